@@ -1,0 +1,163 @@
+"""rustpy's start-up and script runner.
+
+Imported once when an interpreter is built. It routes output and clocks to the host
+(``_rustpy_host``) and runs scripts, with top-level ``await``, in ``__main__``.
+"""
+
+import sys
+import time
+
+import _rustpy_host
+
+# compile() flag and code flag, as CPython numbers them.
+_PyCF_ALLOW_TOP_LEVEL_AWAIT = 0x2000
+_CO_COROUTINE = 0x0080
+
+
+class HostStream:
+    """A text stream whose writes go to the host (the browser console)."""
+
+    encoding = "utf-8"
+    errors = "strict"
+    closed = False
+    line_buffering = True
+
+    def __init__(self, fd, name):
+        self._fd = fd
+        self.name = name
+
+    def write(self, text):
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        return _rustpy_host.write_stream(self._fd, text)
+
+    def writelines(self, lines):
+        for line in lines:
+            self.write(line)
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return False
+
+    def readable(self):
+        return False
+
+    def writable(self):
+        return True
+
+    def seekable(self):
+        return False
+
+    def fileno(self):
+        raise OSError(f"{self.name} has no file descriptor in the browser")
+
+    def __repr__(self):
+        return f"<rustpy stream {self.name}>"
+
+
+sys.stdout = sys.__stdout__ = HostStream(1, "<stdout>")
+sys.stderr = sys.__stderr__ = HostStream(2, "<stderr>")
+
+
+def _install_clocks():
+    """Routes every clock and sleep in ``time`` to the host.
+
+    The browser has no native clock that RustPython can read (std::time panics on
+    wasm32-unknown-unknown), so wall time comes from ``Date.now()``, monotonic time from
+    ``performance.now()`` and sleeping from ``Atomics.wait``.
+    """
+    wall = _rustpy_host.wall_clock
+    mono = _rustpy_host.monotonic
+    native_localtime = time.localtime
+    native_gmtime = time.gmtime
+    native_strftime = time.strftime
+    native_asctime = time.asctime
+
+    def localtime(secs=None):
+        return native_localtime(wall() if secs is None else secs)
+
+    def gmtime(secs=None):
+        return native_gmtime(wall() if secs is None else secs)
+
+    def strftime(format, t=None):
+        return native_strftime(format, localtime() if t is None else t)
+
+    def asctime(t=None):
+        return native_asctime(localtime() if t is None else t)
+
+    def ctime(secs=None):
+        return native_asctime(localtime(secs))
+
+    replacements = {
+        "time": wall,
+        "time_ns": lambda: int(wall() * 1_000_000) * 1000,
+        "monotonic": mono,
+        "monotonic_ns": lambda: int(mono() * 1_000_000) * 1000,
+        "perf_counter": mono,
+        "perf_counter_ns": lambda: int(mono() * 1_000_000) * 1000,
+        # The browser offers no CPU clock; elapsed time is the honest approximation.
+        "process_time": mono,
+        "process_time_ns": lambda: int(mono() * 1_000_000) * 1000,
+        "thread_time": mono,
+        "thread_time_ns": lambda: int(mono() * 1_000_000) * 1000,
+        "sleep": _rustpy_host.sleep,
+        "localtime": localtime,
+        "gmtime": gmtime,
+        "strftime": strftime,
+        "asctime": asctime,
+        "ctime": ctime,
+    }
+    for name, function in replacements.items():
+        setattr(time, name, function)
+
+
+_install_clocks()
+
+
+def _main_globals():
+    main = sys.modules.get("__main__")
+    if main is None:
+        main = type(sys)("__main__")
+        sys.modules["__main__"] = main
+    namespace = main.__dict__
+    namespace.setdefault("__builtins__", __builtins__)
+    return namespace
+
+
+def format_user_exception(exc, filename):
+    """The traceback of ``exc`` without rustpy's own frames above the user's code."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename != filename:
+        tb = tb.tb_next
+    if tb is not None:
+        exc.__traceback__ = tb
+    elif isinstance(exc, SyntaxError):
+        exc.__traceback__ = None
+    return _rustpy_host.format_exception(exc)
+
+
+def run(source, filename, script_id):
+    """Runs one script in ``__main__``.
+
+    Returns None when it finished, True when it awaits (the event loop finishes it and
+    reports through ``_rustpy_host.script_finished``), or the traceback text.
+    """
+    namespace = _main_globals()
+    namespace["__file__"] = filename
+    try:
+        code = compile(source, filename, "exec", _PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
+        result = eval(code, namespace)
+    except SystemExit as exc:
+        if exc.code in (None, 0):
+            return None
+        return format_user_exception(exc, filename)
+    except BaseException as exc:
+        return format_user_exception(exc, filename)
+    if code.co_flags & _CO_COROUTINE:
+        import _rustpy_loop
+
+        _rustpy_loop.run_script_coroutine(result, filename, script_id)
+        return True
+    return None

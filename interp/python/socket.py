@@ -1,0 +1,39 @@
+"""rustpy's ``socket``: the browser gives pages no sockets.
+
+Importing works (asyncio and other modules import it); creating a socket raises
+``OSError(ENOSYS)`` explaining that the browser has no raw sockets.
+"""
+
+AF_UNIX, AF_INET, AF_INET6 = 1, 2, 10
+SOCK_STREAM, SOCK_DGRAM, SOCK_RAW = 1, 2, 3
+SOL_SOCKET, SO_REUSEADDR, SO_KEEPALIVE, SO_ERROR = 1, 2, 9, 4
+IPPROTO_TCP, IPPROTO_UDP, IPPROTO_IPV6, TCP_NODELAY = 6, 17, 41, 1
+SHUT_RD, SHUT_WR, SHUT_RDWR = 0, 1, 2
+has_ipv6 = False
+error = OSError
+timeout = TimeoutError
+
+
+class herror(OSError):
+    pass
+
+
+class gaierror(OSError):
+    pass
+
+
+def _no_sockets(*args, **kwargs):
+    raise OSError(38, "sockets are not available in the browser: use fetch() or WebSocket from JS")
+
+
+class socket:
+    def __init__(self, *args, **kwargs):
+        _no_sockets()
+
+
+socketpair = create_connection = create_server = getaddrinfo = gethostbyname = _no_sockets
+getnameinfo = fromfd = _no_sockets
+
+
+def gethostname():
+    return "localhost"

@@ -1,0 +1,191 @@
+//! rustpy's Python interpreter: RustPython with a curated frozen stdlib, browser-friendly
+//! `os`/`time`, an asyncio event loop driven by host timers, and script running with
+//! top-level `await`.
+//!
+//! This crate knows nothing of the browser. Everything it needs from the outside world
+//! (output, clocks, sleeping, timers) goes through the [`Host`] trait, so the whole
+//! interpreter is tested natively with a fake host; `worker-entry` and `main-entry`
+//! implement [`Host`] with browser APIs.
+
+mod host_module;
+mod line_buffer;
+mod source;
+
+use std::rc::Rc;
+
+use rustpython_vm::{
+    AsObject, Interpreter, PyObjectRef, PyResult, VirtualMachine, builtins::PyBaseExceptionRef,
+    compiler::core::frozen::FrozenLib,
+};
+
+pub use line_buffer::LineBuffer;
+pub use source::dedent;
+
+/// Python sources frozen by `build.rs`: rustpy's own modules plus the curated stdlib.
+static FROZEN: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/frozen.bin"));
+
+/// The list of frozen modules with their compressed sizes, one `name\tbytes` per line.
+pub const FROZEN_MANIFEST: &str = include_str!(concat!(env!("OUT_DIR"), "/frozen-manifest.txt"));
+
+/// Which output stream a piece of text was written to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    /// `sys.stdout`: `print()`.
+    Stdout,
+    /// `sys.stderr`: warnings, tracebacks printed by Python code.
+    Stderr,
+}
+
+/// Why a `time.sleep` could not block.
+#[derive(Debug, thiserror::Error)]
+pub enum SleepError {
+    /// The host cannot block this thread (e.g. the page's main thread).
+    #[error("{0}")]
+    Unsupported(String),
+}
+
+/// Everything the interpreter needs from its surroundings.
+///
+/// Methods take `&self`; implementations keep their own interior mutability. One host is
+/// installed per thread (see [`Runtime::new`]).
+pub trait Host {
+    /// Writes one complete line (without its trailing newline) to a stream.
+    fn write_line(&self, stream: Stream, line: &str);
+    /// Wall-clock time in milliseconds since the Unix epoch.
+    fn wall_clock_ms(&self) -> f64;
+    /// A monotonic clock in milliseconds with sub-millisecond resolution where available.
+    fn monotonic_ms(&self) -> f64;
+    /// Blocks the current thread for `seconds` (never negative).
+    fn sleep(&self, seconds: f64) -> Result<(), SleepError>;
+    /// Asks the host to call [`Runtime::fire_timer`] with `timer_id` after `delay_ms`.
+    fn schedule_timer(&self, timer_id: u64, delay_ms: f64);
+    /// Reports that the asynchronous part of a script finished; `error` is the formatted
+    /// traceback when it raised.
+    fn script_finished(&self, script_id: u64, error: Option<String>);
+    /// True when this interpreter runs in a Web Worker (exposed as `RUNNING_IN_WORKER`).
+    fn in_worker(&self) -> bool;
+}
+
+/// How running a script ended (synchronously).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScriptOutcome {
+    /// The script ran to completion.
+    Finished,
+    /// The script uses top-level `await`: it runs on the event loop and reports through
+    /// [`Host::script_finished`] with the same id.
+    Pending,
+    /// The script raised (or did not compile); the formatted Python traceback.
+    Failed(String),
+}
+
+/// Errors from setting up or driving the interpreter itself (not from user code).
+#[derive(Debug, thiserror::Error)]
+pub enum RuntimeError {
+    /// rustpy's own Python start-up code raised: a bug in rustpy, with the traceback.
+    #[error("rustpy's Python start-up failed:\n{0}")]
+    Startup(String),
+    /// An internal call into rustpy's Python runner raised.
+    #[error("rustpy's script runner failed:\n{0}")]
+    Runner(String),
+}
+
+/// A RustPython interpreter set up for rustpy.
+pub struct Runtime {
+    interpreter: Interpreter,
+    runner: PyObjectRef,
+}
+
+impl Runtime {
+    /// Builds an interpreter that talks to `host`, which becomes this thread's host.
+    pub fn new(host: Rc<dyn Host>) -> Result<Self, RuntimeError> {
+        host_module::install_host(host);
+        let mut settings = rustpython_vm::Settings::default();
+        settings.import_site = false;
+        settings.path_list.clear();
+        settings.user_site_directory = false;
+        settings.ignore_environment = true;
+        settings.install_signal_handlers = false;
+        let builder = Interpreter::builder(settings);
+        let stdlib = rustpython_stdlib::stdlib_module_defs(&builder.ctx);
+        let interpreter = builder
+            .add_native_modules(&stdlib)
+            .add_native_module(host_module::module_def(&rustpython_vm::Context::genesis()))
+            .add_frozen_modules(FrozenLib::from_ref(FROZEN).decode())
+            .build();
+        let runner = interpreter
+            .enter(|vm| {
+                let module = vm.import("_rustpy_runner", 0)?;
+                module.get_attr("run", vm)
+            })
+            .map_err(|exc| RuntimeError::Startup(interpreter.enter(|vm| format_exception(vm, &exc))))?;
+        Ok(Self { interpreter, runner })
+    }
+
+    /// Runs a script in this interpreter's `__main__` namespace.
+    ///
+    /// `script_id` is echoed back through [`Host::script_finished`] when the script uses
+    /// top-level `await`.
+    pub fn run_script(
+        &self,
+        source: &str,
+        filename: &str,
+        script_id: u64,
+    ) -> Result<ScriptOutcome, RuntimeError> {
+        self.interpreter.enter(|vm| {
+            let result = self
+                .runner
+                .call((source.to_string(), filename.to_string(), script_id), vm);
+            let outcome = match result {
+                Ok(value) if vm.is_none(&value) => ScriptOutcome::Finished,
+                Ok(value) => match value.downcast_ref::<rustpython_vm::builtins::PyStr>() {
+                    Some(text) if text.as_str() == "pending" => ScriptOutcome::Pending,
+                    Some(text) => ScriptOutcome::Failed(text.as_str().to_string()),
+                    None => ScriptOutcome::Failed(format!(
+                        "rustpy: unexpected runner result {}",
+                        value.class().name()
+                    )),
+                },
+                Err(exc) => return Err(RuntimeError::Runner(format_exception(vm, &exc))),
+            };
+            host_module::flush_output();
+            Ok(outcome)
+        })
+    }
+
+    /// Runs the callbacks of timer `timer_id` (scheduled through [`Host::schedule_timer`]).
+    pub fn fire_timer(&self, timer_id: u64) -> Result<(), RuntimeError> {
+        self.interpreter.enter(|vm| {
+            let result = (|| -> PyResult<()> {
+                let module = vm.import("_rustpy_loop", 0)?;
+                module.get_attr("fire_timer", vm)?.call((timer_id,), vm)?;
+                Ok(())
+            })();
+            host_module::flush_output();
+            result.map_err(|exc| RuntimeError::Runner(format_exception(vm, &exc)))
+        })
+    }
+
+    /// Evaluates a Python expression in `__main__` and returns its `repr()`; for tests and
+    /// debugging.
+    pub fn eval_repr(&self, expression: &str) -> Result<String, String> {
+        self.interpreter.enter(|vm| {
+            let run = || -> PyResult<String> {
+                let main = vm.import("__main__", 0)?;
+                let globals = main.get_attr("__dict__", vm)?;
+                let eval = vm.builtins.get_attr("eval", vm)?;
+                let value = eval.call((expression.to_string(), globals), vm)?;
+                Ok(value.repr(vm)?.as_str().to_string())
+            };
+            run().map_err(|exc| format_exception(vm, &exc))
+        })
+    }
+}
+
+/// Formats an exception with its traceback, as Python prints it.
+pub(crate) fn format_exception(vm: &VirtualMachine, exc: &PyBaseExceptionRef) -> String {
+    let mut text = String::new();
+    if vm.write_exception(&mut text, exc).is_err() {
+        text = format!("{} (and formatting its traceback failed)", exc.as_object().class().name());
+    }
+    text.trim_end().to_string()
+}

@@ -1,0 +1,292 @@
+//! The interpreter against a fake host: output, clocks, scripts, errors, top-level await
+//! and the modules every rustpy script may import.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use rustpy_interp::{Host, Runtime, ScriptOutcome, SleepError, Stream};
+
+/// A host with a virtual clock: sleeping and timers advance it instantly.
+#[derive(Default)]
+struct FakeHost {
+    lines: RefCell<Vec<(Stream, String)>>,
+    now_ms: RefCell<f64>,
+    slept: RefCell<Vec<f64>>,
+    timers: RefCell<BTreeMap<u64, f64>>,
+    finished: RefCell<Vec<(u64, Option<String>)>>,
+}
+
+impl Host for FakeHost {
+    fn write_line(&self, stream: Stream, line: &str) {
+        self.lines.borrow_mut().push((stream, line.to_string()));
+    }
+    fn wall_clock_ms(&self) -> f64 {
+        1_700_000_000_000.0 + *self.now_ms.borrow()
+    }
+    fn monotonic_ms(&self) -> f64 {
+        *self.now_ms.borrow()
+    }
+    fn sleep(&self, seconds: f64) -> Result<(), SleepError> {
+        self.slept.borrow_mut().push(seconds);
+        *self.now_ms.borrow_mut() += seconds * 1000.0;
+        Ok(())
+    }
+    fn schedule_timer(&self, timer_id: u64, delay_ms: f64) {
+        let due = *self.now_ms.borrow() + delay_ms;
+        self.timers.borrow_mut().insert(timer_id, due);
+    }
+    fn script_finished(&self, script_id: u64, error: Option<String>) {
+        self.finished.borrow_mut().push((script_id, error));
+    }
+    fn in_worker(&self) -> bool {
+        true
+    }
+}
+
+impl FakeHost {
+    fn stdout(&self) -> Vec<String> {
+        self.lines
+            .borrow()
+            .iter()
+            .filter(|(stream, _)| *stream == Stream::Stdout)
+            .map(|(_, line)| line.clone())
+            .collect()
+    }
+    fn stderr(&self) -> String {
+        let lines = self.lines.borrow();
+        let err: Vec<&str> = lines
+            .iter()
+            .filter(|(stream, _)| *stream == Stream::Stderr)
+            .map(|(_, line)| line.as_str())
+            .collect();
+        err.join("\n")
+    }
+}
+
+fn runtime() -> (Rc<FakeHost>, Runtime) {
+    let host = Rc::new(FakeHost::default());
+    let runtime = Runtime::new(host.clone()).expect("interpreter starts");
+    (host, runtime)
+}
+
+/// Fires due timers in time order, advancing the virtual clock, until none is left.
+fn drain_timers(host: &FakeHost, runtime: &Runtime) {
+    for _ in 0..10_000 {
+        let next = host
+            .timers
+            .borrow()
+            .iter()
+            .min_by(|a, b| a.1.total_cmp(b.1).then(a.0.cmp(b.0)))
+            .map(|(id, due)| (*id, *due));
+        let Some((id, due)) = next else { return };
+        host.timers.borrow_mut().remove(&id);
+        let now = *host.now_ms.borrow();
+        *host.now_ms.borrow_mut() = now.max(due);
+        runtime.fire_timer(id).expect("timer callbacks run");
+    }
+    panic!("timers never drained");
+}
+
+#[test]
+fn print_goes_to_stdout_line_by_line() {
+    let (host, rt) = runtime();
+    let outcome = rt
+        .run_script("print('hello', 42)\nprint('a\\nb')\nprint('tail', end='')", "main.py", 1)
+        .unwrap();
+    assert_eq!(outcome, ScriptOutcome::Finished);
+    assert_eq!(host.stdout(), vec!["hello 42", "a", "b", "tail"]);
+}
+
+#[test]
+fn stderr_is_separate() {
+    let (host, rt) = runtime();
+    rt.run_script("import sys\nprint('oops', file=sys.stderr)", "main.py", 1)
+        .unwrap();
+    assert_eq!(host.stderr(), "oops");
+    assert!(host.stdout().is_empty());
+}
+
+#[test]
+fn exception_gives_traceback_with_file_and_line() {
+    let (_host, rt) = runtime();
+    let outcome = rt.run_script("x = 1\n1/0\n", "worker.py", 1).unwrap();
+    let ScriptOutcome::Failed(traceback) = outcome else {
+        panic!("expected failure, got {outcome:?}")
+    };
+    assert!(traceback.starts_with("Traceback (most recent call last):"), "{traceback}");
+    assert!(traceback.contains("File \"worker.py\", line 2"), "{traceback}");
+    assert!(traceback.contains("ZeroDivisionError"), "{traceback}");
+    assert!(!traceback.contains("_rustpy_runner"), "{traceback}");
+}
+
+#[test]
+fn syntax_error_names_file_and_line() {
+    let (_host, rt) = runtime();
+    let outcome = rt.run_script("a = 1\nb = (\nprint(a\n", "bad.py", 1).unwrap();
+    let ScriptOutcome::Failed(traceback) = outcome else {
+        panic!("expected failure, got {outcome:?}")
+    };
+    assert!(traceback.contains("SyntaxError"), "{traceback}");
+    assert!(traceback.contains("bad.py"), "{traceback}");
+    assert!(traceback.contains("line "), "{traceback}");
+}
+
+#[test]
+fn scripts_share_main_namespace() {
+    let (host, rt) = runtime();
+    rt.run_script("shared = 41", "a.py", 1).unwrap();
+    rt.run_script("print(shared + 1)", "b.py", 2).unwrap();
+    assert_eq!(host.stdout(), vec!["42"]);
+}
+
+#[test]
+fn time_comes_from_the_host() {
+    let (host, rt) = runtime();
+    rt.run_script(
+        "import time\nt0 = time.monotonic()\ntime.sleep(1.5)\nprint(round(time.monotonic() - t0, 3))\nprint(int(time.time()))",
+        "main.py",
+        1,
+    )
+    .unwrap();
+    assert_eq!(*host.slept.borrow(), vec![1.5]);
+    assert_eq!(host.stdout(), vec!["1.5".to_string(), "1700000001".to_string()]);
+}
+
+#[test]
+fn negative_sleep_is_a_value_error() {
+    let (_host, rt) = runtime();
+    let outcome = rt.run_script("import time\ntime.sleep(-1)", "main.py", 1).unwrap();
+    assert!(matches!(outcome, ScriptOutcome::Failed(ref tb) if tb.contains("ValueError")), "{outcome:?}");
+}
+
+#[test]
+fn top_level_await_runs_on_host_timers() {
+    let (host, rt) = runtime();
+    let outcome = rt
+        .run_script(
+            "import asyncio\nprint('before')\nawait asyncio.sleep(0.25)\nprint('after')\n\
+             r = await asyncio.gather(asyncio.sleep(0.1, result=1), asyncio.sleep(0.2, result=2))\nprint(r)",
+            "main.py",
+            7,
+        )
+        .unwrap();
+    assert_eq!(outcome, ScriptOutcome::Pending);
+    assert_eq!(host.stdout(), vec!["before"]);
+    drain_timers(&host, &rt);
+    assert_eq!(host.stdout(), vec!["before", "after", "[1, 2]"]);
+    assert_eq!(*host.finished.borrow(), vec![(7, None)]);
+    assert!(*host.now_ms.borrow() >= 450.0);
+}
+
+#[test]
+fn top_level_await_failure_is_reported_with_traceback() {
+    let (host, rt) = runtime();
+    let outcome = rt
+        .run_script("import asyncio\nawait asyncio.sleep(0)\nraise ValueError('late')", "t.py", 3)
+        .unwrap();
+    assert_eq!(outcome, ScriptOutcome::Pending);
+    drain_timers(&host, &rt);
+    let finished = host.finished.borrow();
+    let (id, Some(traceback)) = &finished[0] else {
+        panic!("expected an error, got {finished:?}")
+    };
+    assert_eq!(*id, 3);
+    assert!(traceback.contains("File \"t.py\", line 3"), "{traceback}");
+    assert!(traceback.contains("ValueError: late"), "{traceback}");
+}
+
+#[test]
+fn asyncio_run_explains_itself() {
+    let (_host, rt) = runtime();
+    let outcome = rt
+        .run_script("import asyncio\nasync def f(): pass\nasyncio.run(f())", "main.py", 1)
+        .unwrap();
+    let ScriptOutcome::Failed(traceback) = outcome else {
+        panic!("expected failure, got {outcome:?}")
+    };
+    assert!(traceback.contains("top level"), "{traceback}");
+}
+
+/// Every module the foundation promises imports, and each does something real.
+#[test]
+fn promised_modules_import_and_work() {
+    let (host, rt) = runtime();
+    let script = r#"
+import sys, math, json, re, random, collections, itertools, functools, operator, datetime
+import time, string, textwrap, dataclasses, typing, enum, abc, copy, heapq, bisect
+import statistics, decimal, fractions, base64, hashlib, html, urllib.parse, io
+import contextlib, traceback, os
+
+@dataclasses.dataclass
+class Point:
+    x: int
+    y: int
+
+class Color(enum.Enum):
+    RED = 1
+
+checks = [
+    math.isclose(math.sqrt(2) ** 2, 2),
+    json.loads(json.dumps({"a": [1, 2.5, None]})) == {"a": [1, 2.5, None]},
+    re.findall(r"\d+", "a1b22c333") == ["1", "22", "333"],
+    0 <= random.random() < 1 and len({random.randint(0, 10**9) for _ in range(5)}) > 1,
+    collections.Counter("abca")["a"] == 2,
+    list(itertools.islice(itertools.count(3), 2)) == [3, 4],
+    functools.reduce(operator.add, [1, 2, 3]) == 6,
+    datetime.date(2024, 2, 29).isoformat() == "2024-02-29",
+    datetime.datetime.now().year >= 2023,
+    string.ascii_lowercase[:3] == "abc",
+    textwrap.wrap("aaa bbb ccc", 7) == ["aaa bbb", "ccc"],
+    Point(1, 2) == Point(1, 2),
+    typing.get_type_hints(Point) == {"x": int, "y": int},
+    Color(1) is Color.RED,
+    isinstance([], collections.abc.Sequence),
+    copy.deepcopy({"a": [1]}) == {"a": [1]},
+    heapq.nsmallest(2, [5, 1, 3]) == [1, 3],
+    bisect.bisect([1, 2, 4], 3) == 2,
+    statistics.median([3, 1, 2]) == 2,
+    decimal.Decimal("0.1") + decimal.Decimal("0.2") == decimal.Decimal("0.3"),
+    fractions.Fraction(1, 3) * 3 == 1,
+    base64.b64decode(base64.b64encode(b"rustpy")) == b"rustpy",
+    hashlib.sha256(b"abc").hexdigest().startswith("ba7816bf"),
+    html.escape("<a>") == "&lt;a&gt;",
+    urllib.parse.urlparse("https://x.org/p?q=1").query == "q=1",
+    io.StringIO("x").read() == "x",
+    "ZeroDivisionError" in "".join(traceback.format_exception_only(ZeroDivisionError("z"))),
+    len(os.urandom(8)) == 8,
+    os.path.join("a", "b") == "a/b",
+    os.getcwd() == "/",
+    os.fspath("p") == "p",
+]
+with contextlib.suppress(KeyError):
+    {}["missing"]
+print(checks)
+print(all(checks))
+"#;
+    let outcome = rt.run_script(script, "modules.py", 1).unwrap();
+    assert_eq!(outcome, ScriptOutcome::Finished, "stderr: {}", host.stderr());
+    assert_eq!(host.stdout().last().map(String::as_str), Some("True"), "{:?}", host.stdout());
+}
+
+#[test]
+fn missing_module_is_a_normal_import_error() {
+    let (_host, rt) = runtime();
+    let outcome = rt.run_script("import tkinter", "main.py", 1).unwrap();
+    assert!(
+        matches!(outcome, ScriptOutcome::Failed(ref tb) if tb.contains("ModuleNotFoundError") && tb.contains("tkinter")),
+        "{outcome:?}"
+    );
+}
+
+#[test]
+fn os_refuses_file_system_calls_clearly() {
+    let (host, rt) = runtime();
+    rt.run_script(
+        "import os\ntry:\n    os.listdir('/')\nexcept OSError as e:\n    print(e.errno, 'browser' in str(e))",
+        "main.py",
+        1,
+    )
+    .unwrap();
+    assert_eq!(host.stdout(), vec!["38 True"]);
+}

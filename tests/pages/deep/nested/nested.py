@@ -1,0 +1,1 @@
+print("nested src resolved against the page")

@@ -1,0 +1,1 @@
+print("relative worker src resolved")

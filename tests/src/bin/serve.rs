@@ -1,0 +1,18 @@
+//! Serves the test pages and `dist/rustpy/` on 127.0.0.1 with COOP/COEP headers, for
+//! looking at them by hand: `cargo run -p rustpy-e2e --bin serve [--no-isolation]`.
+
+use rustpy_e2e::server::{Isolation, TestServer};
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let isolation = if std::env::args().any(|a| a == "--no-isolation") {
+        Isolation::NotIsolated
+    } else {
+        Isolation::Isolated
+    };
+    let root = rustpy_e2e::workspace_root();
+    let server = TestServer::start(&root.join("tests/pages"), &root.join("dist/rustpy"), isolation).await?;
+    println!("serving {} ({isolation:?}); Ctrl-C stops", server.url("/"));
+    tokio::signal::ctrl_c().await?;
+    Ok(())
+}

@@ -1,0 +1,238 @@
+//! Headless Chromium through chromedriver, and the page helpers the suite uses.
+
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::{Value, json};
+use tokio::process::{Child, Command};
+
+/// Where Debian installs the browser and its driver (`apt-get install chromium chromium-driver`).
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+/// See [`CHROMIUM`].
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// Errors driving the browser. Every one fails the test that hit it.
+#[derive(Debug, thiserror::Error)]
+pub enum BrowserError {
+    /// The browser or its driver is not installed: the suite never skips silently.
+    #[error("{0} is not installed: run `./dev setup` (Debian packages chromium and chromium-driver)")]
+    Missing(&'static str),
+    /// chromedriver did not start or answer.
+    #[error("chromedriver did not start: {0}")]
+    Driver(String),
+    /// A WebDriver session could not be created.
+    #[error("cannot open a browser session: {0}")]
+    Session(#[from] fantoccini::error::NewSessionError),
+    /// A WebDriver command failed.
+    #[error("WebDriver command failed: {0}")]
+    Command(#[from] fantoccini::error::CmdError),
+    /// A condition the test waited for did not come true in time.
+    #[error("timed out after {timeout:?} waiting for {what}; console so far:\n{console}")]
+    Timeout {
+        /// What was awaited.
+        what: String,
+        /// How long.
+        timeout: Duration,
+        /// The page's console at that moment.
+        console: String,
+    },
+}
+
+/// A chromedriver process and a browser session on it.
+pub struct Browser {
+    client: Client,
+    _driver: Child,
+}
+
+impl Browser {
+    /// Starts chromedriver on a free port and a headless Chromium session.
+    pub async fn start() -> Result<Self, BrowserError> {
+        for required in [CHROMIUM, CHROMEDRIVER] {
+            if !std::path::Path::new(required).exists() {
+                return Err(BrowserError::Missing(required));
+            }
+        }
+        let port = free_port().map_err(|e| BrowserError::Driver(e.to_string()))?;
+        let driver = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|e| BrowserError::Driver(e.to_string()))?;
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": CHROMIUM,
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                    "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync",
+                    "--disable-dev-shm-usage", "--window-size=1200,900",
+                ],
+            }),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let client = loop {
+            match ClientBuilder::new(HttpConnector::new())
+                .capabilities(capabilities.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(client) => break client,
+                Err(error) if Instant::now() > deadline => return Err(error.into()),
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        };
+        Ok(Self {
+            client,
+            _driver: driver,
+        })
+    }
+
+    /// Opens `url` and returns a handle on the page.
+    pub async fn open(&self, url: &str) -> Result<Page<'_>, BrowserError> {
+        self.client.goto(url).await?;
+        Ok(Page { client: &self.client })
+    }
+
+    /// Ends the session (the driver process is killed when dropped).
+    pub async fn close(self) -> Result<(), BrowserError> {
+        self.client.close().await?;
+        Ok(())
+    }
+}
+
+fn free_port() -> std::io::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// One console entry captured by `tests/pages/capture.js`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsoleLine {
+    /// `log`, `error`, `warn` or `info`.
+    pub level: String,
+    /// The message text.
+    pub text: String,
+}
+
+/// An open page.
+pub struct Page<'a> {
+    client: &'a Client,
+}
+
+impl Page<'_> {
+    /// Runs `script` (a function body; `arguments` holds `args`) in the page.
+    pub async fn eval(&self, script: &str, args: Vec<Value>) -> Result<Value, BrowserError> {
+        Ok(self.client.execute(script, args).await?)
+    }
+
+    /// Everything the page logged so far (pages include `/capture.js` first).
+    pub async fn console(&self) -> Result<Vec<ConsoleLine>, BrowserError> {
+        let value = self.eval("return window.__console || [];", vec![]).await?;
+        Ok(value
+            .as_array()
+            .map(|entries| {
+                entries
+                    .iter()
+                    .map(|entry| ConsoleLine {
+                        level: entry["level"].as_str().unwrap_or_default().to_string(),
+                        text: entry["text"].as_str().unwrap_or_default().to_string(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    async fn console_text(&self) -> String {
+        match self.console().await {
+            Ok(lines) => lines
+                .iter()
+                .map(|l| format!("[{}] {}", l.level, l.text))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            Err(error) => format!("(console unavailable: {error})"),
+        }
+    }
+
+    /// Waits until a console line at `level` contains `needle`; returns that line.
+    pub async fn wait_for_console(
+        &self,
+        level: &str,
+        needle: &str,
+        timeout: Duration,
+    ) -> Result<String, BrowserError> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(line) = self
+                .console()
+                .await?
+                .into_iter()
+                .find(|l| l.level == level && l.text.contains(needle))
+            {
+                return Ok(line.text);
+            }
+            if Instant::now() > deadline {
+                return Err(BrowserError::Timeout {
+                    what: format!("console.{level} containing {needle:?}"),
+                    timeout,
+                    console: self.console_text().await,
+                });
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Waits until `expression` (a JS expression) is truthy; returns its value.
+    pub async fn wait_for(&self, expression: &str, timeout: Duration) -> Result<Value, BrowserError> {
+        let deadline = Instant::now() + timeout;
+        let script = format!("return ({expression}) || null;");
+        loop {
+            let value = self.eval(&script, vec![]).await?;
+            if !value.is_null() {
+                return Ok(value);
+            }
+            if Instant::now() > deadline {
+                return Err(BrowserError::Timeout {
+                    what: expression.to_string(),
+                    timeout,
+                    console: self.console_text().await,
+                });
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The texts of the visible rustpy error boxes on the page.
+    pub async fn error_boxes(&self) -> Result<Vec<String>, BrowserError> {
+        let mut texts = Vec::new();
+        for element in self.client.find_all(Locator::Css(".rustpy-error")).await? {
+            if element.is_displayed().await? {
+                texts.push(element.text().await?);
+            }
+        }
+        Ok(texts)
+    }
+
+    /// Waits for an error box containing `needle`; returns its text.
+    pub async fn wait_for_error_box(&self, needle: &str, timeout: Duration) -> Result<String, BrowserError> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(text) = self.error_boxes().await?.into_iter().find(|t| t.contains(needle)) {
+                return Ok(text);
+            }
+            if Instant::now() > deadline {
+                return Err(BrowserError::Timeout {
+                    what: format!("an error box containing {needle:?}"),
+                    timeout,
+                    console: self.console_text().await,
+                });
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}

@@ -1,0 +1,51 @@
+//! rustpy's end-to-end test kit: [`server`] serves `dist/rustpy/` and the test pages on
+//! 127.0.0.1 with real cross-origin-isolation headers, and [`browser`] drives headless
+//! Chromium through chromedriver (WebDriver, via `fantoccini`).
+//!
+//! WebDriver rather than CDP because the same client drives Firefox (geckodriver) too, and
+//! `fantoccini` is a maintained async Rust client for it.
+
+pub mod browser;
+pub mod server;
+
+use std::path::PathBuf;
+
+/// The workspace root (this crate lives in `tests/`).
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_path_buf()
+}
+
+/// A server on the test pages plus a browser session: what each browser test starts with.
+pub struct Harness {
+    /// The static server (isolated unless started otherwise).
+    pub server: server::TestServer,
+    /// The browser session.
+    pub browser: browser::Browser,
+}
+
+impl Harness {
+    /// Serves `tests/pages` and `dist/rustpy` with COOP/COEP headers and opens a browser.
+    pub async fn start() -> Self {
+        let root = workspace_root();
+        let server = server::TestServer::start(
+            &root.join("tests/pages"),
+            &root.join("dist/rustpy"),
+            server::Isolation::Isolated,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        let browser = browser::Browser::start().await.unwrap_or_else(|e| panic!("{e}"));
+        Self { server, browser }
+    }
+
+    /// Opens a page of `tests/pages` by its path (starting with `/`).
+    pub async fn open(&self, path: &str) -> browser::Page<'_> {
+        self.browser
+            .open(&self.server.url(path))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+}

@@ -1,0 +1,189 @@
+//! Implements [`rustpy_interp::Host`] with web APIs and keeps the one interpreter of this
+//! JS realm (the page, or one worker).
+//!
+//! Used by both entries: `main-entry` (page thread) and `worker-entry` (a Web Worker).
+//! The differences between the two are the output sink and how `time.sleep` blocks.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use js_sys::{Function, Int32Array, Promise, SharedArrayBuffer};
+use rustpy_interp::{Host, Runtime, ScriptOutcome, SleepError, Stream};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn performance_now() -> f64;
+    #[wasm_bindgen(js_namespace = Date, js_name = now)]
+    fn date_now() -> f64;
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(callback: &JsValue, delay_ms: f64) -> JsValue;
+    #[wasm_bindgen(thread_local_v2, js_name = crossOriginIsolated)]
+    static CROSS_ORIGIN_ISOLATED: Option<bool>;
+}
+
+/// Where this interpreter runs; decides how `time.sleep` blocks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Realm {
+    /// The page's main thread: blocking is a busy wait (the page freezes meanwhile).
+    Page,
+    /// A Web Worker: blocking uses `Atomics.wait`, which does not spin a core.
+    Worker,
+}
+
+/// Receives each line of Python output.
+pub type OutputSink = Box<dyn Fn(Stream, &str)>;
+
+struct WebHost {
+    realm: Realm,
+    output: OutputSink,
+    /// A private one-slot buffer that `Atomics.wait` sleeps on (workers with shared memory).
+    sleep_cell: Option<Int32Array>,
+    pending: RefCell<HashMap<u64, (Function, Function)>>,
+}
+
+impl WebHost {
+    fn new(realm: Realm, output: OutputSink) -> Self {
+        let shared_memory = CROSS_ORIGIN_ISOLATED.with(|isolated| isolated.unwrap_or(false));
+        let sleep_cell = (realm == Realm::Worker && shared_memory)
+            .then(|| Int32Array::new(&SharedArrayBuffer::new(4)));
+        Self {
+            realm,
+            output,
+            sleep_cell,
+            pending: RefCell::new(HashMap::new()),
+        }
+    }
+}
+
+impl Host for WebHost {
+    fn write_line(&self, stream: Stream, line: &str) {
+        (self.output)(stream, line);
+    }
+
+    fn wall_clock_ms(&self) -> f64 {
+        date_now()
+    }
+
+    fn monotonic_ms(&self) -> f64 {
+        performance_now()
+    }
+
+    fn sleep(&self, seconds: f64) -> Result<(), SleepError> {
+        let deadline = performance_now() + seconds * 1000.0;
+        loop {
+            let remaining = deadline - performance_now();
+            if remaining <= 0.0 {
+                return Ok(());
+            }
+            match &self.sleep_cell {
+                Some(cell) => {
+                    // Nobody ever notifies this cell: the wait always runs to its timeout.
+                    js_sys::Atomics::wait_with_timeout(cell, 0, 0, remaining).map_err(|e| {
+                        SleepError::Unsupported(format!("Atomics.wait failed: {e:?}"))
+                    })?;
+                }
+                // No shared memory (page thread, or a worker without cross-origin
+                // isolation): the only way to block is to spin until the deadline.
+                None => std::hint::spin_loop(),
+            }
+        }
+    }
+
+    fn schedule_timer(&self, timer_id: u64, delay_ms: f64) {
+        let callback = Closure::once_into_js(move || fire_timer(timer_id));
+        set_timeout(&callback, delay_ms);
+    }
+
+    fn script_finished(&self, script_id: u64, error: Option<String>) {
+        let Some((resolve, reject)) = self.pending.borrow_mut().remove(&script_id) else {
+            return;
+        };
+        let _ = match error {
+            None => resolve.call0(&JsValue::UNDEFINED),
+            Some(traceback) => reject.call1(&JsValue::UNDEFINED, &JsValue::from_str(&traceback)),
+        };
+    }
+
+    fn in_worker(&self) -> bool {
+        self.realm == Realm::Worker
+    }
+}
+
+struct Session {
+    host: Rc<WebHost>,
+    runtime: Runtime,
+    next_script_id: u64,
+}
+
+thread_local! {
+    static SESSION: RefCell<Option<Rc<RefCell<Session>>>> = const { RefCell::new(None) };
+}
+
+fn fire_timer(timer_id: u64) {
+    let Some(session) = SESSION.with(|s| s.borrow().clone()) else {
+        return;
+    };
+    let session = session.borrow();
+    if let Err(error) = session.runtime.fire_timer(timer_id) {
+        (session.host.output)(Stream::Stderr, &error.to_string());
+    }
+}
+
+/// Creates this realm's interpreter, once; later calls keep the first one.
+pub fn start(realm: Realm, output: OutputSink) -> Result<(), String> {
+    if SESSION.with(|s| s.borrow().is_some()) {
+        return Ok(());
+    }
+    let host = Rc::new(WebHost::new(realm, output));
+    let runtime = Runtime::new(host.clone()).map_err(|e| e.to_string())?;
+    let session = Session {
+        host,
+        runtime,
+        next_script_id: 1,
+    };
+    SESSION.with(|s| *s.borrow_mut() = Some(Rc::new(RefCell::new(session))));
+    Ok(())
+}
+
+/// Runs a script in this realm's interpreter (see [`start`]) and waits for it to finish,
+/// top-level `await` included. The error is the Python traceback.
+pub async fn run_script(source: &str, filename: &str) -> Result<(), String> {
+    let session = SESSION
+        .with(|s| s.borrow().clone())
+        .ok_or_else(|| "rustpy: the interpreter was not started".to_string())?;
+    let (script_id, waiting) = {
+        let mut session = session.borrow_mut();
+        let script_id = session.next_script_id;
+        session.next_script_id += 1;
+        // Register the resolvers before running: the script may finish during the run.
+        let host = session.host.clone();
+        let waiting = Promise::new(&mut |resolve, reject| {
+            host.pending.borrow_mut().insert(script_id, (resolve, reject));
+        });
+        (script_id, waiting)
+    };
+    let outcome = {
+        let session = session.borrow();
+        let source = rustpy_interp::dedent(source);
+        session.runtime.run_script(&source, filename, script_id)
+    };
+    let outcome = outcome.map_err(|e| e.to_string())?;
+    match outcome {
+        ScriptOutcome::Finished => {
+            session.borrow().host.pending.borrow_mut().remove(&script_id);
+            Ok(())
+        }
+        ScriptOutcome::Failed(traceback) => {
+            session.borrow().host.pending.borrow_mut().remove(&script_id);
+            Err(traceback)
+        }
+        ScriptOutcome::Pending => JsFuture::from(waiting)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.as_string().unwrap_or_else(|| format!("{e:?}"))),
+    }
+}

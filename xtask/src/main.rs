@@ -1,0 +1,181 @@
+//! rustpy's tasks, run as `cargo xtask <task>` (after `./dev setup` installed the tools):
+//!
+//! - `dist`: builds the wasm module and writes the self-contained `dist/rustpy/`;
+//! - `size`: prints the sizes of `dist/rustpy/` files, raw, gzip and brotli;
+//! - `test`: `dist`, then every native and browser test, then a trunk build of the demo.
+//!
+//! Builds go to a target folder outside the checkout (`$RUSTPY_CACHE`, by default
+//! `~/.cache/rustpy`), so fresh clones on the same machine reuse them.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+/// Why a task failed.
+#[derive(Debug, thiserror::Error)]
+enum TaskError {
+    #[error("usage: cargo xtask <dist|size|test>")]
+    Usage,
+    #[error("`{command}` failed ({status})")]
+    Failed { command: String, status: String },
+    #[error("`{command}` could not start: {source}; run `./dev setup` to install the tools")]
+    Spawn {
+        command: String,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Setup(String),
+}
+
+fn main() {
+    let task = std::env::args().nth(1).unwrap_or_default();
+    let result = match task.as_str() {
+        "dist" => dist(),
+        "size" => size(),
+        "test" => test(),
+        _ => Err(TaskError::Usage),
+    };
+    if let Err(error) = result {
+        eprintln!("xtask {task}: {error}");
+        std::process::exit(1);
+    }
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask/ is inside the workspace")
+        .to_path_buf()
+}
+
+/// The folder where builds are cached across checkouts.
+fn cache_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("RUSTPY_CACHE") {
+        return PathBuf::from(dir);
+    }
+    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| root().join("target"));
+    home.join(".cache/rustpy")
+}
+
+fn run(command: &mut Command) -> Result<(), TaskError> {
+    let shown = format!("{command:?}").replace('"', "");
+    eprintln!("xtask: {shown}");
+    let status = command.status().map_err(|source| TaskError::Spawn {
+        command: shown.clone(),
+        source,
+    })?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(TaskError::Failed {
+            command: shown,
+            status: status.to_string(),
+        })
+    }
+}
+
+fn cargo() -> Command {
+    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    command.current_dir(root());
+    command
+}
+
+/// The wasm-bindgen version in Cargo.lock: the CLI must be exactly that one.
+fn locked_wasm_bindgen_version() -> Result<String, TaskError> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == "name = \"wasm-bindgen\"" {
+            if let Some(version) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
+                return Ok(version.trim_end_matches('"').to_string());
+            }
+        }
+    }
+    Err(TaskError::Setup("Cargo.lock has no wasm-bindgen entry".into()))
+}
+
+fn check_wasm_bindgen_cli() -> Result<(), TaskError> {
+    let wanted = locked_wasm_bindgen_version()?;
+    let output = Command::new("wasm-bindgen")
+        .arg("--version")
+        .output()
+        .map_err(|source| TaskError::Spawn {
+            command: "wasm-bindgen --version".into(),
+            source,
+        })?;
+    let found = String::from_utf8_lossy(&output.stdout);
+    if !found.split_whitespace().any(|word| word == wanted) {
+        return Err(TaskError::Setup(format!(
+            "wasm-bindgen CLI is `{}`, Cargo.lock needs {wanted}: run `./dev setup`",
+            found.trim()
+        )));
+    }
+    Ok(())
+}
+
+fn dist() -> Result<(), TaskError> {
+    check_wasm_bindgen_cli()?;
+    let target_dir = cache_dir().join("target-wasm");
+    let started = Instant::now();
+    run(cargo()
+        .args(["build", "--release", "--target", "wasm32-unknown-unknown", "-p", "rustpy-wasm"])
+        .arg("--target-dir")
+        .arg(&target_dir))?;
+    eprintln!("xtask: wasm build took {:.1}s", started.elapsed().as_secs_f64());
+    let wasm = target_dir.join("wasm32-unknown-unknown/release/rustpy_wasm.wasm");
+    let out = root().join("dist/rustpy");
+    if out.exists() {
+        std::fs::remove_dir_all(&out)?;
+    }
+    std::fs::create_dir_all(&out)?;
+    run(Command::new("wasm-bindgen")
+        .args(["--target", "web", "--no-typescript", "--out-name", "rustpy_wasm", "--out-dir"])
+        .arg(&out)
+        .arg(&wasm))?;
+    for (source, name) in [
+        ("main-entry/js/rustpy.js", "rustpy.js"),
+        ("worker-entry/js/rustpy-worker.js", "rustpy-worker.js"),
+    ] {
+        std::fs::copy(root().join(source), out.join(name))?;
+    }
+    size()
+}
+
+fn size() -> Result<(), TaskError> {
+    use std::io::Write as _;
+    let out = root().join("dist/rustpy");
+    let mut entries: Vec<_> = std::fs::read_dir(&out)?.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    println!("{:<28} {:>12} {:>12} {:>12}", "dist/rustpy/", "raw", "gzip -9", "brotli -11");
+    for path in entries {
+        let bytes = std::fs::read(&path)?;
+        let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gzip.write_all(&bytes)?;
+        let gzip = gzip.finish()?.len();
+        let mut brotli = Vec::new();
+        let params = brotli::enc::BrotliEncoderParams {
+            quality: 11,
+            lgwin: 24,
+            ..Default::default()
+        };
+        brotli::BrotliCompress(&mut &bytes[..], &mut brotli, &params)?;
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        println!("{name:<28} {:>12} {gzip:>12} {:>12}", bytes.len(), brotli.len());
+    }
+    Ok(())
+}
+
+fn test() -> Result<(), TaskError> {
+    run(cargo().args(["fmt", "--all", "--", "--check"]))?;
+    dist()?;
+    // Native unit tests and the browser suite (which serves the fresh dist/).
+    run(cargo().args(["test", "--workspace", "--", "--test-threads=2"]))?;
+    // The demo must keep building with trunk (offline, with the installed wasm-bindgen).
+    run(Command::new("trunk")
+        .current_dir(root())
+        .args(["build", "--offline", "--dist"])
+        .arg(cache_dir().join("demo-dist")))?;
+    Ok(())
+}
