@@ -158,9 +158,23 @@ class HostEventLoop(asyncio.AbstractEventLoop):
             self._exception_handler(self, context)
 
 
+def _blocking_run(*args, **kwargs):
+    raise RuntimeError(
+        "asyncio.run() would block the browser: in rustpy, `await` the coroutine at the "
+        "top level of the script instead (the event loop is always running)"
+    )
+
+
+class _BlockingRunner:
+    def __init__(self, *args, **kwargs):
+        _blocking_run()
+
+
 _loop = HostEventLoop()
 events._set_running_loop(_loop)
 asyncio.set_event_loop(_loop)
+asyncio.run = asyncio.runners.run = _blocking_run
+asyncio.Runner = asyncio.runners.Runner = _BlockingRunner
 
 
 def get_loop():

@@ -116,6 +116,43 @@ def _install_clocks():
 _install_clocks()
 
 
+class _LoaderThenLoop:
+    """Wraps asyncio's loader: once ``asyncio`` is imported, installs rustpy's loop."""
+
+    def __init__(self, loader):
+        self._loader = loader
+
+    def create_module(self, spec):
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module):
+        self._loader.exec_module(module)
+        import _rustpy_loop  # noqa: F401  (sets the running loop, patches asyncio.run)
+
+
+class _InstallLoopOnAsyncioImport:
+    """A meta path finder that only intercepts the first ``import asyncio``.
+
+    asyncio is large, so rustpy does not import it at start-up; but whoever imports it
+    must find rustpy's browser-driven loop running, as in PyScript.
+    """
+
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
+        if name != "asyncio":
+            return None
+        sys.meta_path.remove(cls)
+        import _frozen_importlib
+
+        spec = _frozen_importlib._find_spec(name, path, target)
+        if spec is not None and spec.loader is not None:
+            spec.loader = _LoaderThenLoop(spec.loader)
+        return spec
+
+
+sys.meta_path.insert(0, _InstallLoopOnAsyncioImport)
+
+
 def _main_globals():
     main = sys.modules.get("__main__")
     if main is None:
@@ -126,15 +163,35 @@ def _main_globals():
     return namespace
 
 
+def _is_internal(tb):
+    name = tb.tb_frame.f_code.co_filename
+    return name.startswith("<frozen importlib")
+
+
 def format_user_exception(exc, filename):
-    """The traceback of ``exc`` without rustpy's own frames above the user's code."""
+    """The traceback of ``exc`` as the user should see it.
+
+    Drops rustpy's frames above the user's code and importlib's machinery between import
+    statements and the imported module (CPython hides those too).
+    """
     tb = exc.__traceback__
     while tb is not None and tb.tb_frame.f_code.co_filename != filename:
         tb = tb.tb_next
-    if tb is not None:
-        exc.__traceback__ = tb
-    elif isinstance(exc, SyntaxError):
+    if tb is None and isinstance(exc, SyntaxError):
         exc.__traceback__ = None
+    elif tb is not None:
+        kept = []
+        while tb is not None:
+            if not _is_internal(tb):
+                kept.append(tb)
+            tb = tb.tb_next
+        try:
+            for earlier, later in zip(kept, kept[1:]):
+                earlier.tb_next = later
+            kept[-1].tb_next = None
+        except (AttributeError, TypeError):
+            pass  # read-only tracebacks: show them whole
+        exc.__traceback__ = kept[0]
     return _rustpy_host.format_exception(exc)
 
 

@@ -10,7 +10,8 @@ does not have.
 import abc
 import sys
 
-import _rustpy_host
+import posix
+from posix import *  # noqa: F403  (the primitives: fspath, getcwd, stat, urandom, ...)
 
 name = "posix"
 linesep = "\n"
@@ -28,7 +29,6 @@ F_OK, X_OK, W_OK, R_OK = 0, 1, 2, 4
 O_RDONLY, O_WRONLY, O_RDWR = 0, 1, 2
 O_CREAT, O_EXCL, O_TRUNC, O_APPEND = 0o100, 0o200, 0o1000, 0o2000
 EX_OK = 0
-ENOSYS = 38
 
 error = OSError
 
@@ -51,27 +51,6 @@ class PathLike(abc.ABC):
         return NotImplemented
 
 
-def fspath(path):
-    """Returns the str or bytes form of a path-like object."""
-    if isinstance(path, (str, bytes)):
-        return path
-    path_type = type(path)
-    try:
-        result = path_type.__fspath__(path)
-    except AttributeError:
-        if hasattr(path_type, "__fspath__"):
-            raise
-        raise TypeError(
-            "expected str, bytes or os.PathLike object, not " + path_type.__name__
-        ) from None
-    if isinstance(result, (str, bytes)):
-        return result
-    raise TypeError(
-        f"expected {path_type.__name__}.__fspath__() to return str or bytes, "
-        f"not {type(result).__name__}"
-    )
-
-
 def fsencode(filename):
     filename = fspath(filename)
     return filename.encode("utf-8", "surrogateescape") if isinstance(filename, str) else filename
@@ -80,11 +59,6 @@ def fsencode(filename):
 def fsdecode(filename):
     filename = fspath(filename)
     return filename.decode("utf-8", "surrogateescape") if isinstance(filename, bytes) else filename
-
-
-def urandom(size):
-    """``size`` random bytes from the browser's ``crypto.getRandomValues``."""
-    return bytes(_rustpy_host.urandom(size))
 
 
 class _Environ(dict):
@@ -115,35 +89,6 @@ def unsetenv(key):
     environ.pop(key, None)
 
 
-def getcwd():
-    """The browser has no working directory; rustpy reports the root."""
-    return "/"
-
-
-def getcwdb():
-    return b"/"
-
-
-def getpid():
-    return 1
-
-
-def getppid():
-    return 0
-
-
-def cpu_count():
-    return None
-
-
-def process_cpu_count():
-    return None
-
-
-def strerror(code):
-    return {ENOSYS: "Function not implemented"}.get(code, f"Unknown error {code}")
-
-
 class terminal_size(tuple):
     @property
     def columns(self):
@@ -156,31 +101,6 @@ class terminal_size(tuple):
 
 def get_terminal_size(fd=1):
     return terminal_size((80, 24))
-
-
-def _unavailable(function_name):
-    def unavailable(*args, **kwargs):
-        raise OSError(
-            ENOSYS,
-            f"os.{function_name}() is not available in the browser: rustpy has no file "
-            "system, processes or users (fetch data with pyodide-style JS calls from the "
-            "page instead)",
-        )
-
-    unavailable.__name__ = function_name
-    unavailable.__qualname__ = function_name
-    return unavailable
-
-
-for _name in (
-    "access chdir chmod chown close dup dup2 execv execve fdopen fork fstat fsync "
-    "ftruncate getlogin getuid geteuid getgid getegid kill link listdir lseek lstat "
-    "makedirs mkdir mkfifo open pipe popen read readlink remove removedirs rename "
-    "renames replace rmdir scandir stat statvfs symlink system truncate umask unlink "
-    "utime wait waitpid write"
-).split():
-    globals()[_name] = _unavailable(_name)
-del _name
 
 
 def walk(top, topdown=True, onerror=None, followlinks=False):

@@ -4,10 +4,11 @@ Importing works (asyncio and other modules import it); creating a socket raises
 ``OSError(ENOSYS)`` explaining that the browser has no raw sockets.
 """
 
-AF_UNIX, AF_INET, AF_INET6 = 1, 2, 10
+AF_UNSPEC, AF_UNIX, AF_INET, AF_INET6 = 0, 1, 2, 10
 SOCK_STREAM, SOCK_DGRAM, SOCK_RAW = 1, 2, 3
-SOL_SOCKET, SO_REUSEADDR, SO_KEEPALIVE, SO_ERROR = 1, 2, 9, 4
-IPPROTO_TCP, IPPROTO_UDP, IPPROTO_IPV6, TCP_NODELAY = 6, 17, 41, 1
+SOL_SOCKET, SO_REUSEADDR, SO_KEEPALIVE, SO_ERROR, SO_BROADCAST, SO_REUSEPORT = 1, 2, 9, 4, 6, 15
+IPPROTO_TCP, IPPROTO_UDP, IPPROTO_IPV6, TCP_NODELAY, IPV6_V6ONLY = 6, 17, 41, 1, 26
+AI_PASSIVE = 1
 SHUT_RD, SHUT_WR, SHUT_RDWR = 0, 1, 2
 has_ipv6 = False
 error = OSError

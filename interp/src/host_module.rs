@@ -50,6 +50,7 @@ mod _rustpy_host {
     use rustpython_vm::{
         PyResult, VirtualMachine,
         builtins::{PyBaseExceptionRef, PyStrRef},
+        function::ArgIntoFloat,
     };
 
     use super::{Stream, host, write};
@@ -58,8 +59,8 @@ mod _rustpy_host {
     #[pyfunction]
     fn write_stream(fd: i32, text: PyStrRef) -> usize {
         let stream = if fd == 2 { Stream::Stderr } else { Stream::Stdout };
-        write(stream, text.as_str());
-        text.as_str().chars().count()
+        write(stream, &text.to_string_lossy());
+        text.char_len()
     }
 
     /// Emits the unfinished lines of both streams.
@@ -82,7 +83,8 @@ mod _rustpy_host {
 
     /// Blocks for `seconds`.
     #[pyfunction]
-    fn sleep(seconds: f64, vm: &VirtualMachine) -> PyResult<()> {
+    fn sleep(seconds: ArgIntoFloat, vm: &VirtualMachine) -> PyResult<()> {
+        let seconds = seconds.into_float();
         if seconds.is_nan() {
             return Err(vm.new_value_error("sleep length must be a number, not NaN"));
         }
@@ -104,7 +106,7 @@ mod _rustpy_host {
     #[pyfunction]
     fn script_finished(script_id: u64, error: Option<PyStrRef>) {
         super::flush_output();
-        host().script_finished(script_id, error.map(|e| e.as_str().to_string()));
+        host().script_finished(script_id, error.map(|e| e.to_string_lossy().into_owned()));
     }
 
     /// True inside a Web Worker.

@@ -106,7 +106,13 @@ impl Runtime {
         settings.ignore_environment = true;
         settings.install_signal_handlers = false;
         let builder = Interpreter::builder(settings);
-        let stdlib = rustpython_stdlib::stdlib_module_defs(&builder.ctx);
+        // The native `_datetime` reads `std::time::SystemTime`, which panics on
+        // wasm32-unknown-unknown; without it `datetime` uses `_pydatetime`, whose clock is
+        // `time.time()` (the host's).
+        let stdlib: Vec<_> = rustpython_stdlib::stdlib_module_defs(&builder.ctx)
+            .into_iter()
+            .filter(|def| def.name.as_str() != "_datetime")
+            .collect();
         let interpreter = builder
             .add_native_modules(&stdlib)
             .add_native_module(host_module::module_def(&rustpython_vm::Context::genesis()))
@@ -137,9 +143,9 @@ impl Runtime {
                 .call((source.to_string(), filename.to_string(), script_id), vm);
             let outcome = match result {
                 Ok(value) if vm.is_none(&value) => ScriptOutcome::Finished,
+                Ok(value) if value.is(&vm.ctx.true_value) => ScriptOutcome::Pending,
                 Ok(value) => match value.downcast_ref::<rustpython_vm::builtins::PyStr>() {
-                    Some(text) if text.as_str() == "pending" => ScriptOutcome::Pending,
-                    Some(text) => ScriptOutcome::Failed(text.as_str().to_string()),
+                    Some(text) => ScriptOutcome::Failed(text.to_string_lossy().into_owned()),
                     None => ScriptOutcome::Failed(format!(
                         "rustpy: unexpected runner result {}",
                         value.class().name()
@@ -174,7 +180,7 @@ impl Runtime {
                 let globals = main.get_attr("__dict__", vm)?;
                 let eval = vm.builtins.get_attr("eval", vm)?;
                 let value = eval.call((expression.to_string(), globals), vm)?;
-                Ok(value.repr(vm)?.as_str().to_string())
+                Ok(value.repr(vm)?.to_string_lossy().into_owned())
             };
             run().map_err(|exc| format_exception(vm, &exc))
         })

@@ -172,7 +172,6 @@ fn top_level_await_runs_on_host_timers() {
         )
         .unwrap();
     assert_eq!(outcome, ScriptOutcome::Pending);
-    assert_eq!(host.stdout(), vec!["before"]);
     drain_timers(&host, &rt);
     assert_eq!(host.stdout(), vec!["before", "after", "[1, 2]"]);
     assert_eq!(*host.finished.borrow(), vec![(7, None)]);
@@ -194,6 +193,23 @@ fn top_level_await_failure_is_reported_with_traceback() {
     assert_eq!(*id, 3);
     assert!(traceback.contains("File \"t.py\", line 3"), "{traceback}");
     assert!(traceback.contains("ValueError: late"), "{traceback}");
+}
+
+#[test]
+fn asyncio_sees_the_running_loop_and_tasks_run() {
+    let (host, rt) = runtime();
+    let outcome = rt
+        .run_script(
+            "import asyncio\nloop = asyncio.get_running_loop()\n\
+             async def tick(n):\n    await asyncio.sleep(0.01)\n    print('tick', n)\n\
+             t = loop.create_task(tick(1))\nprint('scheduled', type(loop).__name__)",
+            "main.py",
+            1,
+        )
+        .unwrap();
+    assert_eq!(outcome, ScriptOutcome::Finished, "{}", host.stderr());
+    drain_timers(&host, &rt);
+    assert_eq!(host.stdout(), vec!["scheduled HostEventLoop", "tick 1"]);
 }
 
 #[test]

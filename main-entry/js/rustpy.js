@@ -208,8 +208,10 @@ class RustpyScript extends HTMLElement {
 }
 
 installStyle();
+// The page's tags start in document order; defining the element afterwards keeps its
+// upgrade of existing <rustpy-script> elements from jumping the queue.
+scan(document);
 if (!customElements.get("rustpy-script")) customElements.define("rustpy-script", RustpyScript);
 new MutationObserver((records) => {
   for (const record of records) for (const node of record.addedNodes) scan(node);
 }).observe(document.documentElement, { childList: true, subtree: true });
-scan(document);

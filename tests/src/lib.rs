@@ -29,9 +29,14 @@ pub struct Harness {
 impl Harness {
     /// Serves `tests/pages` and `dist/rustpy` with COOP/COEP headers and opens a browser.
     pub async fn start() -> Self {
+        Self::start_serving("tests/pages").await
+    }
+
+    /// Like [`Harness::start`], serving the pages of `folder` (relative to the workspace).
+    pub async fn start_serving(folder: &str) -> Self {
         let root = workspace_root();
         let server = server::TestServer::start(
-            &root.join("tests/pages"),
+            &root.join(folder),
             &root.join("dist/rustpy"),
             server::Isolation::Isolated,
         )

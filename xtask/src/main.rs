@@ -140,7 +140,10 @@ fn dist() -> Result<(), TaskError> {
     ] {
         std::fs::copy(root().join(source), out.join(name))?;
     }
-    size()
+    for entry in std::fs::read_dir(&out)?.flatten() {
+        eprintln!("xtask: {:>10} bytes  {}", entry.metadata()?.len(), entry.path().display());
+    }
+    Ok(())
 }
 
 fn size() -> Result<(), TaskError> {

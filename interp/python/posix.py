@@ -1,0 +1,92 @@
+"""rustpy's ``posix``: the primitives below ``os`` in a browser.
+
+``importlib`` and rustpy's ``os`` import this module. A page has no file system,
+processes or users: those calls raise ``OSError(ENOSYS)`` with a message saying so.
+"""
+
+import _rustpy_host
+
+ENOSYS = 38
+environ = {}
+
+
+def fspath(path):
+    """Returns the str or bytes form of a path-like object."""
+    if isinstance(path, (str, bytes)):
+        return path
+    path_type = type(path)
+    try:
+        result = path_type.__fspath__(path)
+    except AttributeError:
+        if hasattr(path_type, "__fspath__"):
+            raise
+        raise TypeError(
+            "expected str, bytes or os.PathLike object, not " + path_type.__name__
+        ) from None
+    if isinstance(result, (str, bytes)):
+        return result
+    raise TypeError(
+        f"expected {path_type.__name__}.__fspath__() to return str or bytes, "
+        f"not {type(result).__name__}"
+    )
+
+
+def urandom(size):
+    """``size`` random bytes from the browser's ``crypto.getRandomValues``."""
+    return bytes(_rustpy_host.urandom(size))
+
+
+def getcwd():
+    """The browser has no working directory; rustpy reports the root."""
+    return "/"
+
+
+def getcwdb():
+    return b"/"
+
+
+def getpid():
+    return 1
+
+
+def getppid():
+    return 0
+
+
+def cpu_count():
+    return None
+
+
+def process_cpu_count():
+    return None
+
+
+def strerror(code):
+    return {ENOSYS: "Function not implemented"}.get(code, f"Unknown error {code}")
+
+
+def _unavailable(function_name):
+    def unavailable(*args, **kwargs):
+        raise OSError(
+            ENOSYS,
+            f"os.{function_name}() is not available in the browser: rustpy has no file "
+            "system, processes or users (fetch data with pyodide-style JS calls from the "
+            "page instead)",
+        )
+
+    unavailable.__name__ = function_name
+    unavailable.__qualname__ = function_name
+    return unavailable
+
+
+for _name in (
+    "access chdir chmod chown close dup dup2 execv execve fdopen fstat fsync "
+    "ftruncate getlogin getuid geteuid getgid getegid kill link listdir lseek lstat "
+    "makedirs mkdir mkfifo open pipe popen read readlink remove removedirs rename "
+    "renames replace rmdir scandir stat statvfs symlink system truncate umask unlink "
+    "utime wait waitpid write"
+).split():
+    globals()[_name] = _unavailable(_name)
+del _name
+
+
