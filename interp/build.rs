@@ -15,8 +15,8 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use rustpython_compiler_core::frozen::{FrozenCodeObject, FrozenLib, FrozenModule};
 use ruff_python_ast::{ExceptHandler, Stmt};
+use rustpython_compiler_core::frozen::{FrozenCodeObject, FrozenLib, FrozenModule};
 
 /// A module found on disk: its dotted name, its file and whether it is a package.
 struct SourceModule {
@@ -68,7 +68,9 @@ fn main() {
         let package_name = if package {
             name.clone()
         } else {
-            name.rsplit_once('.').map(|(p, _)| p.to_string()).unwrap_or_default()
+            name.rsplit_once('.')
+                .map(|(p, _)| p.to_string())
+                .unwrap_or_default()
         };
         for imported in import_time_imports(&source, &package_name, &path) {
             queue.push_back(imported);
@@ -102,7 +104,9 @@ fn main() {
         (
             name.as_str(),
             FrozenModule {
-                code: FrozenCodeObject { bytes: &code.bytes[..] },
+                code: FrozenCodeObject {
+                    bytes: &code.bytes[..],
+                },
                 package: *package,
             },
         )
@@ -147,9 +151,21 @@ fn collect_tree(dir: &Path, prefix: &str, out: &mut BTreeMap<String, SourceModul
             }
         } else if path.extension().is_some_and(|e| e == "py") {
             if stem == "__init__" {
-                out.insert(prefix.to_string(), SourceModule { path, package: true });
+                out.insert(
+                    prefix.to_string(),
+                    SourceModule {
+                        path,
+                        package: true,
+                    },
+                );
             } else {
-                out.insert(dotted, SourceModule { path, package: false });
+                out.insert(
+                    dotted,
+                    SourceModule {
+                        path,
+                        package: false,
+                    },
+                );
             }
         }
     }

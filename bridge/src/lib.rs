@@ -70,11 +70,15 @@ mod tests {
             serde_json::to_value(&output).unwrap(),
             json!({"type": "output", "stream": "stderr", "line": "héllo ✓"})
         );
-        assert_eq!(serde_json::to_value(FromWorker::Ready).unwrap(), json!({"type": "ready"}));
+        assert_eq!(
+            serde_json::to_value(FromWorker::Ready).unwrap(),
+            json!({"type": "ready"})
+        );
         let failed = FromWorker::Failed {
             traceback: "Traceback ...".into(),
         };
-        let back: FromWorker = serde_json::from_value(serde_json::to_value(&failed).unwrap()).unwrap();
+        let back: FromWorker =
+            serde_json::from_value(serde_json::to_value(&failed).unwrap()).unwrap();
         assert_eq!(back, failed);
     }
 

@@ -38,7 +38,8 @@ fn write(stream: Stream, text: &str) {
 /// Emits unfinished lines (e.g. `print(x, end="")`) at the end of a run.
 pub(crate) fn flush_output() {
     for stream in [Stream::Stdout, Stream::Stderr] {
-        if let Some(rest) = BUFFERS.with(|buffers| buffers.borrow_mut()[stream as usize].take_partial())
+        if let Some(rest) =
+            BUFFERS.with(|buffers| buffers.borrow_mut()[stream as usize].take_partial())
         {
             host().write_line(stream, &rest);
         }
@@ -58,7 +59,11 @@ mod _rustpy_host {
     /// Writes text to stdout (1) or stderr (2).
     #[pyfunction]
     fn write_stream(fd: i32, text: PyStrRef) -> usize {
-        let stream = if fd == 2 { Stream::Stderr } else { Stream::Stdout };
+        let stream = if fd == 2 {
+            Stream::Stderr
+        } else {
+            Stream::Stdout
+        };
         write(stream, &text.to_string_lossy());
         text.char_len()
     }
@@ -118,7 +123,8 @@ mod _rustpy_host {
     /// `n` random bytes from the platform's secure generator.
     #[pyfunction]
     fn urandom(n: isize, vm: &VirtualMachine) -> PyResult<Vec<u8>> {
-        let n = usize::try_from(n).map_err(|_| vm.new_value_error("negative argument not allowed"))?;
+        let n =
+            usize::try_from(n).map_err(|_| vm.new_value_error("negative argument not allowed"))?;
         let mut bytes = vec![0u8; n];
         getrandom::fill(&mut bytes)
             .map_err(|e| vm.new_os_error(format!("no secure random source: {e}")))?;

@@ -123,8 +123,13 @@ impl Runtime {
                 let module = vm.import("_rustpy_runner", 0)?;
                 module.get_attr("run", vm)
             })
-            .map_err(|exc| RuntimeError::Startup(interpreter.enter(|vm| format_exception(vm, &exc))))?;
-        Ok(Self { interpreter, runner })
+            .map_err(|exc| {
+                RuntimeError::Startup(interpreter.enter(|vm| format_exception(vm, &exc)))
+            })?;
+        Ok(Self {
+            interpreter,
+            runner,
+        })
     }
 
     /// Runs a script in this interpreter's `__main__` namespace.
@@ -191,7 +196,10 @@ impl Runtime {
 pub(crate) fn format_exception(vm: &VirtualMachine, exc: &PyBaseExceptionRef) -> String {
     let mut text = String::new();
     if vm.write_exception(&mut text, exc).is_err() {
-        text = format!("{} (and formatting its traceback failed)", exc.as_object().class().name());
+        text = format!(
+            "{} (and formatting its traceback failed)",
+            exc.as_object().class().name()
+        );
     }
     text.trim_end().to_string()
 }

@@ -15,7 +15,10 @@ impl LineBuffer {
         };
         let rest = self.pending.split_off(last_newline + 1);
         let complete = std::mem::replace(&mut self.pending, rest);
-        complete[..complete.len() - 1].split('\n').map(str::to_string).collect()
+        complete[..complete.len() - 1]
+            .split('\n')
+            .map(str::to_string)
+            .collect()
     }
 
     /// Returns the unfinished line, if any, and empties the buffer.

@@ -30,7 +30,10 @@ mod tests {
     #[test]
     fn removes_common_indent_and_keeps_every_line() {
         let source = "\n\n    x = 1\n    if x:\n        print(x)\n\n    y = 2\n  ";
-        assert_eq!(dedent(source), "\n\nx = 1\nif x:\n    print(x)\n\ny = 2\n\n");
+        assert_eq!(
+            dedent(source),
+            "\n\nx = 1\nif x:\n    print(x)\n\ny = 2\n\n"
+        );
     }
 
     #[test]

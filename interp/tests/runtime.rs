@@ -92,7 +92,11 @@ fn drain_timers(host: &FakeHost, runtime: &Runtime) {
 fn print_goes_to_stdout_line_by_line() {
     let (host, rt) = runtime();
     let outcome = rt
-        .run_script("print('hello', 42)\nprint('a\\nb')\nprint('tail', end='')", "main.py", 1)
+        .run_script(
+            "print('hello', 42)\nprint('a\\nb')\nprint('tail', end='')",
+            "main.py",
+            1,
+        )
         .unwrap();
     assert_eq!(outcome, ScriptOutcome::Finished);
     assert_eq!(host.stdout(), vec!["hello 42", "a", "b", "tail"]);
@@ -114,8 +118,14 @@ fn exception_gives_traceback_with_file_and_line() {
     let ScriptOutcome::Failed(traceback) = outcome else {
         panic!("expected failure, got {outcome:?}")
     };
-    assert!(traceback.starts_with("Traceback (most recent call last):"), "{traceback}");
-    assert!(traceback.contains("File \"worker.py\", line 2"), "{traceback}");
+    assert!(
+        traceback.starts_with("Traceback (most recent call last):"),
+        "{traceback}"
+    );
+    assert!(
+        traceback.contains("File \"worker.py\", line 2"),
+        "{traceback}"
+    );
     assert!(traceback.contains("ZeroDivisionError"), "{traceback}");
     assert!(!traceback.contains("_rustpy_runner"), "{traceback}");
 }
@@ -123,7 +133,9 @@ fn exception_gives_traceback_with_file_and_line() {
 #[test]
 fn syntax_error_names_file_and_line() {
     let (_host, rt) = runtime();
-    let outcome = rt.run_script("a = 1\nb = (\nprint(a\n", "bad.py", 1).unwrap();
+    let outcome = rt
+        .run_script("a = 1\nb = (\nprint(a\n", "bad.py", 1)
+        .unwrap();
     let ScriptOutcome::Failed(traceback) = outcome else {
         panic!("expected failure, got {outcome:?}")
     };
@@ -150,14 +162,22 @@ fn time_comes_from_the_host() {
     )
     .unwrap();
     assert_eq!(*host.slept.borrow(), vec![1.5]);
-    assert_eq!(host.stdout(), vec!["1.5".to_string(), "1700000001".to_string()]);
+    assert_eq!(
+        host.stdout(),
+        vec!["1.5".to_string(), "1700000001".to_string()]
+    );
 }
 
 #[test]
 fn negative_sleep_is_a_value_error() {
     let (_host, rt) = runtime();
-    let outcome = rt.run_script("import time\ntime.sleep(-1)", "main.py", 1).unwrap();
-    assert!(matches!(outcome, ScriptOutcome::Failed(ref tb) if tb.contains("ValueError")), "{outcome:?}");
+    let outcome = rt
+        .run_script("import time\ntime.sleep(-1)", "main.py", 1)
+        .unwrap();
+    assert!(
+        matches!(outcome, ScriptOutcome::Failed(ref tb) if tb.contains("ValueError")),
+        "{outcome:?}"
+    );
 }
 
 #[test]
@@ -182,7 +202,11 @@ fn top_level_await_runs_on_host_timers() {
 fn top_level_await_failure_is_reported_with_traceback() {
     let (host, rt) = runtime();
     let outcome = rt
-        .run_script("import asyncio\nawait asyncio.sleep(0)\nraise ValueError('late')", "t.py", 3)
+        .run_script(
+            "import asyncio\nawait asyncio.sleep(0)\nraise ValueError('late')",
+            "t.py",
+            3,
+        )
         .unwrap();
     assert_eq!(outcome, ScriptOutcome::Pending);
     drain_timers(&host, &rt);
@@ -216,7 +240,11 @@ fn asyncio_sees_the_running_loop_and_tasks_run() {
 fn asyncio_run_explains_itself() {
     let (_host, rt) = runtime();
     let outcome = rt
-        .run_script("import asyncio\nasync def f(): pass\nasyncio.run(f())", "main.py", 1)
+        .run_script(
+            "import asyncio\nasync def f(): pass\nasyncio.run(f())",
+            "main.py",
+            1,
+        )
         .unwrap();
     let ScriptOutcome::Failed(traceback) = outcome else {
         panic!("expected failure, got {outcome:?}")
@@ -281,8 +309,18 @@ print(checks)
 print(all(checks))
 "#;
     let outcome = rt.run_script(script, "modules.py", 1).unwrap();
-    assert_eq!(outcome, ScriptOutcome::Finished, "stderr: {}", host.stderr());
-    assert_eq!(host.stdout().last().map(String::as_str), Some("True"), "{:?}", host.stdout());
+    assert_eq!(
+        outcome,
+        ScriptOutcome::Finished,
+        "stderr: {}",
+        host.stderr()
+    );
+    assert_eq!(
+        host.stdout().last().map(String::as_str),
+        Some("True"),
+        "{:?}",
+        host.stdout()
+    );
 }
 
 #[test]

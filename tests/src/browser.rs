@@ -17,7 +17,9 @@ pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 #[derive(Debug, thiserror::Error)]
 pub enum BrowserError {
     /// The browser or its driver is not installed: the suite never skips silently.
-    #[error("{0} is not installed: run `./dev setup` (Debian packages chromium and chromium-driver)")]
+    #[error(
+        "{0} is not installed: run `./dev setup` (Debian packages chromium and chromium-driver)"
+    )]
     Missing(&'static str),
     /// chromedriver did not start or answer.
     #[error("chromedriver did not start: {0}")]
@@ -97,7 +99,9 @@ impl Browser {
     /// Opens `url` and returns a handle on the page.
     pub async fn open(&self, url: &str) -> Result<Page<'_>, BrowserError> {
         self.client.goto(url).await?;
-        Ok(Page { client: &self.client })
+        Ok(Page {
+            client: &self.client,
+        })
     }
 
     /// Ends the session (the driver process is killed when dropped).
@@ -108,7 +112,9 @@ impl Browser {
 }
 
 fn free_port() -> std::io::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }
 
 /// One console entry captured by `tests/pages/capture.js`.
@@ -188,7 +194,11 @@ impl Page<'_> {
     }
 
     /// Waits until `expression` (a JS expression) is truthy; returns its value.
-    pub async fn wait_for(&self, expression: &str, timeout: Duration) -> Result<Value, BrowserError> {
+    pub async fn wait_for(
+        &self,
+        expression: &str,
+        timeout: Duration,
+    ) -> Result<Value, BrowserError> {
         let deadline = Instant::now() + timeout;
         let script = format!("return ({expression}) || null;");
         loop {
@@ -219,10 +229,19 @@ impl Page<'_> {
     }
 
     /// Waits for an error box containing `needle`; returns its text.
-    pub async fn wait_for_error_box(&self, needle: &str, timeout: Duration) -> Result<String, BrowserError> {
+    pub async fn wait_for_error_box(
+        &self,
+        needle: &str,
+        timeout: Duration,
+    ) -> Result<String, BrowserError> {
         let deadline = Instant::now() + timeout;
         loop {
-            if let Some(text) = self.error_boxes().await?.into_iter().find(|t| t.contains(needle)) {
+            if let Some(text) = self
+                .error_boxes()
+                .await?
+                .into_iter()
+                .find(|t| t.contains(needle))
+            {
                 return Ok(text);
             }
             if Instant::now() > deadline {

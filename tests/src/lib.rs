@@ -42,7 +42,9 @@ impl Harness {
         )
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-        let browser = browser::Browser::start().await.unwrap_or_else(|e| panic!("{e}"));
+        let browser = browser::Browser::start()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         Self { server, browser }
     }
 

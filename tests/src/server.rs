@@ -36,7 +36,11 @@ pub struct TestServer {
 
 impl TestServer {
     /// Serves `pages` at `/` and `dist_rustpy` at `/rustpy/` on an ephemeral port.
-    pub async fn start(pages: &Path, dist_rustpy: &Path, isolation: Isolation) -> Result<Self, ServerError> {
+    pub async fn start(
+        pages: &Path,
+        dist_rustpy: &Path,
+        isolation: Isolation,
+    ) -> Result<Self, ServerError> {
         if !dist_rustpy.join("rustpy.js").is_file() {
             return Err(ServerError::MissingDist(dist_rustpy.to_path_buf()));
         }
@@ -67,5 +71,8 @@ impl TestServer {
 }
 
 fn header(name: &'static str, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
-    SetResponseHeaderLayer::overriding(HeaderName::from_static(name), HeaderValue::from_static(value))
+    SetResponseHeaderLayer::overriding(
+        HeaderName::from_static(name),
+        HeaderValue::from_static(value),
+    )
 }

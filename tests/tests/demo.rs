@@ -12,10 +12,19 @@ async fn demo_shows_results_and_stays_responsive() {
     page.wait_for("document.getElementById('main-out').textContent.includes('2 ** 100 = 1267650600228229401496703205376')", Duration::from_secs(60))
         .await
         .unwrap();
-    page.wait_for("document.getElementById('worker-out').textContent.includes('working')", Duration::from_secs(60))
+    page.wait_for(
+        "document.getElementById('worker-out').textContent.includes('working')",
+        Duration::from_secs(60),
+    )
+    .await
+    .unwrap();
+    let frames_at_start = page
+        .eval(
+            "return Number(document.getElementById('frames').value)",
+            vec![],
+        )
         .await
         .unwrap();
-    let frames_at_start = page.eval("return Number(document.getElementById('frames').value)", vec![]).await.unwrap();
     let done = page
         .wait_for(
             "document.getElementById('worker-out').textContent.includes('done in') && document.getElementById('worker-out').textContent",
@@ -23,11 +32,30 @@ async fn demo_shows_results_and_stays_responsive() {
         )
         .await
         .unwrap();
-    assert!(done.as_str().unwrap().contains("primes below 300000: 25997 (sieve)"), "{done}");
-    assert!(done.as_str().unwrap().contains("primes below 30000: 3245 (trial division)"), "{done}");
-    let frames_at_end = page.eval("return Number(document.getElementById('frames').value)", vec![]).await.unwrap();
+    assert!(
+        done.as_str()
+            .unwrap()
+            .contains("primes below 300000: 25997 (sieve)"),
+        "{done}"
+    );
+    assert!(
+        done.as_str()
+            .unwrap()
+            .contains("primes below 30000: 3245 (trial division)"),
+        "{done}"
+    );
+    let frames_at_end = page
+        .eval(
+            "return Number(document.getElementById('frames').value)",
+            vec![],
+        )
+        .await
+        .unwrap();
     let drawn = frames_at_end.as_f64().unwrap() - frames_at_start.as_f64().unwrap();
-    assert!(drawn > 10.0, "the page kept animating while the worker computed ({drawn} frames)");
+    assert!(
+        drawn > 10.0,
+        "the page kept animating while the worker computed ({drawn} frames)"
+    );
     assert!(page.error_boxes().await.unwrap().is_empty());
     h.browser.close().await.unwrap();
 }

@@ -14,7 +14,9 @@ const SHORT: Duration = Duration::from_secs(15);
 async fn main_thread_inline_src_and_custom_element_run_in_order() {
     let h = Harness::start().await;
     let page = h.open("/main.html").await;
-    page.wait_for_console("log", "custom element main ok main inline ok", BOOT).await.unwrap();
+    page.wait_for_console("log", "custom element main ok main inline ok", BOOT)
+        .await
+        .unwrap();
     let log: Vec<String> = page
         .console()
         .await
@@ -31,11 +33,19 @@ async fn main_thread_inline_src_and_custom_element_run_in_order() {
             "custom element main ok main inline ok"
         ]
     );
-    page.wait_for_console("error", "to stderr", SHORT).await.unwrap();
+    page.wait_for_console("error", "to stderr", SHORT)
+        .await
+        .unwrap();
     assert!(page.error_boxes().await.unwrap().is_empty());
     // The custom element's source text is not shown on the page.
-    let shown = page.eval("return document.body.innerText", vec![]).await.unwrap();
-    assert!(!shown.as_str().unwrap_or_default().contains("print("), "{shown}");
+    let shown = page
+        .eval("return document.body.innerText", vec![])
+        .await
+        .unwrap();
+    assert!(
+        !shown.as_str().unwrap_or_default().contains("print("),
+        "{shown}"
+    );
     h.browser.close().await.unwrap();
 }
 
@@ -43,10 +53,16 @@ async fn main_thread_inline_src_and_custom_element_run_in_order() {
 async fn workers_run_inline_src_and_custom_element() {
     let h = Harness::start().await;
     let page = h.open("/workers.html").await;
-    for line in ["worker inline ok", "worker src ok True", "custom element worker ok"] {
+    for line in [
+        "worker inline ok",
+        "worker src ok True",
+        "custom element worker ok",
+    ] {
         page.wait_for_console("log", line, BOOT).await.unwrap();
     }
-    page.wait_for_console("error", "worker stderr", SHORT).await.unwrap();
+    page.wait_for_console("error", "worker stderr", SHORT)
+        .await
+        .unwrap();
     // Each of the three scripts ran in its own Web Worker... and none on the page thread.
     let in_page = page
         .eval("return performance.getEntriesByType('resource').filter(e => e.name.endsWith('rustpy_wasm_bg.wasm')).length", vec![])
@@ -60,14 +76,31 @@ async fn workers_run_inline_src_and_custom_element() {
 async fn top_level_await_on_main_and_in_worker() {
     let h = Harness::start().await;
     let page = h.open("/await.html").await;
-    page.wait_for_console("log", "main awaited [1, 2]", BOOT).await.unwrap();
-    page.wait_for_console("log", "worker awaited True", BOOT).await.unwrap();
-    page.wait_for_console("log", "second main script runs after the first finished", SHORT)
+    page.wait_for_console("log", "main awaited [1, 2]", BOOT)
         .await
         .unwrap();
-    let log: Vec<String> = page.console().await.unwrap().into_iter().map(|l| l.text).collect();
+    page.wait_for_console("log", "worker awaited True", BOOT)
+        .await
+        .unwrap();
+    page.wait_for_console(
+        "log",
+        "second main script runs after the first finished",
+        SHORT,
+    )
+    .await
+    .unwrap();
+    let log: Vec<String> = page
+        .console()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|l| l.text)
+        .collect();
     let first = log.iter().position(|l| l.contains("main awaited")).unwrap();
-    let second = log.iter().position(|l| l.contains("second main script")).unwrap();
+    let second = log
+        .iter()
+        .position(|l| l.contains("second main script"))
+        .unwrap();
     assert!(first < second, "main scripts run in order: {log:?}");
     h.browser.close().await.unwrap();
 }
@@ -93,7 +126,10 @@ async fn promised_modules_work_on_main_and_in_worker() {
         let python_time: f64 = clock.rsplit(' ').next().unwrap().parse().unwrap();
         let js_time = page.eval("return Date.now() / 1000", vec![]).await.unwrap();
         let drift = (js_time.as_f64().unwrap() - python_time).abs();
-        assert!(drift < 120.0, "time.time() is the real wall clock (drift {drift}s)");
+        assert!(
+            drift < 120.0,
+            "time.time() is the real wall clock (drift {drift}s)"
+        );
     }
     assert!(page.error_boxes().await.unwrap().is_empty());
     h.browser.close().await.unwrap();
@@ -110,7 +146,10 @@ async fn worker_sleep_blocks_for_the_duration() {
         .collect();
     assert_eq!(values.len(), 2, "{line}");
     for elapsed in values {
-        assert!((0.5..3.0).contains(&elapsed), "time.sleep(0.5) took {elapsed}s: {line}");
+        assert!(
+            (0.5..3.0).contains(&elapsed),
+            "time.sleep(0.5) took {elapsed}s: {line}"
+        );
     }
     assert!(page.error_boxes().await.unwrap().is_empty());
     h.browser.close().await.unwrap();
@@ -121,22 +160,41 @@ async fn errors_show_tracebacks_on_page_and_console() {
     let h = Harness::start().await;
     let page = h.open("/errors.html").await;
 
-    let divide = page.wait_for_error_box("ZeroDivisionError", BOOT).await.unwrap();
+    let divide = page
+        .wait_for_error_box("ZeroDivisionError", BOOT)
+        .await
+        .unwrap();
     assert!(divide.contains("scripts/divide.py"), "{divide}");
-    assert!(divide.contains("line 5"), "the failing call's line: {divide}");
-    assert!(divide.contains("line 2, in divide"), "the inner frame: {divide}");
-    page.wait_for_console("error", "ZeroDivisionError", SHORT).await.unwrap();
-    page.wait_for_console("log", "about to divide", SHORT).await.unwrap();
+    assert!(
+        divide.contains("line 5"),
+        "the failing call's line: {divide}"
+    );
+    assert!(
+        divide.contains("line 2, in divide"),
+        "the inner frame: {divide}"
+    );
+    page.wait_for_console("error", "ZeroDivisionError", SHORT)
+        .await
+        .unwrap();
+    page.wait_for_console("log", "about to divide", SHORT)
+        .await
+        .unwrap();
 
     let main_syntax = page.wait_for_error_box("#broken", BOOT).await.unwrap();
     assert!(main_syntax.contains("SyntaxError"), "{main_syntax}");
     assert!(main_syntax.contains("line 3"), "{main_syntax}");
 
-    let worker_syntax = page.wait_for_error_box("#broken-worker", BOOT).await.unwrap();
+    let worker_syntax = page
+        .wait_for_error_box("#broken-worker", BOOT)
+        .await
+        .unwrap();
     assert!(worker_syntax.contains("SyntaxError"), "{worker_syntax}");
     assert!(worker_syntax.contains("line 2"), "{worker_syntax}");
 
-    let missing = page.wait_for_error_box("does-not-exist.py", BOOT).await.unwrap();
+    let missing = page
+        .wait_for_error_box("does-not-exist.py", BOOT)
+        .await
+        .unwrap();
     assert!(missing.contains("404"), "{missing}");
     assert!(missing.contains("http://"), "names the full URL: {missing}");
     h.browser.close().await.unwrap();
@@ -146,8 +204,12 @@ async fn errors_show_tracebacks_on_page_and_console() {
 async fn tags_added_after_load_are_picked_up() {
     let h = Harness::start().await;
     let page = h.open("/late.html").await;
-    page.wait_for_console("log", "late main tag ran", BOOT).await.unwrap();
-    page.wait_for_console("log", "late worker element ran", BOOT).await.unwrap();
+    page.wait_for_console("log", "late main tag ran", BOOT)
+        .await
+        .unwrap();
+    page.wait_for_console("log", "late worker element ran", BOOT)
+        .await
+        .unwrap();
     h.browser.close().await.unwrap();
 }
 
@@ -155,8 +217,12 @@ async fn tags_added_after_load_are_picked_up() {
 async fn pages_below_the_root_resolve_src_against_the_page() {
     let h = Harness::start().await;
     let page = h.open("/deep/nested/page.html").await;
-    page.wait_for_console("log", "nested src resolved against the page", BOOT).await.unwrap();
-    page.wait_for_console("log", "relative worker src resolved", BOOT).await.unwrap();
+    page.wait_for_console("log", "nested src resolved against the page", BOOT)
+        .await
+        .unwrap();
+    page.wait_for_console("log", "relative worker src resolved", BOOT)
+        .await
+        .unwrap();
     assert!(page.error_boxes().await.unwrap().is_empty());
     h.browser.close().await.unwrap();
 }
@@ -165,7 +231,10 @@ async fn pages_below_the_root_resolve_src_against_the_page() {
 async fn the_page_is_cross_origin_isolated() {
     let h = Harness::start().await;
     let page = h.open("/main.html").await;
-    let isolated = page.eval("return self.crossOriginIsolated", vec![]).await.unwrap();
+    let isolated = page
+        .eval("return self.crossOriginIsolated", vec![])
+        .await
+        .unwrap();
     assert_eq!(isolated, true, "the test server sends COOP/COEP");
     h.browser.close().await.unwrap();
 }

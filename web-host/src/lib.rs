@@ -162,7 +162,9 @@ pub async fn run_script(source: &str, filename: &str) -> Result<(), String> {
         // Register the resolvers before running: the script may finish during the run.
         let host = session.host.clone();
         let waiting = Promise::new(&mut |resolve, reject| {
-            host.pending.borrow_mut().insert(script_id, (resolve, reject));
+            host.pending
+                .borrow_mut()
+                .insert(script_id, (resolve, reject));
         });
         (script_id, waiting)
     };
@@ -174,11 +176,21 @@ pub async fn run_script(source: &str, filename: &str) -> Result<(), String> {
     let outcome = outcome.map_err(|e| e.to_string())?;
     match outcome {
         ScriptOutcome::Finished => {
-            session.borrow().host.pending.borrow_mut().remove(&script_id);
+            session
+                .borrow()
+                .host
+                .pending
+                .borrow_mut()
+                .remove(&script_id);
             Ok(())
         }
         ScriptOutcome::Failed(traceback) => {
-            session.borrow().host.pending.borrow_mut().remove(&script_id);
+            session
+                .borrow()
+                .host
+                .pending
+                .borrow_mut()
+                .remove(&script_id);
             Err(traceback)
         }
         ScriptOutcome::Pending => JsFuture::from(waiting)

@@ -15,7 +15,9 @@ extern "C" {
 fn post(message: &FromWorker) {
     match serde_wasm_bindgen::to_value(message) {
         Ok(value) => post_message(&value),
-        Err(error) => web_console_error(&format!("rustpy worker: cannot encode {message:?}: {error}")),
+        Err(error) => web_console_error(&format!(
+            "rustpy worker: cannot encode {message:?}: {error}"
+        )),
     }
 }
 

@@ -2,7 +2,8 @@
 //!
 //! - `dist`: builds the wasm module and writes the self-contained `dist/rustpy/`;
 //! - `size`: prints the sizes of `dist/rustpy/` files, raw, gzip and brotli;
-//! - `test`: `dist`, then every native and browser test, then a trunk build of the demo.
+//! - `test`: `dist`, then every native and browser test, then a trunk build of the demo;
+//! - `bench`: `dist`, then the browser benchmark (`tests/src/bin/bench.rs`).
 //!
 //! Builds go to a target folder outside the checkout (`$RUSTPY_CACHE`, by default
 //! `~/.cache/rustpy`), so fresh clones on the same machine reuse them.
@@ -14,7 +15,7 @@ use std::time::Instant;
 /// Why a task failed.
 #[derive(Debug, thiserror::Error)]
 enum TaskError {
-    #[error("usage: cargo xtask <dist|size|test>")]
+    #[error("usage: cargo xtask <dist|size|test|bench>")]
     Usage,
     #[error("`{command}` failed ({status})")]
     Failed { command: String, status: String },
@@ -35,6 +36,7 @@ fn main() {
         "dist" => dist(),
         "size" => size(),
         "test" => test(),
+        "bench" => bench(),
         _ => Err(TaskError::Usage),
     };
     if let Err(error) = result {
@@ -55,7 +57,9 @@ fn cache_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("RUSTPY_CACHE") {
         return PathBuf::from(dir);
     }
-    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| root().join("target"));
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"));
     home.join(".cache/rustpy")
 }
 
@@ -93,7 +97,9 @@ fn locked_wasm_bindgen_version() -> Result<String, TaskError> {
             }
         }
     }
-    Err(TaskError::Setup("Cargo.lock has no wasm-bindgen entry".into()))
+    Err(TaskError::Setup(
+        "Cargo.lock has no wasm-bindgen entry".into(),
+    ))
 }
 
 fn check_wasm_bindgen_cli() -> Result<(), TaskError> {
@@ -120,10 +126,20 @@ fn dist() -> Result<(), TaskError> {
     let target_dir = cache_dir().join("target-wasm");
     let started = Instant::now();
     run(cargo()
-        .args(["build", "--release", "--target", "wasm32-unknown-unknown", "-p", "rustpy-wasm"])
+        .args([
+            "build",
+            "--release",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-p",
+            "rustpy-wasm",
+        ])
         .arg("--target-dir")
         .arg(&target_dir))?;
-    eprintln!("xtask: wasm build took {:.1}s", started.elapsed().as_secs_f64());
+    eprintln!(
+        "xtask: wasm build took {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
     let wasm = target_dir.join("wasm32-unknown-unknown/release/rustpy_wasm.wasm");
     let out = root().join("dist/rustpy");
     if out.exists() {
@@ -131,7 +147,14 @@ fn dist() -> Result<(), TaskError> {
     }
     std::fs::create_dir_all(&out)?;
     run(Command::new("wasm-bindgen")
-        .args(["--target", "web", "--no-typescript", "--out-name", "rustpy_wasm", "--out-dir"])
+        .args([
+            "--target",
+            "web",
+            "--no-typescript",
+            "--out-name",
+            "rustpy_wasm",
+            "--out-dir",
+        ])
         .arg(&out)
         .arg(&wasm))?;
     for (source, name) in [
@@ -141,7 +164,11 @@ fn dist() -> Result<(), TaskError> {
         std::fs::copy(root().join(source), out.join(name))?;
     }
     for entry in std::fs::read_dir(&out)?.flatten() {
-        eprintln!("xtask: {:>10} bytes  {}", entry.metadata()?.len(), entry.path().display());
+        eprintln!(
+            "xtask: {:>10} bytes  {}",
+            entry.metadata()?.len(),
+            entry.path().display()
+        );
     }
     Ok(())
 }
@@ -149,9 +176,15 @@ fn dist() -> Result<(), TaskError> {
 fn size() -> Result<(), TaskError> {
     use std::io::Write as _;
     let out = root().join("dist/rustpy");
-    let mut entries: Vec<_> = std::fs::read_dir(&out)?.flatten().map(|e| e.path()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(&out)?
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     entries.sort();
-    println!("{:<28} {:>12} {:>12} {:>12}", "dist/rustpy/", "raw", "gzip -9", "brotli -11");
+    println!(
+        "{:<28} {:>12} {:>12} {:>12}",
+        "dist/rustpy/", "raw", "gzip -9", "brotli -11"
+    );
     for path in entries {
         let bytes = std::fs::read(&path)?;
         let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
@@ -164,8 +197,15 @@ fn size() -> Result<(), TaskError> {
             ..Default::default()
         };
         brotli::BrotliCompress(&mut &bytes[..], &mut brotli, &params)?;
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        println!("{name:<28} {:>12} {gzip:>12} {:>12}", bytes.len(), brotli.len());
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        println!(
+            "{name:<28} {:>12} {gzip:>12} {:>12}",
+            bytes.len(),
+            brotli.len()
+        );
     }
     Ok(())
 }
@@ -181,4 +221,9 @@ fn test() -> Result<(), TaskError> {
         .args(["build", "--offline", "--dist"])
         .arg(cache_dir().join("demo-dist")))?;
     Ok(())
+}
+
+fn bench() -> Result<(), TaskError> {
+    dist()?;
+    run(cargo().args(["run", "--release", "-p", "rustpy-e2e", "--bin", "bench"]))
 }

@@ -11,7 +11,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Isolation::Isolated
     };
     let root = rustpy_e2e::workspace_root();
-    let server = TestServer::start(&root.join("tests/pages"), &root.join("dist/rustpy"), isolation).await?;
+    let server = TestServer::start(
+        &root.join("tests/pages"),
+        &root.join("dist/rustpy"),
+        isolation,
+    )
+    .await?;
     println!("serving {} ({isolation:?}); Ctrl-C stops", server.url("/"));
     tokio::signal::ctrl_c().await?;
     Ok(())
