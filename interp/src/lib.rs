@@ -113,9 +113,10 @@ impl Runtime {
             .into_iter()
             .filter(|def| def.name.as_str() != "_datetime")
             .collect();
+        let host_module = host_module::module_def(&builder.ctx);
         let interpreter = builder
             .add_native_modules(&stdlib)
-            .add_native_module(host_module::module_def(&rustpython_vm::Context::genesis()))
+            .add_native_module(host_module)
             .add_frozen_modules(FrozenLib::from_ref(FROZEN).decode())
             .build();
         let runner = interpreter

@@ -91,10 +91,10 @@ fn locked_wasm_bindgen_version() -> Result<String, TaskError> {
     let lock = std::fs::read_to_string(root().join("Cargo.lock"))?;
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
-        if line == "name = \"wasm-bindgen\"" {
-            if let Some(version) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
-                return Ok(version.trim_end_matches('"').to_string());
-            }
+        if line == "name = \"wasm-bindgen\""
+            && let Some(version) = lines.next().and_then(|l| l.strip_prefix("version = \""))
+        {
+            return Ok(version.trim_end_matches('"').to_string());
         }
     }
     Err(TaskError::Setup(
@@ -212,6 +212,14 @@ fn size() -> Result<(), TaskError> {
 
 fn test() -> Result<(), TaskError> {
     run(cargo().args(["fmt", "--all", "--", "--check"]))?;
+    run(cargo().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
     dist()?;
     // Native unit tests and the browser suite (which serves the fresh dist/).
     run(cargo().args(["test", "--workspace", "--", "--test-threads=2"]))?;

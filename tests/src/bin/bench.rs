@@ -37,7 +37,12 @@ fn summary(name: &str, mut values: Vec<f64>) {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let root = rustpy_e2e::workspace_root();
-    let server = TestServer::start(&root.join("tests/pages"), &root.join("dist/rustpy"), Isolation::Isolated).await?;
+    let server = TestServer::start(
+        &root.join("tests/pages"),
+        &root.join("dist/rustpy"),
+        Isolation::Isolated,
+    )
+    .await?;
     let url = server.url("/bench/boot.html");
     let mut cold = Vec::new();
     let mut warm = Vec::new();
@@ -48,7 +53,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let page = browser.open(&url).await?;
         warm.push(first_statement_ms(&page).await?);
         browser.close().await?;
-        eprintln!("run {run}/{RUNS}: cold {:.1} ms, warm {:.1} ms", cold[run - 1], warm[run - 1]);
+        eprintln!(
+            "run {run}/{RUNS}: cold {:.1} ms, warm {:.1} ms",
+            cold[run - 1],
+            warm[run - 1]
+        );
     }
     println!("rustpy boot, headless Chromium, {RUNS} runs");
     summary("navigation -> worker first statement, cold", cold);
