@@ -222,16 +222,86 @@ fn test() -> Result<(), TaskError> {
     ]))?;
     dist()?;
     // Native unit tests and the browser suite (which serves the fresh dist/).
-    run(cargo().args(["test", "--workspace", "--", "--test-threads=2"]))?;
+    let counts =
+        run_counting_tests(cargo().args(["test", "--workspace", "--", "--test-threads=2"]));
     // The demo must keep building with trunk (offline, with the installed wasm-bindgen).
-    run(Command::new("trunk")
+    let demo = run(Command::new("trunk")
         .current_dir(root())
         .args(["build", "--offline", "--dist"])
-        .arg(cache_dir().join("demo-dist")))?;
-    Ok(())
+        .arg(cache_dir().join("demo-dist")));
+    let (passed, failed, tests) = counts?;
+    // One plain closing line for the whole run (cargo's own last line is a doc-test crate's).
+    println!("xtask test: {passed} passed, {failed} failed");
+    tests?;
+    demo
+}
+
+/// Runs `cargo test`, echoing its output and adding up its `test result:` lines.
+fn run_counting_tests(
+    command: &mut Command,
+) -> Result<(u64, u64, Result<(), TaskError>), TaskError> {
+    use std::io::BufRead as _;
+    let shown = format!("{command:?}").replace('"', "");
+    eprintln!("xtask: {shown}");
+    let mut child = command
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|source| TaskError::Spawn {
+            command: shown.clone(),
+            source,
+        })?;
+    let (mut passed, mut failed) = (0, 0);
+    if let Some(stdout) = child.stdout.take() {
+        for line in std::io::BufReader::new(stdout).lines() {
+            let line = line?;
+            println!("{line}");
+            if let Some(result) = line.strip_prefix("test result: ") {
+                passed += count_before(result, " passed");
+                failed += count_before(result, " failed");
+            }
+        }
+    }
+    let status = child.wait()?;
+    let outcome = if status.success() {
+        Ok(())
+    } else {
+        Err(TaskError::Failed {
+            command: shown,
+            status: status.to_string(),
+        })
+    };
+    Ok((passed, failed, outcome))
+}
+
+/// The number just before `label` in a line such as `ok. 3 passed; 0 failed; ...`.
+fn count_before(text: &str, label: &str) -> u64 {
+    text.split(';')
+        .find_map(|part| {
+            part.trim()
+                .trim_start_matches("ok. ")
+                .trim_start_matches("FAILED. ")
+                .strip_suffix(label.trim_start())
+        })
+        .and_then(|number| number.trim().parse().ok())
+        .unwrap_or(0)
 }
 
 fn bench() -> Result<(), TaskError> {
     dist()?;
     run(cargo().args(["run", "--release", "-p", "rustpy-e2e", "--bin", "bench"]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::count_before;
+
+    #[test]
+    fn reads_cargo_test_result_lines() {
+        let ok = "ok. 14 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 1s";
+        assert_eq!(count_before(ok, " passed"), 14);
+        assert_eq!(count_before(ok, " failed"), 0);
+        let bad = "FAILED. 7 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out";
+        assert_eq!(count_before(bad, " passed"), 7);
+        assert_eq!(count_before(bad, " failed"), 2);
+    }
 }
