@@ -10,6 +10,10 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod value;
+
+pub use value::{Float, SpecialFloat, Value};
+
 /// The boot message: everything a worker needs to run its script.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Boot {

@@ -1,0 +1,178 @@
+//! Values that cross between the page and a worker, by copy.
+//!
+//! This is the data model both sides agree on (PyScript's rules): `None`, booleans, exact
+//! integers of any size, floats including NaN, ±infinity and -0.0, strings, bytes, lists
+//! (Python lists and tuples, JS arrays) and string-keyed dicts (JS plain objects). Anything
+//! else does not cross: the sender raises a `TypeError` naming the type.
+//!
+//! The wire form is JSON with a tag per value (`{"t": "int", "v": "123"}`), so that the
+//! page's JS reads and writes it with `JSON.parse`/`JSON.stringify` and nothing is lost
+//! (integers travel as decimal strings, special floats as names, bytes as base64).
+
+use serde::{Deserialize, Serialize};
+
+/// One value crossing the bridge.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "t", content = "v", rename_all = "lowercase")]
+pub enum Value {
+    /// Python `None`, JS `null`/`undefined`.
+    None,
+    /// A boolean.
+    Bool(bool),
+    /// An integer of any size, as decimal digits with an optional leading `-`.
+    Int(String),
+    /// A float; see [`Float`].
+    Float(Float),
+    /// A Unicode string.
+    Str(String),
+    /// Bytes (`bytes`/`bytearray`, JS `Uint8Array`), base64 on the wire.
+    Bytes(#[serde(with = "base64_bytes")] Vec<u8>),
+    /// A Python list or tuple, a JS array.
+    List(Vec<Value>),
+    /// A dict with string keys, a JS plain object; insertion order is kept.
+    Dict(Vec<(String, Value)>),
+}
+
+/// A float that survives JSON: finite values as numbers, the rest by name.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Float {
+    /// A finite float other than -0.0.
+    Finite(f64),
+    /// `"nan"`, `"inf"`, `"-inf"` or `"-0"`.
+    Special(SpecialFloat),
+}
+
+/// The floats JSON numbers cannot carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SpecialFloat {
+    /// Not a number.
+    #[serde(rename = "nan")]
+    Nan,
+    /// Positive infinity.
+    #[serde(rename = "inf")]
+    Infinity,
+    /// Negative infinity.
+    #[serde(rename = "-inf")]
+    NegativeInfinity,
+    /// Negative zero.
+    #[serde(rename = "-0")]
+    NegativeZero,
+}
+
+impl Float {
+    /// Wraps an `f64`, choosing the wire form.
+    pub fn new(value: f64) -> Self {
+        if value.is_nan() {
+            Float::Special(SpecialFloat::Nan)
+        } else if value == f64::INFINITY {
+            Float::Special(SpecialFloat::Infinity)
+        } else if value == f64::NEG_INFINITY {
+            Float::Special(SpecialFloat::NegativeInfinity)
+        } else if value == 0.0 && value.is_sign_negative() {
+            Float::Special(SpecialFloat::NegativeZero)
+        } else {
+            Float::Finite(value)
+        }
+    }
+
+    /// The `f64` it stands for.
+    pub fn get(self) -> f64 {
+        match self {
+            Float::Finite(value) => value,
+            Float::Special(SpecialFloat::Nan) => f64::NAN,
+            Float::Special(SpecialFloat::Infinity) => f64::INFINITY,
+            Float::Special(SpecialFloat::NegativeInfinity) => f64::NEG_INFINITY,
+            Float::Special(SpecialFloat::NegativeZero) => -0.0,
+        }
+    }
+}
+
+impl PartialEq for Float {
+    /// Bit-for-bit equality, so that NaN equals NaN and -0.0 differs from 0.0.
+    fn eq(&self, other: &Self) -> bool {
+        self.get().to_bits() == other.get().to_bits()
+    }
+}
+
+/// Why bytes could not be decoded as a value.
+#[derive(Debug, thiserror::Error)]
+#[error("malformed bridge value: {0}")]
+pub struct DecodeError(#[from] serde_json::Error);
+
+impl Value {
+    /// The wire form: UTF-8 JSON.
+    pub fn encode(&self) -> Vec<u8> {
+        serde_json::to_vec(self).expect("a Value always serialises")
+    }
+
+    /// Reads the wire form; malformed input is an error, never a panic.
+    pub fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
+        Ok(serde_json::from_slice(bytes)?)
+    }
+}
+
+mod base64_bytes {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&STANDARD.encode(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        STANDARD.decode(text).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trip(value: Value) {
+        let bytes = value.encode();
+        assert_eq!(Value::decode(&bytes).unwrap(), value, "{}", String::from_utf8_lossy(&bytes));
+    }
+
+    #[test]
+    fn every_kind_round_trips() {
+        round_trip(Value::None);
+        round_trip(Value::Bool(true));
+        round_trip(Value::Int("-123456789012345678901234567890".into()));
+        for f in [1.5, 0.0, -0.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1e308, f64::MIN_POSITIVE] {
+            round_trip(Value::Float(Float::new(f)));
+        }
+        round_trip(Value::Str("héllo\u{1F600}\0\"\\".into()));
+        round_trip(Value::Bytes(vec![0, 255, 1, 2, 3]));
+        round_trip(Value::List(vec![Value::None, Value::List(vec![Value::Bool(false)])]));
+        round_trip(Value::Dict(vec![
+            ("b".into(), Value::Int("1".into())),
+            ("a".into(), Value::Dict(vec![])),
+        ]));
+    }
+
+    #[test]
+    fn special_floats_keep_their_identity() {
+        assert!(Float::new(-0.0).get().is_sign_negative());
+        assert!(Float::new(f64::NAN).get().is_nan());
+        assert_ne!(Float::new(0.0), Float::new(-0.0));
+    }
+
+    #[test]
+    fn wire_form_is_what_the_page_parses() {
+        let value = Value::List(vec![Value::Int("7".into()), Value::Float(Float::new(f64::NAN))]);
+        assert_eq!(
+            String::from_utf8(value.encode()).unwrap(),
+            r#"{"t":"list","v":[{"t":"int","v":"7"},{"t":"float","v":"nan"}]}"#
+        );
+    }
+
+    #[test]
+    fn malformed_input_is_an_error() {
+        for bad in [&b""[..], b"{", b"{\"t\":\"int\"}", b"{\"t\":\"bytes\",\"v\":\"!!\"}", b"\xff"] {
+            assert!(Value::decode(bad).is_err(), "{:?}", String::from_utf8_lossy(bad));
+        }
+    }
+}
