@@ -27,6 +27,13 @@ pub struct Boot {
     /// The worker's configuration (the `config` attribute, parsed), `null` when absent.
     #[serde(default)]
     pub config: serde_json::Value,
+    /// The largest `pyscript.sync` reply accepted, in bytes.
+    #[serde(default = "default_reply_limit")]
+    pub reply_limit: usize,
+}
+
+fn default_reply_limit() -> usize {
+    channel::DEFAULT_REPLY_LIMIT
 }
 
 /// Which console stream a line of output belongs to.
@@ -51,12 +58,112 @@ pub enum FromWorker {
         line: String,
     },
     /// The script (including any top-level `await`) finished without error.
-    Ready,
+    Ready {
+        /// The functions the page may call: `__export__` and `pyscript.sync` offers.
+        exports: Vec<String>,
+    },
+    /// A blocking call of a page function (`pyscript.sync.<name>(*args)`); the worker
+    /// waits on the shared channel for the [`SyncReply`].
+    SyncCall {
+        /// Which call this is (increasing per worker).
+        id: u64,
+        /// The function's name in `worker.sync`.
+        name: String,
+        /// The arguments, a [`Value::List`].
+        args: Value,
+    },
+    /// The answer to a [`ToWorker::Call`].
+    CallResult {
+        /// The call's id.
+        id: u64,
+        /// The value, or the Python traceback.
+        result: CallOutcome,
+    },
     /// The script raised or did not compile: the Python traceback.
     Failed {
         /// The formatted traceback, as Python prints it.
         traceback: String,
     },
+}
+
+/// How a call into the worker ended.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CallOutcome {
+    /// The function returned this value.
+    Ok(Value),
+    /// The function raised: the formatted Python traceback.
+    Err(String),
+}
+
+/// Messages the page sends to a worker after booting it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ToWorker {
+    /// Call an exported function; answered by [`FromWorker::CallResult`].
+    Call {
+        /// Chosen by the page, echoed in the result.
+        id: u64,
+        /// The exported function's name.
+        name: String,
+        /// The arguments, a [`Value::List`].
+        args: Value,
+    },
+}
+
+/// The page's answer to a [`FromWorker::SyncCall`], written into the shared data buffer
+/// as JSON.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SyncReply {
+    /// The function's result.
+    Ok(Value),
+    /// It could not be called or it threw.
+    Err(SyncFailure),
+}
+
+/// Why a page function did not return a value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind")]
+pub enum SyncFailure {
+    /// No function of that name is registered in `worker.sync`.
+    Missing,
+    /// It threw (or its promise rejected) with this JS error.
+    Raised {
+        /// The error's `name`.
+        name: String,
+        /// The error's `message`.
+        message: String,
+    },
+    /// The encoded reply exceeds the worker's limit.
+    TooLarge {
+        /// The reply's size in bytes.
+        size: usize,
+        /// The limit in bytes.
+        limit: usize,
+    },
+}
+
+/// The shared channel's control block: an `Int32Array` over a 16-byte `SharedArrayBuffer`.
+pub mod channel {
+    /// Index of the state word.
+    pub const STATE: u32 = 0;
+    /// Index of the reply length (or, in [`GROW`], the length needed).
+    pub const LENGTH: u32 = 1;
+    /// Nothing in flight.
+    pub const IDLE: i32 = 0;
+    /// The worker posted a call and waits.
+    pub const WAITING: i32 = 1;
+    /// The reply is in the data buffer.
+    pub const REPLIED: i32 = 2;
+    /// The reply does not fit the data buffer: the worker posts a larger one (`grow`).
+    pub const GROW: i32 = 3;
+    /// Bytes of the control block.
+    pub const CONTROL_BYTES: u32 = 16;
+    /// Initial size of the data buffer.
+    pub const INITIAL_DATA_BYTES: u32 = 64 * 1024;
+    /// Default largest reply: 16 MiB.
+    pub const DEFAULT_REPLY_LIMIT: usize = 16 * 1024 * 1024;
 }
 
 #[cfg(test)]
@@ -75,8 +182,11 @@ mod tests {
             json!({"type": "output", "stream": "stderr", "line": "héllo ✓"})
         );
         assert_eq!(
-            serde_json::to_value(FromWorker::Ready).unwrap(),
-            json!({"type": "ready"})
+            serde_json::to_value(FromWorker::Ready {
+                exports: vec!["add".into()]
+            })
+            .unwrap(),
+            json!({"type": "ready", "exports": ["add"]})
         );
         let failed = FromWorker::Failed {
             traceback: "Traceback ...".into(),
@@ -94,6 +204,50 @@ mod tests {
         .unwrap();
         assert_eq!(boot.name, None);
         assert_eq!(boot.config, serde_json::Value::Null);
+    }
+
+    #[test]
+    fn sync_replies_read_as_the_page_writes_them() {
+        let ok: SyncReply = serde_json::from_str(r#"{"ok":{"t":"int","v":"42"}}"#).unwrap();
+        assert_eq!(ok, SyncReply::Ok(Value::Int("42".into())));
+        let raised: SyncReply = serde_json::from_str(
+            r#"{"err":{"kind":"Raised","name":"TypeError","message":"boom"}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            raised,
+            SyncReply::Err(SyncFailure::Raised {
+                name: "TypeError".into(),
+                message: "boom".into()
+            })
+        );
+        let missing: SyncReply = serde_json::from_str(r#"{"err":{"kind":"Missing"}}"#).unwrap();
+        assert_eq!(missing, SyncReply::Err(SyncFailure::Missing));
+        assert!(serde_json::from_str::<SyncReply>(r#"{"err":{"kind":"Nope"}}"#).is_err());
+    }
+
+    #[test]
+    fn calls_and_results_have_the_shape_the_page_uses() {
+        let call: ToWorker = serde_json::from_value(json!({
+            "type": "call", "id": 3, "name": "add", "args": {"t": "list", "v": []}
+        }))
+        .unwrap();
+        assert_eq!(
+            call,
+            ToWorker::Call {
+                id: 3,
+                name: "add".into(),
+                args: Value::List(vec![])
+            }
+        );
+        let result = FromWorker::CallResult {
+            id: 3,
+            result: CallOutcome::Err("Traceback".into()),
+        };
+        assert_eq!(
+            serde_json::to_value(result).unwrap(),
+            json!({"type": "call_result", "id": 3, "result": {"err": "Traceback"}})
+        );
     }
 
     #[test]

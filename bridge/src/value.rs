@@ -133,7 +133,12 @@ mod tests {
 
     fn round_trip(value: Value) {
         let bytes = value.encode();
-        assert_eq!(Value::decode(&bytes).unwrap(), value, "{}", String::from_utf8_lossy(&bytes));
+        assert_eq!(
+            Value::decode(&bytes).unwrap(),
+            value,
+            "{}",
+            String::from_utf8_lossy(&bytes)
+        );
     }
 
     #[test]
@@ -141,12 +146,24 @@ mod tests {
         round_trip(Value::None);
         round_trip(Value::Bool(true));
         round_trip(Value::Int("-123456789012345678901234567890".into()));
-        for f in [1.5, 0.0, -0.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1e308, f64::MIN_POSITIVE] {
+        for f in [
+            1.5,
+            0.0,
+            -0.0,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            1e308,
+            f64::MIN_POSITIVE,
+        ] {
             round_trip(Value::Float(Float::new(f)));
         }
         round_trip(Value::Str("héllo\u{1F600}\0\"\\".into()));
         round_trip(Value::Bytes(vec![0, 255, 1, 2, 3]));
-        round_trip(Value::List(vec![Value::None, Value::List(vec![Value::Bool(false)])]));
+        round_trip(Value::List(vec![
+            Value::None,
+            Value::List(vec![Value::Bool(false)]),
+        ]));
         round_trip(Value::Dict(vec![
             ("b".into(), Value::Int("1".into())),
             ("a".into(), Value::Dict(vec![])),
@@ -162,7 +179,10 @@ mod tests {
 
     #[test]
     fn wire_form_is_what_the_page_parses() {
-        let value = Value::List(vec![Value::Int("7".into()), Value::Float(Float::new(f64::NAN))]);
+        let value = Value::List(vec![
+            Value::Int("7".into()),
+            Value::Float(Float::new(f64::NAN)),
+        ]);
         assert_eq!(
             String::from_utf8(value.encode()).unwrap(),
             r#"{"t":"list","v":[{"t":"int","v":"7"},{"t":"float","v":"nan"}]}"#
@@ -171,8 +191,18 @@ mod tests {
 
     #[test]
     fn malformed_input_is_an_error() {
-        for bad in [&b""[..], b"{", b"{\"t\":\"int\"}", b"{\"t\":\"bytes\",\"v\":\"!!\"}", b"\xff"] {
-            assert!(Value::decode(bad).is_err(), "{:?}", String::from_utf8_lossy(bad));
+        for bad in [
+            &b""[..],
+            b"{",
+            b"{\"t\":\"int\"}",
+            b"{\"t\":\"bytes\",\"v\":\"!!\"}",
+            b"\xff",
+        ] {
+            assert!(
+                Value::decode(bad).is_err(),
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
         }
     }
 }

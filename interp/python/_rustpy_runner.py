@@ -218,3 +218,56 @@ def run(source, filename, script_id):
         _rustpy_loop.run_script_coroutine(result, filename, script_id)
         return True
     return None
+
+
+def exported_names():
+    """What a worker offers the page: ``__export__`` of its script and ``pyscript.sync``."""
+    names = list(_main_globals().get("__export__", ()))
+    pyscript = sys.modules.get("pyscript")
+    if pyscript is not None:
+        names.extend(name for name in pyscript.sync._exports if name not in names)
+    return [str(name) for name in names]
+
+
+def _find_export(name):
+    pyscript = sys.modules.get("pyscript")
+    if pyscript is not None and name in pyscript.sync._exports:
+        return pyscript.sync._exports[name]
+    namespace = _main_globals()
+    if name in namespace.get("__export__", ()) and name in namespace:
+        return namespace[name]
+    raise AttributeError(
+        f"this worker exports no function {name!r}: list it in __export__ or set sync.{name}"
+    )
+
+
+def call_export(call_id, name, args):
+    """Runs an exported function for the page; the result goes to ``export_result``."""
+    try:
+        result = _find_export(name)(*args)
+    except BaseException as exc:
+        _rustpy_host.export_result(call_id, False, _format_call_error(exc))
+        return
+    if hasattr(result, "__await__"):
+        import asyncio
+
+        task = asyncio.ensure_future(result)
+
+        def report(task):
+            if task.cancelled():
+                _rustpy_host.export_result(call_id, False, f"asyncio.CancelledError: {name}() was cancelled")
+            elif task.exception() is not None:
+                _rustpy_host.export_result(call_id, False, _format_call_error(task.exception()))
+            else:
+                _rustpy_host.export_result(call_id, True, task.result())
+
+        task.add_done_callback(report)
+        return
+    _rustpy_host.export_result(call_id, True, result)
+
+
+def _format_call_error(exc):
+    tb = exc.__traceback__
+    if tb is not None and tb.tb_frame.f_code.co_filename == "_rustpy_runner.py":
+        exc.__traceback__ = tb.tb_next
+    return _rustpy_host.format_exception(exc)

@@ -49,7 +49,7 @@ pub(crate) fn flush_output() {
 #[rustpython_vm::pymodule]
 mod _rustpy_host {
     use rustpython_vm::{
-        PyResult, VirtualMachine,
+        PyObjectRef, PyResult, VirtualMachine,
         builtins::{PyBaseExceptionRef, PyStrRef},
         function::ArgIntoFloat,
     };
@@ -129,6 +129,49 @@ mod _rustpy_host {
         getrandom::fill(&mut bytes)
             .map_err(|e| vm.new_os_error(format!("no secure random source: {e}")))?;
         Ok(bytes)
+    }
+
+    /// Calls the page's `worker.sync.<name>(*args)`; returns `(True, value)` or
+    /// `(False, (kind, message))` with `kind` one of the `SyncCallError` variants' names.
+    #[pyfunction]
+    fn sync_call(name: PyStrRef, args: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+        let name = name.to_string_lossy().into_owned();
+        let args = crate::convert::to_value(&args, &format!("the arguments of sync.{name}"), vm)?;
+        super::flush_output();
+        match host().sync_call(&name, args) {
+            Ok(value) => {
+                let value = crate::convert::from_value(&value, vm)?;
+                Ok(vm.new_tuple((true, value)).into())
+            }
+            Err(error) => {
+                let kind = match &error {
+                    crate::SyncCallError::NotInWorker => "NotInWorker",
+                    crate::SyncCallError::NoSharedMemory => "NoSharedMemory",
+                    crate::SyncCallError::Missing(_) => "Missing",
+                    crate::SyncCallError::Raised { .. } => "Raised",
+                    crate::SyncCallError::ReplyTooLarge { .. } => "ReplyTooLarge",
+                    crate::SyncCallError::Protocol(_) => "Protocol",
+                };
+                Ok(vm.new_tuple((false, (kind, error.to_string()))).into())
+            }
+        }
+    }
+
+    /// Hands the result of an exported call back to the host: `value` when `ok`, else the
+    /// traceback text.
+    #[pyfunction]
+    fn export_result(call_id: u64, ok: bool, value: PyObjectRef, vm: &VirtualMachine) {
+        super::flush_output();
+        let result = if ok {
+            crate::convert::to_value(&value, "the result of an exported function", vm)
+                .map_err(|exc| crate::format_exception(vm, &exc))
+        } else {
+            Err(value
+                .downcast_ref::<rustpython_vm::builtins::PyStr>()
+                .map(|text| text.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "the exported function failed".to_string()))
+        };
+        host().export_result(call_id, result);
     }
 
     /// Formats an exception with its traceback, as Python prints it.

@@ -7,6 +7,7 @@
 //! interpreter is tested natively with a fake host; `worker-entry` and `main-entry`
 //! implement [`Host`] with browser APIs.
 
+mod convert;
 mod host_module;
 mod line_buffer;
 mod source;
@@ -19,6 +20,7 @@ use rustpython_vm::{
 };
 
 pub use line_buffer::LineBuffer;
+pub use rustpy_bridge::Value;
 pub use source::dedent;
 
 /// Python sources frozen by `build.rs`: rustpy's own modules plus the curated stdlib.
@@ -44,6 +46,45 @@ pub enum SleepError {
     Unsupported(String),
 }
 
+/// Why a synchronous call to the page failed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SyncCallError {
+    /// Only workers can block on the page.
+    #[error("pyscript.sync calls the page from a worker; this code runs on the page itself")]
+    NotInWorker,
+    /// The page is not cross-origin isolated, so there is no shared memory to block on.
+    #[error(
+        "synchronous calls to the page need shared memory, and this page is not          cross-origin isolated: serve it with the headers Cross-Origin-Opener-Policy:          same-origin and Cross-Origin-Embedder-Policy: require-corp"
+    )]
+    NoSharedMemory,
+    /// The page has no function under that name.
+    #[error("the page registered no function {0:?}: set `worker.sync.{0} = f` on the page")]
+    Missing(String),
+    /// The page function threw; `name` and `message` are the JS error's.
+    #[error("{name}: {message}")]
+    Raised {
+        /// The JS error's name (`TypeError`, ...).
+        name: String,
+        /// The JS error's message.
+        message: String,
+    },
+    /// The reply was larger than the configured limit.
+    #[error(
+        "the reply of {function} is {size} bytes, over the {limit}-byte limit (set `sync_reply_limit` in the worker's config to raise it)"
+    )]
+    ReplyTooLarge {
+        /// The function called.
+        function: String,
+        /// The reply's size.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The reply could not be read.
+    #[error("the page's reply could not be decoded: {0}")]
+    Protocol(String),
+}
+
 /// Everything the interpreter needs from its surroundings.
 ///
 /// Methods take `&self`; implementations keep their own interior mutability. One host is
@@ -64,6 +105,12 @@ pub trait Host {
     fn script_finished(&self, script_id: u64, error: Option<String>);
     /// True when this interpreter runs in a Web Worker (exposed as `RUNNING_IN_WORKER`).
     fn in_worker(&self) -> bool;
+    /// Calls the page function registered as `worker.sync.<name>` with `args` (a
+    /// [`Value::List`]) and blocks until it answers.
+    fn sync_call(&self, name: &str, args: Value) -> Result<Value, SyncCallError>;
+    /// Delivers the result of a call from the page ([`Runtime::call_export`]): the value,
+    /// or the formatted Python traceback.
+    fn export_result(&self, call_id: u64, result: Result<Value, String>);
 }
 
 /// How running a script ended (synchronously).
@@ -172,6 +219,39 @@ impl Runtime {
                 module.get_attr("fire_timer", vm)?.call((timer_id,), vm)?;
                 Ok(())
             })();
+            host_module::flush_output();
+            result.map_err(|exc| RuntimeError::Runner(format_exception(vm, &exc)))
+        })
+    }
+
+    /// The functions a worker offers the page: the names in its script's `__export__` list
+    /// and those set on `pyscript.sync`.
+    pub fn exported_names(&self) -> Result<Vec<String>, RuntimeError> {
+        self.interpreter.enter(|vm| {
+            let run = || -> PyResult<Vec<String>> {
+                let names = vm
+                    .import("_rustpy_runner", 0)?
+                    .get_attr("exported_names", vm)?
+                    .call((), vm)?;
+                names.try_into_value(vm)
+            };
+            run().map_err(|exc| RuntimeError::Runner(format_exception(vm, &exc)))
+        })
+    }
+
+    /// Calls the exported function `name` with `args` (a [`Value::List`]); the result comes
+    /// back through [`Host::export_result`] with `call_id`, at once or when the coroutine it
+    /// returned finishes.
+    pub fn call_export(&self, call_id: u64, name: &str, args: &Value) -> Result<(), RuntimeError> {
+        self.interpreter.enter(|vm| {
+            let run = || -> PyResult<()> {
+                let args = convert::from_value(args, vm)?;
+                vm.import("_rustpy_runner", 0)?
+                    .get_attr("call_export", vm)?
+                    .call((call_id, name.to_string(), args), vm)?;
+                Ok(())
+            };
+            let result = run();
             host_module::flush_output();
             result.map_err(|exc| RuntimeError::Runner(format_exception(vm, &exc)))
         })

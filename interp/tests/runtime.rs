@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use rustpy_interp::{Host, Runtime, ScriptOutcome, SleepError, Stream};
+use rustpy_interp::{Host, Runtime, ScriptOutcome, SleepError, Stream, SyncCallError, Value};
 
 /// A host with a virtual clock: sleeping and timers advance it instantly.
 #[derive(Default)]
@@ -15,6 +15,8 @@ struct FakeHost {
     slept: RefCell<Vec<f64>>,
     timers: RefCell<BTreeMap<u64, f64>>,
     finished: RefCell<Vec<(u64, Option<String>)>>,
+    sync_calls: RefCell<Vec<(String, Value)>>,
+    export_results: RefCell<Vec<(u64, Result<Value, String>)>>,
 }
 
 impl Host for FakeHost {
@@ -41,6 +43,23 @@ impl Host for FakeHost {
     }
     fn in_worker(&self) -> bool {
         true
+    }
+    /// The fake page has `echo` (returns its arguments) and `boom` (throws a TypeError).
+    fn sync_call(&self, name: &str, args: Value) -> Result<Value, SyncCallError> {
+        self.sync_calls
+            .borrow_mut()
+            .push((name.to_string(), args.clone()));
+        match name {
+            "echo" => Ok(args),
+            "boom" => Err(SyncCallError::Raised {
+                name: "TypeError".into(),
+                message: "boom".into(),
+            }),
+            _ => Err(SyncCallError::Missing(name.to_string())),
+        }
+    }
+    fn export_result(&self, call_id: u64, result: Result<Value, String>) {
+        self.export_results.borrow_mut().push((call_id, result));
     }
 }
 
@@ -343,4 +362,88 @@ fn os_refuses_file_system_calls_clearly() {
     )
     .unwrap();
     assert_eq!(host.stdout(), vec!["38 True"]);
+}
+
+#[test]
+fn sync_calls_convert_values_both_ways() {
+    let (host, rt) = runtime();
+    let outcome = rt
+        .run_script(
+            "import math\nfrom pyscript import sync, JsException\n\
+             back = sync.echo(None, True, 2**70, -0.0, float('nan'), 'é', b'\\x00', (1, [2]), {'k': 3.5})\n\
+             print(back[:3], math.copysign(1, back[3]), math.isnan(back[4]), back[5:])\n\
+             try:\n    sync.boom()\nexcept JsException as e:\n    print('raised', e.name, e)\n\
+             try:\n    sync.missing()\nexcept AttributeError as e:\n    print('missing', e)\n\
+             try:\n    sync.echo(object())\nexcept TypeError as e:\n    print('type error', e)",
+            "w.py",
+            1,
+        )
+        .unwrap();
+    assert_eq!(outcome, ScriptOutcome::Finished, "{}", host.stderr());
+    let out = host.stdout();
+    assert_eq!(
+        out[0],
+        "[None, True, 1180591620717411303424] -1.0 True ['é', b'\\x00', [1, [2]], {'k': 3.5}]"
+    );
+    assert_eq!(out[1], "raised TypeError TypeError: boom");
+    assert!(
+        out[2].starts_with("missing ") && out[2].contains("worker.sync.missing"),
+        "{out:?}"
+    );
+    assert!(
+        out[3].contains("object") && out[3].contains("sync.echo"),
+        "{out:?}"
+    );
+    // The object that cannot cross never reached the page.
+    assert_eq!(host.sync_calls.borrow().len(), 3);
+}
+
+#[test]
+fn exports_are_listed_and_called_sync_and_async() {
+    let (host, rt) = runtime();
+    let script = "import asyncio\nfrom pyscript import sync\n\
+                  def add(a, b):\n    return a + b\n\
+                  async def later(x):\n    await asyncio.sleep(0.01)\n    return x * 2\n\
+                  def fails():\n    raise ValueError('nope')\n\
+                  sync.shout = lambda s: s.upper()\n\
+                  __export__ = ['add', 'later', 'fails']";
+    assert_eq!(
+        rt.run_script(script, "w.py", 1).unwrap(),
+        ScriptOutcome::Finished
+    );
+    assert_eq!(
+        rt.exported_names().unwrap(),
+        vec!["add", "later", "fails", "shout"]
+    );
+    let int = |n: &str| Value::Int(n.into());
+    rt.call_export(1, "add", &Value::List(vec![int("2"), int("3")]))
+        .unwrap();
+    rt.call_export(2, "shout", &Value::List(vec![Value::Str("hi".into())]))
+        .unwrap();
+    rt.call_export(3, "later", &Value::List(vec![int("21")]))
+        .unwrap();
+    rt.call_export(4, "fails", &Value::List(vec![])).unwrap();
+    rt.call_export(5, "nothing", &Value::List(vec![])).unwrap();
+    drain_timers(&host, &rt);
+    let results = host.export_results.borrow();
+    let by_id = |id: u64| {
+        results
+            .iter()
+            .find(|(i, _)| *i == id)
+            .map(|(_, r)| r.clone())
+            .unwrap()
+    };
+    assert_eq!(by_id(1), Ok(int("5")));
+    assert_eq!(by_id(2), Ok(Value::Str("HI".into())));
+    assert_eq!(by_id(3), Ok(int("42")));
+    let failed = by_id(4).unwrap_err();
+    assert!(
+        failed.contains("ValueError: nope") && failed.contains("w.py"),
+        "{failed}"
+    );
+    assert!(
+        by_id(5)
+            .unwrap_err()
+            .contains("exports no function 'nothing'")
+    );
 }

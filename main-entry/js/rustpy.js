@@ -62,6 +62,343 @@ function mainOutput(stream, line) {
   emitOutput(currentMainElement, stream, line);
 }
 
+
+// ---------------------------------------------------------------------------------------
+// Workers and the bridge.
+
+const REPLY_LIMIT = 16 * 1024 * 1024; // bytes; a worker's config may set sync_reply_limit
+const NAMED_WORKER_TIMEOUT_MS = 10_000;
+// The control block's words and states (rustpy_bridge::channel).
+const STATE = 0, LENGTH = 1, REPLIED = 2, GROW = 3;
+const named = new Map(); // name -> PyWorker
+const namedWaiters = new Map(); // name -> [resolve]
+const textEncoder = new TextEncoder();
+
+/** JS value -> bridge wire value (see rustpy_bridge::value). */
+function toWire(value, context) {
+  if (value === null || value === undefined) return { t: "none" };
+  switch (typeof value) {
+    case "boolean":
+      return { t: "bool", v: value };
+    case "bigint":
+      return { t: "int", v: value.toString() };
+    case "number":
+      if (Number.isNaN(value)) return { t: "float", v: "nan" };
+      if (value === Infinity) return { t: "float", v: "inf" };
+      if (value === -Infinity) return { t: "float", v: "-inf" };
+      if (Object.is(value, -0)) return { t: "float", v: "-0" };
+      if (Number.isInteger(value)) return { t: "int", v: BigInt(value).toString() };
+      return { t: "float", v: value };
+    case "string":
+      return { t: "str", v: value };
+  }
+  if (value instanceof Uint8Array || value instanceof ArrayBuffer) {
+    const bytes = value instanceof ArrayBuffer ? new Uint8Array(value) : value;
+    let binary = "";
+    for (let i = 0; i < bytes.length; i += 0x8000) {
+      binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    }
+    return { t: "bytes", v: btoa(binary) };
+  }
+  if (Array.isArray(value)) return { t: "list", v: value.map((item) => toWire(item, context)) };
+  const proto = Object.getPrototypeOf(value);
+  if (proto === Object.prototype || proto === null) {
+    return { t: "dict", v: Object.entries(value).map(([k, item]) => [k, toWire(item, context)]) };
+  }
+  const kind = typeof value === "function" ? "function" : value.constructor?.name ?? typeof value;
+  throw new TypeError(
+    `${context}: a JS ${kind} cannot cross to the worker (only null, booleans, numbers, ` +
+      "bigints, strings, Uint8Array, arrays and plain objects can)",
+  );
+}
+
+/** Bridge wire value -> JS value. */
+function fromWire(wire) {
+  switch (wire.t) {
+    case "none":
+      return null;
+    case "bool":
+    case "str":
+      return wire.v;
+    case "int": {
+      const big = BigInt(wire.v);
+      return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER)
+        ? Number(big)
+        : big;
+    }
+    case "float":
+      return { nan: NaN, inf: Infinity, "-inf": -Infinity, "-0": -0 }[wire.v] ?? wire.v;
+    case "bytes":
+      return Uint8Array.from(atob(wire.v), (c) => c.charCodeAt(0));
+    case "list":
+      return wire.v.map(fromWire);
+    case "dict":
+      return Object.fromEntries(wire.v.map(([k, item]) => [k, fromWire(item)]));
+  }
+  throw new TypeError(`rustpy: malformed value from the worker: ${JSON.stringify(wire)}`);
+}
+
+/** Error thrown on the page for a Python exception raised in a worker. */
+export class PythonError extends Error {
+  constructor(traceback) {
+    const lines = traceback.trim().split("\n");
+    super(lines[lines.length - 1]);
+    this.name = "PythonError";
+    this.traceback = traceback;
+  }
+}
+
+/**
+ * A Python script in a Web Worker: `new PyWorker("w.py", {type: "rustpy"})`.
+ *
+ * - `ready` resolves when the script finished (rejects with its traceback);
+ * - `sync.f = f` offers the page function `f` to the worker's `pyscript.sync.f()`;
+ * - `await worker.sync.g(...)` and `await worker.g(...)` call what the worker exports;
+ * - `terminate()` stops it and rejects every pending call.
+ */
+export class PyWorker {
+  #worker;
+  #element;
+  #label;
+  #pageFunctions = Object.create(null);
+  #exports = null;
+  #pending = new Map();
+  #nextCall = 1;
+  #control = null;
+  #data = null;
+  #pendingReply = null;
+  #terminated = false;
+  #name;
+
+  constructor(src, options = {}) {
+    const { type, config = null, name, element = null } = options;
+    if (type !== "rustpy") {
+      throw new TypeError(`PyWorker type must be "rustpy" (the only supported type), not ${JSON.stringify(type)}`);
+    }
+    this.#element = element;
+    this.#name = name ?? null;
+    this.#label = describeWorker(name, src ?? (element ? "inline worker" : "worker"));
+    this.config = config;
+    this.ready = this.#boot(src, config);
+    this.sync = new Proxy(this.#pageFunctions, {
+      get: (functions, key) => (typeof key === "string" ? (...args) => this.#call(key, args) : undefined),
+      set: (functions, key, value) => {
+        if (typeof value !== "function") throw new TypeError(`worker.sync.${String(key)} must be a function`);
+        functions[key] = value;
+        return true;
+      },
+    });
+    if (this.#name !== null) {
+      named.set(this.#name, this);
+      for (const resolve of namedWaiters.get(this.#name) ?? []) resolve(this);
+      namedWaiters.delete(this.#name);
+    }
+    // `worker.g(...)` calls the export `g`, like `worker.sync.g(...)`.
+    return new Proxy(this, {
+      get: (target, key, receiver) => {
+        if (key in target || typeof key !== "string") {
+          const value = Reflect.get(target, key, target);
+          return typeof value === "function" ? value.bind(target) : value;
+        }
+        return (...args) => target.#call(key, args);
+      },
+    });
+  }
+
+  /** The worker's exported functions as an object of async functions (after `ready`). */
+  get exports() {
+    const out = {};
+    for (const name of this.#exports ?? []) out[name] = (...args) => this.#call(name, args);
+    return out;
+  }
+
+  async #boot(src, config) {
+    try {
+      const [loaded, module] = await Promise.all([loadSource(this.#element, src ?? null), interpreterModule()]);
+      if (this.#terminated) throw new Error(`${this.#label} was terminated`);
+      this.#label = describeWorker(this.#name, loaded.filename);
+      this.#worker = new Worker(workerUrl, { type: "module", name: this.#name ?? loaded.filename });
+      const isolated = self.crossOriginIsolated && typeof SharedArrayBuffer === "function";
+      if (isolated) {
+        this.#control = new Int32Array(new SharedArrayBuffer(16));
+        this.#data = new SharedArrayBuffer(64 * 1024);
+      }
+      const finished = new Promise((resolve, reject) => {
+        this.#worker.addEventListener("message", ({ data }) => this.#receive(data, resolve, reject));
+        this.#worker.addEventListener("error", (event) => {
+          const error = new Error(`${this.#label} crashed: ${event.message || "unknown error"}`);
+          this.#fail(error);
+          reject(error);
+        });
+      });
+      this.#worker.postMessage({
+        type: "boot",
+        module,
+        source: loaded.source,
+        filename: loaded.filename,
+        name: this.#name,
+        config,
+        reply_limit: Number(config?.sync_reply_limit ?? REPLY_LIMIT),
+        control: this.#control?.buffer,
+        data: this.#data,
+      });
+      await finished;
+      this.#element?.dispatchEvent(new CustomEvent("rustpy:ready", { detail: { worker: this } }));
+      this.#element?.dispatchEvent(new CustomEvent("rustpy:done", { detail: { worker: this } }));
+      return this;
+    } catch (error) {
+      if (!(error instanceof PythonError) && !this.#terminated) {
+        showError(this.#element ?? document.body, `${this.#label} failed`, error.message ?? String(error));
+      }
+      throw error;
+    }
+  }
+
+  #receive(data, resolve, reject) {
+    switch (data?.type) {
+      case "output":
+        emitOutput(this.#element, data.stream, data.line);
+        break;
+      case "ready":
+        this.#exports = data.exports;
+        resolve();
+        break;
+      case "failed": {
+        const error = new PythonError(data.traceback);
+        showError(this.#element ?? document.body, `${this.#label} failed`, data.traceback);
+        reject(error);
+        break;
+      }
+      case "sync_call":
+        this.#answer(data.name, data.args);
+        break;
+      case "grow":
+        this.#data = data.data;
+        if (this.#pendingReply) this.#writeReply(this.#pendingReply);
+        break;
+      case "call_result": {
+        const pending = this.#pending.get(data.id);
+        if (!pending) break;
+        this.#pending.delete(data.id);
+        if ("ok" in data.result) pending.resolve(fromWire(data.result.ok));
+        else pending.reject(new PythonError(data.result.err));
+        break;
+      }
+    }
+  }
+
+  /** Runs the page function a worker's `pyscript.sync.<name>()` asked for and replies. */
+  async #answer(name, args) {
+    let reply;
+    const fn = this.#pageFunctions[name];
+    if (typeof fn !== "function") {
+      reply = { err: { kind: "Missing" } };
+    } else {
+      try {
+        const result = await fn(...fromWire(args));
+        reply = { ok: toWire(result, `the result of worker.sync.${name}`) };
+      } catch (error) {
+        reply = { err: { kind: "Raised", name: error?.name ?? "Error", message: error?.message ?? String(error) } };
+      }
+    }
+    let bytes = textEncoder.encode(JSON.stringify(reply));
+    const limit = Number(this.config?.sync_reply_limit ?? REPLY_LIMIT);
+    if (bytes.length > limit) {
+      bytes = textEncoder.encode(JSON.stringify({ err: { kind: "TooLarge", size: bytes.length, limit } }));
+    }
+    this.#writeReply(bytes);
+  }
+
+  #writeReply(bytes) {
+    if (this.#terminated || !this.#control) return;
+    if (bytes.length > this.#data.byteLength) {
+      // The worker allocates a larger buffer and posts it back ("grow").
+      this.#pendingReply = bytes;
+      Atomics.store(this.#control, LENGTH, bytes.length);
+      Atomics.store(this.#control, STATE, GROW);
+      Atomics.notify(this.#control, STATE);
+      return;
+    }
+    this.#pendingReply = null;
+    new Uint8Array(this.#data).set(bytes);
+    Atomics.store(this.#control, LENGTH, bytes.length);
+    Atomics.store(this.#control, STATE, REPLIED);
+    Atomics.notify(this.#control, STATE);
+  }
+
+  async #call(name, args) {
+    if (this.#terminated) throw new Error(`${this.#label} was terminated: cannot call ${name}()`);
+    await this.ready;
+    if (!this.#exports.includes(name)) {
+      throw new TypeError(
+        `${this.#label} exports no function ${JSON.stringify(name)} ` +
+          `(it exports: ${this.#exports.join(", ") || "nothing"}); list it in __export__ or set pyscript.sync.${name}`,
+      );
+    }
+    const id = this.#nextCall++;
+    const wire = toWire(args, `the arguments of ${name}()`);
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject, name });
+      this.#worker.postMessage({ type: "call", id, name, args: wire });
+    });
+  }
+
+  #fail(error) {
+    for (const { reject } of this.#pending.values()) reject(error);
+    this.#pending.clear();
+  }
+
+  /** Stops the worker; pending calls reject at once. */
+  terminate() {
+    if (this.#terminated) return;
+    this.#terminated = true;
+    this.#worker?.terminate();
+    this.#fail(new Error(`${this.#label} was terminated`));
+    if (this.#name !== null && named.get(this.#name) === this) named.delete(this.#name);
+  }
+}
+
+function describeWorker(name, filename) {
+  return name ? `rustpy worker "${name}" (${filename})` : `rustpy worker ${filename}`;
+}
+
+/**
+ * Named workers: `await workers["calc"]` (or `workers.calc`) gives the worker's exports once
+ * it is ready; a name that never appears rejects after 10 seconds.
+ */
+export const workers = new Proxy(
+  {},
+  {
+    get(_, name) {
+      if (typeof name !== "string" || name === "then") return undefined;
+      const existing = named.get(name);
+      const found = existing
+        ? Promise.resolve(existing)
+        : new Promise((resolve, reject) => {
+            const waiters = namedWaiters.get(name) ?? [];
+            waiters.push(resolve);
+            namedWaiters.set(name, waiters);
+            setTimeout(
+              () =>
+                reject(
+                  new Error(
+                    `no rustpy worker named ${JSON.stringify(name)} appeared within ` +
+                      `${NAMED_WORKER_TIMEOUT_MS / 1000}s: add <script type="rustpy" worker name="${name}">`,
+                  ),
+                ),
+              NAMED_WORKER_TIMEOUT_MS,
+            );
+          });
+      return found.then(async (worker) => {
+        await worker.ready;
+        const exports = worker.exports;
+        exports.terminate = () => worker.terminate();
+        return exports;
+      });
+    },
+  },
+);
+
 const STYLE = `
 rustpy-script { display: none; }
 .rustpy-error {
@@ -102,8 +439,7 @@ function describe(element, filename) {
 }
 
 /** The script's source and the filename tracebacks show. */
-async function loadSource(element) {
-  const src = element.getAttribute("src");
+async function loadSource(element, src = element?.getAttribute("src") ?? null) {
   if (src === null) {
     inlineCount += 1;
     const id = element.id ? `#${element.id}` : `${inlineCount}`;
@@ -149,40 +485,14 @@ async function runOnMain(element) {
   }
 }
 
-async function startWorker(element) {
-  let filename = element.getAttribute("src") ?? "inline worker";
-  try {
-    const [loaded, module] = await Promise.all([loadSource(element), interpreterModule()]);
-    filename = loaded.filename;
-    const name = element.getAttribute("name");
-    const worker = new Worker(workerUrl, { type: "module", name: name ?? filename });
-    worker.addEventListener("message", ({ data }) => {
-      switch (data?.type) {
-        case "output":
-          emitOutput(element, data.stream, data.line);
-          break;
-        case "ready":
-          element.dispatchEvent(new CustomEvent("rustpy:done", { detail: { worker } }));
-          break;
-        case "failed":
-          showError(element, `${describe(element, filename)} failed`, data.traceback);
-          break;
-      }
-    });
-    worker.addEventListener("error", (event) => {
-      showError(element, `${describe(element, filename)} crashed`, event.message || "unknown error");
-    });
-    worker.postMessage({
-      type: "boot",
-      module,
-      source: loaded.source,
-      filename,
-      name,
-      config: parseConfig(element),
-    });
-  } catch (error) {
-    showError(element, `${describe(element, filename)} failed`, error.message ?? String(error));
-  }
+function startWorker(element) {
+  const worker = new PyWorker(element.getAttribute("src"), {
+    type: "rustpy",
+    name: element.getAttribute("name") ?? undefined,
+    config: parseConfig(element),
+    element,
+  });
+  worker.ready.catch(() => {}); // failures are shown on the page by PyWorker itself
 }
 
 /** Starts one element, once. Main-thread scripts run one after another in order. */

@@ -25,7 +25,12 @@ pub async fn run_main_script(
         };
         let _ = output.call2(&JsValue::UNDEFINED, &stream.into(), &line.into());
     });
-    rustpy_web_host::start(Realm::Page, sink).map_err(|e| JsValue::from_str(&e))?;
+    let edges = rustpy_web_host::Edges {
+        output: sink,
+        sync_call: None,
+        export_result: None,
+    };
+    rustpy_web_host::start(Realm::Page, edges).map_err(|e| JsValue::from_str(&e))?;
     rustpy_web_host::run_script(&source, &filename)
         .await
         .map_err(|traceback| JsValue::from_str(&traceback))

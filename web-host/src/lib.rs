@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use js_sys::{Function, Int32Array, Promise, SharedArrayBuffer};
-use rustpy_interp::{Host, Runtime, ScriptOutcome, SleepError, Stream};
+use rustpy_interp::{Host, Runtime, ScriptOutcome, SleepError, Stream, SyncCallError, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -37,22 +37,38 @@ pub enum Realm {
 /// Receives each line of Python output.
 pub type OutputSink = Box<dyn Fn(Stream, &str)>;
 
+/// Makes a blocking call of a page function: `(name, args)` to its result.
+pub type SyncCallFn = Box<dyn Fn(&str, Value) -> Result<Value, SyncCallError>>;
+
+/// Delivers the result of an exported call: `(call_id, value or traceback)`.
+pub type ExportResultFn = Box<dyn Fn(u64, Result<Value, String>)>;
+
+/// What the realm's entry provides: where output goes and how the bridge is reached.
+pub struct Edges {
+    /// Receives each line of output.
+    pub output: OutputSink,
+    /// Blocking calls of page functions (workers only; `None` on the page).
+    pub sync_call: Option<SyncCallFn>,
+    /// Delivers results of exported calls (workers only).
+    pub export_result: Option<ExportResultFn>,
+}
+
 struct WebHost {
     realm: Realm,
-    output: OutputSink,
+    edges: Edges,
     /// A private one-slot buffer that `Atomics.wait` sleeps on (workers with shared memory).
     sleep_cell: Option<Int32Array>,
     pending: RefCell<HashMap<u64, (Function, Function)>>,
 }
 
 impl WebHost {
-    fn new(realm: Realm, output: OutputSink) -> Self {
+    fn new(realm: Realm, edges: Edges) -> Self {
         let shared_memory = CROSS_ORIGIN_ISOLATED.with(|isolated| isolated.unwrap_or(false));
         let sleep_cell = (realm == Realm::Worker && shared_memory)
             .then(|| Int32Array::new(&SharedArrayBuffer::new(4)));
         Self {
             realm,
-            output,
+            edges,
             sleep_cell,
             pending: RefCell::new(HashMap::new()),
         }
@@ -61,7 +77,7 @@ impl WebHost {
 
 impl Host for WebHost {
     fn write_line(&self, stream: Stream, line: &str) {
-        (self.output)(stream, line);
+        (self.edges.output)(stream, line);
     }
 
     fn wall_clock_ms(&self) -> f64 {
@@ -111,6 +127,19 @@ impl Host for WebHost {
     fn in_worker(&self) -> bool {
         self.realm == Realm::Worker
     }
+
+    fn sync_call(&self, name: &str, args: Value) -> Result<Value, SyncCallError> {
+        match &self.edges.sync_call {
+            Some(call) => call(name, args),
+            None => Err(SyncCallError::NotInWorker),
+        }
+    }
+
+    fn export_result(&self, call_id: u64, result: Result<Value, String>) {
+        if let Some(deliver) = &self.edges.export_result {
+            deliver(call_id, result);
+        }
+    }
 }
 
 struct Session {
@@ -129,16 +158,16 @@ fn fire_timer(timer_id: u64) {
     };
     let session = session.borrow();
     if let Err(error) = session.runtime.fire_timer(timer_id) {
-        (session.host.output)(Stream::Stderr, &error.to_string());
+        (session.host.edges.output)(Stream::Stderr, &error.to_string());
     }
 }
 
 /// Creates this realm's interpreter, once; later calls keep the first one.
-pub fn start(realm: Realm, output: OutputSink) -> Result<(), String> {
+pub fn start(realm: Realm, edges: Edges) -> Result<(), String> {
     if SESSION.with(|s| s.borrow().is_some()) {
         return Ok(());
     }
-    let host = Rc::new(WebHost::new(realm, output));
+    let host = Rc::new(WebHost::new(realm, edges));
     let runtime = Runtime::new(host.clone()).map_err(|e| e.to_string())?;
     let session = Session {
         host,
@@ -198,4 +227,28 @@ pub async fn run_script(source: &str, filename: &str) -> Result<(), String> {
             .map(|_| ())
             .map_err(|e| e.as_string().unwrap_or_else(|| format!("{e:?}"))),
     }
+}
+
+fn session() -> Result<Rc<RefCell<Session>>, String> {
+    SESSION
+        .with(|s| s.borrow().clone())
+        .ok_or_else(|| "rustpy: the interpreter was not started".to_string())
+}
+
+/// The names the script offers the page (`__export__` and `pyscript.sync`).
+pub fn exported_names() -> Result<Vec<String>, String> {
+    session()?
+        .borrow()
+        .runtime
+        .exported_names()
+        .map_err(|e| e.to_string())
+}
+
+/// Calls an exported function; its result arrives through [`Edges::export_result`].
+pub fn call_export(call_id: u64, name: &str, args: &Value) -> Result<(), String> {
+    session()?
+        .borrow()
+        .runtime
+        .call_export(call_id, name, args)
+        .map_err(|e| e.to_string())
 }

@@ -1,6 +1,7 @@
 // rustpy's Web Worker bootstrap: instantiate the wasm module the page already compiled,
-// then hand the boot message to Rust (worker-entry's `worker_main`).
-import init, { worker_main } from "./rustpy_wasm.js";
+// hand the boot message to Rust (worker-entry's `worker_main`), then route the page's
+// calls to `worker_call`.
+import init, { worker_main, worker_call } from "./rustpy_wasm.js";
 
 addEventListener(
   "message",
@@ -15,6 +16,9 @@ addEventListener(
       });
       return;
     }
+    addEventListener("message", ({ data: message }) => {
+      if (message?.type === "call") worker_call(message);
+    });
     const { module, ...boot } = data;
     await worker_main(boot);
   },

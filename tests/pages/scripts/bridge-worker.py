@@ -1,0 +1,59 @@
+import asyncio
+import math
+
+from pyscript import JsException, sync
+
+print("sum", sync.add(1, 2))
+print("slow", sync.slow(21))
+try:
+    sync.boom()
+except JsException as exc:
+    print("js error", exc.name, "|", exc)
+try:
+    sync.nothere()
+except AttributeError as exc:
+    print("missing", exc)
+
+sent = [None, True, 2**100, -7, 1.5, float("nan"), float("-inf"), -0.0, "héllo ✓", b"\x00\xff", (1, 2), {"k": [1]}]
+back = sync.echo(sent)
+same = (
+    back[:5] == [None, True, 2**100, -7, 1.5]
+    and math.isnan(back[5])
+    and back[6] == float("-inf")
+    and math.copysign(1, back[7]) == -1.0
+    and back[8:] == ["héllo ✓", b"\x00\xff", [1, 2], {"k": [1]}]
+)
+print("echo", same)
+print("grown reply", len(sync.big(200_000)))
+try:
+    sync.big(2_000_000)
+except RuntimeError as exc:
+    print("too large", "limit" in str(exc))
+print("still works", sync.add(1, 1))
+try:
+    sync.echo(object())
+except TypeError as exc:
+    print("cannot cross", exc)
+
+
+def multiply(a, b):
+    return a * b
+
+
+async def later(x):
+    await asyncio.sleep(0.01)
+    return x + 1
+
+
+def fails():
+    raise ValueError("export failed")
+
+
+def nap(seconds):
+    import time
+
+    time.sleep(seconds)
+    return "rested"
+
+
+__export__ = ["multiply", "later", "fails", "nap"]

@@ -1,0 +1,97 @@
+//! The bridge in a real browser, driven from the page's JavaScript: `pyscript.sync` calls
+//! from a worker into page functions (values, errors, large replies), exports called from
+//! the page, named workers, `ready` and `terminate()`.
+
+use std::time::Duration;
+
+use rustpy_e2e::Harness;
+
+#[tokio::test]
+async fn worker_and_page_call_each_other() {
+    let h = Harness::start().await;
+    let page = h.open("/bridge.html").await;
+    let results = page
+        .wait_for(
+            "window.results && window.results.done && window.results",
+            Duration::from_secs(90),
+        )
+        .await
+        .unwrap();
+    let text = |key: &str| {
+        results[key]
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| results[key].to_string())
+    };
+
+    for line in [
+        "sum 3",
+        "slow 42",
+        "js error TypeError | TypeError: boom",
+        "echo True",
+        "grown reply 200000",
+        "too large True",
+        "still works 2",
+    ] {
+        page.wait_for_console("log", line, Duration::from_secs(5))
+            .await
+            .unwrap();
+    }
+    let missing = page
+        .wait_for_console("log", "missing ", Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert!(
+        missing.contains("nothere") && missing.contains("worker.sync.nothere"),
+        "{missing}"
+    );
+    let crossing = page
+        .wait_for_console("log", "cannot cross", Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert!(
+        crossing.contains("object") && crossing.contains("sync.echo"),
+        "{crossing}"
+    );
+
+    assert_eq!(results["ready"], "ready");
+    assert_eq!(results["syncExport"], 42);
+    assert_eq!(results["direct"], 6);
+    assert_eq!(results["asyncExport"], 6);
+    let export_error = text("exportError");
+    assert!(
+        export_error.contains("PythonError") && export_error.contains("ValueError: export failed"),
+        "{export_error}"
+    );
+    assert!(
+        export_error.contains("line "),
+        "with a traceback: {export_error}"
+    );
+    assert!(
+        text("notExported").contains("exports no function"),
+        "{results}"
+    );
+    assert_eq!(results["calc"], 5);
+    assert_eq!(results["calcSync"], 42);
+    assert!(
+        text("wrongType").contains("rustpy"),
+        "lists the supported type: {results}"
+    );
+    let script_error = text("scriptError");
+    assert!(
+        script_error.contains("KeyError") && script_error.contains("broken on purpose"),
+        "{results}"
+    );
+    assert!(
+        script_error.contains("File \"scripts/raises.py\", line 1"),
+        "{results}"
+    );
+    let terminate = text("terminate");
+    assert!(terminate.contains("was terminated"), "{terminate}");
+    assert!(
+        text("afterTerminate").contains("was terminated"),
+        "{results}"
+    );
+    assert!(text("missingName").contains("nobody"), "{results}");
+    h.browser.close().await.unwrap();
+}

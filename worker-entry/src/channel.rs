@@ -1,0 +1,123 @@
+//! The worker end of the shared-memory channel: post a call, block on the control word,
+//! read the reply (see `rustpy_bridge::channel` for the layout).
+
+use std::cell::{Cell, RefCell};
+
+use js_sys::{Atomics, Int32Array, Reflect, SharedArrayBuffer, Uint8Array};
+use rustpy_bridge::channel::{GROW, LENGTH, REPLIED, STATE, WAITING};
+use rustpy_bridge::{FromWorker, SyncFailure, SyncReply, Value};
+use rustpy_interp::SyncCallError;
+use wasm_bindgen::{JsCast, JsValue};
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = postMessage)]
+    fn post_raw(message: &JsValue);
+}
+
+/// The shared buffers the page put in the boot message (absent without isolation).
+pub(crate) struct Buffers {
+    control: Int32Array,
+    data: Uint8Array,
+}
+
+impl Buffers {
+    /// Takes `control` and `data` from the boot message, if they are shared buffers.
+    pub(crate) fn from_boot(boot: &JsValue) -> Option<Self> {
+        let control = Reflect::get(boot, &"control".into())
+            .ok()?
+            .dyn_into::<SharedArrayBuffer>()
+            .ok()?;
+        let data = Reflect::get(boot, &"data".into())
+            .ok()?
+            .dyn_into::<SharedArrayBuffer>()
+            .ok()?;
+        Some(Self {
+            control: Int32Array::new(&control),
+            data: Uint8Array::new(&data),
+        })
+    }
+}
+
+/// Makes blocking calls to page functions.
+pub(crate) struct Client {
+    buffers: Option<Buffers>,
+    data: RefCell<Option<Uint8Array>>,
+    reply_limit: usize,
+    next_id: Cell<u64>,
+}
+
+impl Client {
+    pub(crate) fn new(buffers: Option<Buffers>, reply_limit: usize) -> Self {
+        let data = buffers.as_ref().map(|b| b.data.clone());
+        Self {
+            buffers,
+            data: RefCell::new(data),
+            reply_limit,
+            next_id: Cell::new(1),
+        }
+    }
+
+    /// Calls `worker.sync.<name>(*args)` on the page and blocks for the answer.
+    pub(crate) fn call(&self, name: &str, args: Value) -> Result<Value, SyncCallError> {
+        let buffers = self.buffers.as_ref().ok_or(SyncCallError::NoSharedMemory)?;
+        let control = &buffers.control;
+        let id = self.next_id.get();
+        self.next_id.set(id + 1);
+        store(control, STATE, WAITING)?;
+        crate::post(&FromWorker::SyncCall {
+            id,
+            name: name.to_string(),
+            args,
+        });
+        loop {
+            // The page answers from its event loop; this blocks without spinning.
+            Atomics::wait(control, STATE, WAITING).map_err(js_error)?;
+            match Atomics::load(control, STATE).map_err(js_error)? {
+                REPLIED => break,
+                GROW => {
+                    let needed = Atomics::load(control, LENGTH).map_err(js_error)? as u32;
+                    let bigger = SharedArrayBuffer::new(needed.next_power_of_two());
+                    *self.data.borrow_mut() = Some(Uint8Array::new(&bigger));
+                    store(control, STATE, WAITING)?;
+                    let message = js_sys::Object::new();
+                    Reflect::set(&message, &"type".into(), &"grow".into()).map_err(js_error)?;
+                    Reflect::set(&message, &"data".into(), &bigger).map_err(js_error)?;
+                    post_raw(&message);
+                }
+                _ => {}
+            }
+        }
+        let length = Atomics::load(control, LENGTH).map_err(js_error)? as u32;
+        let data = self.data.borrow();
+        let data = data.as_ref().ok_or(SyncCallError::NoSharedMemory)?;
+        let mut bytes = vec![0u8; length as usize];
+        data.subarray(0, length).copy_to(&mut bytes);
+        store(control, STATE, rustpy_bridge::channel::IDLE)?;
+        let reply: SyncReply =
+            serde_json::from_slice(&bytes).map_err(|e| SyncCallError::Protocol(e.to_string()))?;
+        match reply {
+            SyncReply::Ok(value) => Ok(value),
+            SyncReply::Err(SyncFailure::Missing) => Err(SyncCallError::Missing(name.to_string())),
+            SyncReply::Err(SyncFailure::Raised { name, message }) => {
+                Err(SyncCallError::Raised { name, message })
+            }
+            SyncReply::Err(SyncFailure::TooLarge { size, limit }) => {
+                Err(SyncCallError::ReplyTooLarge {
+                    function: name.to_string(),
+                    size,
+                    limit: limit.min(self.reply_limit),
+                })
+            }
+        }
+    }
+}
+
+fn store(control: &Int32Array, index: u32, value: i32) -> Result<(), SyncCallError> {
+    Atomics::store(control, index, value).map_err(js_error)?;
+    Ok(())
+}
+
+fn js_error(error: JsValue) -> SyncCallError {
+    SyncCallError::Protocol(format!("{error:?}"))
+}
