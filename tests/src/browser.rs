@@ -165,26 +165,26 @@ impl Page<'_> {
         }
     }
 
-    /// Waits until a console line at `level` contains `needle`; returns that line.
-    pub async fn wait_for_console(
+    /// Polls `probe` every 50 ms until it yields a value or `timeout` passes; the timeout
+    /// error names `what` and carries the page's console.
+    async fn poll<T, F, Fut>(
         &self,
-        level: &str,
-        needle: &str,
+        what: String,
         timeout: Duration,
-    ) -> Result<String, BrowserError> {
+        mut probe: F,
+    ) -> Result<T, BrowserError>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<Option<T>, BrowserError>>,
+    {
         let deadline = Instant::now() + timeout;
         loop {
-            if let Some(line) = self
-                .console()
-                .await?
-                .into_iter()
-                .find(|l| l.level == level && l.text.contains(needle))
-            {
-                return Ok(line.text);
+            if let Some(found) = probe().await? {
+                return Ok(found);
             }
             if Instant::now() > deadline {
                 return Err(BrowserError::Timeout {
-                    what: format!("console.{level} containing {needle:?}"),
+                    what,
                     timeout,
                     console: self.console_text().await,
                 });
@@ -193,28 +193,37 @@ impl Page<'_> {
         }
     }
 
+    /// Waits until a console line at `level` contains `needle`; returns that line.
+    pub async fn wait_for_console(
+        &self,
+        level: &str,
+        needle: &str,
+        timeout: Duration,
+    ) -> Result<String, BrowserError> {
+        let what = format!("console.{level} containing {needle:?}");
+        self.poll(what, timeout, || async {
+            Ok(self
+                .console()
+                .await?
+                .into_iter()
+                .find(|l| l.level == level && l.text.contains(needle))
+                .map(|l| l.text))
+        })
+        .await
+    }
+
     /// Waits until `expression` (a JS expression) is truthy; returns its value.
     pub async fn wait_for(
         &self,
         expression: &str,
         timeout: Duration,
     ) -> Result<Value, BrowserError> {
-        let deadline = Instant::now() + timeout;
         let script = format!("return ({expression}) || null;");
-        loop {
+        self.poll(expression.to_string(), timeout, || async {
             let value = self.eval(&script, vec![]).await?;
-            if !value.is_null() {
-                return Ok(value);
-            }
-            if Instant::now() > deadline {
-                return Err(BrowserError::Timeout {
-                    what: expression.to_string(),
-                    timeout,
-                    console: self.console_text().await,
-                });
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+            Ok((!value.is_null()).then_some(value))
+        })
+        .await
     }
 
     /// The texts of the visible rustpy error boxes on the page.
@@ -234,24 +243,14 @@ impl Page<'_> {
         needle: &str,
         timeout: Duration,
     ) -> Result<String, BrowserError> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            if let Some(text) = self
+        let what = format!("an error box containing {needle:?}");
+        self.poll(what, timeout, || async {
+            Ok(self
                 .error_boxes()
                 .await?
                 .into_iter()
-                .find(|t| t.contains(needle))
-            {
-                return Ok(text);
-            }
-            if Instant::now() > deadline {
-                return Err(BrowserError::Timeout {
-                    what: format!("an error box containing {needle:?}"),
-                    timeout,
-                    console: self.console_text().await,
-                });
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+                .find(|t| t.contains(needle)))
+        })
+        .await
     }
 }
