@@ -244,7 +244,31 @@ def _find_export(name):
 def call_export(call_id, name, args):
     """Runs an exported function for the page; the result goes to ``export_result``."""
     try:
-        result = _find_export(name)(*args)
+        function = _find_export(name)
+    except AttributeError as exc:
+        _rustpy_host.export_result(call_id, False, _format_call_error(exc))
+        return
+    _call_and_report(call_id, name, function, args)
+
+
+def call_function(call_id, function_id, args):
+    """Runs a main-thread function registered for the page (``worker.sync.f = f``)."""
+    import _rustpy_page
+
+    function = _rustpy_page.registered_function(function_id)
+    _call_and_report(call_id, getattr(function, "__name__", "function"), function, args)
+
+
+def settle_request(request_id, ok, payload):
+    """The page finished an operation started by ``_rustpy_page``."""
+    import _rustpy_page
+
+    _rustpy_page.settle(request_id, ok, payload)
+
+
+def _call_and_report(call_id, name, function, args):
+    try:
+        result = function(*args)
     except BaseException as exc:
         _rustpy_host.export_result(call_id, False, _format_call_error(exc))
         return

@@ -174,6 +174,22 @@ mod _rustpy_host {
         host().export_result(call_id, result);
     }
 
+    /// Runs a page operation: returns `(True, value)` when it is done, `(False, request_id)`
+    /// when it completes later (see `_rustpy_runner.settle_request`).
+    #[pyfunction]
+    fn page_op(op: PyStrRef, args: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+        let op = op.to_string_lossy().into_owned();
+        let args = crate::convert::to_value(&args, &format!("the arguments of {op}"), vm)?;
+        match host().page_op(&op, args) {
+            Ok(crate::PageReply::Now(value)) => {
+                let value = crate::convert::from_value(&value, vm)?;
+                Ok(vm.new_tuple((true, value)).into())
+            }
+            Ok(crate::PageReply::Later(id)) => Ok(vm.new_tuple((false, id)).into()),
+            Err(message) => Err(vm.new_runtime_error(message)),
+        }
+    }
+
     /// Formats an exception with its traceback, as Python prints it.
     #[pyfunction]
     fn format_exception(exc: PyBaseExceptionRef, vm: &VirtualMachine) -> String {

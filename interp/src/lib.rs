@@ -111,6 +111,19 @@ pub trait Host {
     /// Delivers the result of a call from the page ([`Runtime::call_export`]): the value,
     /// or the formatted Python traceback.
     fn export_result(&self, call_id: u64, result: Result<Value, String>);
+    /// Performs a page operation for main-thread Python (`PyWorker`, `workers`): `op` names
+    /// it, `args` is a [`Value::List`]. An operation that completes later answers
+    /// [`PageReply::Later`] and is settled with [`Runtime::settle_request`].
+    fn page_op(&self, op: &str, args: Value) -> Result<PageReply, String>;
+}
+
+/// The answer to [`Host::page_op`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum PageReply {
+    /// The operation's value.
+    Now(Value),
+    /// It completes later; [`Runtime::settle_request`] will be called with this id.
+    Later(u64),
 }
 
 /// How running a script ended (synchronously).
@@ -249,6 +262,51 @@ impl Runtime {
                 vm.import("_rustpy_runner", 0)?
                     .get_attr("call_export", vm)?
                     .call((call_id, name.to_string(), args), vm)?;
+                Ok(())
+            };
+            let result = run();
+            host_module::flush_output();
+            result.map_err(|exc| RuntimeError::Runner(format_exception(vm, &exc)))
+        })
+    }
+
+    /// Settles a pending [`PageReply::Later`] request, waking the Python awaiting it.
+    pub fn settle_request(
+        &self,
+        request_id: u64,
+        result: Result<Value, String>,
+    ) -> Result<(), RuntimeError> {
+        self.interpreter.enter(|vm| {
+            let run = || -> PyResult<()> {
+                let (ok, payload) = match &result {
+                    Ok(value) => (true, convert::from_value(value, vm)?),
+                    Err(message) => (false, vm.ctx.new_str(message.as_str()).into()),
+                };
+                vm.import("_rustpy_runner", 0)?
+                    .get_attr("settle_request", vm)?
+                    .call((request_id, ok, payload), vm)?;
+                Ok(())
+            };
+            let result = run();
+            host_module::flush_output();
+            result.map_err(|exc| RuntimeError::Runner(format_exception(vm, &exc)))
+        })
+    }
+
+    /// Calls a main-thread Python function the page holds by id (registered with
+    /// `worker.sync.f = f`); its result comes back through [`Host::export_result`].
+    pub fn call_function(
+        &self,
+        call_id: u64,
+        function_id: u64,
+        args: &Value,
+    ) -> Result<(), RuntimeError> {
+        self.interpreter.enter(|vm| {
+            let run = || -> PyResult<()> {
+                let args = convert::from_value(args, vm)?;
+                vm.import("_rustpy_runner", 0)?
+                    .get_attr("call_function", vm)?
+                    .call((call_id, function_id, args), vm)?;
                 Ok(())
             };
             let result = run();

@@ -5,7 +5,9 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use rustpy_interp::{Host, Runtime, ScriptOutcome, SleepError, Stream, SyncCallError, Value};
+use rustpy_interp::{
+    Host, PageReply, Runtime, ScriptOutcome, SleepError, Stream, SyncCallError, Value,
+};
 
 /// A host with a virtual clock: sleeping and timers advance it instantly.
 #[derive(Default)]
@@ -17,6 +19,7 @@ struct FakeHost {
     finished: RefCell<Vec<(u64, Option<String>)>>,
     sync_calls: RefCell<Vec<(String, Value)>>,
     export_results: RefCell<Vec<(u64, Result<Value, String>)>>,
+    page_ops: RefCell<Vec<(String, Value)>>,
 }
 
 impl Host for FakeHost {
@@ -60,6 +63,16 @@ impl Host for FakeHost {
     }
     fn export_result(&self, call_id: u64, result: Result<Value, String>) {
         self.export_results.borrow_mut().push((call_id, result));
+    }
+    /// The fake page answers `now` at once and everything else later (request id 1).
+    fn page_op(&self, op: &str, args: Value) -> Result<PageReply, String> {
+        self.page_ops
+            .borrow_mut()
+            .push((op.to_string(), args.clone()));
+        match op {
+            "now" => Ok(PageReply::Now(args)),
+            _ => Ok(PageReply::Later(1)),
+        }
     }
 }
 
@@ -445,5 +458,59 @@ fn exports_are_listed_and_called_sync_and_async() {
         by_id(5)
             .unwrap_err()
             .contains("exports no function 'nothing'")
+    );
+}
+
+#[test]
+fn page_operations_answer_now_or_settle_later() {
+    let (host, rt) = runtime();
+    let script = "import _rustpy_page\nprint(_rustpy_page.op('now', 1, 'two'))\n\
+                  later = await _rustpy_page.op('later', 3)\nprint('settled', later)";
+    assert_eq!(
+        rt.run_script(script, "main.py", 9).unwrap(),
+        ScriptOutcome::Pending
+    );
+    drain_timers(&host, &rt);
+    assert_eq!(host.stdout(), vec!["[1, 'two']"]);
+    rt.settle_request(1, Ok(Value::Str("done".into()))).unwrap();
+    drain_timers(&host, &rt);
+    assert_eq!(host.stdout(), vec!["[1, 'two']", "settled done"]);
+    assert_eq!(*host.finished.borrow(), vec![(9, None)]);
+}
+
+#[test]
+fn page_held_functions_are_called_back() {
+    let (host, rt) = runtime();
+    let script = "import _rustpy_page\nfid = _rustpy_page.register_function(lambda a, b: a * b)";
+    assert_eq!(
+        rt.run_script(script, "main.py", 1).unwrap(),
+        ScriptOutcome::Finished
+    );
+    rt.call_function(
+        5,
+        1,
+        &Value::List(vec![Value::Int("6".into()), Value::Int("7".into())]),
+    )
+    .unwrap();
+    assert_eq!(
+        *host.export_results.borrow(),
+        vec![(5, Ok(Value::Int("42".into())))]
+    );
+}
+
+#[test]
+fn py_worker_checks_its_type() {
+    let (_host, rt) = runtime();
+    let outcome = rt
+        .run_script(
+            "from pyscript import PyWorker\nPyWorker('w.py', type='pyodide')",
+            "main.py",
+            1,
+        )
+        .unwrap();
+    // The fake host is a worker: PyWorker refuses before looking at the type.
+    assert!(
+        matches!(outcome, ScriptOutcome::Failed(ref tb) if tb.contains("NotImplementedError")),
+        "{outcome:?}"
     );
 }

@@ -169,6 +169,7 @@ export class PyWorker {
   #pendingReply = null;
   #terminated = false;
   #name;
+  #serving = null; // the page function a blocked worker is waiting for, if any
 
   constructor(src, options = {}) {
     const { type, config = null, name, element = null } = options;
@@ -295,10 +296,13 @@ export class PyWorker {
       reply = { err: { kind: "Missing" } };
     } else {
       try {
+        this.#serving = name;
         const result = await fn(...fromWire(args));
         reply = { ok: toWire(result, `the result of worker.sync.${name}`) };
       } catch (error) {
         reply = { err: { kind: "Raised", name: error?.name ?? "Error", message: error?.message ?? String(error) } };
+      } finally {
+        this.#serving = null;
       }
     }
     let bytes = textEncoder.encode(JSON.stringify(reply));
@@ -328,6 +332,16 @@ export class PyWorker {
 
   async #call(name, args) {
     if (this.#terminated) throw new Error(`${this.#label} was terminated: cannot call ${name}()`);
+    if (this.#serving !== null) {
+      // The worker is blocked in pyscript.sync.<serving>() until this page function
+      // returns, so it can never run <name>(): fail both sides now instead of hanging.
+      const error = new Error(
+        `deadlock: the page function worker.sync.${this.#serving} awaits ${name}() of ` +
+          `${this.#label}, but that worker is blocked waiting for worker.sync.${this.#serving} to return`,
+      );
+      error.name = "DeadlockError";
+      throw error;
+    }
     await this.ready;
     if (!this.#exports.includes(name)) {
       throw new TypeError(
@@ -362,6 +376,32 @@ function describeWorker(name, filename) {
   return name ? `rustpy worker "${name}" (${filename})` : `rustpy worker ${filename}`;
 }
 
+/** The named worker once it is ready; rejects if the name never appears in time. */
+function namedWorker(name) {
+  const existing = named.get(name);
+  const found = existing
+    ? Promise.resolve(existing)
+    : new Promise((resolve, reject) => {
+        const waiters = namedWaiters.get(name) ?? [];
+        waiters.push(resolve);
+        namedWaiters.set(name, waiters);
+        setTimeout(
+          () =>
+            reject(
+              new Error(
+                `no rustpy worker named ${JSON.stringify(name)} appeared within ` +
+                  `${NAMED_WORKER_TIMEOUT_MS / 1000}s: add <script type="rustpy" worker name="${name}">`,
+              ),
+            ),
+          NAMED_WORKER_TIMEOUT_MS,
+        );
+      });
+  return found.then(async (worker) => {
+    await worker.ready;
+    return worker;
+  });
+}
+
 /**
  * Named workers: `await workers["calc"]` (or `workers.calc`) gives the worker's exports once
  * it is ready; a name that never appears rejects after 10 seconds.
@@ -371,26 +411,7 @@ export const workers = new Proxy(
   {
     get(_, name) {
       if (typeof name !== "string" || name === "then") return undefined;
-      const existing = named.get(name);
-      const found = existing
-        ? Promise.resolve(existing)
-        : new Promise((resolve, reject) => {
-            const waiters = namedWaiters.get(name) ?? [];
-            waiters.push(resolve);
-            namedWaiters.set(name, waiters);
-            setTimeout(
-              () =>
-                reject(
-                  new Error(
-                    `no rustpy worker named ${JSON.stringify(name)} appeared within ` +
-                      `${NAMED_WORKER_TIMEOUT_MS / 1000}s: add <script type="rustpy" worker name="${name}">`,
-                  ),
-                ),
-              NAMED_WORKER_TIMEOUT_MS,
-            );
-          });
-      return found.then(async (worker) => {
-        await worker.ready;
+      return namedWorker(name).then((worker) => {
         const exports = worker.exports;
         exports.terminate = () => worker.terminate();
         return exports;
@@ -398,6 +419,66 @@ export const workers = new Proxy(
     },
   },
 );
+
+// Page operations for main-thread Python (`pyscript.PyWorker`, `pyscript.workers`): called
+// by main-entry with an op name and JSON arguments; answer JSON, or a promise of JSON.
+const handles = new Map();
+let nextHandle = 1;
+
+function workerByHandle(handle) {
+  const worker = handles.get(handle);
+  if (!worker) throw new Error(`rustpy: no worker with handle ${handle}`);
+  return worker;
+}
+
+function keep(worker) {
+  const handle = nextHandle++;
+  handles.set(handle, worker);
+  return handle;
+}
+
+/** Calls a page-held Python function (main thread) from a worker's sync call. */
+async function callMainFunction(functionId, args) {
+  const glue = await pageInterpreter();
+  try {
+    return fromWire(JSON.parse(await glue.call_main_function(functionId, JSON.stringify(toWire(args, "arguments")))));
+  } catch (error) {
+    throw typeof error === "string" ? new PythonError(error) : error;
+  }
+}
+
+function pageOps(op, argsJson) {
+  const args = fromWire(JSON.parse(argsJson));
+  const json = (value) => JSON.stringify(toWire(value, `the result of ${op}`));
+  const pythonReadable = (error) => {
+    throw error instanceof PythonError ? new Error(error.traceback) : error;
+  };
+  switch (op) {
+    case "worker_new": {
+      const [src, config, name] = args;
+      const worker = new PyWorker(src, { type: "rustpy", config, name: name ?? undefined });
+      worker.ready.catch(() => {}); // shown on the page; Python sees it through `ready`
+      return json(keep(worker));
+    }
+    case "worker_ready":
+      return workerByHandle(args[0]).ready.then(() => json(null), pythonReadable);
+    case "worker_call": {
+      const [handle, name, callArgs] = args;
+      return workerByHandle(handle).sync[name](...callArgs).then(json, pythonReadable);
+    }
+    case "worker_set_sync": {
+      const [handle, name, functionId] = args;
+      workerByHandle(handle).sync[name] = (...callArgs) => callMainFunction(functionId, callArgs);
+      return json(null);
+    }
+    case "worker_terminate":
+      workerByHandle(args[0]).terminate();
+      return json(null);
+    case "workers_get":
+      return namedWorker(args[0]).then((worker) => json(keep(worker)));
+  }
+  throw new Error(`rustpy: unknown page operation ${op}`);
+}
 
 const STYLE = `
 rustpy-script { display: none; }
@@ -477,7 +558,7 @@ async function runOnMain(element) {
     filename = loaded.filename;
     const glue = await pageInterpreter();
     currentMainElement = element;
-    await glue.run_main_script(loaded.source, filename, mainOutput);
+    await glue.run_main_script(loaded.source, filename, mainOutput, pageOps);
     element.dispatchEvent(new CustomEvent("rustpy:done"));
   } catch (error) {
     const detail = typeof error === "string" ? error : error.message ?? String(error);

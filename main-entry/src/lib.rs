@@ -1,21 +1,67 @@
 //! The page side of rustpy's wasm module: `rustpy.js` calls [`run_main_script`] for each
-//! main-thread `<script type="rustpy">`, in document order. (Finding the tags, creating
+//! main-thread `<script type="rustpy">`, in document order, and [`call_main_function`]
+//! when a worker calls a page function written in Python. (Finding the tags, creating
 //! workers and showing errors is DOM work done by `rustpy.js` itself.)
 
-use rustpy_interp::Stream;
-use rustpy_web_host::Realm;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+
+use js_sys::{Function, Promise};
+use rustpy_interp::{PageReply, Stream, Value};
+use rustpy_web_host::{Edges, Realm};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+thread_local! {
+    /// Calls of page-held Python functions waiting for their result: id -> (resolve, reject).
+    static CALLS: RefCell<HashMap<u64, (Function, Function)>> = RefCell::new(HashMap::new());
+    static NEXT_ID: Cell<u64> = const { Cell::new(1) };
+}
+
+fn next_id() -> u64 {
+    NEXT_ID.with(|next| {
+        let id = next.get();
+        next.set(id + 1);
+        id
+    })
+}
+
+fn error_text(error: &JsValue) -> String {
+    if let Some(error) = error.dyn_ref::<js_sys::Error>() {
+        format!(
+            "{}: {}",
+            String::from(error.name()),
+            String::from(error.message())
+        )
+    } else {
+        error.as_string().unwrap_or_else(|| format!("{error:?}"))
+    }
+}
+
+fn decode(json: &JsValue) -> Result<Value, String> {
+    let text = json
+        .as_string()
+        .ok_or_else(|| "the page answered with something other than a JSON string".to_string())?;
+    Value::decode(text.as_bytes()).map_err(|e| e.to_string())
+}
+
+fn encode(value: &Value) -> JsValue {
+    JsValue::from_str(&String::from_utf8_lossy(&value.encode()))
+}
 
 /// Runs one main-thread script and resolves when it finished (top-level `await` included).
 ///
 /// `output(stream, line)` receives every line written, `stream` being `"stdout"` or
-/// `"stderr"`. Rejects with the Python traceback. All main-thread scripts share one
-/// interpreter and one `__main__` namespace, as PyScript's do.
+/// `"stderr"`. `page_ops(op, argsJson)` performs the page operations of main-thread
+/// Python (`PyWorker`, `workers`) and returns a JSON value or a promise of one. Rejects with
+/// the Python traceback. All main-thread scripts share one interpreter and one `__main__`
+/// namespace, as PyScript's do.
 #[wasm_bindgen]
 pub async fn run_main_script(
     source: String,
     filename: String,
-    output: js_sys::Function,
+    output: Function,
+    page_ops: Function,
 ) -> Result<(), JsValue> {
     console_error_panic_hook::set_once();
     let sink = Box::new(move |stream: Stream, line: &str| {
@@ -25,13 +71,68 @@ pub async fn run_main_script(
         };
         let _ = output.call2(&JsValue::UNDEFINED, &stream.into(), &line.into());
     });
-    let edges = rustpy_web_host::Edges {
+    let page_op = Box::new(move |op: &str, args: Value| -> Result<PageReply, String> {
+        let answer = page_ops
+            .call2(&JsValue::UNDEFINED, &op.into(), &encode(&args))
+            .map_err(|e| error_text(&e))?;
+        let Some(promise) = answer.dyn_ref::<Promise>() else {
+            return decode(&answer).map(PageReply::Now);
+        };
+        let id = next_id();
+        let promise = promise.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let result = match JsFuture::from(promise).await {
+                Ok(json) => decode(&json),
+                Err(error) => Err(error_text(&error)),
+            };
+            if let Err(error) = rustpy_web_host::settle_request(id, result) {
+                web_sys_console_error(&error);
+            }
+        });
+        Ok(PageReply::Later(id))
+    });
+    let edges = Edges {
         output: sink,
         sync_call: None,
-        export_result: None,
+        export_result: Some(Box::new(|call_id, result| {
+            let Some((resolve, reject)) = CALLS.with(|calls| calls.borrow_mut().remove(&call_id))
+            else {
+                return;
+            };
+            let _ = match result {
+                Ok(value) => resolve.call1(&JsValue::UNDEFINED, &encode(&value)),
+                Err(traceback) => reject.call1(&JsValue::UNDEFINED, &JsValue::from_str(&traceback)),
+            };
+        })),
+        page_op: Some(page_op),
     };
     rustpy_web_host::start(Realm::Page, edges).map_err(|e| JsValue::from_str(&e))?;
     rustpy_web_host::run_script(&source, &filename)
         .await
         .map_err(|traceback| JsValue::from_str(&traceback))
+}
+
+/// Calls the page-held Python function `function_id` with `args_json` (a JSON
+/// [`Value::List`]); resolves with the JSON result, rejects with the Python traceback.
+#[wasm_bindgen]
+pub fn call_main_function(function_id: f64, args_json: String) -> Promise {
+    let call_id = next_id();
+    let promise = Promise::new(&mut |resolve, reject| {
+        CALLS.with(|calls| calls.borrow_mut().insert(call_id, (resolve, reject)));
+    });
+    let started = Value::decode(args_json.as_bytes())
+        .map_err(|e| e.to_string())
+        .and_then(|args| rustpy_web_host::call_function(call_id, function_id as u64, &args));
+    if let Err(error) = started
+        && let Some((_, reject)) = CALLS.with(|calls| calls.borrow_mut().remove(&call_id))
+    {
+        let _ = reject.call1(&JsValue::UNDEFINED, &JsValue::from_str(&error));
+    }
+    promise
+}
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = console, js_name = error)]
+    fn web_sys_console_error(text: &str);
 }

@@ -10,9 +10,12 @@ pub mod server;
 
 use std::path::PathBuf;
 
-/// The workspace root (this crate lives in `tests/`).
+/// The workspace root (this crate lives in `tests/`). Read at run time: the build cache is
+/// shared between checkouts, and cargo sets `CARGO_MANIFEST_DIR` for the binaries it runs.
 pub fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
         .parent()
         .expect("tests/ has a parent")
         .to_path_buf()

@@ -95,3 +95,79 @@ async fn worker_and_page_call_each_other() {
     assert!(text("missingName").contains("nobody"), "{results}");
     h.browser.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn main_thread_python_drives_workers() {
+    let h = Harness::start().await;
+    let page = h.open("/main-python.html").await;
+    page.wait_for_console("log", "main done", Duration::from_secs(90))
+        .await
+        .unwrap();
+    let log: Vec<String> = page
+        .console()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|l| l.level == "log")
+        .map(|l| l.text)
+        .collect();
+    // The seed's order: before ready, the worker's greeting, after ready, 42.
+    let seed: Vec<&str> = log
+        .iter()
+        .map(String::as_str)
+        .filter(|l| {
+            [
+                "before ready",
+                "RustPython bootstrapped",
+                "after ready",
+                "42",
+            ]
+            .contains(l)
+        })
+        .collect();
+    assert_eq!(
+        seed,
+        vec![
+            "before ready",
+            "RustPython bootstrapped",
+            "after ready",
+            "42"
+        ],
+        "{log:?}"
+    );
+    for line in [
+        "calc add 5",
+        "calc double 42",
+        "helper report [42, True, 'refused']",
+    ] {
+        assert!(log.iter().any(|l| l == line), "{line:?} in {log:?}");
+    }
+    let wrong = log
+        .iter()
+        .find(|l| l.starts_with("wrong type:"))
+        .expect("ValueError printed");
+    assert!(
+        wrong.contains("'rustpy'"),
+        "lists the supported type: {wrong}"
+    );
+    // Deadlock: both sides fail at once, and the message names both calls.
+    let main_saw = log
+        .iter()
+        .find(|l| l.starts_with("main saw"))
+        .expect("main side failed");
+    assert!(
+        main_saw.contains("deadlock")
+            && main_saw.contains("reenter")
+            && main_saw.contains("ping()"),
+        "{main_saw}"
+    );
+    let worker_saw = log
+        .iter()
+        .find(|l| l.starts_with("worker saw"))
+        .expect("worker side failed");
+    assert!(
+        worker_saw.contains("deadlock") && worker_saw.contains("reenter"),
+        "{worker_saw}"
+    );
+    h.browser.close().await.unwrap();
+}

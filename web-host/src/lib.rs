@@ -9,7 +9,9 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use js_sys::{Function, Int32Array, Promise, SharedArrayBuffer};
-use rustpy_interp::{Host, Runtime, ScriptOutcome, SleepError, Stream, SyncCallError, Value};
+use rustpy_interp::{
+    Host, PageReply, Runtime, ScriptOutcome, SleepError, Stream, SyncCallError, Value,
+};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -43,14 +45,20 @@ pub type SyncCallFn = Box<dyn Fn(&str, Value) -> Result<Value, SyncCallError>>;
 /// Delivers the result of an exported call: `(call_id, value or traceback)`.
 pub type ExportResultFn = Box<dyn Fn(u64, Result<Value, String>)>;
 
+/// Performs a page operation for main-thread Python (page only).
+pub type PageOpFn = Box<dyn Fn(&str, Value) -> Result<PageReply, String>>;
+
 /// What the realm's entry provides: where output goes and how the bridge is reached.
 pub struct Edges {
     /// Receives each line of output.
     pub output: OutputSink,
     /// Blocking calls of page functions (workers only; `None` on the page).
     pub sync_call: Option<SyncCallFn>,
-    /// Delivers results of exported calls (workers only).
+    /// Delivers results of exported calls (workers) and of page-held Python functions
+    /// (page).
     pub export_result: Option<ExportResultFn>,
+    /// Page operations (page only).
+    pub page_op: Option<PageOpFn>,
 }
 
 struct WebHost {
@@ -138,6 +146,13 @@ impl Host for WebHost {
     fn export_result(&self, call_id: u64, result: Result<Value, String>) {
         if let Some(deliver) = &self.edges.export_result {
             deliver(call_id, result);
+        }
+    }
+
+    fn page_op(&self, op: &str, args: Value) -> Result<PageReply, String> {
+        match &self.edges.page_op {
+            Some(run) => run(op, args),
+            None => Err(format!("{op} is only available on the page's main thread")),
         }
     }
 }
@@ -250,5 +265,24 @@ pub fn call_export(call_id: u64, name: &str, args: &Value) -> Result<(), String>
         .borrow()
         .runtime
         .call_export(call_id, name, args)
+        .map_err(|e| e.to_string())
+}
+
+/// Settles a page operation that answered [`PageReply::Later`].
+pub fn settle_request(request_id: u64, result: Result<Value, String>) -> Result<(), String> {
+    session()?
+        .borrow()
+        .runtime
+        .settle_request(request_id, result)
+        .map_err(|e| e.to_string())
+}
+
+/// Calls a Python function the page holds by id; its result arrives through
+/// [`Edges::export_result`].
+pub fn call_function(call_id: u64, function_id: u64, args: &Value) -> Result<(), String> {
+    session()?
+        .borrow()
+        .runtime
+        .call_function(call_id, function_id, args)
         .map_err(|e| e.to_string())
 }

@@ -64,6 +64,7 @@ pub async fn worker_main(boot: JsValue) {
             };
             post(&FromWorker::CallResult { id, result });
         })),
+        page_op: None,
     };
     if let Err(error) = rustpy_web_host::start(Realm::Worker, edges) {
         post(&FromWorker::Failed { traceback: error });

@@ -8,7 +8,7 @@
 //! Builds go to a target folder outside the checkout (`$RUSTPY_CACHE`, by default
 //! `~/.cache/rustpy`), so fresh clones on the same machine reuse them.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
 
@@ -45,8 +45,13 @@ fn main() {
     }
 }
 
+/// The workspace root. Read at run time: the build cache is shared between checkouts, so a
+/// binary built in one clone may run for another (`cargo run` sets `CARGO_MANIFEST_DIR`).
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest_dir
         .parent()
         .expect("xtask/ is inside the workspace")
         .to_path_buf()

@@ -65,3 +65,120 @@ def _call_page(name, args):
 
 
 sync = _Sync()
+
+
+SUPPORTED_TYPES = ("rustpy",)
+
+
+def _page_op(name, *args):
+    import _rustpy_page
+
+    return _rustpy_page.op(name, *args)
+
+
+class _WorkerSync:
+    """``worker.sync`` on the page: set page functions, call the worker's exports."""
+
+    def __init__(self, worker):
+        object.__setattr__(self, "_worker", worker)
+
+    def __setattr__(self, name, function):
+        if not callable(function):
+            raise TypeError(f"worker.sync.{name} must be callable, not {type(function).__name__}")
+        import _rustpy_page
+
+        _page_op("worker_set_sync", self._worker._handle, name, _rustpy_page.register_function(function))
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self._worker._caller(name)
+
+
+class PyWorker:
+    """A Python script in a Web Worker, started from the page's Python.
+
+    ``PyWorker("w.py", type="rustpy", config={...})`` returns at once; ``await w.ready``
+    waits for the script to finish, ``w.sync.f = f`` offers ``f`` to the worker,
+    ``await w.sync.g()`` (or ``await w.g()``) calls what the worker exports,
+    ``w.terminate()`` stops it.
+    """
+
+    def __init__(self, src, *, type=None, config=None, name=None, **options):
+        if RUNNING_IN_WORKER:
+            raise NotImplementedError(
+                "PyWorker starts workers from the page's main thread; a worker cannot start "
+                "another one in rustpy"
+            )
+        if type not in SUPPORTED_TYPES:
+            raise ValueError(
+                f"PyWorker type must be one of {', '.join(map(repr, SUPPORTED_TYPES))}, not {type!r}"
+            )
+        self._handle = _page_op("worker_new", str(src), config, name)
+        self.src = src
+        self.config = config
+        self.sync = _WorkerSync(self)
+        self.ready = _page_op("worker_ready", self._handle)
+
+    def _caller(self, name):
+        def call(*args):
+            return _page_op("worker_call", self._handle, name, list(args))
+
+        call.__name__ = call.__qualname__ = name
+        return call
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self._caller(name)
+
+    def terminate(self):
+        _page_op("worker_terminate", self._handle)
+
+    def __repr__(self):
+        return f"<PyWorker {self.src!r}>"
+
+
+class _NamedWorker:
+    """What ``await workers["name"]`` gives: the worker's exports as awaitable calls."""
+
+    def __init__(self, name, handle):
+        self._name = name
+        self._handle = handle
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+
+        def call(*args):
+            return _page_op("worker_call", self._handle, name, list(args))
+
+        call.__name__ = call.__qualname__ = name
+        return call
+
+    def terminate(self):
+        _page_op("worker_terminate", self._handle)
+
+    def __repr__(self):
+        return f"<worker {self._name!r}>"
+
+
+class _Workers:
+    """``pyscript.workers``: ``await workers["calc"]`` or ``await workers.calc``."""
+
+    def __getitem__(self, name):
+        async def named():
+            handle = await _page_op("workers_get", name)
+            return _NamedWorker(name, handle)
+
+        if RUNNING_IN_WORKER:
+            raise NotImplementedError("pyscript.workers is available on the page's main thread")
+        return named()
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self[name]
+
+
+workers = _Workers()
