@@ -8,3 +8,10 @@ for (const level of ["log", "info", "warn", "error"]) {
     original(...args);
   };
 }
+// Uncaught errors and rejections too (e.g. a module that fails to load).
+addEventListener("error", (event) => {
+  window.__console.push({ level: "uncaught", text: String(event.message || event.error) });
+});
+addEventListener("unhandledrejection", (event) => {
+  window.__console.push({ level: "uncaught", text: String(event.reason?.stack ?? event.reason) });
+});

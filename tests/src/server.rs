@@ -41,11 +41,25 @@ impl TestServer {
         dist_rustpy: &Path,
         isolation: Isolation,
     ) -> Result<Self, ServerError> {
+        Self::start_with(pages, dist_rustpy, isolation, &[]).await
+    }
+
+    /// Like [`TestServer::start`], also serving each `(url_prefix, folder)` of `mounts`
+    /// (e.g. `("/node_modules", ...)` for the benchmark's peers).
+    pub async fn start_with(
+        pages: &Path,
+        dist_rustpy: &Path,
+        isolation: Isolation,
+        mounts: &[(&str, &Path)],
+    ) -> Result<Self, ServerError> {
         if !dist_rustpy.join("rustpy.js").is_file() {
             return Err(ServerError::MissingDist(dist_rustpy.to_path_buf()));
         }
-        let mut app = Router::new()
-            .nest_service("/rustpy", ServeDir::new(dist_rustpy))
+        let mut app = Router::new().nest_service("/rustpy", ServeDir::new(dist_rustpy));
+        for (prefix, folder) in mounts {
+            app = app.nest_service(prefix, ServeDir::new(folder));
+        }
+        let mut app = app
             .fallback_service(ServeDir::new(pages))
             .layer(header("cache-control", "no-store"));
         if isolation == Isolation::Isolated {

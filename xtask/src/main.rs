@@ -293,6 +293,13 @@ fn count_before(text: &str, label: &str) -> u64 {
 
 fn bench() -> Result<(), TaskError> {
     dist()?;
+    // PyScript and its interpreters, pinned in tests/bench/package-lock.json.
+    let peers = root().join("tests/bench");
+    if !peers.join("node_modules/@pyscript/core").is_dir() {
+        run(Command::new("npm")
+            .current_dir(&peers)
+            .args(["ci", "--no-audit", "--no-fund"]))?;
+    }
     run(cargo().args(["run", "--release", "-p", "rustpy-e2e", "--bin", "bench"]))
 }
 

@@ -11,10 +11,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Isolation::Isolated
     };
     let root = rustpy_e2e::workspace_root();
-    let server = TestServer::start(
+    let node_modules = root.join("tests/bench/node_modules");
+    let server = TestServer::start_with(
         &root.join("tests/pages"),
         &root.join("dist/rustpy"),
         isolation,
+        &[("/node_modules", node_modules.as_path())],
     )
     .await?;
     println!("serving {} ({isolation:?}); Ctrl-C stops", server.url("/"));
