@@ -297,7 +297,9 @@ export class PyWorker {
     } else {
       try {
         this.#serving = name;
-        const result = await fn(...fromWire(args));
+        let result = fn(...fromWire(args));
+        // Only a promise is awaited: a plain value is answered in this same task.
+        if (typeof result?.then === "function") result = await result;
         reply = { ok: toWire(result, `the result of worker.sync.${name}`) };
       } catch (error) {
         reply = { err: { kind: "Raised", name: error?.name ?? "Error", message: error?.message ?? String(error) } };

@@ -35,11 +35,14 @@ class _Sync:
             return _call_page(name, args)
 
         call_page.__name__ = call_page.__qualname__ = name
+        # Cache it in the instance: later `sync.name` lookups skip __getattr__ (hot loops).
+        object.__setattr__(self, name, call_page)
         return call_page
 
     def __setattr__(self, name, value):
         if not callable(value):
             raise TypeError(f"sync.{name} must be callable, not {type(value).__name__}")
+        self.__dict__.pop(name, None)  # an offer shadows a cached page caller
         self._exports[name] = value
 
     def __delattr__(self, name):
@@ -50,7 +53,7 @@ class _Sync:
 
 
 def _call_page(name, args):
-    ok, payload = _rustpy_host.sync_call(name, list(args))
+    ok, payload = _rustpy_host.sync_call(name, args)
     if ok:
         return payload
     kind, message = payload

@@ -14,5 +14,5 @@ def ping():
     return 1
 
 
-sync.run = run
-sync.ping = ping
+# polyscript registers __export__ names on xworker.sync after the script ran.
+__export__ = ["run", "ping"]
