@@ -224,31 +224,41 @@ impl Runtime {
         })
     }
 
-    /// Runs the callbacks of timer `timer_id` (scheduled through [`Host::schedule_timer`]).
-    pub fn fire_timer(&self, timer_id: u64) -> Result<(), RuntimeError> {
+    /// Runs `body` in the interpreter, then emits unfinished output lines; a Python
+    /// exception becomes [`RuntimeError::Runner`] with its traceback.
+    fn enter_runner<T>(
+        &self,
+        body: impl FnOnce(&VirtualMachine) -> PyResult<T>,
+    ) -> Result<T, RuntimeError> {
         self.interpreter.enter(|vm| {
-            let result = (|| -> PyResult<()> {
-                let module = vm.import("_rustpy_loop", 0)?;
-                module.get_attr("fire_timer", vm)?.call((timer_id,), vm)?;
-                Ok(())
-            })();
+            let result = body(vm);
             host_module::flush_output();
             result.map_err(|exc| RuntimeError::Runner(format_exception(vm, &exc)))
+        })
+    }
+
+    /// Calls `function` of the `module` rustpy ships with `args`.
+    fn call_rustpy(
+        vm: &VirtualMachine,
+        module: &'static str,
+        function: &'static str,
+        args: impl rustpython_vm::function::IntoFuncArgs,
+    ) -> PyResult {
+        vm.import(module, 0)?.get_attr(function, vm)?.call(args, vm)
+    }
+
+    /// Runs the callbacks of timer `timer_id` (scheduled through [`Host::schedule_timer`]).
+    pub fn fire_timer(&self, timer_id: u64) -> Result<(), RuntimeError> {
+        self.enter_runner(|vm| {
+            Self::call_rustpy(vm, "_rustpy_loop", "fire_timer", (timer_id,)).map(drop)
         })
     }
 
     /// The functions a worker offers the page: the names in its script's `__export__` list
     /// and those set on `pyscript.sync`.
     pub fn exported_names(&self) -> Result<Vec<String>, RuntimeError> {
-        self.interpreter.enter(|vm| {
-            let run = || -> PyResult<Vec<String>> {
-                let names = vm
-                    .import("_rustpy_runner", 0)?
-                    .get_attr("exported_names", vm)?
-                    .call((), vm)?;
-                names.try_into_value(vm)
-            };
-            run().map_err(|exc| RuntimeError::Runner(format_exception(vm, &exc)))
+        self.enter_runner(|vm| {
+            Self::call_rustpy(vm, "_rustpy_runner", "exported_names", ())?.try_into_value(vm)
         })
     }
 
@@ -256,17 +266,15 @@ impl Runtime {
     /// back through [`Host::export_result`] with `call_id`, at once or when the coroutine it
     /// returned finishes.
     pub fn call_export(&self, call_id: u64, name: &str, args: &Value) -> Result<(), RuntimeError> {
-        self.interpreter.enter(|vm| {
-            let run = || -> PyResult<()> {
-                let args = convert::from_value(args, vm)?;
-                vm.import("_rustpy_runner", 0)?
-                    .get_attr("call_export", vm)?
-                    .call((call_id, name.to_string(), args), vm)?;
-                Ok(())
-            };
-            let result = run();
-            host_module::flush_output();
-            result.map_err(|exc| RuntimeError::Runner(format_exception(vm, &exc)))
+        self.enter_runner(|vm| {
+            let args = convert::from_value(args, vm)?;
+            Self::call_rustpy(
+                vm,
+                "_rustpy_runner",
+                "call_export",
+                (call_id, name.to_string(), args),
+            )
+            .map(drop)
         })
     }
 
@@ -276,20 +284,18 @@ impl Runtime {
         request_id: u64,
         result: Result<Value, String>,
     ) -> Result<(), RuntimeError> {
-        self.interpreter.enter(|vm| {
-            let run = || -> PyResult<()> {
-                let (ok, payload) = match &result {
-                    Ok(value) => (true, convert::from_value(value, vm)?),
-                    Err(message) => (false, vm.ctx.new_str(message.as_str()).into()),
-                };
-                vm.import("_rustpy_runner", 0)?
-                    .get_attr("settle_request", vm)?
-                    .call((request_id, ok, payload), vm)?;
-                Ok(())
+        self.enter_runner(|vm| {
+            let (ok, payload) = match &result {
+                Ok(value) => (true, convert::from_value(value, vm)?),
+                Err(message) => (false, vm.ctx.new_str(message.as_str()).into()),
             };
-            let result = run();
-            host_module::flush_output();
-            result.map_err(|exc| RuntimeError::Runner(format_exception(vm, &exc)))
+            Self::call_rustpy(
+                vm,
+                "_rustpy_runner",
+                "settle_request",
+                (request_id, ok, payload),
+            )
+            .map(drop)
         })
     }
 
@@ -301,17 +307,15 @@ impl Runtime {
         function_id: u64,
         args: &Value,
     ) -> Result<(), RuntimeError> {
-        self.interpreter.enter(|vm| {
-            let run = || -> PyResult<()> {
-                let args = convert::from_value(args, vm)?;
-                vm.import("_rustpy_runner", 0)?
-                    .get_attr("call_function", vm)?
-                    .call((call_id, function_id, args), vm)?;
-                Ok(())
-            };
-            let result = run();
-            host_module::flush_output();
-            result.map_err(|exc| RuntimeError::Runner(format_exception(vm, &exc)))
+        self.enter_runner(|vm| {
+            let args = convert::from_value(args, vm)?;
+            Self::call_rustpy(
+                vm,
+                "_rustpy_runner",
+                "call_function",
+                (call_id, function_id, args),
+            )
+            .map(drop)
         })
     }
 

@@ -154,6 +154,17 @@ impl Page<'_> {
             .unwrap_or_default())
     }
 
+    /// The texts of everything logged with `console.log` so far, in order.
+    pub async fn log_lines(&self) -> Result<Vec<String>, BrowserError> {
+        Ok(self
+            .console()
+            .await?
+            .into_iter()
+            .filter(|line| line.level == "log")
+            .map(|line| line.text)
+            .collect())
+    }
+
     async fn console_text(&self) -> String {
         match self.console().await {
             Ok(lines) => lines

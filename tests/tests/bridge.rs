@@ -103,14 +103,7 @@ async fn main_thread_python_drives_workers() {
     page.wait_for_console("log", "main done", Duration::from_secs(90))
         .await
         .unwrap();
-    let log: Vec<String> = page
-        .console()
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|l| l.level == "log")
-        .map(|l| l.text)
-        .collect();
+    let log = page.log_lines().await.unwrap();
     // The seed's order: before ready, the worker's greeting, after ready, 42.
     let seed: Vec<&str> = log
         .iter()

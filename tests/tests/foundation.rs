@@ -17,14 +17,7 @@ async fn main_thread_inline_src_and_custom_element_run_in_order() {
     page.wait_for_console("log", "custom element main ok main inline ok", BOOT)
         .await
         .unwrap();
-    let log: Vec<String> = page
-        .console()
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|l| l.level == "log")
-        .map(|l| l.text)
-        .collect();
+    let log = page.log_lines().await.unwrap();
     assert_eq!(
         log,
         vec![
