@@ -51,7 +51,7 @@ mod _rustpy_host {
     use rustpython_vm::{
         PyObjectRef, PyResult, VirtualMachine,
         builtins::{PyBaseExceptionRef, PyStrRef},
-        function::ArgIntoFloat,
+        function::{ArgIntoFloat, PosArgs},
     };
 
     use super::{Stream, host, write};
@@ -131,29 +131,31 @@ mod _rustpy_host {
         Ok(bytes)
     }
 
-    /// Calls the page's `worker.sync.<name>(*args)`; returns `(True, value)` or
-    /// `(False, (kind, message))` with `kind` one of the `SyncCallError` variants' names.
+    /// `pyscript.sync.<name>(*args)` in a worker: calls the page and returns its value, or
+    /// raises `AttributeError` (no such page function), `pyscript.JsException` (it threw)
+    /// or `RuntimeError` (no shared memory, reply too large, protocol).
     #[pyfunction]
-    fn sync_call(name: PyStrRef, args: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+    fn call_page(name: PyStrRef, args: PosArgs, vm: &VirtualMachine) -> PyResult {
         let name = name.to_string_lossy().into_owned();
+        let args = vm.ctx.new_list(args.into_vec()).into();
         let args = crate::convert::to_value(&args, &format!("the arguments of sync.{name}"), vm)?;
         super::flush_output();
         match host().sync_call(&name, args) {
-            Ok(value) => {
-                let value = crate::convert::from_value(&value, vm)?;
-                Ok(vm.new_tuple((true, value)).into())
+            Ok(value) => crate::convert::from_value(&value, vm),
+            Err(error @ crate::SyncCallError::Missing(_)) => {
+                Err(vm.new_attribute_error(error.to_string()))
             }
-            Err(error) => {
-                let kind = match &error {
-                    crate::SyncCallError::NotInWorker => "NotInWorker",
-                    crate::SyncCallError::NoSharedMemory => "NoSharedMemory",
-                    crate::SyncCallError::Missing(_) => "Missing",
-                    crate::SyncCallError::Raised { .. } => "Raised",
-                    crate::SyncCallError::ReplyTooLarge { .. } => "ReplyTooLarge",
-                    crate::SyncCallError::Protocol(_) => "Protocol",
+            Err(error @ crate::SyncCallError::Raised { .. }) => {
+                let crate::SyncCallError::Raised { name: js_name, .. } = &error else {
+                    unreachable!("matched above")
                 };
-                Ok(vm.new_tuple((false, (kind, error.to_string()))).into())
+                let class = vm.import("pyscript", 0)?.get_attr("JsException", vm)?;
+                let exc = class.call((js_name.clone(), error.to_string()), vm)?;
+                Err(exc
+                    .downcast::<rustpython_vm::builtins::PyBaseException>()
+                    .map_err(|_| vm.new_type_error("pyscript.JsException is not an exception"))?)
             }
+            Err(error) => Err(vm.new_runtime_error(error.to_string())),
         }
     }
 

@@ -5,6 +5,8 @@ and blocks until it answers; ``sync.g = g`` (like ``__export__ = ["g"]``) offers
 the page.
 """
 
+import functools
+
 import _rustpy_host
 
 RUNNING_IN_WORKER = _rustpy_host.in_worker()
@@ -30,12 +32,9 @@ class _Sync:
         exported = self._exports.get(name)
         if exported is not None:
             return exported
-
-        def call_page(*args):
-            return _call_page(name, args)
-
-        call_page.__name__ = call_page.__qualname__ = name
-        # Cache it in the instance: later `sync.name` lookups skip __getattr__ (hot loops).
+        # A native partial: a call runs no Python frame of rustpy's. Cached in the instance,
+        # so later `sync.name` lookups skip __getattr__ (hot loops).
+        call_page = functools.partial(_rustpy_host.call_page, name)
         object.__setattr__(self, name, call_page)
         return call_page
 
@@ -50,21 +49,6 @@ class _Sync:
 
     def __dir__(self):
         return sorted(self._exports)
-
-
-def _call_page(name, args):
-    ok, payload = _rustpy_host.sync_call(name, args)
-    if ok:
-        return payload
-    kind, message = payload
-    if kind == "Missing":
-        raise AttributeError(message)
-    if kind == "Raised":
-        js_name, _, js_message = message.partition(": ")
-        raise JsException(js_name, message)
-    if kind in ("NotInWorker", "NoSharedMemory"):
-        raise RuntimeError(message)
-    raise RuntimeError(f"sync.{name}: {message}")
 
 
 sync = _Sync()
