@@ -178,7 +178,7 @@ export class PyWorker {
     }
     this.#element = element;
     this.#name = name ?? null;
-    this.#label = describeWorker(name, src ?? (element ? "inline worker" : "worker"));
+    this.#label = describeScript("worker", name, src ?? (element ? "inline worker" : "worker"));
     this.config = config;
     this.ready = this.#boot(src, config);
     this.sync = new Proxy(this.#pageFunctions, {
@@ -217,7 +217,7 @@ export class PyWorker {
     try {
       const [loaded, module] = await Promise.all([loadSource(this.#element, src ?? null), interpreterModule()]);
       if (this.#terminated) throw new Error(`${this.#label} was terminated`);
-      this.#label = describeWorker(this.#name, loaded.filename);
+      this.#label = describeScript("worker", this.#name, loaded.filename);
       this.#worker = new Worker(workerUrl, { type: "module", name: this.#name ?? loaded.filename });
       const isolated = self.crossOriginIsolated && typeof SharedArrayBuffer === "function";
       if (isolated) {
@@ -374,9 +374,6 @@ export class PyWorker {
   }
 }
 
-function describeWorker(name, filename) {
-  return name ? `rustpy worker "${name}" (${filename})` : `rustpy worker ${filename}`;
-}
 
 /** The named worker once it is ready; rejects if the name never appears in time. */
 function namedWorker(name) {
@@ -514,10 +511,8 @@ function showError(element, title, detail) {
   else document.body.prepend(box);
 }
 
-/** A short description of a script element for messages. */
-function describe(element, filename) {
-  const kind = element.hasAttribute("worker") ? "worker" : "script";
-  const name = element.getAttribute("name");
+/** How messages name a script: `rustpy worker "calc" (calc.py)` or `rustpy script main.py`. */
+function describeScript(kind, name, filename) {
   return name ? `rustpy ${kind} "${name}" (${filename})` : `rustpy ${kind} ${filename}`;
 }
 
@@ -564,7 +559,7 @@ async function runOnMain(element) {
     element.dispatchEvent(new CustomEvent("rustpy:done"));
   } catch (error) {
     const detail = typeof error === "string" ? error : error.message ?? String(error);
-    showError(element, `${describe(element, filename)} failed`, detail);
+    showError(element, `${describeScript("script", element.getAttribute("name"), filename)} failed`, detail);
   }
 }
 

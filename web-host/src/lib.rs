@@ -196,9 +196,7 @@ pub fn start(realm: Realm, edges: Edges) -> Result<(), String> {
 /// Runs a script in this realm's interpreter (see [`start`]) and waits for it to finish,
 /// top-level `await` included. The error is the Python traceback.
 pub async fn run_script(source: &str, filename: &str) -> Result<(), String> {
-    let session = SESSION
-        .with(|s| s.borrow().clone())
-        .ok_or_else(|| "rustpy: the interpreter was not started".to_string())?;
+    let session = session()?;
     let (script_id, waiting) = {
         let mut session = session.borrow_mut();
         let script_id = session.next_script_id;
@@ -217,26 +215,18 @@ pub async fn run_script(source: &str, filename: &str) -> Result<(), String> {
         let source = rustpy_interp::dedent(source);
         session.runtime.run_script(&source, filename, script_id)
     };
-    let outcome = outcome.map_err(|e| e.to_string())?;
-    match outcome {
-        ScriptOutcome::Finished => {
-            session
-                .borrow()
-                .host
-                .pending
-                .borrow_mut()
-                .remove(&script_id);
-            Ok(())
-        }
-        ScriptOutcome::Failed(traceback) => {
-            session
-                .borrow()
-                .host
-                .pending
-                .borrow_mut()
-                .remove(&script_id);
-            Err(traceback)
-        }
+    if !matches!(outcome, Ok(ScriptOutcome::Pending)) {
+        // Only a pending script settles its promise later; drop the resolvers otherwise.
+        session
+            .borrow()
+            .host
+            .pending
+            .borrow_mut()
+            .remove(&script_id);
+    }
+    match outcome.map_err(|e| e.to_string())? {
+        ScriptOutcome::Finished => Ok(()),
+        ScriptOutcome::Failed(traceback) => Err(traceback),
         ScriptOutcome::Pending => JsFuture::from(waiting)
             .await
             .map(|_| ())

@@ -41,7 +41,8 @@ impl Buffers {
 
 /// Makes blocking calls to page functions.
 pub(crate) struct Client {
-    buffers: Option<Buffers>,
+    control: Option<Int32Array>,
+    /// The reply buffer: the page's first one, replaced by a larger one on `GROW`.
     data: RefCell<Option<Uint8Array>>,
     reply_limit: usize,
     next_id: Cell<u64>,
@@ -49,9 +50,9 @@ pub(crate) struct Client {
 
 impl Client {
     pub(crate) fn new(buffers: Option<Buffers>, reply_limit: usize) -> Self {
-        let data = buffers.as_ref().map(|b| b.data.clone());
+        let (control, data) = buffers.map(|b| (b.control, b.data)).unzip();
         Self {
-            buffers,
+            control,
             data: RefCell::new(data),
             reply_limit,
             next_id: Cell::new(1),
@@ -60,8 +61,7 @@ impl Client {
 
     /// Calls `worker.sync.<name>(*args)` on the page and blocks for the answer.
     pub(crate) fn call(&self, name: &str, args: Value) -> Result<Value, SyncCallError> {
-        let buffers = self.buffers.as_ref().ok_or(SyncCallError::NoSharedMemory)?;
-        let control = &buffers.control;
+        let control = self.control.as_ref().ok_or(SyncCallError::NoSharedMemory)?;
         let id = self.next_id.get();
         self.next_id.set(id + 1);
         store(control, STATE, WAITING)?;
