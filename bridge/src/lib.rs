@@ -5,14 +5,15 @@
 //! field. The compiled `WebAssembly.Module` rides along the boot message as a separate,
 //! non-serde field (`module`), so that every worker reuses the page's one compilation.
 //!
-//! The synchronous shared-memory channel (`pyscript.sync`, `window`, `document`) will be
-//! added here as further message kinds and a buffer layout.
+//! Synchronous calls (`pyscript.sync`, and the `window`/`document` FFI of [`ffi`]) post a
+//! request and block on the shared [`channel`] until the page writes the reply.
 
 use serde::{Deserialize, Serialize};
 
+pub mod ffi;
 pub mod value;
 
-pub use value::{Float, SpecialFloat, Value};
+pub use value::{Float, JsRef, PyRef, SpecialFloat, Value};
 
 /// The boot message: everything a worker needs to run its script.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -27,6 +28,9 @@ pub struct Boot {
     /// The worker's configuration (the `config` attribute, parsed), `null` when absent.
     #[serde(default)]
     pub config: serde_json::Value,
+    /// The id of the element after the worker's script tag (`current_target()`), if any.
+    #[serde(default)]
+    pub target: Option<String>,
     /// The largest `pyscript.sync` reply accepted, in bytes.
     #[serde(default = "default_reply_limit")]
     pub reply_limit: usize,
@@ -79,6 +83,18 @@ pub enum FromWorker {
         /// The value, or the Python traceback.
         result: CallOutcome,
     },
+    /// A blocking FFI request: operations on JS objects (see [`ffi`]); the page answers
+    /// with an [`ffi::JsReply`] on the shared channel.
+    Js {
+        /// The operations, a JSON [`Value::List`] of operations.
+        request: String,
+    },
+    /// Python dropped proxies: `handles` holds `(id, count)` pairs, flattened. Posted
+    /// without waiting; the page decrements each handle's count and frees it at zero.
+    Release {
+        /// `[id, count, id, count, ...]`.
+        handles: Vec<u64>,
+    },
     /// The script raised or did not compile: the Python traceback.
     Failed {
         /// The formatted traceback, as Python prints it.
@@ -108,6 +124,13 @@ pub enum ToWorker {
         name: String,
         /// The arguments, a [`Value::List`].
         args: Value,
+    },
+    /// JavaScript called a Python callable the worker offered ([`Value::Py`]); no answer.
+    Callback {
+        /// The callable's id.
+        id: u64,
+        /// The arguments, a JSON [`Value::List`] (JS objects as [`Value::Js`]).
+        args: String,
     },
 }
 

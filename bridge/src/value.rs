@@ -3,7 +3,9 @@
 //! This is the data model both sides agree on (PyScript's rules): `None`, booleans, exact
 //! integers of any size, floats including NaN, ±infinity and -0.0, strings, bytes, lists
 //! (Python lists and tuples, JS arrays) and string-keyed dicts (JS plain objects). Anything
-//! else does not cross: the sender raises a `TypeError` naming the type.
+//! else does not cross by copy: the sender raises a `TypeError` naming the type. The FFI
+//! (`window`/`document` proxies, see `crate::ffi`) adds references: [`Value::Js`] for JS
+//! objects held on the page and [`Value::Py`] for Python callables offered to JS.
 //!
 //! The wire form is JSON with a tag per value (`{"t": "int", "v": "123"}`), so that the
 //! page's JS reads and writes it with `JSON.parse`/`JSON.stringify` and nothing is lost
@@ -31,6 +33,55 @@ pub enum Value {
     List(Vec<Value>),
     /// A dict with string keys, a JS plain object; insertion order is kept.
     Dict(Vec<(String, Value)>),
+    /// A JavaScript object held in the page's handle table (`window`, `document`, ...);
+    /// Python sees it as a proxy. Only the FFI operations of `crate::ffi` use it.
+    Js(JsRef),
+    /// A Python callable offered to JavaScript: the page wraps it in a JS function that
+    /// calls back into Python.
+    Py(PyRef),
+    /// In a reply to `get`: the attribute is a method inherited from the object's
+    /// prototype; call it through the object (`call`) instead of holding it.
+    Method,
+    /// `owner[name]` bound to `owner`: a method read from a JS object and handed back.
+    Bound(Box<Value>, String),
+    /// The result of an earlier operation of the same request (batches).
+    Slot(u32),
+}
+
+/// A JavaScript object in the page's handle table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JsRef {
+    /// The handle; ids are never reused, so a released handle cannot name another object.
+    pub id: u64,
+    /// An id of the object's prototype (0 when unknown): objects of one class share it,
+    /// which lets Python remember which attribute names are methods.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub class: u32,
+    /// True when the object is a function.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub callable: bool,
+}
+
+/// A Python callable registered for JavaScript, by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PyRef {
+    /// The callable's id in the Python side's registry.
+    pub id: u64,
+    /// Call `preventDefault()` on the first argument (an event) on the page, before the
+    /// call reaches Python (which runs later, in the worker).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub prevent_default: bool,
+    /// Call `stopPropagation()` on the first argument on the page, likewise.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub stop_propagation: bool,
+}
+
+fn is_zero(value: &u32) -> bool {
+    *value == 0
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
 }
 
 /// A float that survives JSON: finite values as numbers, the rest by name.
@@ -168,6 +219,43 @@ mod tests {
             ("b".into(), Value::Int("1".into())),
             ("a".into(), Value::Dict(vec![])),
         ]));
+        round_trip(Value::Js(JsRef {
+            id: 7,
+            class: 3,
+            callable: true,
+        }));
+        round_trip(Value::Py(PyRef {
+            id: 2,
+            prevent_default: true,
+            stop_propagation: false,
+        }));
+        round_trip(Value::Method);
+        round_trip(Value::Bound(
+            Box::new(Value::Js(JsRef {
+                id: 1,
+                class: 0,
+                callable: false,
+            })),
+            "append".into(),
+        ));
+        round_trip(Value::Slot(4));
+    }
+
+    #[test]
+    fn references_read_as_the_page_writes_them() {
+        assert_eq!(
+            Value::decode(br#"{"t":"js","v":{"id":5}}"#).unwrap(),
+            Value::Js(JsRef {
+                id: 5,
+                class: 0,
+                callable: false
+            })
+        );
+        assert_eq!(
+            String::from_utf8(Value::Bound(Box::new(Value::Slot(0)), "f".into()).encode()).unwrap(),
+            r#"{"t":"bound","v":[{"t":"slot","v":0},"f"]}"#
+        );
+        assert_eq!(Value::decode(br#"{"t":"method"}"#).unwrap(), Value::Method);
     }
 
     #[test]

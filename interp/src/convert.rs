@@ -1,14 +1,70 @@
-//! Python objects ⇄ bridge [`Value`]s, by copy (PyScript's rules; see `rustpy_bridge::value`).
+//! Python objects ⇄ bridge [`Value`]s.
+//!
+//! Two modes. [`Mode::Copy`] is the `pyscript.sync` bridge: values cross by copy
+//! (PyScript's rules, see `rustpy_bridge::value`) and anything else is a `TypeError`.
+//! [`Mode::Ffi`] is the `window`/`document` FFI: JS objects stay on the page as proxies
+//! and Python callables are offered to JS by id, through the hooks `_rustpy_ffi` installs.
 
-use rustpy_bridge::{Float, Value};
+use std::cell::RefCell;
+
+use rustpy_bridge::{Float, JsRef, PyRef, Value};
 use rustpython_vm::{
     AsObject, PyObjectRef, PyResult, VirtualMachine,
-    builtins::{PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyStr, PyTuple},
+    builtins::{PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyStr, PyTuple, PyTypeRef},
 };
+
+/// How a conversion treats objects that are not plain data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Plain data only (the `pyscript.sync` bridge).
+    Copy,
+    /// JS proxies and Python callables cross by reference (the FFI).
+    Ffi,
+}
+
+/// What `_rustpy_ffi` registers so that conversions can make and recognise proxies.
+pub(crate) struct FfiHooks {
+    /// `_rustpy_ffi.JsProxy`.
+    pub proxy_class: PyTypeRef,
+    /// `_rustpy_ffi.JsMethod`.
+    pub method_class: PyTypeRef,
+    /// `make_proxy(handle, class_id, callable)`.
+    pub make_proxy: PyObjectRef,
+    /// `register_callable(f) -> (id, prevent_default, stop_propagation)`.
+    pub register_callable: PyObjectRef,
+    /// `callable_for(id)`.
+    pub callable_for: PyObjectRef,
+    /// The marker for [`Value::Method`].
+    pub method_marker: PyObjectRef,
+}
+
+thread_local! {
+    static HOOKS: RefCell<Option<std::rc::Rc<FfiHooks>>> = const { RefCell::new(None) };
+}
+
+/// Installs the FFI hooks of this thread's interpreter.
+pub(crate) fn install_hooks(hooks: FfiHooks) {
+    HOOKS.with(|slot| *slot.borrow_mut() = Some(std::rc::Rc::new(hooks)));
+}
+
+fn hooks(vm: &VirtualMachine) -> PyResult<std::rc::Rc<FfiHooks>> {
+    if let Some(hooks) = HOOKS.with(|slot| slot.borrow().clone()) {
+        return Ok(hooks);
+    }
+    vm.import("_rustpy_ffi", 0)?; // installs them
+    HOOKS
+        .with(|slot| slot.borrow().clone())
+        .ok_or_else(|| vm.new_runtime_error("rustpy: _rustpy_ffi did not install its hooks"))
+}
 
 /// Converts a Python object to a [`Value`]; objects that cannot cross raise a `TypeError`
 /// that names their type and `context` (e.g. "the arguments of sync.f").
-pub fn to_value(obj: &PyObjectRef, context: &str, vm: &VirtualMachine) -> PyResult<Value> {
+pub fn to_value(
+    obj: &PyObjectRef,
+    mode: Mode,
+    context: &str,
+    vm: &VirtualMachine,
+) -> PyResult<Value> {
     if vm.is_none(obj) {
         return Ok(Value::None);
     }
@@ -37,7 +93,7 @@ pub fn to_value(obj: &PyObjectRef, context: &str, vm: &VirtualMachine) -> PyResu
         let items: Vec<PyObjectRef> = list.borrow_vec().to_vec();
         return items
             .iter()
-            .map(|item| to_value(item, context, vm))
+            .map(|item| to_value(item, mode, context, vm))
             .collect::<PyResult<_>>()
             .map(Value::List);
     }
@@ -45,7 +101,7 @@ pub fn to_value(obj: &PyObjectRef, context: &str, vm: &VirtualMachine) -> PyResu
         return tuple
             .as_slice()
             .iter()
-            .map(|item| to_value(item, context, vm))
+            .map(|item| to_value(item, mode, context, vm))
             .collect::<PyResult<_>>()
             .map(Value::List);
     }
@@ -60,10 +116,13 @@ pub fn to_value(obj: &PyObjectRef, context: &str, vm: &VirtualMachine) -> PyResu
             };
             entries.push((
                 key_text.to_string_lossy().into_owned(),
-                to_value(&value, context, vm)?,
+                to_value(&value, mode, context, vm)?,
             ));
         }
         return Ok(Value::Dict(entries));
+    }
+    if mode == Mode::Ffi {
+        return reference_to_value(obj, context, vm);
     }
     Err(vm.new_type_error(format!(
         "{context}: a {} cannot cross between the worker and the page (only None, bool, int, \
@@ -72,8 +131,65 @@ pub fn to_value(obj: &PyObjectRef, context: &str, vm: &VirtualMachine) -> PyResu
     )))
 }
 
-/// Builds the Python object for a [`Value`]: lists become `list`, dicts `dict`.
-pub fn from_value(value: &Value, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
+/// A JS proxy, a bound JS method or a Python callable, as a reference.
+fn reference_to_value(obj: &PyObjectRef, context: &str, vm: &VirtualMachine) -> PyResult<Value> {
+    let hooks = hooks(vm)?;
+    if obj.class().fast_issubclass(hooks.proxy_class.as_object()) {
+        let handle: i64 = obj.get_attr("_id", vm)?.try_into_value(vm)?;
+        if handle < 0 {
+            let slot = u32::try_from(-(handle + 1))
+                .map_err(|_| vm.new_value_error("rustpy: batch slot out of range"))?;
+            return Ok(Value::Slot(slot));
+        }
+        if handle == 0 {
+            // A batch placeholder that resolved to a plain value.
+            let value = obj.get_attr("_value", vm)?;
+            return to_value(&value, Mode::Ffi, context, vm);
+        }
+        return Ok(Value::Js(JsRef {
+            id: handle as u64,
+            class: 0,
+            callable: false,
+        }));
+    }
+    if obj.class().fast_issubclass(hooks.method_class.as_object()) {
+        let function = obj.get_attr("_fn", vm)?;
+        if !vm.is_none(&function) {
+            return to_value(&function, Mode::Ffi, context, vm);
+        }
+        let owner = obj.get_attr("_owner", vm)?;
+        let name: String = obj.get_attr("_name", vm)?.try_into_value(vm)?;
+        return Ok(Value::Bound(
+            Box::new(to_value(&owner, Mode::Ffi, context, vm)?),
+            name,
+        ));
+    }
+    if obj.is_callable() {
+        let registered = hooks.register_callable.call((obj.clone(),), vm)?;
+        let registered: Vec<PyObjectRef> = registered.try_into_value(vm)?;
+        let [id, prevent_default, stop_propagation] = registered.as_slice() else {
+            return Err(vm.new_type_error("rustpy: register_callable must return 3 items"));
+        };
+        let id: u64 = id.clone().try_into_value(vm)?;
+        let prevent_default = prevent_default.clone().try_to_bool(vm)?;
+        let stop_propagation = stop_propagation.clone().try_to_bool(vm)?;
+        return Ok(Value::Py(PyRef {
+            id,
+            prevent_default,
+            stop_propagation,
+        }));
+    }
+    Err(vm.new_type_error(format!(
+        "{context}: a {} cannot be passed to JavaScript (only None, bool, int, float, str, \
+         bytes, list, tuple, dict with str keys, JS proxies and callables can; convert it \
+         first)",
+        obj.class().name()
+    )))
+}
+
+/// Builds the Python object for a [`Value`]: lists become `list`, dicts `dict`, and (in
+/// [`Mode::Ffi`]) JS references become proxies.
+pub fn from_value(value: &Value, mode: Mode, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
     Ok(match value {
         Value::None => vm.ctx.none(),
         Value::Bool(flag) => vm.ctx.new_bool(*flag).into(),
@@ -90,16 +206,26 @@ pub fn from_value(value: &Value, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
         Value::List(items) => {
             let items = items
                 .iter()
-                .map(|item| from_value(item, vm))
+                .map(|item| from_value(item, mode, vm))
                 .collect::<PyResult<_>>()?;
             vm.ctx.new_list(items).into()
         }
         Value::Dict(entries) => {
             let dict = vm.ctx.new_dict();
             for (key, item) in entries {
-                dict.set_item(key.as_str(), from_value(item, vm)?, vm)?;
+                dict.set_item(key.as_str(), from_value(item, mode, vm)?, vm)?;
             }
             dict.into()
+        }
+        Value::Js(js) if mode == Mode::Ffi => hooks(vm)?
+            .make_proxy
+            .call((js.id, js.class, js.callable), vm)?,
+        Value::Py(py) if mode == Mode::Ffi => hooks(vm)?.callable_for.call((py.id,), vm)?,
+        Value::Method if mode == Mode::Ffi => hooks(vm)?.method_marker.clone(),
+        other => {
+            return Err(vm.new_type_error(format!(
+                "rustpy: the page sent a reference where only plain values may cross: {other:?}"
+            )));
         }
     })
 }

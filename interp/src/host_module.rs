@@ -46,11 +46,49 @@ pub(crate) fn flush_output() {
     }
 }
 
+/// Releases queued by dying proxies: `(handle, count)` pairs, flattened.
+const RELEASE_BATCH: usize = 512;
+
+thread_local! {
+    static RELEASES: RefCell<Vec<u64>> = const { RefCell::new(Vec::new()) };
+}
+
+fn queue_release(handle: u64, count: u64) {
+    let full = RELEASES.with(|queue| {
+        let mut queue = queue.borrow_mut();
+        queue.extend([handle, count]);
+        queue.len() >= RELEASE_BATCH * 2
+    });
+    if full {
+        flush_releases();
+    }
+}
+
+/// Sends the queued releases to the page (before each request, or when enough piled up).
+pub(crate) fn flush_releases() {
+    let handles = RELEASES.with(|queue| std::mem::take(&mut *queue.borrow_mut()));
+    if !handles.is_empty() {
+        host().js_release(&handles);
+    }
+}
+
+/// A `pyscript.JsException` (from `_rustpy_ffi`) for a JS error.
+fn js_exception(
+    name: &str,
+    message: &str,
+    vm: &rustpython_vm::VirtualMachine,
+) -> rustpython_vm::PyResult<rustpython_vm::builtins::PyBaseExceptionRef> {
+    let class = vm.import("_rustpy_ffi", 0)?.get_attr("JsException", vm)?;
+    let exc = class.call((name.to_string(), message.to_string()), vm)?;
+    exc.downcast::<rustpython_vm::builtins::PyBaseException>()
+        .map_err(|_| vm.new_type_error("_rustpy_ffi.JsException is not an exception"))
+}
+
 #[rustpython_vm::pymodule]
 mod _rustpy_host {
     use rustpython_vm::{
-        PyObjectRef, PyResult, VirtualMachine,
-        builtins::{PyBaseExceptionRef, PyStrRef},
+        AsObject, PyObjectRef, PyResult, VirtualMachine,
+        builtins::{PyBaseExceptionRef, PyStrRef, PyTypeRef},
         function::{ArgIntoFloat, PosArgs},
     };
 
@@ -138,10 +176,15 @@ mod _rustpy_host {
     fn call_page(name: PyStrRef, args: PosArgs, vm: &VirtualMachine) -> PyResult {
         let name = name.to_string_lossy().into_owned();
         let args = vm.ctx.new_list(args.into_vec()).into();
-        let args = crate::convert::to_value(&args, &format!("the arguments of sync.{name}"), vm)?;
+        let args = crate::convert::to_value(
+            &args,
+            crate::convert::Mode::Copy,
+            &format!("the arguments of sync.{name}"),
+            vm,
+        )?;
         super::flush_output();
         match host().sync_call(&name, args) {
-            Ok(value) => crate::convert::from_value(&value, vm),
+            Ok(value) => crate::convert::from_value(&value, crate::convert::Mode::Copy, vm),
             Err(error @ crate::SyncCallError::Missing(_)) => {
                 Err(vm.new_attribute_error(error.to_string()))
             }
@@ -149,11 +192,7 @@ mod _rustpy_host {
                 let crate::SyncCallError::Raised { name: js_name, .. } = &error else {
                     unreachable!("matched above")
                 };
-                let class = vm.import("pyscript", 0)?.get_attr("JsException", vm)?;
-                let exc = class.call((js_name.clone(), error.to_string()), vm)?;
-                Err(exc
-                    .downcast::<rustpython_vm::builtins::PyBaseException>()
-                    .map_err(|_| vm.new_type_error("pyscript.JsException is not an exception"))?)
+                Err(super::js_exception(js_name, &error.to_string(), vm)?)
             }
             Err(error) => Err(vm.new_runtime_error(error.to_string())),
         }
@@ -165,8 +204,13 @@ mod _rustpy_host {
     fn export_result(call_id: u64, ok: bool, value: PyObjectRef, vm: &VirtualMachine) {
         super::flush_output();
         let result = if ok {
-            crate::convert::to_value(&value, "the result of an exported function", vm)
-                .map_err(|exc| crate::format_exception(vm, &exc))
+            crate::convert::to_value(
+                &value,
+                crate::convert::Mode::Copy,
+                "the result of an exported function",
+                vm,
+            )
+            .map_err(|exc| crate::format_exception(vm, &exc))
         } else {
             Err(value
                 .downcast_ref::<rustpython_vm::builtins::PyStr>()
@@ -181,15 +225,107 @@ mod _rustpy_host {
     #[pyfunction]
     fn page_op(op: PyStrRef, args: PyObjectRef, vm: &VirtualMachine) -> PyResult {
         let op = op.to_string_lossy().into_owned();
-        let args = crate::convert::to_value(&args, &format!("the arguments of {op}"), vm)?;
+        let args = crate::convert::to_value(
+            &args,
+            crate::convert::Mode::Copy,
+            &format!("the arguments of {op}"),
+            vm,
+        )?;
         match host().page_op(&op, args) {
             Ok(crate::PageReply::Now(value)) => {
-                let value = crate::convert::from_value(&value, vm)?;
+                let value = crate::convert::from_value(&value, crate::convert::Mode::Copy, vm)?;
                 Ok(vm.new_tuple((true, value)).into())
             }
             Ok(crate::PageReply::Later(id)) => Ok(vm.new_tuple((false, id)).into()),
             Err(message) => Err(vm.new_runtime_error(message)),
         }
+    }
+
+    /// Registers `_rustpy_ffi`'s classes and functions for conversions (see
+    /// `convert::FfiHooks`).
+    #[pyfunction]
+    fn ffi_install(
+        proxy_class: PyTypeRef,
+        method_class: PyTypeRef,
+        make_proxy: PyObjectRef,
+        register_callable: PyObjectRef,
+        callable_for: PyObjectRef,
+        method_marker: PyObjectRef,
+    ) {
+        crate::convert::install_hooks(crate::convert::FfiHooks {
+            proxy_class,
+            method_class,
+            make_proxy,
+            register_callable,
+            callable_for,
+            method_marker,
+        });
+    }
+
+    /// Runs FFI operations on the page (see `rustpy_bridge::ffi`) and returns their
+    /// results; a failure raises (with `op_index` set to the failing operation).
+    #[pyfunction]
+    fn js_request(ops: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+        let ops = crate::convert::to_value(
+            &ops,
+            crate::convert::Mode::Ffi,
+            "an argument passed to JavaScript",
+            vm,
+        )?;
+        super::flush_releases();
+        super::flush_output();
+        let request = String::from_utf8_lossy(&ops.encode()).into_owned();
+        let reply = match host().js_request(&request) {
+            Ok(reply) => reply,
+            Err(error) => return Err(vm.new_runtime_error(error.to_string())),
+        };
+        match rustpy_bridge::ffi::JsReply::decode(reply.as_bytes()) {
+            Ok(rustpy_bridge::ffi::JsReply::Ok(values)) => {
+                let items = values
+                    .iter()
+                    .map(|value| crate::convert::from_value(value, crate::convert::Mode::Ffi, vm))
+                    .collect::<PyResult<Vec<_>>>()?;
+                Ok(vm.ctx.new_list(items).into())
+            }
+            Ok(rustpy_bridge::ffi::JsReply::Err(failure)) => {
+                let exc = match failure.python.as_deref() {
+                    Some("AttributeError") => vm.new_attribute_error(failure.message),
+                    Some("KeyError") => vm.new_key_error(vm.ctx.new_str(failure.message).into()),
+                    Some("IndexError") => vm.new_index_error(failure.message),
+                    Some("TypeError") => vm.new_type_error(failure.message),
+                    _ => super::js_exception(
+                        &failure.name,
+                        &format!("{}: {}", failure.name, failure.message),
+                        vm,
+                    )?,
+                };
+                exc.as_object()
+                    .set_attr("op_index", vm.ctx.new_int(failure.index), vm)?;
+                Err(exc)
+            }
+            Err(error) => Err(vm.new_runtime_error(format!(
+                "rustpy: the page's FFI reply could not be decoded: {error}"
+            ))),
+        }
+    }
+
+    /// Gives back `count` references to JS handle `handle` (batched; see
+    /// `rustpy_bridge::FromWorker::Release`).
+    #[pyfunction]
+    fn js_release(handle: u64, count: u64) {
+        super::queue_release(handle, count);
+    }
+
+    /// The id of the element `display()` writes to by default, if any.
+    #[pyfunction]
+    fn current_target() -> Option<String> {
+        host().current_target()
+    }
+
+    /// This interpreter's configuration (a worker's `config`), or `None`.
+    #[pyfunction]
+    fn config(vm: &VirtualMachine) -> PyResult {
+        crate::convert::from_value(&host().config(), crate::convert::Mode::Copy, vm)
     }
 
     /// Formats an exception with its traceback, as Python prints it.

@@ -115,6 +115,18 @@ pub trait Host {
     /// it, `args` is a [`Value::List`]. An operation that completes later answers
     /// [`PageReply::Later`] and is settled with [`Runtime::settle_request`].
     fn page_op(&self, op: &str, args: Value) -> Result<PageReply, String>;
+    /// Runs FFI operations on the page (a JSON request of `rustpy_bridge::ffi`) and returns
+    /// the JSON reply; blocks in a worker.
+    fn js_request(&self, request: &str) -> Result<String, SyncCallError>;
+    /// Gives back handles Python no longer holds: `(id, count)` pairs, flattened. Does not
+    /// wait for the page.
+    fn js_release(&self, handles: &[u64]);
+    /// The id of the element `display()` writes to by default (the one after the running
+    /// script's tag), if there is one.
+    fn current_target(&self) -> Option<String>;
+    /// The configuration of this interpreter (a worker's `config`), [`Value::None`] if
+    /// none.
+    fn config(&self) -> Value;
 }
 
 /// The answer to [`Host::page_op`].
@@ -267,7 +279,7 @@ impl Runtime {
     /// returned finishes.
     pub fn call_export(&self, call_id: u64, name: &str, args: &Value) -> Result<(), RuntimeError> {
         self.enter_runner(|vm| {
-            let args = convert::from_value(args, vm)?;
+            let args = convert::from_value(args, convert::Mode::Copy, vm)?;
             Self::call_rustpy(
                 vm,
                 "_rustpy_runner",
@@ -286,7 +298,7 @@ impl Runtime {
     ) -> Result<(), RuntimeError> {
         self.enter_runner(|vm| {
             let (ok, payload) = match &result {
-                Ok(value) => (true, convert::from_value(value, vm)?),
+                Ok(value) => (true, convert::from_value(value, convert::Mode::Copy, vm)?),
                 Err(message) => (false, vm.ctx.new_str(message.as_str()).into()),
             };
             Self::call_rustpy(
@@ -308,7 +320,7 @@ impl Runtime {
         args: &Value,
     ) -> Result<(), RuntimeError> {
         self.enter_runner(|vm| {
-            let args = convert::from_value(args, vm)?;
+            let args = convert::from_value(args, convert::Mode::Copy, vm)?;
             Self::call_rustpy(
                 vm,
                 "_rustpy_runner",
@@ -316,6 +328,27 @@ impl Runtime {
                 (call_id, function_id, args),
             )
             .map(drop)
+        })
+    }
+
+    /// JavaScript called the Python callable `callable_id` (offered as a
+    /// [`Value::Py`]) with `args` (a [`Value::List`], JS objects as proxies). Returns its
+    /// result (a coroutine runs as a task; the result is then `None`) or the traceback.
+    pub fn invoke_callback(&self, callable_id: u64, args: &Value) -> Result<Value, String> {
+        self.interpreter.enter(|vm| {
+            let run = || -> PyResult<Value> {
+                let args = convert::from_value(args, convert::Mode::Ffi, vm)?;
+                let result = Self::call_rustpy(vm, "_rustpy_ffi", "invoke", (callable_id, args))?;
+                convert::to_value(
+                    &result,
+                    convert::Mode::Ffi,
+                    "the result of a Python callback",
+                    vm,
+                )
+            };
+            let result = run().map_err(|exc| format_exception(vm, &exc));
+            host_module::flush_output();
+            result
         })
     }
 

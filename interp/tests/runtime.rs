@@ -9,6 +9,11 @@ use rustpy_interp::{
     Host, PageReply, Runtime, ScriptOutcome, SleepError, Stream, SyncCallError, Value,
 };
 
+#[path = "support/fake_page.rs"]
+mod fake_page;
+
+use fake_page::FakePage;
+
 /// A host with a virtual clock: sleeping and timers advance it instantly.
 #[derive(Default)]
 struct FakeHost {
@@ -20,6 +25,7 @@ struct FakeHost {
     sync_calls: RefCell<Vec<(String, Value)>>,
     export_results: RefCell<Vec<(u64, Result<Value, String>)>>,
     page_ops: RefCell<Vec<(String, Value)>>,
+    page: FakePage,
 }
 
 impl Host for FakeHost {
@@ -73,6 +79,18 @@ impl Host for FakeHost {
             "now" => Ok(PageReply::Now(args)),
             _ => Ok(PageReply::Later(1)),
         }
+    }
+    fn js_request(&self, request: &str) -> Result<String, SyncCallError> {
+        Ok(self.page.answer(request))
+    }
+    fn js_release(&self, handles: &[u64]) {
+        self.page.release(handles);
+    }
+    fn current_target(&self) -> Option<String> {
+        Some("fake-target".into())
+    }
+    fn config(&self) -> Value {
+        Value::Dict(vec![("answer".into(), Value::Int("42".into()))])
     }
 }
 
@@ -513,4 +531,157 @@ fn py_worker_checks_its_type() {
         matches!(outcome, ScriptOutcome::Failed(ref tb) if tb.contains("NotImplementedError")),
         "{outcome:?}"
     );
+}
+
+/// Runs a script that must finish synchronously without error.
+fn run_ok(host: &FakeHost, rt: &Runtime, script: &str) {
+    let outcome = rt.run_script(script, "ffi.py", 1).unwrap();
+    assert_eq!(
+        outcome,
+        ScriptOutcome::Finished,
+        "stderr: {}",
+        host.stderr()
+    );
+}
+
+#[test]
+fn ffi_proxies_read_write_and_keep_identity() {
+    let (host, rt) = runtime();
+    run_ok(
+        &host,
+        &rt,
+        "from pyscript import document, window\n\
+         print(document.title)\n\
+         document.title = 'changed'\n\
+         print(document.title, document.body is document.body, window.document is document)\n\
+         print(hasattr(document, 'nope'), repr(document))\n\
+         try:\n    document.nope\nexcept AttributeError as e:\n    print('AttributeError', e)\n",
+    );
+    assert_eq!(
+        host.stdout(),
+        vec![
+            "fake",
+            "changed True True",
+            "False <JsProxy Fake: [object Fake]>",
+            "AttributeError the JS object has no attribute \"nope\""
+        ]
+    );
+}
+
+#[test]
+fn ffi_methods_are_called_in_one_round_trip_once_known() {
+    let (host, rt) = runtime();
+    run_ok(
+        &host,
+        &rt,
+        "from pyscript import document\n\
+         body = document.body\n\
+         for i in range(3):\n    el = document.createElement('div')\n    el.textContent = str(i)\n    body.append(el)\n\
+         print(len(body), [c.textContent for c in body])\n",
+    );
+    assert_eq!(host.stdout(), vec!["3 ['0', '1', '2']"]);
+    assert_eq!(host.page.body_texts(), vec!["0", "1", "2"]);
+    let before = *host.page.requests.borrow();
+    run_ok(
+        &host,
+        &rt,
+        "el = document.createElement('p')\nbody.append(el)",
+    );
+    // createElement and append are known methods now: one request each.
+    assert_eq!(*host.page.requests.borrow() - before, 2);
+}
+
+#[test]
+fn ffi_js_errors_raise_js_exception_with_name_and_message() {
+    let (host, rt) = runtime();
+    run_ok(
+        &host,
+        &rt,
+        "from pyscript import document, JsException\n\
+         try:\n    document.querySelector('##')\nexcept JsException as e:\n    print(e.name, '|', e)\n\
+         print(document.title)\n",
+    );
+    assert_eq!(
+        host.stdout(),
+        vec![
+            "SyntaxError | SyntaxError: '##' is not a valid selector",
+            "fake"
+        ]
+    );
+}
+
+#[test]
+fn ffi_handles_are_released_when_proxies_die() {
+    let (host, rt) = runtime();
+    run_ok(
+        &host,
+        &rt,
+        "from pyscript import document, ffi\n\
+         start = ffi.live_handles()\n\
+         for i in range(3000):\n    el = document.createElement('div')\n\
+         del el\n\
+         print(ffi.live_handles() - start)\n",
+    );
+    let leaked: i64 = host.stdout()[0].parse().unwrap();
+    assert!(
+        leaked.abs() <= 1024,
+        "{leaked} handles leaked of 3000 (releases are batched by 512)"
+    );
+    assert!(host.page.live_handles() < 1100);
+}
+
+#[test]
+fn ffi_batch_sends_one_request_and_names_failures() {
+    let (host, rt) = runtime();
+    run_ok(
+        &host,
+        &rt,
+        "from pyscript import document, batch\n\
+         body = document.body\n\
+         document.createElement('i')\n",
+    );
+    let before = *host.page.requests.borrow();
+    run_ok(
+        &host,
+        &rt,
+        "with batch():\n\
+         \x20   for i in range(50):\n\
+         \x20       el = document.createElement('div')\n\
+         \x20       el.textContent = f'row {i}'\n\
+         \x20       body.append(el)\n",
+    );
+    assert_eq!(*host.page.requests.borrow() - before, 1);
+    assert_eq!(host.page.body_texts().len(), 50);
+    assert_eq!(host.page.body_texts()[49], "row 49");
+    run_ok(
+        &host,
+        &rt,
+        "try:\n\
+         \x20   with batch():\n\
+         \x20       body.append(document.createElement('b'))\n\
+         \x20       document.querySelector('##')\n\
+         \x20       body.append(document.createElement('c'))\n\
+         except Exception as e:\n\
+         \x20   print(type(e).__name__, e)\n",
+    );
+    assert_eq!(
+        host.stdout(),
+        vec![
+            "JsException operation 4 of 6 in the batch (call 'querySelector') failed: \
+             SyntaxError: '##' is not a valid selector"
+        ]
+    );
+    assert_eq!(host.page.body_texts().len(), 51);
+}
+
+#[test]
+fn pyscript_config_and_current_target_come_from_the_host() {
+    let (host, rt) = runtime();
+    run_ok(
+        &host,
+        &rt,
+        "from pyscript import config, current_target, RUNNING_IN_WORKER\n\
+         print(config['answer'], current_target(), RUNNING_IN_WORKER)",
+    );
+    assert_eq!(host.stdout(), vec!["42 fake-target True"]);
 }

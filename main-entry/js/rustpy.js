@@ -8,6 +8,14 @@
 // Python output goes to the console; errors also appear on the page in a visible box.
 // The interpreter itself lives in Rust (rustpy_wasm.js / .wasm, built by `cargo xtask dist`).
 
+import {
+  HandleTable,
+  bytesFromWire,
+  floatFromWire,
+  intFromWire,
+  numberToWire,
+} from "./rustpy-ffi.js";
+
 const SELECTOR = 'script[type="rustpy"], rustpy-script';
 const wasmUrl = new URL("./rustpy_wasm_bg.wasm", import.meta.url);
 const workerUrl = new URL("./rustpy-worker.js", import.meta.url);
@@ -83,12 +91,7 @@ function toWire(value, context) {
     case "bigint":
       return { t: "int", v: value.toString() };
     case "number":
-      if (Number.isNaN(value)) return { t: "float", v: "nan" };
-      if (value === Infinity) return { t: "float", v: "inf" };
-      if (value === -Infinity) return { t: "float", v: "-inf" };
-      if (Object.is(value, -0)) return { t: "float", v: "-0" };
-      if (Number.isInteger(value)) return { t: "int", v: BigInt(value).toString() };
-      return { t: "float", v: value };
+      return numberToWire(value);
     case "string":
       return { t: "str", v: value };
   }
@@ -120,16 +123,12 @@ function fromWire(wire) {
     case "bool":
     case "str":
       return wire.v;
-    case "int": {
-      const big = BigInt(wire.v);
-      return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER)
-        ? Number(big)
-        : big;
-    }
+    case "int":
+      return intFromWire(wire.v);
     case "float":
-      return { nan: NaN, inf: Infinity, "-inf": -Infinity, "-0": -0 }[wire.v] ?? wire.v;
+      return floatFromWire(wire.v);
     case "bytes":
-      return Uint8Array.from(atob(wire.v), (c) => c.charCodeAt(0));
+      return bytesFromWire(wire.v);
     case "list":
       return wire.v.map(fromWire);
     case "dict":
@@ -170,6 +169,12 @@ export class PyWorker {
   #terminated = false;
   #name;
   #serving = null; // the page function a blocked worker is waiting for, if any
+  // The JS objects this worker's Python holds (window, document, ...); a JS call of a
+  // Python callable the worker offered is posted to it.
+  #table = new HandleTable((id, args) => {
+    if (this.#terminated) throw new Error(`${this.#label} was terminated: its Python callback cannot run`);
+    this.#worker.postMessage({ type: "callback", id, args: JSON.stringify(args) });
+  });
 
   constructor(src, options = {}) {
     const { type, config = null, name, element = null } = options;
@@ -206,6 +211,11 @@ export class PyWorker {
     });
   }
 
+  /** How many JS objects the worker's Python holds proxies of (a debug counter). */
+  get liveHandles() {
+    return this.#table.size;
+  }
+
   /** The worker's exported functions as an object of async functions (after `ready`). */
   get exports() {
     const out = {};
@@ -239,6 +249,7 @@ export class PyWorker {
         filename: loaded.filename,
         name: this.#name,
         config,
+        target: this.#element ? targetFor(this.#element) : null,
         reply_limit: Number(config?.sync_reply_limit ?? REPLY_LIMIT),
         control: this.#control?.buffer,
         data: this.#data,
@@ -272,6 +283,12 @@ export class PyWorker {
       }
       case "sync_call":
         this.#answer(data.name, data.args);
+        break;
+      case "js":
+        this.#writeReply(this.#limited(textEncoder.encode(this.#table.request(data.request)), "a DOM reply"));
+        break;
+      case "release":
+        this.#table.release(data.handles);
         break;
       case "grow":
         this.#data = data.data;
@@ -308,11 +325,25 @@ export class PyWorker {
       }
     }
     let bytes = textEncoder.encode(JSON.stringify(reply));
-    const limit = Number(this.config?.sync_reply_limit ?? REPLY_LIMIT);
+    const limit = this.#replyLimit();
     if (bytes.length > limit) {
       bytes = textEncoder.encode(JSON.stringify({ err: { kind: "TooLarge", size: bytes.length, limit } }));
     }
     this.#writeReply(bytes);
+  }
+
+  #replyLimit() {
+    return Number(this.config?.sync_reply_limit ?? REPLY_LIMIT);
+  }
+
+  /** An FFI reply, or an error reply when it exceeds the worker's reply limit. */
+  #limited(bytes, what) {
+    const limit = this.#replyLimit();
+    if (bytes.length <= limit) return bytes;
+    const message =
+      `${what} of ${bytes.length} bytes is over the ${limit}-byte limit ` +
+      "(set sync_reply_limit in the worker's config to raise it)";
+    return textEncoder.encode(JSON.stringify({ err: { index: 0, name: "RangeError", message, python: null } }));
   }
 
   #writeReply(bytes) {
@@ -369,6 +400,7 @@ export class PyWorker {
     if (this.#terminated) return;
     this.#terminated = true;
     this.#worker?.terminate();
+    this.#table.close(`${this.#label} was terminated`);
     this.#fail(new Error(`${this.#label} was terminated`));
     if (this.#name !== null && named.get(this.#name) === this) named.delete(this.#name);
   }
@@ -435,6 +467,46 @@ function keep(worker) {
   handles.set(handle, worker);
   return handle;
 }
+
+// The JS objects main-thread Python holds; JS calls of its callables go straight into wasm.
+const pageTable = new HandleTable((id, args, table) => {
+  if (!pageGlue) throw new Error("rustpy: the page's interpreter is not running");
+  let result;
+  try {
+    result = pageGlue.invoke_callback(id, JSON.stringify(args));
+  } catch (error) {
+    throw typeof error === "string" ? new PythonError(error) : error;
+  }
+  return table.fromWire(JSON.parse(result));
+});
+let pageGlue = null;
+
+const targets = new WeakMap(); // script element -> id of its display() target
+let targetCount = 0;
+
+/** The id of the element `display()` writes to for a script: its `target` attribute, or a
+ * `<div>` placed right after the tag. */
+function targetFor(element) {
+  const named = element.getAttribute("target");
+  if (named) return named.replace(/^#/, "");
+  let id = targets.get(element);
+  if (!id) {
+    targetCount += 1;
+    id = `${element.id || "rustpy"}-target-${targetCount}`;
+    const div = document.createElement("div");
+    div.id = id;
+    div.className = "rustpy-target";
+    element.after(div);
+    targets.set(element, id);
+  }
+  return id;
+}
+
+const pageFfi = {
+  request: (json) => pageTable.request(json),
+  release: (handles) => pageTable.release(handles),
+  target: () => (currentMainElement ? targetFor(currentMainElement) : null),
+};
 
 /** Calls a page-held Python function (main thread) from a worker's sync call. */
 async function callMainFunction(functionId, args) {
@@ -555,7 +627,8 @@ async function runOnMain(element) {
     filename = loaded.filename;
     const glue = await pageInterpreter();
     currentMainElement = element;
-    await glue.run_main_script(loaded.source, filename, mainOutput, pageOps);
+    pageGlue = glue;
+    await glue.run_main_script(loaded.source, filename, mainOutput, pageOps, pageFfi);
     element.dispatchEvent(new CustomEvent("rustpy:done"));
   } catch (error) {
     const detail = typeof error === "string" ? error : error.message ?? String(error);

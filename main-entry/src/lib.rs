@@ -7,7 +7,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
 use js_sys::{Function, Promise};
-use rustpy_interp::{PageReply, Stream, Value};
+use rustpy_interp::{PageReply, Stream, SyncCallError, Value};
 use rustpy_web_host::{Edges, Realm};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -56,12 +56,17 @@ fn encode(value: &Value) -> JsValue {
 /// Python (`PyWorker`, `workers`) and returns a JSON value or a promise of one. Rejects with
 /// the Python traceback. All main-thread scripts share one interpreter and one `__main__`
 /// namespace, as PyScript's do.
+///
+/// `ffi` is the page's handle table for this interpreter: an object with
+/// `request(json) -> json` (FFI operations, see `rustpy_bridge::ffi`), `release(handles)`
+/// and `target() -> string | null` (`current_target()`).
 #[wasm_bindgen]
 pub async fn run_main_script(
     source: String,
     filename: String,
     output: Function,
     page_ops: Function,
+    ffi: JsValue,
 ) -> Result<(), JsValue> {
     console_error_panic_hook::set_once();
     let sink = Box::new(move |stream: Stream, line: &str| {
@@ -91,8 +96,36 @@ pub async fn run_main_script(
         });
         Ok(PageReply::Later(id))
     });
+    let method = |name: &str| -> Result<Function, JsValue> {
+        js_sys::Reflect::get(&ffi, &name.into())?
+            .dyn_into::<Function>()
+            .map_err(|_| JsValue::from_str(&format!("rustpy: ffi.{name} is not a function")))
+    };
+    let (request, release, target) = (method("request")?, method("release")?, method("target")?);
     let edges = Edges {
         output: sink,
+        js_request: Box::new(move |json| {
+            let reply = request
+                .call1(&JsValue::UNDEFINED, &json.into())
+                .map_err(|e| SyncCallError::Protocol(error_text(&e)))?;
+            reply.as_string().ok_or_else(|| {
+                SyncCallError::Protocol("the page's FFI answered a non-string".into())
+            })
+        }),
+        js_release: Box::new(move |handles| {
+            let handles: Vec<f64> = handles.iter().map(|&h| h as f64).collect();
+            let _ = release.call1(
+                &JsValue::UNDEFINED,
+                &js_sys::Float64Array::from(handles.as_slice()),
+            );
+        }),
+        current_target: Box::new(move || {
+            target
+                .call0(&JsValue::UNDEFINED)
+                .ok()
+                .and_then(|id| id.as_string())
+        }),
+        config: Value::None,
         sync_call: None,
         export_result: Some(Box::new(|call_id, result| {
             let Some((resolve, reject)) = CALLS.with(|calls| calls.borrow_mut().remove(&call_id))
@@ -129,6 +162,17 @@ pub fn call_main_function(function_id: f64, args_json: String) -> Promise {
         let _ = reject.call1(&JsValue::UNDEFINED, &JsValue::from_str(&error));
     }
     promise
+}
+
+/// JavaScript called a Python callable that main-thread Python offered (`args_json`: a JSON
+/// [`Value::List`]); returns the JSON result, throws the Python traceback.
+#[wasm_bindgen]
+pub fn invoke_callback(callable_id: f64, args_json: String) -> Result<String, JsValue> {
+    Value::decode(args_json.as_bytes())
+        .map_err(|e| e.to_string())
+        .and_then(|args| rustpy_web_host::invoke_callback(callable_id as u64, &args))
+        .map(|result| String::from_utf8_lossy(&result.encode()).into_owned())
+        .map_err(|traceback| JsValue::from_str(&traceback))
 }
 
 #[wasm_bindgen]

@@ -132,6 +132,16 @@ pub struct Page<'a> {
 }
 
 impl Page<'_> {
+    /// Clicks the first element matching the CSS `selector`, as a user would (WebDriver).
+    pub async fn click(&self, selector: &str) -> Result<(), BrowserError> {
+        self.client
+            .find(fantoccini::Locator::Css(selector))
+            .await?
+            .click()
+            .await?;
+        Ok(())
+    }
+
     /// Runs `script` (a function body; `arguments` holds `args`) in the page.
     pub async fn eval(&self, script: &str, args: Vec<Value>) -> Result<Value, BrowserError> {
         Ok(self.client.execute(script, args).await?)

@@ -3,6 +3,7 @@
 //! and both realms instantiate the same compiled module.
 
 pub use rustpy_main_entry::call_main_function;
+pub use rustpy_main_entry::invoke_callback;
 pub use rustpy_main_entry::run_main_script;
 pub use rustpy_worker_entry::worker_call;
 pub use rustpy_worker_entry::worker_main;

@@ -48,6 +48,15 @@ pub type ExportResultFn = Box<dyn Fn(u64, Result<Value, String>)>;
 /// Performs a page operation for main-thread Python (page only).
 pub type PageOpFn = Box<dyn Fn(&str, Value) -> Result<PageReply, String>>;
 
+/// Runs FFI operations on the page: JSON request to JSON reply.
+pub type JsRequestFn = Box<dyn Fn(&str) -> Result<String, SyncCallError>>;
+
+/// Gives back JS handles: `(id, count)` pairs, flattened.
+pub type JsReleaseFn = Box<dyn Fn(&[u64])>;
+
+/// The id of the element `display()` writes to by default.
+pub type TargetFn = Box<dyn Fn() -> Option<String>>;
+
 /// What the realm's entry provides: where output goes and how the bridge is reached.
 pub struct Edges {
     /// Receives each line of output.
@@ -59,6 +68,14 @@ pub struct Edges {
     pub export_result: Option<ExportResultFn>,
     /// Page operations (page only).
     pub page_op: Option<PageOpFn>,
+    /// FFI requests (`window`, `document`).
+    pub js_request: JsRequestFn,
+    /// FFI handle releases.
+    pub js_release: JsReleaseFn,
+    /// `current_target()`.
+    pub current_target: TargetFn,
+    /// The interpreter's configuration (`pyscript.config`).
+    pub config: Value,
 }
 
 struct WebHost {
@@ -154,6 +171,22 @@ impl Host for WebHost {
             Some(run) => run(op, args),
             None => Err(format!("{op} is only available on the page's main thread")),
         }
+    }
+
+    fn js_request(&self, request: &str) -> Result<String, SyncCallError> {
+        (self.edges.js_request)(request)
+    }
+
+    fn js_release(&self, handles: &[u64]) {
+        (self.edges.js_release)(handles);
+    }
+
+    fn current_target(&self) -> Option<String> {
+        (self.edges.current_target)()
+    }
+
+    fn config(&self) -> Value {
+        self.edges.config.clone()
     }
 }
 
@@ -275,4 +308,13 @@ pub fn call_function(call_id: u64, function_id: u64, args: &Value) -> Result<(),
         .runtime
         .call_function(call_id, function_id, args)
         .map_err(|e| e.to_string())
+}
+
+/// JavaScript called a Python callable this realm offered; returns its result or the
+/// Python traceback.
+pub fn invoke_callback(callable_id: u64, args: &Value) -> Result<Value, String> {
+    session()?
+        .borrow()
+        .runtime
+        .invoke_callback(callable_id, args)
 }

@@ -17,7 +17,7 @@ addEventListener(
       return;
     }
     addEventListener("message", ({ data: message }) => {
-      if (message?.type === "call") worker_call(message);
+      if (message?.type === "call" || message?.type === "callback") worker_call(message);
     });
     const { module, ...boot } = data;
     await worker_main(boot);

@@ -61,15 +61,48 @@ impl Client {
 
     /// Calls `worker.sync.<name>(*args)` on the page and blocks for the answer.
     pub(crate) fn call(&self, name: &str, args: Value) -> Result<Value, SyncCallError> {
-        let control = self.control.as_ref().ok_or(SyncCallError::NoSharedMemory)?;
-        let id = self.next_id.get();
-        self.next_id.set(id + 1);
-        store(control, STATE, WAITING)?;
-        crate::post(&FromWorker::SyncCall {
-            id,
+        let bytes = self.round_trip(&FromWorker::SyncCall {
+            id: self.next_id(),
             name: name.to_string(),
             args,
-        });
+        })?;
+        let reply: SyncReply =
+            serde_json::from_slice(&bytes).map_err(|e| SyncCallError::Protocol(e.to_string()))?;
+        match reply {
+            SyncReply::Ok(value) => Ok(value),
+            SyncReply::Err(SyncFailure::Missing) => Err(SyncCallError::Missing(name.to_string())),
+            SyncReply::Err(SyncFailure::Raised { name, message }) => {
+                Err(SyncCallError::Raised { name, message })
+            }
+            SyncReply::Err(SyncFailure::TooLarge { size, limit }) => {
+                Err(SyncCallError::ReplyTooLarge {
+                    function: name.to_string(),
+                    size,
+                    limit: limit.min(self.reply_limit),
+                })
+            }
+        }
+    }
+
+    /// Runs FFI operations on the page (a JSON request) and blocks for the JSON reply.
+    pub(crate) fn js_request(&self, request: &str) -> Result<String, SyncCallError> {
+        let bytes = self.round_trip(&FromWorker::Js {
+            request: request.to_string(),
+        })?;
+        String::from_utf8(bytes).map_err(|e| SyncCallError::Protocol(e.to_string()))
+    }
+
+    fn next_id(&self) -> u64 {
+        let id = self.next_id.get();
+        self.next_id.set(id + 1);
+        id
+    }
+
+    /// Posts `message` and blocks until the page wrote its reply into the data buffer.
+    fn round_trip(&self, message: &FromWorker) -> Result<Vec<u8>, SyncCallError> {
+        let control = self.control.as_ref().ok_or(SyncCallError::NoSharedMemory)?;
+        store(control, STATE, WAITING)?;
+        crate::post(message);
         loop {
             // The page answers from its event loop; this blocks without spinning.
             Atomics::wait(control, STATE, WAITING).map_err(js_error)?;
@@ -94,22 +127,7 @@ impl Client {
         let mut bytes = vec![0u8; length as usize];
         data.subarray(0, length).copy_to(&mut bytes);
         store(control, STATE, rustpy_bridge::channel::IDLE)?;
-        let reply: SyncReply =
-            serde_json::from_slice(&bytes).map_err(|e| SyncCallError::Protocol(e.to_string()))?;
-        match reply {
-            SyncReply::Ok(value) => Ok(value),
-            SyncReply::Err(SyncFailure::Missing) => Err(SyncCallError::Missing(name.to_string())),
-            SyncReply::Err(SyncFailure::Raised { name, message }) => {
-                Err(SyncCallError::Raised { name, message })
-            }
-            SyncReply::Err(SyncFailure::TooLarge { size, limit }) => {
-                Err(SyncCallError::ReplyTooLarge {
-                    function: name.to_string(),
-                    size,
-                    limit: limit.min(self.reply_limit),
-                })
-            }
-        }
+        Ok(bytes)
     }
 }
 

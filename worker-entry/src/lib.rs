@@ -53,10 +53,21 @@ pub async fn worker_main(boot: JsValue) {
             line: line.to_string(),
         });
     });
-    let client = channel::Client::new(buffers, boot.reply_limit);
+    let client = std::rc::Rc::new(channel::Client::new(buffers, boot.reply_limit));
+    let ffi_client = client.clone();
+    let target = boot.target.clone();
+    let config = json_to_value(&boot.config);
     let edges = Edges {
         output,
         sync_call: Some(Box::new(move |name, args| client.call(name, args))),
+        js_request: Box::new(move |request| ffi_client.js_request(request)),
+        js_release: Box::new(|handles| {
+            post(&FromWorker::Release {
+                handles: handles.to_vec(),
+            })
+        }),
+        current_target: Box::new(move || target.clone()),
+        config,
         export_result: Some(Box::new(|id, result| {
             let result = match result {
                 Ok(value) => CallOutcome::Ok(value),
@@ -79,10 +90,46 @@ pub async fn worker_main(boot: JsValue) {
     }
 }
 
+/// The worker's `config` (plain JSON) as a bridge value.
+fn json_to_value(json: &serde_json::Value) -> rustpy_bridge::Value {
+    use rustpy_bridge::{Float, Value};
+    match json {
+        serde_json::Value::Null => Value::None,
+        serde_json::Value::Bool(flag) => Value::Bool(*flag),
+        serde_json::Value::Number(number) if number.is_i64() || number.is_u64() => {
+            Value::Int(number.to_string())
+        }
+        serde_json::Value::Number(number) => {
+            Value::Float(Float::new(number.as_f64().unwrap_or(f64::NAN)))
+        }
+        serde_json::Value::String(text) => Value::Str(text.clone()),
+        serde_json::Value::Array(items) => Value::List(items.iter().map(json_to_value).collect()),
+        serde_json::Value::Object(entries) => Value::Dict(
+            entries
+                .iter()
+                .map(|(key, item)| (key.clone(), json_to_value(item)))
+                .collect(),
+        ),
+    }
+}
+
 /// Handles a message from the page after boot (a [`ToWorker`] as a JS object).
 #[wasm_bindgen]
 pub fn worker_call(message: JsValue) {
     match serde_wasm_bindgen::from_value::<ToWorker>(message) {
+        Ok(ToWorker::Callback { id, args }) => {
+            let result = rustpy_bridge::Value::decode(args.as_bytes())
+                .map_err(|e| e.to_string())
+                .and_then(|args| rustpy_web_host::invoke_callback(id, &args));
+            if let Err(traceback) = result {
+                for line in traceback.lines() {
+                    post(&FromWorker::Output {
+                        stream: OutputStream::Stderr,
+                        line: line.to_string(),
+                    });
+                }
+            }
+        }
         Ok(ToWorker::Call { id, name, args }) => {
             if let Err(error) = rustpy_web_host::call_export(id, &name, &args) {
                 post(&FromWorker::CallResult {

@@ -164,6 +164,7 @@ fn dist() -> Result<(), TaskError> {
         .arg(&wasm))?;
     for (source, name) in [
         ("main-entry/js/rustpy.js", "rustpy.js"),
+        ("main-entry/js/rustpy-ffi.js", "rustpy-ffi.js"),
         ("worker-entry/js/rustpy-worker.js", "rustpy-worker.js"),
     ] {
         std::fs::copy(root().join(source), out.join(name))?;

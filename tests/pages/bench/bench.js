@@ -1,11 +1,85 @@
-// Shared driver of the bridge benchmark pages: given a started worker facade with
-// `sync.add` settable and `sync.run(n)` / `sync.ping()` callable, measure both directions.
+// Shared drivers of the benchmark pages. Every wait is bounded: a page always ends with
+// `window.benchResult` set, to figures or to `{ error }`, so the bench never hangs.
+
+/// `promise`, or a rejection naming `what` after `ms` milliseconds.
+export function within(ms, what, promise) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms / 1000} s: ${what}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/// Runs `body()` (which returns the figures) within `ms` and publishes the outcome as
+/// `window.benchResult`; `cleanup()` (e.g. terminating the worker) runs either way.
+export async function publish(ms, body, cleanup = () => {}) {
+  try {
+    window.benchResult = await within(ms, "the whole page", body());
+  } catch (error) {
+    window.benchResult = { error: String(error?.stack ?? error) };
+  } finally {
+    try {
+      cleanup();
+    } catch {
+      // the figures (or the error) are what matter
+    }
+  }
+}
+
+/// The bridge: given a started worker facade with `sync.add` settable and `sync.run(n)` /
+/// `sync.ping()` callable, measure both directions (mean microseconds per call). The pings
+/// are bounded by the page's limit (`publish`), not one by one: no timer in the timed loop.
 export async function measure(worker, { syncCalls = 2000, pings = 500 } = {}) {
-  await worker.sync.run(100); // warm-up
-  const syncMicros = await worker.sync.run(syncCalls);
+  await within(60_000, "warm-up run(100)", worker.sync.run(100));
+  const syncMicros = await within(120_000, `run(${syncCalls})`, worker.sync.run(syncCalls));
   for (let i = 0; i < 50; i += 1) await worker.sync.ping();
   const started = performance.now();
   for (let i = 0; i < pings; i += 1) await worker.sync.ping();
   const pingMicros = ((performance.now() - started) / pings) * 1000;
   return { syncMicros: Number(syncMicros), pingMicros };
+}
+
+/// The DOM cases, by the name of the worker's exported function: [operations timed,
+/// operations of the warm-up call made first]. `dataset_reads`: reads of a cached
+/// `dataset.test`; `create_append`: `createElement` + `body.append` pairs; `table` (and
+/// `table_batch`, inside `with batch():`, where the engine has it): rows of a table (one
+/// `tr`, three `td` with text).
+export const DOM_CASES = {
+  dataset_reads: [2000, 50],
+  create_append: [500, 10],
+  table: [1000, 10],
+  table_batch: [1000, 10],
+};
+
+/// Removes what a DOM case added to the body (not timed).
+function clearBody() {
+  for (const element of document.querySelectorAll("body > div, body > table")) element.remove();
+}
+
+/// Runs the DOM `cases` (names of DOM_CASES) in the worker through its exported functions,
+/// each returning the mean microseconds per operation (per row for the tables). Returns
+/// `{ <case>: micros, errors: { <case>: message } }`: a case that fails is reported and the
+/// next one runs; a case that times out ends the run (the worker is presumably stuck).
+export async function measureDom(worker, { cases, limitMs = 300_000 }) {
+  document.body.dataset.test = "x";
+  const result = { errors: {} };
+  for (const [index, name] of cases.entries()) {
+    const [n, warmUp] = DOM_CASES[name];
+    try {
+      for (const size of [warmUp, n]) {
+        const value = Number(await within(limitMs, `${name}(${size})`, worker.sync[name](size)));
+        clearBody();
+        if (!Number.isFinite(value)) throw new Error(`${name}(${size}) returned ${value}`);
+        result[name] = value;
+      }
+    } catch (error) {
+      delete result[name];
+      result.errors[name] = String(error?.stack ?? error);
+      if (String(error).includes("timed out")) {
+        for (const skipped of cases.slice(index + 1)) result.errors[skipped] = `skipped: ${name} timed out`;
+        break;
+      }
+    }
+  }
+  return result;
 }

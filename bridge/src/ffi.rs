@@ -1,0 +1,134 @@
+//! The FFI protocol: Python proxies of JavaScript objects (`window`, `document`, and
+//! everything reached from them).
+//!
+//! The page keeps one handle table per interpreter (its own, and one per worker). Python
+//! holds handles ([`Value::Js`](crate::Value::Js)); a request is a [`Value::List`] of
+//! operations, each a list `[name, operands...]` with names from [`op`]. The page runs them
+//! in order and answers a [`JsReply`]: one result per operation, or the first failure.
+//! Several operations in one request is how batches (`with pyscript.batch():`) save round
+//! trips: an operand [`Value::Slot`](crate::Value::Slot)`(k)` is the result of operation
+//! `k` of the same request.
+//!
+//! Handles are reference-counted by the page: each time it hands out a handle it counts
+//! one; Python gives counts back with [`FromWorker::Release`](crate::FromWorker::Release)
+//! when its proxy dies. Messages are ordered, so a release never races a newer hand-out.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Value;
+
+/// Operation names and their operands (`target` is a [`Value::Js`] or a slot).
+pub mod op {
+    /// `[get, target, name]`: `target[name]`; a missing name fails with `AttributeError`.
+    pub const GET: &str = "get";
+    /// `[set, target, name, value]`: `target[name] = value`.
+    pub const SET: &str = "set";
+    /// `[del, target, name]`: `delete target[name]`.
+    pub const DEL: &str = "del";
+    /// `[call, target, name, args]`: `target[name](...args)`.
+    pub const CALL: &str = "call";
+    /// `[apply, function, this, args]`: `function.apply(this, args)`.
+    pub const APPLY: &str = "apply";
+    /// `[new, constructor, args]`: `new constructor(...args)`.
+    pub const NEW: &str = "new";
+    /// `[getitem, target, key]`: `target[key]` (`Map.get` for maps, negative indexes
+    /// count from the end of arrays); a missing key fails with `KeyError`/`IndexError`.
+    pub const GET_ITEM: &str = "getitem";
+    /// `[setitem, target, key, value]`.
+    pub const SET_ITEM: &str = "setitem";
+    /// `[delitem, target, key]`.
+    pub const DEL_ITEM: &str = "delitem";
+    /// `[len, target]`: `length` or `size`.
+    pub const LEN: &str = "len";
+    /// `[iter, target]`: the items of an iterable, as a list.
+    pub const ITER: &str = "iter";
+    /// `[contains, target, value]`: `includes`/`has`, else `value in target`.
+    pub const CONTAINS: &str = "contains";
+    /// `[bool, target]`: false for empty arrays, maps and sets, else true.
+    pub const BOOL: &str = "bool";
+    /// `[str, target]`: `String(target)`.
+    pub const STR: &str = "str";
+    /// `[describe, target]`: `[type name, String(target)]` for `repr()`.
+    pub const DESCRIBE: &str = "describe";
+    /// `[dir, target]`: the property names along the prototype chain.
+    pub const DIR: &str = "dir";
+    /// `[typeof, target]`: JS `typeof`.
+    pub const TYPEOF: &str = "typeof";
+    /// `[instanceof, target, constructor]`.
+    pub const INSTANCEOF: &str = "instanceof";
+    /// `[to_py, target]`: a copy: arrays to lists, plain objects and maps to dicts, typed
+    /// arrays and `ArrayBuffer`s to bytes; other objects stay references.
+    pub const TO_PY: &str = "to_py";
+    /// `[to_js, value]`: a JS object built from a copied Python value.
+    pub const TO_JS: &str = "to_js";
+    /// `[global]`: `globalThis` (`window`).
+    pub const GLOBAL: &str = "global";
+    /// `[count]`: how many handles this interpreter holds (a debug counter).
+    pub const COUNT: &str = "count";
+}
+
+/// The page's answer to a request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JsReply {
+    /// Every operation ran: their results, in order.
+    Ok(Vec<Value>),
+    /// An operation failed; those after it did not run.
+    Err(JsFailure),
+}
+
+/// Why an operation failed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JsFailure {
+    /// The failing operation's position in the request.
+    pub index: usize,
+    /// The JS error's `name` (`TypeError`, `SyntaxError`, ...), or rustpy's own kind.
+    pub name: String,
+    /// The JS error's message.
+    pub message: String,
+    /// When set, the Python exception type to raise (`AttributeError`, `KeyError`,
+    /// `IndexError`, `TypeError`) instead of `pyscript.JsException`.
+    #[serde(default)]
+    pub python: Option<String>,
+}
+
+impl JsReply {
+    /// Reads a reply; malformed input is an error, never a panic.
+    pub fn decode(bytes: &[u8]) -> Result<Self, serde_json::Error> {
+        serde_json::from_slice(bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::JsRef;
+
+    #[test]
+    fn replies_read_as_the_page_writes_them() {
+        let ok =
+            JsReply::decode(br#"{"ok":[{"t":"js","v":{"id":3,"class":1}},{"t":"none"}]}"#).unwrap();
+        assert_eq!(
+            ok,
+            JsReply::Ok(vec![
+                Value::Js(JsRef {
+                    id: 3,
+                    class: 1,
+                    callable: false
+                }),
+                Value::None
+            ])
+        );
+        let failed = JsReply::decode(
+            br#"{"err":{"index":2,"name":"SyntaxError","message":"'##' is not a valid selector"}}"#,
+        )
+        .unwrap();
+        let JsReply::Err(failure) = failed else {
+            panic!("expected a failure")
+        };
+        assert_eq!(failure.index, 2);
+        assert_eq!(failure.python, None);
+        assert!(JsReply::decode(br#"{"ok":3}"#).is_err());
+        assert!(JsReply::decode(b"\xff").is_err());
+    }
+}

@@ -1,0 +1,480 @@
+"""rustpy's FFI: Python proxies of JavaScript objects held by the page.
+
+A ``JsProxy`` holds a handle into the page's table for this interpreter (see
+``rustpy_bridge::ffi``). Every operation on it (attribute, call, item, ``len``, ...) is one
+request to the page: a blocking round trip from a worker, a direct call on the main thread.
+The same JS object always gives the same proxy while Python holds it, so ``is`` works.
+When a proxy dies, its handle is given back (``_rustpy_host.js_release``, batched).
+
+Inside ``with batch():`` operations are queued instead and sent together: their results are
+placeholders (``JsProxy`` objects with a pending slot) that resolve when the block ends or
+when Python needs a value (``str()``, ``bool()``, ``==``, ``len()``, iteration, ...).
+"""
+
+import itertools
+import weakref
+
+import _rustpy_host
+
+
+class JsException(Exception):
+    """A JavaScript exception thrown on the page; ``name`` is the JS error's name."""
+
+    def __init__(self, name, message):
+        super().__init__(message)
+        self.name = name
+
+
+_proxies = weakref.WeakValueDictionary()  # handle -> its live proxy (identity: `is`)
+_methods = set()  # (class id, name): attributes known to be inherited methods
+_callables = {}  # callable id -> Python callable offered to JS
+_callable_ids = {}  # id(callable) -> callable id
+_one_shot = {}  # callable id -> group key: ids dropped together after the first call
+_next_callable = itertools.count(1)
+_batches = []  # the open batch(es); operations queue in the innermost
+
+
+class _Method:
+    """The marker a ``get`` answers for an inherited method (see ``JsMethod``)."""
+
+
+METHOD = _Method()
+_INTERNAL = frozenset(("_id", "_class", "_callable", "_refs", "_batch", "_value"))
+
+
+def _run(op):
+    """Runs one operation, or queues it in the open batch and returns its placeholder."""
+    if _batches:
+        return _batches[-1].add(op)
+    return _rustpy_host.js_request([op])[0]
+
+
+class JsProxy:
+    """A JavaScript object on the page.
+
+    Attribute get/set/delete, calls, ``new()`` (PyScript's spelling of JS ``new``), items,
+    ``len()``, iteration, ``in``, ``bool()``, ``str()``, ``dir()`` and ``await`` (for
+    promises) all act on the real object. Reading an attribute the object does not have
+    raises ``AttributeError`` (so ``hasattr`` works); a JS ``undefined`` or ``null`` value
+    reads as ``None``.
+    """
+
+    __slots__ = ("_id", "_class", "_callable", "_refs", "_batch", "_value", "__weakref__")
+
+    # -- attributes -------------------------------------------------------------------
+    def __getattr__(self, name):
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        if (self._class, name) in _methods:
+            return JsMethod(self, name)
+        value = _run(["get", self, name])
+        if value is METHOD:
+            if self._class:
+                _methods.add((self._class, name))
+            return JsMethod(self, name)
+        if isinstance(value, JsProxy) and value._callable:
+            # An own function property (`Promise.reject`, `window.setTimeout`, `Date`):
+            # called through its owner, as JS would.
+            return JsMethod(self, name, value)
+        return value
+
+    def __setattr__(self, name, value):
+        if name in _INTERNAL:
+            object.__setattr__(self, name, value)
+        else:
+            _run(["set", self, name, value])
+
+    def __delattr__(self, name):
+        _run(["del", self, name])
+
+    def __dir__(self):
+        return sorted(set(self._resolved_op("dir")))
+
+    # -- calls --------------------------------------------------------------------------
+    def __call__(self, *args, **kwargs):
+        if kwargs:
+            args = (*args, kwargs)
+        return _run(["apply", self, None, list(args)])
+
+    def new(self, *args, **kwargs):
+        """``new`` this JS constructor: ``window.Date.new(0)``."""
+        if kwargs:
+            args = (*args, kwargs)
+        return _run(["new", self, list(args)])
+
+    # -- items --------------------------------------------------------------------------
+    def __getitem__(self, key):
+        return _run(["getitem", self, key])
+
+    def __setitem__(self, key, value):
+        _run(["setitem", self, key, value])
+
+    def __delitem__(self, key):
+        _run(["delitem", self, key])
+
+    # -- values Python needs now (they end an open batch) ------------------------------
+    def _resolved_op(self, name, *operands):
+        _flush_batches()
+        if self._id == 0:  # a batch placeholder that resolved to a plain value
+            raise TypeError(f"{name}() of a plain value: {self._value!r}")
+        return _rustpy_host.js_request([[name, self, *operands]])[0]
+
+    def __len__(self):
+        return self._resolved_op("len")
+
+    def __iter__(self):
+        return iter(self._resolved_op("iter"))
+
+    def __contains__(self, value):
+        return self._resolved_op("contains", value)
+
+    def __bool__(self):
+        _flush_batches()
+        if self._id == 0:
+            return bool(self._value)
+        return self._resolved_op("bool")
+
+    def __str__(self):
+        _flush_batches()
+        if self._id == 0:
+            return str(self._value)
+        return self._resolved_op("str")
+
+    def __repr__(self):
+        _flush_batches()
+        if self._id == 0:
+            return repr(self._value)
+        kind, text = self._resolved_op("describe")
+        if len(text) > 60:
+            text = text[:57] + "..."
+        return f"<JsProxy {kind}: {text}>"
+
+    def __eq__(self, other):
+        _flush_batches()
+        if self._id == 0:
+            return self._value == other
+        return isinstance(other, JsProxy) and other._id == self._id
+
+    def __ne__(self, other):
+        return not self == other
+
+    def __hash__(self):
+        _flush_batches()
+        return hash(self._value) if self._id == 0 else hash(("JsProxy", self._id))
+
+    def __int__(self):
+        _flush_batches()
+        return int(self._value if self._id == 0 else str(self))
+
+    def __float__(self):
+        _flush_batches()
+        return float(self._value if self._id == 0 else str(self))
+
+    # -- helpers PyScript users know ---------------------------------------------------
+    def to_py(self):
+        """A copy as Python values: arrays to lists, plain objects and maps to dicts,
+        typed arrays and ArrayBuffers to bytes (other objects inside stay proxies)."""
+        return self._resolved_op("to_py")
+
+    def typeof(self):
+        """The JS ``typeof`` of the object."""
+        return self._resolved_op("typeof")
+
+    def instanceof(self, constructor):
+        """JS ``this instanceof constructor``."""
+        return self._resolved_op("instanceof", constructor)
+
+    def __await__(self):
+        """Awaits a JS promise (anything with ``then``)."""
+        return _await_js(self).__await__()
+
+    def __del__(self):
+        if self._id > 0 and self._refs > 0:
+            _rustpy_host.js_release(self._id, self._refs)
+
+
+class JsMethod:
+    """A function read from a JS object: calling it calls ``owner[name](...)`` in one round
+    trip (``this`` is the owner, as in JS). Handed to JS it is the function itself, or for
+    an inherited method (whose handle Python does not hold) the method bound to its owner.
+    """
+
+    __slots__ = ("_owner", "_name", "_fn")
+
+    def __init__(self, owner, name, function=None):
+        self._owner = owner
+        self._name = name
+        self._fn = function
+
+    def __call__(self, *args, **kwargs):
+        if kwargs:
+            args = (*args, kwargs)
+        return _run(["call", self._owner, self._name, list(args)])
+
+    def _function(self):
+        if self._fn is None:
+            self._fn = _run(["getitem", self._owner, self._name])
+        return self._fn
+
+    def __getattr__(self, name):
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        return getattr(self._function(), name)
+
+    def new(self, *args):
+        return self._function().new(*args)
+
+    def __repr__(self):
+        return f"<JsMethod {self._name} of {self._owner!r}>"
+
+
+def make_proxy(handle, class_id, is_callable):
+    """The proxy for a handle the page handed out (one more reference to it)."""
+    proxy = _proxies.get(handle)
+    if proxy is not None:
+        proxy._refs += 1
+        return proxy
+    proxy = object.__new__(JsProxy)
+    object.__setattr__(proxy, "_id", handle)
+    object.__setattr__(proxy, "_class", class_id)
+    object.__setattr__(proxy, "_callable", is_callable)
+    object.__setattr__(proxy, "_refs", 1)
+    object.__setattr__(proxy, "_batch", None)
+    object.__setattr__(proxy, "_value", None)
+    _proxies[handle] = proxy
+    return proxy
+
+
+
+# -- Python callables offered to JS --------------------------------------------------------
+
+
+class JsCallable:
+    """``create_proxy(function, ...)``: a Python callable for JS with page-side options.
+
+    ``prevent_default`` / ``stop_propagation`` call ``event.preventDefault()`` /
+    ``event.stopPropagation()`` on the page before the event reaches Python, which in a
+    worker runs later (too late to cancel the event). ``destroy()`` forgets it.
+    """
+
+    def __init__(self, function, prevent_default=False, stop_propagation=False):
+        if not callable(function):
+            raise TypeError(f"create_proxy needs a callable, not {type(function).__name__}")
+        self.function = function
+        self.prevent_default = prevent_default
+        self.stop_propagation = stop_propagation
+
+    def __call__(self, *args):
+        return self.function(*args)
+
+    def destroy(self):
+        """Forgets this callable; JS calling it afterwards gets an error."""
+        callable_id = _callable_ids.pop(id(self), None)
+        _callables.pop(callable_id, None)
+
+
+def register_callable(function):
+    """The id (and options) under which JS may call ``function``."""
+    callable_id = _callable_ids.get(id(function))
+    if callable_id is None:
+        callable_id = next(_next_callable)
+        _callable_ids[id(function)] = callable_id
+        _callables[callable_id] = function
+    if isinstance(function, JsCallable):
+        return (callable_id, function.prevent_default, function.stop_propagation)
+    return (callable_id, False, False)
+
+
+def callable_for(callable_id):
+    """The Python callable behind an id JS handed back."""
+    try:
+        return _callables[callable_id]
+    except KeyError:
+        raise RuntimeError(f"the Python callable {callable_id} offered to JS was destroyed") from None
+
+
+def _forget(callable_id):
+    function = _callables.pop(callable_id, None)
+    if function is not None:
+        _callable_ids.pop(id(function), None)
+
+
+def invoke(callable_id, args):
+    """JS called a Python callable: run it; a coroutine runs as a task on the loop."""
+    group = _one_shot.pop(callable_id, None)
+    function = _callables.get(callable_id)
+    if group is not None:
+        for other in group:
+            _one_shot.pop(other, None)
+            _forget(other)
+    if function is None:
+        raise RuntimeError(f"JS called the Python callable {callable_id}, which was destroyed")
+    result = function(*args)
+    if hasattr(result, "__await__") and not isinstance(result, JsProxy):
+        import asyncio
+
+        task = asyncio.ensure_future(result)
+        task.add_done_callback(_report_task_error)
+        return None
+    return result
+
+
+def _report_task_error(task):
+    if task.cancelled():
+        return
+    error = task.exception()
+    if error is not None:
+        import sys
+
+        print(_rustpy_host.format_exception(error), file=sys.stderr)
+
+
+async def _await_js(thenable):
+    import asyncio
+
+    future = asyncio.get_event_loop().create_future()
+
+    def resolve(value=None):
+        if not future.done():
+            future.set_result(value)
+
+    def reject(error=None):
+        if future.done():
+            return
+        try:
+            name, message = str(error.name), str(error.message)
+        except Exception:  # not an Error object
+            name, message = "Error", str(error)
+        future.set_exception(JsException(name, f"{name}: {message}"))
+
+    ids = (register_callable(resolve)[0], register_callable(reject)[0])
+    for callable_id in ids:
+        _one_shot[callable_id] = ids
+    thenable.then(resolve, reject)
+    return await future
+
+
+# -- batches -------------------------------------------------------------------------------
+
+
+class Batch:
+    """Queues operations and sends them to the page in one round trip."""
+
+    def __init__(self):
+        self.ops = []
+        self.placeholders = []
+
+    def add(self, op):
+        index = len(self.ops)
+        self.ops.append(op)
+        placeholder = object.__new__(JsProxy)
+        object.__setattr__(placeholder, "_id", -(index + 1))
+        object.__setattr__(placeholder, "_class", 0)
+        object.__setattr__(placeholder, "_callable", False)
+        object.__setattr__(placeholder, "_refs", 0)
+        object.__setattr__(placeholder, "_batch", self)
+        object.__setattr__(placeholder, "_value", None)
+        self.placeholders.append(weakref.ref(placeholder))
+        return placeholder
+
+    def flush(self):
+        ops, placeholders = self.ops, self.placeholders
+        self.ops, self.placeholders = [], []
+        if not ops:
+            return
+        try:
+            results = _rustpy_host.js_request(ops)
+        except Exception as error:
+            index = getattr(error, "op_index", None)
+            where = None if index is None else _describe(ops, index)
+            for ref in placeholders:
+                _settle_placeholder(ref(), None)
+            if index is None:
+                raise
+            message = (
+                f"operation {index + 1} of {len(ops)} in the batch ({where}) "
+                f"failed: {error}"
+            )
+            if isinstance(error, JsException):
+                raise JsException(error.name, message) from error
+            raise type(error)(message) from error
+        for op, ref, value in zip(ops, placeholders, results):
+            if value is METHOD and op[0] == "get" and op[1]._class:
+                _methods.add((op[1]._class, op[2]))
+            _settle_placeholder(ref(), value)
+
+
+def _settle_placeholder(placeholder, value):
+    if placeholder is None:
+        return
+    object.__setattr__(placeholder, "_batch", None)
+    if isinstance(value, JsProxy):
+        # The placeholder becomes one more reference to the same JS object.
+        value._refs -= 1
+        object.__setattr__(placeholder, "_id", value._id)
+        object.__setattr__(placeholder, "_class", value._class)
+        object.__setattr__(placeholder, "_callable", value._callable)
+        object.__setattr__(placeholder, "_refs", 1)
+        if value._refs == 0 and _proxies.get(value._id) is value:
+            # value was created just for this result: let the placeholder stand in for it.
+            object.__setattr__(value, "_id", 0)
+            _proxies[placeholder._id] = placeholder
+    else:
+        object.__setattr__(placeholder, "_id", 0)
+        object.__setattr__(placeholder, "_value", value)
+
+
+def _describe(ops, index):
+    op = ops[index]
+    name = op[0]
+    if name in ("get", "set", "del", "call"):
+        return f"{name} {op[2]!r}"
+    if name == "apply" and isinstance(op[1], JsProxy) and op[1]._id < 0:
+        source = ops[-op[1]._id - 1]
+        if source[0] == "get":  # a method read earlier in the batch
+            return f"call {source[2]!r}"
+    return name
+
+
+def _flush_batches():
+    for open_batch in _batches:
+        open_batch.flush()
+
+
+class batch:
+    """``with batch():`` sends the DOM operations of the block in one round trip.
+
+    Results of operations inside the block are placeholders: use them as arguments of
+    later operations freely; reading their value (``str``, ``bool``, ``==``, ``len``,
+    iteration) sends what was queued so far first. An error is raised when the block
+    ends (or at that read), naming the failing operation; operations after it did not run.
+    """
+
+    def __enter__(self):
+        _batches.append(Batch())
+        return self
+
+    def __exit__(self, kind, error, traceback):
+        current = _batches.pop()
+        if kind is None:
+            current.flush()
+        return False
+
+
+def live_handles():
+    """How many JS objects the page holds for this interpreter (a debug counter)."""
+    _flush_batches()
+    return _rustpy_host.js_request([["count"]])[0]
+
+
+def global_this():
+    """The page's ``globalThis`` (``window``)."""
+    return _rustpy_host.js_request([["global"]])[0]
+
+
+def to_js(value):
+    """A JS object made from a Python value by copy (dict → plain object, list → array)."""
+    return _run(["to_js", value])
+
+
+_rustpy_host.ffi_install(JsProxy, JsMethod, make_proxy, register_callable, callable_for, METHOD)

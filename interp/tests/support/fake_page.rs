@@ -1,0 +1,328 @@
+//! A fake page for the FFI: a tiny object graph that answers `rustpy_bridge::ffi`
+//! requests the way `rustpy-ffi.js` does, so the Python side (proxies, identity, handle
+//! releases, batches, errors) is tested natively.
+//!
+//! Objects: `window` (global, has `document`), `document` (has `title`, `body`, the
+//! methods `createElement` and `querySelector`, which throws a `SyntaxError` for `"##"`)
+//! and elements (`textContent`, the method `append`). Element class id 2, document 1.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+
+use rustpy_bridge::ffi::{JsFailure, JsReply};
+use rustpy_bridge::{JsRef, Value};
+
+#[derive(Clone, Debug, PartialEq)]
+enum Slot {
+    Plain(Value),
+    Object(usize),
+    /// A method read from an object, bound to it (what `get` gives a batch slot).
+    Method(usize, String),
+}
+
+#[derive(Default)]
+struct Object {
+    class: u32,
+    props: BTreeMap<String, Slot>,
+    children: Vec<usize>,
+}
+
+/// The fake page's state.
+pub struct FakePage {
+    objects: RefCell<Vec<Object>>,
+    /// handle -> (object index, references handed out)
+    handles: RefCell<HashMap<u64, (usize, u64)>>,
+    by_object: RefCell<HashMap<usize, u64>>,
+    next_handle: RefCell<u64>,
+    /// How many requests were answered (round trips).
+    pub requests: RefCell<usize>,
+}
+
+const WINDOW: usize = 0;
+const DOCUMENT: usize = 1;
+const BODY: usize = 2;
+
+fn failure(index: usize, name: &str, message: String, python: Option<&str>) -> JsReply {
+    JsReply::Err(JsFailure {
+        index,
+        name: name.into(),
+        message,
+        python: python.map(str::to_string),
+    })
+}
+
+impl Default for FakePage {
+    /// A page with `window`, `document` and an empty `body`.
+    fn default() -> Self {
+        let page = Self {
+            objects: RefCell::default(),
+            handles: RefCell::default(),
+            by_object: RefCell::default(),
+            next_handle: RefCell::new(1),
+            requests: RefCell::default(),
+        };
+        {
+            let mut objects = page.objects.borrow_mut();
+            let mut window = Object::default();
+            window
+                .props
+                .insert("document".into(), Slot::Object(DOCUMENT));
+            objects.push(window);
+            let mut document = Object {
+                class: 1,
+                ..Object::default()
+            };
+            document
+                .props
+                .insert("title".into(), Slot::Plain(Value::Str("fake".into())));
+            document.props.insert("body".into(), Slot::Object(BODY));
+            objects.push(document);
+            objects.push(Object {
+                class: 2,
+                ..Object::default()
+            });
+        }
+        page
+    }
+}
+
+impl FakePage {
+    /// The number of live handles.
+    pub fn live_handles(&self) -> usize {
+        self.handles.borrow().len()
+    }
+
+    /// The `textContent` of the body's children, in order.
+    pub fn body_texts(&self) -> Vec<String> {
+        let objects = self.objects.borrow();
+        objects[BODY]
+            .children
+            .iter()
+            .map(|&child| match objects[child].props.get("textContent") {
+                Some(Slot::Plain(Value::Str(text))) => text.clone(),
+                _ => String::new(),
+            })
+            .collect()
+    }
+
+    /// Gives back references, as `FromWorker::Release` does.
+    pub fn release(&self, flat: &[u64]) {
+        let mut handles = self.handles.borrow_mut();
+        for pair in flat.chunks(2) {
+            let [handle, count] = pair else { continue };
+            if let Some(entry) = handles.get_mut(handle) {
+                entry.1 = entry.1.saturating_sub(*count);
+                if entry.1 == 0 {
+                    let (object, _) = handles.remove(handle).unwrap_or_default();
+                    self.by_object.borrow_mut().remove(&object);
+                }
+            }
+        }
+    }
+
+    fn export(&self, object: usize) -> Value {
+        let existing = self.by_object.borrow().get(&object).copied();
+        let id = match existing {
+            Some(id) => {
+                if let Some(entry) = self.handles.borrow_mut().get_mut(&id) {
+                    entry.1 += 1;
+                }
+                id
+            }
+            None => {
+                let id = *self.next_handle.borrow();
+                *self.next_handle.borrow_mut() += 1;
+                self.handles.borrow_mut().insert(id, (object, 1));
+                self.by_object.borrow_mut().insert(object, id);
+                id
+            }
+        };
+        Value::Js(JsRef {
+            id,
+            class: self.objects.borrow()[object].class,
+            callable: false,
+        })
+    }
+
+    fn resolve(&self, value: &Value, results: &[Slot]) -> Result<Slot, String> {
+        match value {
+            Value::Js(js) => self
+                .handles
+                .borrow()
+                .get(&js.id)
+                .map(|(object, _)| Slot::Object(*object))
+                .ok_or_else(|| format!("handle {} was released", js.id)),
+            Value::Slot(index) => results
+                .get(*index as usize)
+                .cloned()
+                .ok_or_else(|| format!("no slot {index}")),
+            other => Ok(Slot::Plain(other.clone())),
+        }
+    }
+
+    fn reply_value(&self, slot: &Slot) -> Value {
+        match slot {
+            Slot::Plain(value) => value.clone(),
+            Slot::Object(object) => self.export(*object),
+            Slot::Method(..) => Value::Method,
+        }
+    }
+
+    /// Answers one JSON request.
+    pub fn answer(&self, request: &str) -> String {
+        *self.requests.borrow_mut() += 1;
+        let reply = match Value::decode(request.as_bytes()) {
+            Ok(Value::List(ops)) => self.run(&ops),
+            other => failure(0, "Error", format!("bad request {other:?}"), None),
+        };
+        serde_json::to_string(&reply).expect("replies serialise")
+    }
+
+    fn run(&self, ops: &[Value]) -> JsReply {
+        let mut results: Vec<Slot> = Vec::new();
+        let mut replies = Vec::new();
+        for (index, op) in ops.iter().enumerate() {
+            let Value::List(parts) = op else {
+                return failure(index, "Error", "an op is not a list".into(), None);
+            };
+            match self.run_op(parts, &results) {
+                Ok(slot) => {
+                    replies.push(self.reply_value(&slot));
+                    results.push(slot);
+                }
+                Err((name, message, python)) => {
+                    return failure(index, &name, message, python);
+                }
+            }
+        }
+        JsReply::Ok(replies)
+    }
+
+    fn run_op(
+        &self,
+        parts: &[Value],
+        results: &[Slot],
+    ) -> Result<Slot, (String, String, Option<&'static str>)> {
+        let text = |value: Option<&Value>| match value {
+            Some(Value::Str(text)) => text.clone(),
+            _ => String::new(),
+        };
+        let op = text(parts.first());
+        let target = || -> Result<usize, (String, String, Option<&'static str>)> {
+            match parts.get(1).map(|v| self.resolve(v, results)) {
+                Some(Ok(Slot::Object(object))) => Ok(object),
+                Some(Err(message)) => Err(("ReferenceError".into(), message, None)),
+                _ => Err(("TypeError".into(), "not an object".into(), None)),
+            }
+        };
+        let arguments = || -> Vec<Slot> {
+            match parts.last() {
+                Some(Value::List(items)) => items
+                    .iter()
+                    .filter_map(|item| self.resolve(item, results).ok())
+                    .collect(),
+                _ => Vec::new(),
+            }
+        };
+        match op.as_str() {
+            "global" => Ok(Slot::Object(WINDOW)),
+            "count" => Ok(Slot::Plain(Value::Int(self.live_handles().to_string()))),
+            "get" => {
+                let object = target()?;
+                let name = text(parts.get(2));
+                let class = self.objects.borrow()[object].class;
+                let is_method = matches!(
+                    (class, name.as_str()),
+                    (1, "createElement" | "querySelector") | (2, "append")
+                );
+                if is_method {
+                    return Ok(Slot::Method(object, name));
+                }
+                self.objects.borrow()[object]
+                    .props
+                    .get(&name)
+                    .cloned()
+                    .ok_or_else(|| {
+                        (
+                            "AttributeError".into(),
+                            format!("the JS object has no attribute {name:?}"),
+                            Some("AttributeError"),
+                        )
+                    })
+            }
+            "set" => {
+                let object = target()?;
+                let name = text(parts.get(2));
+                let value = parts
+                    .get(3)
+                    .map(|v| self.resolve(v, results))
+                    .transpose()
+                    .map_err(|m| ("ReferenceError".to_string(), m, None))?
+                    .unwrap_or(Slot::Plain(Value::None));
+                self.objects.borrow_mut()[object].props.insert(name, value);
+                Ok(Slot::Plain(Value::None))
+            }
+            "call" | "apply" => {
+                let (object, name) = if op == "apply" {
+                    match parts.get(1).map(|v| self.resolve(v, results)) {
+                        Some(Ok(Slot::Method(object, name))) => (object, name),
+                        _ => return Err(("TypeError".into(), "not a function".into(), None)),
+                    }
+                } else {
+                    (target()?, text(parts.get(2)))
+                };
+                match name.as_str() {
+                    "createElement" => {
+                        let mut objects = self.objects.borrow_mut();
+                        objects.push(Object {
+                            class: 2,
+                            ..Object::default()
+                        });
+                        Ok(Slot::Object(objects.len() - 1))
+                    }
+                    "append" => {
+                        for child in arguments() {
+                            if let Slot::Object(child) = child {
+                                self.objects.borrow_mut()[object].children.push(child);
+                            }
+                        }
+                        Ok(Slot::Plain(Value::None))
+                    }
+                    "querySelector" => Err((
+                        "SyntaxError".into(),
+                        "'##' is not a valid selector".into(),
+                        None,
+                    )),
+                    _ => Err((
+                        "TypeError".into(),
+                        format!("{name} is not a function"),
+                        None,
+                    )),
+                }
+            }
+            "len" => {
+                let object = target()?;
+                let count = self.objects.borrow()[object].children.len();
+                Ok(Slot::Plain(Value::Int(count.to_string())))
+            }
+            "iter" => {
+                let object = target()?;
+                let children = self.objects.borrow()[object].children.clone();
+                Ok(Slot::Plain(Value::List(
+                    children.into_iter().map(|c| self.export(c)).collect(),
+                )))
+            }
+            "str" => Ok(Slot::Plain(Value::Str("[object Fake]".into()))),
+            "describe" => Ok(Slot::Plain(Value::List(vec![
+                Value::Str("Fake".into()),
+                Value::Str("[object Fake]".into()),
+            ]))),
+            "bool" => Ok(Slot::Plain(Value::Bool(true))),
+            other => Err((
+                "TypeError".into(),
+                format!("fake page: no op {other}"),
+                None,
+            )),
+        }
+    }
+}

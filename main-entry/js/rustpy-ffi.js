@@ -1,0 +1,416 @@
+// The page's side of rustpy's FFI: one HandleTable per interpreter (the page's own, and one
+// per worker) holds the JS objects Python has proxies of, and runs Python's requests on
+// them. The protocol (operations, values, replies) is documented in rustpy_bridge::ffi and
+// rustpy_bridge::value; this file is its only JS implementation.
+
+const classIds = new Map(); // prototype -> class id (shared by all tables)
+
+function classOf(value) {
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return 0;
+  let id = classIds.get(proto);
+  if (id === undefined) {
+    id = classIds.size + 1;
+    classIds.set(proto, id);
+  }
+  return id;
+}
+
+/** The type name `repr()` shows. */
+function typeName(value) {
+  if (typeof value === "function") return value.name ? `function ${value.name}` : "function";
+  return Object.prototype.toString.call(value).slice(8, -1);
+}
+
+/** True when `obj[name]` is a function inherited as a data property (a method). */
+function isInheritedMethod(obj, name) {
+  if (Object.prototype.hasOwnProperty.call(obj, name)) return false;
+  for (let proto = Object.getPrototypeOf(obj); proto !== null; proto = Object.getPrototypeOf(proto)) {
+    const descriptor = Object.getOwnPropertyDescriptor(proto, name);
+    if (descriptor) return typeof descriptor.value === "function";
+  }
+  return false;
+}
+
+/** An error for Python: `python` names the Python exception type to raise, if not JsException. */
+class FfiError extends Error {
+  constructor(python, message) {
+    super(message);
+    this.name = python;
+    this.python = python;
+  }
+}
+
+function isPlainObject(value) {
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function bytesToBase64(bytes) {
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary);
+}
+
+/** A JS number as a bridge value: integral values as int, the rest as float. */
+export function numberToWire(value) {
+  if (Number.isNaN(value)) return { t: "float", v: "nan" };
+  if (value === Infinity) return { t: "float", v: "inf" };
+  if (value === -Infinity) return { t: "float", v: "-inf" };
+  if (Object.is(value, -0)) return { t: "float", v: "-0" };
+  if (Number.isInteger(value)) return { t: "int", v: BigInt(value).toString() };
+  return { t: "float", v: value };
+}
+
+/** A bridge int as a JS number when exact, else a BigInt. */
+export function intFromWire(digits) {
+  const big = BigInt(digits);
+  return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER)
+    ? Number(big)
+    : big;
+}
+
+export function floatFromWire(v) {
+  return { nan: NaN, inf: Infinity, "-inf": -Infinity, "-0": -0 }[v] ?? v;
+}
+
+export function bytesFromWire(v) {
+  return Uint8Array.from(atob(v), (c) => c.charCodeAt(0));
+}
+
+/**
+ * The JS objects one interpreter holds, by handle, and the runner of its FFI requests.
+ *
+ * `invoke(callableId, args, options)` is how a JS call of a Python callable reaches that
+ * interpreter (a worker: a posted message; the page: a direct call into wasm).
+ */
+export class HandleTable {
+  #entries = new Map(); // handle -> {value, count}
+  #handles = new Map(); // object -> handle
+  #next = 1;
+  #functions = new Map(); // Python callable id -> the JS function standing for it
+  #callableIds = new WeakMap(); // that JS function -> its Python callable id
+  #invoke;
+  #closed = null;
+
+  constructor(invoke) {
+    this.#invoke = invoke;
+  }
+
+  /** How many handles are live (the debug counter Python reads with live_handles()). */
+  get size() {
+    return this.#entries.size;
+  }
+
+  /** Frees everything; later requests fail with `reason` (e.g. the worker was terminated). */
+  close(reason) {
+    this.#closed = reason;
+    this.#entries.clear();
+    this.#handles.clear();
+    this.#functions.clear();
+  }
+
+  /** Gives back `(handle, count)` pairs (a flat array) Python no longer holds. */
+  release(flat) {
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      const handle = Number(flat[i]);
+      const entry = this.#entries.get(handle);
+      if (!entry) continue;
+      entry.count -= Number(flat[i + 1]);
+      if (entry.count <= 0) {
+        this.#entries.delete(handle);
+        this.#handles.delete(entry.value);
+      }
+    }
+  }
+
+  /** Runs a JSON request (a list of operations) and answers the JSON reply. */
+  request(json) {
+    return JSON.stringify(this.run(JSON.parse(json)));
+  }
+
+  /** Runs a parsed request: `{ok: [results]}` or `{err: {index, name, message, python}}`. */
+  run(request) {
+    const results = [];
+    const slots = [];
+    const ops = request.v;
+    for (let index = 0; index < ops.length; index += 1) {
+      try {
+        if (this.#closed) throw new Error(this.#closed);
+        const [value, reply] = this.#op(ops[index].v, slots);
+        slots.push(value);
+        results.push(reply ?? this.toWire(value));
+      } catch (error) {
+        return {
+          err: {
+            index,
+            name: String(error?.name ?? "Error"),
+            message: String(error?.message ?? error),
+            python: error instanceof FfiError ? error.python : null,
+          },
+        };
+      }
+    }
+    return { ok: results };
+  }
+
+  /** JS value -> bridge value: primitives by value, objects and functions by handle. */
+  toWire(value) {
+    if (value === null || value === undefined) return { t: "none" };
+    switch (typeof value) {
+      case "boolean":
+        return { t: "bool", v: value };
+      case "number":
+        return numberToWire(value);
+      case "bigint":
+        return { t: "int", v: value.toString() };
+      case "string":
+        return { t: "str", v: value };
+    }
+    const callableId = this.#callableIds.get(value);
+    if (callableId !== undefined) return { t: "py", v: { id: callableId } };
+    let handle = this.#handles.get(value);
+    if (handle === undefined) {
+      handle = this.#next++;
+      this.#handles.set(value, handle);
+      this.#entries.set(handle, { value, count: 1 });
+    } else {
+      this.#entries.get(handle).count += 1;
+    }
+    const wire = { id: handle };
+    if (typeof value === "object" || typeof value === "function") wire.class = classOf(value);
+    if (typeof value === "function") wire.callable = true;
+    return { t: "js", v: wire };
+  }
+
+  /** Bridge value -> JS value (references resolved; `slots` are this request's results). */
+  fromWire(wire, slots = []) {
+    switch (wire.t) {
+      case "none":
+        return null;
+      case "bool":
+      case "str":
+        return wire.v;
+      case "int":
+        return intFromWire(wire.v);
+      case "float":
+        return floatFromWire(wire.v);
+      case "bytes":
+        return bytesFromWire(wire.v);
+      case "list":
+        return wire.v.map((item) => this.fromWire(item, slots));
+      case "dict":
+        return Object.fromEntries(wire.v.map(([key, item]) => [key, this.fromWire(item, slots)]));
+      case "js": {
+        const entry = this.#entries.get(wire.v.id);
+        if (!entry) {
+          throw new FfiError(
+            "RuntimeError",
+            `JS handle ${wire.v.id} was released: the proxy that held it is gone (rustpy bug, or a proxy kept across a terminated worker)`,
+          );
+        }
+        return entry.value;
+      }
+      case "py":
+        return this.#pythonFunction(wire.v);
+      case "bound": {
+        const owner = this.fromWire(wire.v[0], slots);
+        const fn = owner[wire.v[1]];
+        if (typeof fn !== "function") throw new TypeError(`${wire.v[1]} is not a function`);
+        return fn.bind(owner);
+      }
+      case "slot":
+        return slots[wire.v];
+    }
+    throw new TypeError(`rustpy: malformed FFI value ${JSON.stringify(wire)}`);
+  }
+
+  /** The JS function standing for a Python callable (the same one for the same callable). */
+  #pythonFunction({ id, prevent_default: preventDefault, stop_propagation: stopPropagation }) {
+    let fn = this.#functions.get(id);
+    if (fn) return fn;
+    const invoke = this.#invoke;
+    const table = this;
+    fn = function (...args) {
+      const event = args[0];
+      if (preventDefault && typeof event?.preventDefault === "function") event.preventDefault();
+      if (stopPropagation && typeof event?.stopPropagation === "function") event.stopPropagation();
+      return invoke(id, { t: "list", v: args.map((arg) => table.toWire(arg)) }, table);
+    };
+    this.#functions.set(id, fn);
+    this.#callableIds.set(fn, id);
+    return fn;
+  }
+
+  /** A deep copy for `to_py()`: arrays, plain objects, maps, typed arrays; the rest by handle. */
+  #copy(value, seen = new Set()) {
+    if (value === null || typeof value !== "object") return this.toWire(value);
+    if (seen.has(value)) throw new FfiError("ValueError", "to_py(): the JS value contains a cycle");
+    if (value instanceof ArrayBuffer) return { t: "bytes", v: bytesToBase64(new Uint8Array(value)) };
+    if (ArrayBuffer.isView(value)) {
+      return { t: "bytes", v: bytesToBase64(new Uint8Array(value.buffer, value.byteOffset, value.byteLength)) };
+    }
+    seen.add(value);
+    try {
+      if (Array.isArray(value)) return { t: "list", v: value.map((item) => this.#copy(item, seen)) };
+      if (value instanceof Map) {
+        return { t: "dict", v: [...value].map(([key, item]) => [String(key), this.#copy(item, seen)]) };
+      }
+      if (isPlainObject(value)) {
+        return { t: "dict", v: Object.entries(value).map(([key, item]) => [key, this.#copy(item, seen)]) };
+      }
+    } finally {
+      seen.delete(value);
+    }
+    return this.toWire(value);
+  }
+
+  /** One operation: `[value, reply]` (reply null: the value's wire form). */
+  #op(parts, slots) {
+    const op = parts[0].v;
+    const arg = (i) => this.fromWire(parts[i], slots);
+    const target = () => {
+      const value = arg(1);
+      if (value === null || value === undefined) throw new TypeError(`cannot ${op} on null/undefined`);
+      return value;
+    };
+    switch (op) {
+      case "global":
+        return [globalThis, null];
+      case "count":
+        return [this.size, null];
+      case "get": {
+        const obj = target();
+        const name = parts[2].v;
+        if (!(name in Object(obj))) {
+          throw new FfiError("AttributeError", `${typeName(obj)} has no attribute '${name}'`);
+        }
+        const value = obj[name];
+        if (typeof value === "function" && isInheritedMethod(obj, name)) {
+          // A method: Python calls it through the object; a batch slot keeps it bound.
+          return [value.bind(obj), { t: "method" }];
+        }
+        return [value, null];
+      }
+      case "set":
+        target()[parts[2].v] = arg(3);
+        return [undefined, null];
+      case "del":
+        delete target()[parts[2].v];
+        return [undefined, null];
+      case "call": {
+        const obj = target();
+        const name = parts[2].v;
+        const fn = obj[name];
+        if (typeof fn !== "function") {
+          if (fn === undefined && !(name in Object(obj))) {
+            throw new FfiError("AttributeError", `${typeName(obj)} has no attribute '${name}'`);
+          }
+          throw new FfiError("TypeError", `${typeName(obj)}.${name} is not callable`);
+        }
+        return [fn.apply(obj, arg(3)), null];
+      }
+      case "apply": {
+        const fn = target();
+        if (typeof fn !== "function") throw new FfiError("TypeError", `a JS ${typeName(fn)} is not callable`);
+        return [fn.apply(arg(2) ?? undefined, arg(3)), null];
+      }
+      case "new": {
+        const ctor = target();
+        if (typeof ctor !== "function") throw new FfiError("TypeError", `a JS ${typeName(ctor)} is not a constructor`);
+        return [Reflect.construct(ctor, arg(2)), null];
+      }
+      case "getitem": {
+        const obj = target();
+        let key = arg(2);
+        if (obj instanceof Map) {
+          if (!obj.has(key)) throw new FfiError("KeyError", String(key));
+          return [obj.get(key), null];
+        }
+        if (typeof key === "number" && typeof obj.length === "number") {
+          if (key < 0) key += obj.length;
+          if (key < 0 || key >= obj.length) throw new FfiError("IndexError", `index ${arg(2)} out of range`);
+          return [obj[key], null];
+        }
+        if (!(key in Object(obj))) throw new FfiError("KeyError", String(key));
+        return [obj[key], null];
+      }
+      case "setitem": {
+        const obj = target();
+        const key = arg(2);
+        if (obj instanceof Map) obj.set(key, arg(3));
+        else obj[key] = arg(3);
+        return [undefined, null];
+      }
+      case "delitem": {
+        const obj = target();
+        const key = arg(2);
+        if (obj instanceof Map) obj.delete(key);
+        else delete obj[key];
+        return [undefined, null];
+      }
+      case "len": {
+        const obj = target();
+        const length = obj.length ?? obj.size;
+        if (typeof length !== "number") throw new FfiError("TypeError", `a JS ${typeName(obj)} has no length`);
+        return [length, null];
+      }
+      case "iter": {
+        const obj = target();
+        if (typeof obj[Symbol.iterator] !== "function") {
+          throw new FfiError("TypeError", `a JS ${typeName(obj)} is not iterable`);
+        }
+        return [null, { t: "list", v: Array.from(obj, (item) => this.toWire(item)) }];
+      }
+      case "contains": {
+        const obj = target();
+        const value = arg(2);
+        if (typeof obj.includes === "function") return [obj.includes(value), null];
+        if (typeof obj.has === "function") return [obj.has(value), null];
+        if (typeof obj.contains === "function") return [obj.contains(value), null];
+        if (typeof obj[Symbol.iterator] === "function") {
+          for (const item of obj) if (item === value) return [true, null];
+          return [false, null];
+        }
+        return [value in Object(obj), null];
+      }
+      case "bool": {
+        // Collections are false when empty (arrays, NodeLists, maps, sets...); the rest true.
+        const obj = target();
+        if (typeof obj === "function") return [true, null];
+        const size = typeof obj.length === "number" ? obj.length : typeof obj.size === "number" ? obj.size : null;
+        return [size === null ? true : size > 0, null];
+      }
+      case "str":
+        return [String(target()), null];
+      case "describe": {
+        const obj = target();
+        let text;
+        try {
+          text = String(obj);
+        } catch {
+          text = Object.prototype.toString.call(obj);
+        }
+        return [null, { t: "list", v: [{ t: "str", v: typeName(obj) }, { t: "str", v: text }] }];
+      }
+      case "dir": {
+        const names = new Set();
+        for (let o = Object(target()); o !== null; o = Object.getPrototypeOf(o)) {
+          for (const name of Object.getOwnPropertyNames(o)) names.add(name);
+        }
+        return [null, { t: "list", v: [...names].map((name) => ({ t: "str", v: name })) }];
+      }
+      case "typeof":
+        return [typeof arg(1), null];
+      case "instanceof":
+        return [arg(1) instanceof arg(2), null];
+      case "to_py":
+        return [null, this.#copy(target())];
+      case "to_js":
+        return [arg(1), null];
+    }
+    throw new TypeError(`rustpy: unknown FFI operation ${JSON.stringify(op)}`);
+  }
+}

@@ -1,0 +1,140 @@
+//! `window` and `document` in a worker, in a real browser: reads, writes, identity,
+//! iteration, JS errors, handle lifetime, events handled by the worker (clicked by
+//! WebDriver), `display`, `when`, timers and promises.
+
+use std::time::Duration;
+
+use rustpy_e2e::Harness;
+
+const BOOT: Duration = Duration::from_secs(90);
+const SHORT: Duration = Duration::from_secs(10);
+
+#[tokio::test]
+async fn worker_uses_window_and_document() {
+    let h = Harness::start().await;
+    let page = h.open("/dom.html").await;
+    page.wait_for_console("log", "dom ready", BOOT)
+        .await
+        .unwrap();
+    let lines = page.log_lines().await.unwrap();
+    for expected in [
+        "dataset cached cached",
+        "identity True True True",
+        "items ['a', 'b', 'c'] 3 a c",
+        "item v True",
+        "deleted False",
+        "date 0",
+        "bool False True",
+        "still works changed by worker",
+        "repr <JsProxy HTMLBodyElement: [object HTMLBodyElement]> | 1,2",
+        "to_py {'a': [1, 2.5, {'b': None}], 's': 'x'}",
+        "worker True 42 True",
+        "fetched True",
+    ] {
+        assert!(
+            lines.iter().any(|line| line == expected),
+            "missing {expected:?} in {lines:#?}"
+        );
+    }
+    let js_error = lines.iter().find(|l| l.starts_with("js error")).unwrap();
+    assert!(
+        js_error.starts_with("js error SyntaxError | SyntaxError:") && js_error.contains("##"),
+        "{js_error}"
+    );
+    let missing = lines.iter().find(|l| l.starts_with("missing")).unwrap();
+    assert!(missing.contains("nothere"), "{missing}");
+    let rejected = lines.iter().find(|l| l.starts_with("rejected")).unwrap();
+    assert!(rejected.contains("Error: nope"), "{rejected}");
+
+    // Writes reached the page.
+    let state = page
+        .eval(
+            "return [document.title, document.querySelector('#made').textContent, \
+             document.body.dataset.test, document.querySelector('#bold')?.textContent, \
+             document.querySelector('#out').textContent, \
+             document.querySelector('#bold')?.parentElement.parentElement.previousElementSibling?.getAttribute('name')];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        state,
+        serde_json::json!([
+            "changed by worker",
+            "made in worker",
+            "cached",
+            "bold",
+            "replaced",
+            "dom"
+        ])
+    );
+
+    // Events: the worker's handlers run when WebDriver clicks.
+    page.click("#btn").await.unwrap();
+    page.wait_for(
+        "document.querySelector('#clicks').textContent === 'clicked btn'",
+        SHORT,
+    )
+    .await
+    .unwrap();
+    page.click("#once").await.unwrap();
+    page.wait_for(
+        "document.querySelector('#once-count').textContent === '1'",
+        SHORT,
+    )
+    .await
+    .unwrap();
+    page.click("#once").await.unwrap();
+    // The timer callback fired long ago; the form was not submitted yet.
+    page.wait_for(
+        "document.querySelector('#timer').textContent === 'timer fired'",
+        SHORT,
+    )
+    .await
+    .unwrap();
+    page.click("#submit").await.unwrap();
+    page.wait_for(
+        "document.querySelector('#submitted').textContent === 'submitted submit'",
+        SHORT,
+    )
+    .await
+    .unwrap();
+    let after = page
+        .eval(
+            "return [location.pathname, document.querySelector('#once-count').textContent];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        after,
+        serde_json::json!(["/dom.html", "1"]),
+        "preventDefault ran on the page (no navigation) and once=True fired once"
+    );
+}
+
+#[tokio::test]
+async fn dropped_proxies_release_their_handles() {
+    let h = Harness::start().await;
+    let page = h.open("/dom.html").await;
+    page.eval(
+        "import('/rustpy/rustpy.js').then(async ({ workers }) => { \
+           const w = await workers.handles; \
+           window.__churn = { leaked: await w.churn(100000) }; \
+         }).catch((e) => { window.__churn = { error: String(e) }; });",
+        vec![],
+    )
+    .await
+    .unwrap();
+    let leaked = page
+        .wait_for("window.__churn", Duration::from_secs(240))
+        .await
+        .unwrap();
+    let leaked = leaked["leaked"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("{leaked}"));
+    assert!(
+        (0..=1024).contains(&leaked),
+        "100 000 proxies made and dropped left {leaked} handles (releases go in batches of 512)"
+    );
+}
