@@ -30,7 +30,8 @@ pub struct Harness {
 }
 
 impl Harness {
-    /// Serves `tests/pages` and `dist/rustpy` with COOP/COEP headers and opens a browser.
+    /// Serves `tests/pages` (and the demo under `/demo/`) and `dist/rustpy` with COOP/COEP
+    /// headers and opens a browser.
     pub async fn start() -> Self {
         Self::start_serving("tests/pages").await
     }
@@ -38,10 +39,12 @@ impl Harness {
     /// Like [`Harness::start`], serving the pages of `folder` (relative to the workspace).
     pub async fn start_serving(folder: &str) -> Self {
         let root = workspace_root();
-        let server = server::TestServer::start(
+        let demo = root.join("demo");
+        let server = server::TestServer::start_with(
             &root.join(folder),
             &root.join("dist/rustpy"),
             server::Isolation::Isolated,
+            &[("/demo", demo.as_path())],
         )
         .await
         .unwrap_or_else(|e| panic!("{e}"));

@@ -59,3 +59,50 @@ async fn demo_shows_results_and_stays_responsive() {
     assert!(page.error_boxes().await.unwrap().is_empty());
     h.browser.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn demo_worker_builds_and_updates_the_dom() {
+    let h = Harness::start_serving("demo").await;
+    let page = h.open("/index.html").await;
+    page.wait_for(
+        "document.querySelectorAll('#rows li').length === 10 && \
+         document.body.textContent.includes('built 10 rows from the worker')",
+        Duration::from_secs(60),
+    )
+    .await
+    .unwrap();
+    page.click("#add-row").await.unwrap();
+    let last = page
+        .wait_for(
+            "document.querySelectorAll('#rows li').length === 11 && \
+             document.querySelector('#rows li:last-child').textContent",
+            Duration::from_secs(10),
+        )
+        .await
+        .unwrap();
+    assert_eq!(last, "11 squared is 121 (added by the worker)");
+    assert!(page.error_boxes().await.unwrap().is_empty());
+    h.browser.close().await.unwrap();
+}
+
+/// PyScript's "common use case" (docs: workers), with `type="rustpy"` for the main script
+/// and the worker: the console order and the appended result.
+#[tokio::test]
+async fn seed_common_use_case_runs() {
+    let h = Harness::start().await;
+    // tests/pages/seed.html runs demo/seed_main.py with the console captured.
+    let page = h.open("/seed.html").await;
+    page.wait_for(
+        "document.body.lastChild?.nodeType === Node.TEXT_NODE && document.body.lastChild.textContent === '42'",
+        Duration::from_secs(60),
+    )
+    .await
+    .unwrap();
+    let lines = page.log_lines().await.unwrap();
+    assert_eq!(
+        lines,
+        vec!["before ready", "rustpy bootstrapped", "after ready", "42"]
+    );
+    assert!(page.error_boxes().await.unwrap().is_empty());
+    h.browser.close().await.unwrap();
+}

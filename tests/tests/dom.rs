@@ -138,3 +138,42 @@ async fn dropped_proxies_release_their_handles() {
         "100 000 proxies made and dropped left {leaked} handles (releases go in batches of 512)"
     );
 }
+
+#[tokio::test]
+async fn main_thread_python_uses_the_same_names() {
+    let h = Harness::start().await;
+    let page = h.open("/dom-main.html").await;
+    page.wait_for_console("log", "main done", BOOT)
+        .await
+        .unwrap();
+    let lines = page.log_lines().await.unwrap();
+    assert!(
+        lines.contains(&"main False main-dom-target-1 True".to_string()),
+        "{lines:#?}"
+    );
+    assert!(lines.contains(&"promise 5".to_string()), "{lines:#?}");
+    assert!(
+        lines.contains(&"worker target None".to_string()),
+        "{lines:#?}"
+    );
+    let no_target = lines.iter().find(|l| l.starts_with("no target:")).unwrap();
+    assert!(no_target.contains("target="), "{no_target}");
+    let shown = page
+        .eval(
+            "const t = document.getElementById('main-dom-target-1'); \
+             return [t.previousElementSibling.id, t.textContent];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(shown, serde_json::json!(["main-dom", "main says hi!"]));
+    page.click("#mlink").await.unwrap();
+    page.wait_for(
+        "document.querySelector('#mout').textContent === 'main clicked mlink'",
+        SHORT,
+    )
+    .await
+    .unwrap();
+    let path = page.eval("return location.pathname", vec![]).await.unwrap();
+    assert_eq!(path, "/dom-main.html");
+}
