@@ -168,11 +168,25 @@ pub enum SyncFailure {
 }
 
 /// The shared channel's control block: an `Int32Array` over a 16-byte `SharedArrayBuffer`.
+///
+/// A blocking request travels one of two ways. Where the page can listen on shared memory
+/// (`Atomics.waitAsync`, announced by `fast_requests` in the boot message), the worker
+/// writes the request (the [`FromWorker`] message as JSON) into the data buffer, stores its
+/// length in [`REQUEST_LENGTH`] and sets [`REQUEST`] to [`POSTED`]: no `postMessage`, no
+/// structured clone, no task queued behind other messages. Otherwise (and for a request
+/// larger than the data buffer) it posts the message. Either way the reply comes back in
+/// the data buffer and [`STATE`] becomes [`REPLIED`].
 pub mod channel {
     /// Index of the state word.
     pub const STATE: u32 = 0;
     /// Index of the reply length (or, in [`GROW`], the length needed).
     pub const LENGTH: u32 = 1;
+    /// Index of the request word: [`POSTED`] while a request waits in the data buffer.
+    pub const REQUEST: u32 = 2;
+    /// Index of the length of the request in the data buffer.
+    pub const REQUEST_LENGTH: u32 = 3;
+    /// [`REQUEST`]: a request is in the data buffer (the page resets it to [`IDLE`]).
+    pub const POSTED: i32 = 1;
     /// Nothing in flight.
     pub const IDLE: i32 = 0;
     /// The worker posted a call and waits.

@@ -4,7 +4,9 @@
 use std::cell::{Cell, RefCell};
 
 use js_sys::{Atomics, Int32Array, Reflect, SharedArrayBuffer, Uint8Array};
-use rustpy_bridge::channel::{GROW, LENGTH, REPLIED, STATE, WAITING};
+use rustpy_bridge::channel::{
+    GROW, LENGTH, POSTED, REPLIED, REQUEST, REQUEST_LENGTH, STATE, WAITING,
+};
 use rustpy_bridge::{FromWorker, SyncFailure, SyncReply, Value};
 use rustpy_interp::SyncCallError;
 use wasm_bindgen::{JsCast, JsValue};
@@ -19,6 +21,8 @@ extern "C" {
 pub(crate) struct Buffers {
     control: Int32Array,
     data: Uint8Array,
+    /// The page listens for requests on the control block (see `rustpy_bridge::channel`).
+    fast_requests: bool,
 }
 
 impl Buffers {
@@ -32,9 +36,14 @@ impl Buffers {
             .ok()?
             .dyn_into::<SharedArrayBuffer>()
             .ok()?;
+        let fast_requests = Reflect::get(boot, &"fast_requests".into())
+            .ok()
+            .and_then(|flag| flag.as_bool())
+            .unwrap_or(false);
         Some(Self {
             control: Int32Array::new(&control),
             data: Uint8Array::new(&data),
+            fast_requests,
         })
     }
 }
@@ -46,16 +55,19 @@ pub(crate) struct Client {
     data: RefCell<Option<Uint8Array>>,
     reply_limit: usize,
     next_id: Cell<u64>,
+    fast_requests: bool,
 }
 
 impl Client {
     pub(crate) fn new(buffers: Option<Buffers>, reply_limit: usize) -> Self {
+        let fast_requests = buffers.as_ref().is_some_and(|b| b.fast_requests);
         let (control, data) = buffers.map(|b| (b.control, b.data)).unzip();
         Self {
             control,
             data: RefCell::new(data),
             reply_limit,
             next_id: Cell::new(1),
+            fast_requests,
         }
     }
 
@@ -102,7 +114,7 @@ impl Client {
     fn round_trip(&self, message: &FromWorker) -> Result<Vec<u8>, SyncCallError> {
         let control = self.control.as_ref().ok_or(SyncCallError::NoSharedMemory)?;
         store(control, STATE, WAITING)?;
-        crate::post(message);
+        self.send(control, message)?;
         loop {
             // The page answers from its event loop; this blocks without spinning.
             Atomics::wait(control, STATE, WAITING).map_err(js_error)?;
@@ -128,6 +140,29 @@ impl Client {
         data.subarray(0, length).copy_to(&mut bytes);
         store(control, STATE, rustpy_bridge::channel::IDLE)?;
         Ok(bytes)
+    }
+}
+
+impl Client {
+    /// Hands a request to the page: through the data buffer when the page listens there
+    /// and it fits, else by `postMessage`.
+    fn send(&self, control: &Int32Array, message: &FromWorker) -> Result<(), SyncCallError> {
+        if self.fast_requests {
+            let bytes =
+                serde_json::to_vec(message).map_err(|e| SyncCallError::Protocol(e.to_string()))?;
+            let data = self.data.borrow();
+            if let Some(data) = data.as_ref()
+                && bytes.len() <= data.length() as usize
+            {
+                data.subarray(0, bytes.len() as u32).copy_from(&bytes);
+                store(control, REQUEST_LENGTH, bytes.len() as i32)?;
+                store(control, REQUEST, POSTED)?;
+                Atomics::notify(control, REQUEST).map_err(js_error)?;
+                return Ok(());
+            }
+        }
+        crate::post(message);
+        Ok(())
     }
 }
 
