@@ -9,6 +9,10 @@
 //! trips: an operand [`Value::Slot`](crate::Value::Slot)`(k)` is the result of operation
 //! `k` of the same request.
 //!
+//! An operation name prefixed with `!` (`"!call"`) asks the page to run it but answer
+//! `None`: a batch marks so the operations whose results Python no longer holds, which
+//! saves handing out (and later releasing) a handle per row of a table.
+//!
 //! Handles are reference-counted by the page: each time it hands out a handle it counts
 //! one; Python gives counts back with [`FromWorker::Release`](crate::FromWorker::Release)
 //! when its proxy dies. Messages are ordered, so a release never races a newer hand-out.

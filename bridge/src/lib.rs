@@ -187,6 +187,10 @@ pub mod channel {
     pub const REQUEST_LENGTH: u32 = 3;
     /// [`REQUEST`]: a request is in the data buffer (the page resets it to [`IDLE`]).
     pub const POSTED: i32 = 1;
+    /// A request in the data buffer that starts with this byte is an FFI request
+    /// ([`FromWorker::Js`](crate::FromWorker::Js)'s JSON, bare); any other is a
+    /// [`FromWorker`](crate::FromWorker) message as JSON (which starts with `{`).
+    pub const FFI_FRAME: u8 = b'J';
     /// Nothing in flight.
     pub const IDLE: i32 = 0;
     /// The worker posted a call and waits.

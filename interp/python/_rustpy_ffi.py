@@ -31,7 +31,9 @@ _callables = {}  # callable id -> Python callable offered to JS
 _callable_ids = {}  # id(callable) -> callable id
 _one_shot = {}  # callable id -> group key: ids dropped together after the first call
 _next_callable = itertools.count(1)
-_batches = []  # the open batch(es); operations queue in the innermost
+_batch_depth = 0  # open `with batch():` blocks (nested ones join the outermost)
+_placeholders = []  # weak references to the queued operations' placeholders, in order
+_queued_gets = []  # (index, class id, name) of queued `get`s, to learn methods
 
 
 class _Method:
@@ -39,13 +41,13 @@ class _Method:
 
 
 METHOD = _Method()
-_INTERNAL = frozenset(("_id", "_class", "_callable", "_refs", "_batch", "_value"))
+_INTERNAL = frozenset(("_id", "_class", "_callable", "_refs", "_value"))
 
 
 def _run(op):
     """Runs one operation, or queues it in the open batch and returns its placeholder."""
-    if _batches:
-        return _batches[-1].add(op)
+    if _batch_depth:
+        return _queue(op)
     return _rustpy_host.js_request([op])[0]
 
 
@@ -59,7 +61,12 @@ class JsProxy:
     reads as ``None``.
     """
 
-    __slots__ = ("_id", "_class", "_callable", "_refs", "_batch", "_value", "__weakref__")
+    # Instances set only what differs from these (placeholders: just `_id`).
+    _id = 0  # > 0: a page handle; < 0: -(slot + 1) of a queued operation; 0: `_value`
+    _class = 0
+    _callable = False
+    _refs = 0
+    _value = None
 
     # -- attributes -------------------------------------------------------------------
     def __getattr__(self, name):
@@ -235,12 +242,7 @@ def make_proxy(handle, class_id, is_callable):
         proxy._refs += 1
         return proxy
     proxy = object.__new__(JsProxy)
-    object.__setattr__(proxy, "_id", handle)
-    object.__setattr__(proxy, "_class", class_id)
-    object.__setattr__(proxy, "_callable", is_callable)
-    object.__setattr__(proxy, "_refs", 1)
-    object.__setattr__(proxy, "_batch", None)
-    object.__setattr__(proxy, "_value", None)
+    proxy.__dict__.update(_id=handle, _class=class_id, _callable=is_callable, _refs=1)
     _proxies[handle] = proxy
     return proxy
 
@@ -355,90 +357,58 @@ async def _await_js(thenable):
 
 
 # -- batches -------------------------------------------------------------------------------
+# The queue itself is native (`_rustpy_host.js_queue`/`js_flush`): each operation is
+# converted to its wire form when queued, so queued operations hold no Python objects and
+# the placeholders Python dropped can be told apart at flush time.
 
 
-class Batch:
-    """Queues operations and sends them to the page in one round trip."""
+def _queue(op):
+    index = _rustpy_host.js_queue(op)
+    if op[0] == "get" and op[1]._class:
+        _queued_gets.append((index, op[1]._class, op[2]))
+    placeholder = object.__new__(JsProxy)
+    placeholder.__dict__["_id"] = -(index + 1)
+    _placeholders.append(weakref.ref(placeholder))
+    return placeholder
 
-    def __init__(self):
-        self.ops = []
-        self.placeholders = []
 
-    def add(self, op):
-        index = len(self.ops)
-        self.ops.append(op)
-        placeholder = object.__new__(JsProxy)
-        object.__setattr__(placeholder, "_id", -(index + 1))
-        object.__setattr__(placeholder, "_class", 0)
-        object.__setattr__(placeholder, "_callable", False)
-        object.__setattr__(placeholder, "_refs", 0)
-        object.__setattr__(placeholder, "_batch", self)
-        object.__setattr__(placeholder, "_value", None)
-        self.placeholders.append(weakref.ref(placeholder))
-        return placeholder
-
-    def flush(self):
-        ops, placeholders = self.ops, self.placeholders
-        self.ops, self.placeholders = [], []
-        if not ops:
-            return
-        try:
-            results = _rustpy_host.js_request(ops)
-        except Exception as error:
-            index = getattr(error, "op_index", None)
-            where = None if index is None else _describe(ops, index)
-            for ref in placeholders:
-                _settle_placeholder(ref(), None)
-            if index is None:
-                raise
-            message = (
-                f"operation {index + 1} of {len(ops)} in the batch ({where}) "
-                f"failed: {error}"
-            )
-            if isinstance(error, JsException):
-                raise JsException(error.name, message) from error
-            raise type(error)(message) from error
-        for op, ref, value in zip(ops, placeholders, results):
-            if value is METHOD and op[0] == "get" and op[1]._class:
-                _methods.add((op[1]._class, op[2]))
-            _settle_placeholder(ref(), value)
+def _flush_batches():
+    """Sends the queued operations (if any) and resolves their placeholders."""
+    global _placeholders, _queued_gets
+    refs, gets = _placeholders, _queued_gets
+    if not refs:
+        return
+    _placeholders, _queued_gets = [], []
+    try:
+        # A result nobody holds any more is not sent back (no handle to hand out).
+        results = _rustpy_host.js_flush([ref() is None for ref in refs])
+    except BaseException:
+        for ref in refs:
+            _settle_placeholder(ref(), None)
+        raise
+    for index, class_id, name in gets:
+        if results[index] is METHOD:
+            _methods.add((class_id, name))
+    for ref, value in zip(refs, results):
+        placeholder = ref()
+        if placeholder is not None:
+            _settle_placeholder(placeholder, value)
 
 
 def _settle_placeholder(placeholder, value):
     if placeholder is None:
         return
-    object.__setattr__(placeholder, "_batch", None)
+    state = placeholder.__dict__
     if isinstance(value, JsProxy):
         # The placeholder becomes one more reference to the same JS object.
         value._refs -= 1
-        object.__setattr__(placeholder, "_id", value._id)
-        object.__setattr__(placeholder, "_class", value._class)
-        object.__setattr__(placeholder, "_callable", value._callable)
-        object.__setattr__(placeholder, "_refs", 1)
+        state.update(_id=value._id, _class=value._class, _callable=value._callable, _refs=1)
         if value._refs == 0 and _proxies.get(value._id) is value:
-            # value was created just for this result: let the placeholder stand in for it.
-            object.__setattr__(value, "_id", 0)
+            # value was made just for this result: the placeholder stands in for it.
+            value.__dict__["_id"] = 0
             _proxies[placeholder._id] = placeholder
     else:
-        object.__setattr__(placeholder, "_id", 0)
-        object.__setattr__(placeholder, "_value", value)
-
-
-def _describe(ops, index):
-    op = ops[index]
-    name = op[0]
-    if name in ("get", "set", "del", "call"):
-        return f"{name} {op[2]!r}"
-    if name == "apply" and isinstance(op[1], JsProxy) and op[1]._id < 0:
-        source = ops[-op[1]._id - 1]
-        if source[0] == "get":  # a method read earlier in the batch
-            return f"call {source[2]!r}"
-    return name
-
-
-def _flush_batches():
-    for open_batch in _batches:
-        open_batch.flush()
+        state.update(_id=0, _value=value)
 
 
 class batch:
@@ -448,16 +418,24 @@ class batch:
     later operations freely; reading their value (``str``, ``bool``, ``==``, ``len``,
     iteration) sends what was queued so far first. An error is raised when the block
     ends (or at that read), naming the failing operation; operations after it did not run.
+    Nested blocks join the outermost one.
     """
 
     def __enter__(self):
-        _batches.append(Batch())
+        global _batch_depth
+        _batch_depth += 1
         return self
 
     def __exit__(self, kind, error, traceback):
-        current = _batches.pop()
-        if kind is None:
-            current.flush()
+        global _batch_depth
+        _batch_depth -= 1
+        if _batch_depth == 0:
+            if kind is None:
+                _flush_batches()
+            else:
+                _rustpy_host.js_flush(None)  # drop what was queued: the block failed
+                _placeholders.clear()
+                _queued_gets.clear()
         return False
 
 

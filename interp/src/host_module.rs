@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use crate::{Host, LineBuffer, Stream};
+use crate::{Host, LineBuffer, Stream, Value};
 
 pub(crate) use _rustpy_host::module_def;
 
@@ -72,6 +72,98 @@ pub(crate) fn flush_releases() {
     }
 }
 
+thread_local! {
+    /// The operations queued by an open `with batch():` block, in wire form.
+    static BATCH: RefCell<Vec<Value>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Sends `ops` to the page and converts the results; a failure raises the matching
+/// exception, its message naming the operation when `batch` says where it was queued.
+fn run_ffi_request(
+    ops: Vec<Value>,
+    batch: Option<&str>,
+    vm: &rustpython_vm::VirtualMachine,
+) -> rustpython_vm::PyResult {
+    use rustpy_bridge::ffi::JsReply;
+    use rustpython_vm::AsObject;
+
+    flush_releases();
+    flush_output();
+    let request = String::from_utf8_lossy(&Value::List(ops.clone()).encode()).into_owned();
+    let reply = host()
+        .js_request(&request)
+        .map_err(|error| vm.new_runtime_error(error.to_string()))?;
+    let failure = match JsReply::decode(reply.as_bytes()) {
+        Ok(JsReply::Ok(values)) => {
+            let items = values
+                .iter()
+                .map(|value| crate::convert::from_value(value, crate::convert::Mode::Ffi, vm))
+                .collect::<rustpython_vm::PyResult<Vec<_>>>()?;
+            return Ok(vm.ctx.new_list(items).into());
+        }
+        Ok(JsReply::Err(failure)) => failure,
+        Err(error) => {
+            return Err(vm.new_runtime_error(format!(
+                "rustpy: the page's FFI reply could not be decoded: {error}"
+            )));
+        }
+    };
+    let message = match batch {
+        Some(place) => format!(
+            "operation {} of {} {place} ({}) failed: {}: {}",
+            failure.index + 1,
+            ops.len(),
+            describe_op(&ops, failure.index),
+            failure.name,
+            failure.message
+        ),
+        None => format!("{}: {}", failure.name, failure.message),
+    };
+    let exc = match failure.python.as_deref() {
+        Some("AttributeError") => vm.new_attribute_error(strip_name(&message, &failure.name)),
+        Some("KeyError") => vm.new_key_error(vm.ctx.new_str(failure.message).into()),
+        Some("IndexError") => vm.new_index_error(strip_name(&message, &failure.name)),
+        Some("TypeError") => vm.new_type_error(strip_name(&message, &failure.name)),
+        _ => js_exception(&failure.name, &message, vm)?,
+    };
+    exc.as_object()
+        .set_attr("op_index", vm.ctx.new_int(failure.index), vm)?;
+    Err(exc)
+}
+
+/// `"AttributeError: x"` -> `"x"` (a Python exception type already says its name).
+fn strip_name(message: &str, name: &str) -> String {
+    message.replacen(&format!("{name}: "), "", 1)
+}
+
+/// How an error message names operation `index` of a request: `call 'append'`.
+fn describe_op(ops: &[Value], index: usize) -> String {
+    let parts = match ops.get(index) {
+        Some(Value::List(parts)) => parts.as_slice(),
+        _ => return "?".into(),
+    };
+    let name = match parts.first() {
+        Some(Value::Str(name)) => name.trim_start_matches('!'),
+        _ => "?",
+    };
+    match (name, parts.get(1), parts.get(2)) {
+        ("get" | "set" | "del" | "call", _, Some(Value::Str(attribute))) => {
+            format!("{name} {attribute:?}").replace('"', "'")
+        }
+        ("apply", Some(Value::Slot(slot)), _) => match ops.get(*slot as usize) {
+            // A method read earlier in the batch, then called.
+            Some(Value::List(source)) if matches!(source.first(), Some(Value::Str(n)) if n.trim_start_matches('!') == "get") => {
+                match source.get(2) {
+                    Some(Value::Str(attribute)) => format!("call '{attribute}'"),
+                    _ => name.to_string(),
+                }
+            }
+            _ => name.to_string(),
+        },
+        _ => name.to_string(),
+    }
+}
+
 /// A `pyscript.JsException` (from `_rustpy_ffi`) for a JS error.
 fn js_exception(
     name: &str,
@@ -87,12 +179,12 @@ fn js_exception(
 #[rustpython_vm::pymodule]
 mod _rustpy_host {
     use rustpython_vm::{
-        AsObject, PyObjectRef, PyResult, VirtualMachine,
+        PyObjectRef, PyResult, VirtualMachine,
         builtins::{PyBaseExceptionRef, PyStrRef, PyTypeRef},
         function::{ArgIntoFloat, PosArgs},
     };
 
-    use super::{Stream, host, write};
+    use super::{Stream, Value, host, write};
 
     /// Writes text to stdout (1) or stderr (2).
     #[pyfunction]
@@ -272,41 +364,44 @@ mod _rustpy_host {
             "an argument passed to JavaScript",
             vm,
         )?;
-        super::flush_releases();
-        super::flush_output();
-        let request = String::from_utf8_lossy(&ops.encode()).into_owned();
-        let reply = match host().js_request(&request) {
-            Ok(reply) => reply,
-            Err(error) => return Err(vm.new_runtime_error(error.to_string())),
+        let Value::List(ops) = ops else {
+            return Err(vm.new_type_error("js_request takes a list of operations"));
         };
-        match rustpy_bridge::ffi::JsReply::decode(reply.as_bytes()) {
-            Ok(rustpy_bridge::ffi::JsReply::Ok(values)) => {
-                let items = values
-                    .iter()
-                    .map(|value| crate::convert::from_value(value, crate::convert::Mode::Ffi, vm))
-                    .collect::<PyResult<Vec<_>>>()?;
-                Ok(vm.ctx.new_list(items).into())
+        super::run_ffi_request(ops, None, vm)
+    }
+
+    /// Queues one FFI operation of a `with batch():` block; returns its slot.
+    #[pyfunction]
+    fn js_queue(op: PyObjectRef, vm: &VirtualMachine) -> PyResult<usize> {
+        let op = crate::convert::to_value(
+            &op,
+            crate::convert::Mode::Ffi,
+            "an argument passed to JavaScript",
+            vm,
+        )?;
+        Ok(super::BATCH.with(|queue| {
+            let mut queue = queue.borrow_mut();
+            queue.push(op);
+            queue.len() - 1
+        }))
+    }
+
+    /// Sends the queued operations in one request. `unwanted[i]` marks a result Python no
+    /// longer holds (the page answers `None` for it). `None` drops the queue unsent.
+    #[pyfunction]
+    fn js_flush(unwanted: Option<Vec<bool>>, vm: &VirtualMachine) -> PyResult {
+        let mut ops = super::BATCH.with(|queue| std::mem::take(&mut *queue.borrow_mut()));
+        let Some(unwanted) = unwanted else {
+            return Ok(vm.ctx.none());
+        };
+        for (op, unwanted) in ops.iter_mut().zip(unwanted) {
+            if let (true, Value::List(parts)) = (unwanted, op)
+                && let Some(Value::Str(name)) = parts.first_mut()
+            {
+                name.insert(0, '!');
             }
-            Ok(rustpy_bridge::ffi::JsReply::Err(failure)) => {
-                let exc = match failure.python.as_deref() {
-                    Some("AttributeError") => vm.new_attribute_error(failure.message),
-                    Some("KeyError") => vm.new_key_error(vm.ctx.new_str(failure.message).into()),
-                    Some("IndexError") => vm.new_index_error(failure.message),
-                    Some("TypeError") => vm.new_type_error(failure.message),
-                    _ => super::js_exception(
-                        &failure.name,
-                        &format!("{}: {}", failure.name, failure.message),
-                        vm,
-                    )?,
-                };
-                exc.as_object()
-                    .set_attr("op_index", vm.ctx.new_int(failure.index), vm)?;
-                Err(exc)
-            }
-            Err(error) => Err(vm.new_runtime_error(format!(
-                "rustpy: the page's FFI reply could not be decoded: {error}"
-            ))),
         }
+        super::run_ffi_request(ops, Some("in the batch"), vm)
     }
 
     /// Gives back `count` references to JS handle `handle` (batched; see

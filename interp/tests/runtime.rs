@@ -653,6 +653,12 @@ fn ffi_batch_sends_one_request_and_names_failures() {
     assert_eq!(*host.page.requests.borrow() - before, 1);
     assert_eq!(host.page.body_texts().len(), 50);
     assert_eq!(host.page.body_texts()[49], "row 49");
+    // Results nobody held were not handed out (only `el` of the last row is alive).
+    assert!(
+        host.page.live_handles() < 10,
+        "{}",
+        host.page.live_handles()
+    );
     run_ok(
         &host,
         &rt,

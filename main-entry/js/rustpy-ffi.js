@@ -32,6 +32,8 @@ function isInheritedMethod(obj, name) {
   return false;
 }
 
+const NONE = Object.freeze({ t: "none" });
+
 /** An error for Python: `python` names the Python exception type to raise, if not JsException. */
 class FfiError extends Error {
   constructor(python, message) {
@@ -139,9 +141,14 @@ export class HandleTable {
     for (let index = 0; index < ops.length; index += 1) {
       try {
         if (this.#closed) throw new Error(this.#closed);
-        const [value, reply] = this.#op(ops[index].v, slots);
+        const parts = ops[index].v;
+        // "!name": Python dropped this result already (a batch): run it, answer None.
+        const quiet = parts[0].v.startsWith("!");
+        if (quiet) parts[0] = { t: "str", v: parts[0].v.slice(1) };
+        const [value, reply] = this.#op(parts, slots);
         slots.push(value);
-        results.push(reply ?? this.toWire(value));
+        // (A method marker costs nothing and teaches Python the method: keep it.)
+        results.push(quiet && reply?.t !== "method" ? NONE : (reply ?? this.toWire(value)));
       } catch (error) {
         return {
           err: {

@@ -82,6 +82,8 @@ const STATE = 0, LENGTH = 1, REQUEST = 2, REQUEST_LENGTH = 3, POSTED = 1, REPLIE
 // requests through the shared buffer instead of postMessage (much lower latency).
 const FAST_REQUESTS = typeof Atomics.waitAsync === "function";
 const textDecoder = new TextDecoder();
+// A shared-buffer request starting with this is a bare FFI request (rustpy_bridge::channel).
+const FFI_FRAME = "J";
 const named = new Map(); // name -> PyWorker
 const namedWaiters = new Map(); // name -> [resolve]
 const textEncoder = new TextEncoder();
@@ -283,6 +285,10 @@ export class PyWorker {
       // TextDecoder does not read shared memory: copy the bytes out first.
       const text = textDecoder.decode(new Uint8Array(this.#data, 0, length).slice());
       Atomics.store(control, REQUEST, 0);
+      if (text.startsWith(FFI_FRAME)) {
+        this.#answerJs(text.slice(FFI_FRAME.length));
+        continue;
+      }
       let message;
       try {
         message = JSON.parse(text);
@@ -314,7 +320,7 @@ export class PyWorker {
         this.#answer(data.name, data.args);
         break;
       case "js":
-        this.#writeReply(this.#limited(textEncoder.encode(this.#table.request(data.request)), "a DOM reply"));
+        this.#answerJs(data.request);
         break;
       case "release":
         this.#table.release(data.handles);
@@ -359,6 +365,11 @@ export class PyWorker {
       bytes = textEncoder.encode(JSON.stringify({ err: { kind: "TooLarge", size: bytes.length, limit } }));
     }
     this.#writeReply(bytes);
+  }
+
+  /** Runs an FFI request of the worker's Python on this worker's handle table. */
+  #answerJs(request) {
+    this.#writeReply(this.#limited(textEncoder.encode(this.#table.request(request)), "a DOM reply"));
   }
 
   #replyLimit() {

@@ -5,7 +5,7 @@ use std::cell::{Cell, RefCell};
 
 use js_sys::{Atomics, Int32Array, Reflect, SharedArrayBuffer, Uint8Array};
 use rustpy_bridge::channel::{
-    GROW, LENGTH, POSTED, REPLIED, REQUEST, REQUEST_LENGTH, STATE, WAITING,
+    FFI_FRAME, GROW, LENGTH, POSTED, REPLIED, REQUEST, REQUEST_LENGTH, STATE, WAITING,
 };
 use rustpy_bridge::{FromWorker, SyncFailure, SyncReply, Value};
 use rustpy_interp::SyncCallError;
@@ -116,8 +116,12 @@ impl Client {
         store(control, STATE, WAITING)?;
         self.send(control, message)?;
         loop {
-            // The page answers from its event loop; this blocks without spinning.
-            Atomics::wait(control, STATE, WAITING).map_err(js_error)?;
+            // Most replies come within tens of microseconds: spin briefly, then sleep in
+            // Atomics.wait (no busy loop during long waits). Sleeping costs the page a
+            // futex wake-up and this thread a reschedule, which the spin avoids.
+            if !spin_while_waiting(control)? {
+                Atomics::wait(control, STATE, WAITING).map_err(js_error)?;
+            }
             match Atomics::load(control, STATE).map_err(js_error)? {
                 REPLIED => break,
                 GROW => {
@@ -148,8 +152,17 @@ impl Client {
     /// and it fits, else by `postMessage`.
     fn send(&self, control: &Int32Array, message: &FromWorker) -> Result<(), SyncCallError> {
         if self.fast_requests {
-            let bytes =
-                serde_json::to_vec(message).map_err(|e| SyncCallError::Protocol(e.to_string()))?;
+            let bytes = match message {
+                FromWorker::Js { request } => {
+                    let mut bytes = Vec::with_capacity(request.len() + 1);
+                    bytes.push(FFI_FRAME);
+                    bytes.extend_from_slice(request.as_bytes());
+                    bytes
+                }
+                other => {
+                    serde_json::to_vec(other).map_err(|e| SyncCallError::Protocol(e.to_string()))?
+                }
+            };
             let data = self.data.borrow();
             if let Some(data) = data.as_ref()
                 && bytes.len() <= data.length() as usize
@@ -163,6 +176,25 @@ impl Client {
         }
         crate::post(message);
         Ok(())
+    }
+}
+
+/// How long a blocked call spins before it sleeps, in milliseconds.
+const SPIN_MS: f64 = 0.1;
+
+/// Spins up to [`SPIN_MS`] while the state word is `WAITING`; true if it changed.
+fn spin_while_waiting(control: &Int32Array) -> Result<bool, SyncCallError> {
+    let deadline = crate::now_ms() + SPIN_MS;
+    loop {
+        for _ in 0..32 {
+            if Atomics::load(control, STATE).map_err(js_error)? != WAITING {
+                return Ok(true);
+            }
+            std::hint::spin_loop();
+        }
+        if crate::now_ms() >= deadline {
+            return Ok(false);
+        }
     }
 }
 

@@ -15,6 +15,13 @@ extern "C" {
     fn post_message(message: &JsValue);
     #[wasm_bindgen(js_namespace = console, js_name = error)]
     fn web_console_error(text: &str);
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn performance_now() -> f64;
+}
+
+/// The worker's monotonic clock, in milliseconds.
+pub(crate) fn now_ms() -> f64 {
+    performance_now()
 }
 
 /// Posts a protocol message to the page.

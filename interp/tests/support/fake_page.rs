@@ -185,9 +185,19 @@ impl FakePage {
             let Value::List(parts) = op else {
                 return failure(index, "Error", "an op is not a list".into(), None);
             };
-            match self.run_op(parts, &results) {
+            let quiet = matches!(parts.first(), Some(Value::Str(name)) if name.starts_with('!'));
+            let mut parts = parts.clone();
+            if let Some(Value::Str(name)) = parts.first_mut() {
+                *name = name.trim_start_matches('!').to_string();
+            }
+            match self.run_op(&parts, &results) {
                 Ok(slot) => {
-                    replies.push(self.reply_value(&slot));
+                    let method = matches!(slot, Slot::Method(..));
+                    replies.push(if quiet && !method {
+                        Value::None
+                    } else {
+                        self.reply_value(&slot)
+                    });
                     results.push(slot);
                 }
                 Err((name, message, python)) => {

@@ -1,6 +1,7 @@
 # The DOM benchmark in a rustpy worker: the same cases as dom-worker-pyscript.py, with
 # rustpy's PyScript-style `document` and `batch()`. Each function returns the mean
-# microseconds per operation (per row for the tables).
+# microseconds per operation (per row for the tables), after checking (untimed) that the
+# DOM holds what the case built.
 import time
 
 from pyscript import document, window
@@ -30,7 +31,11 @@ def create_append(n):
     for _ in range(n):
         el = document.createElement("div")
         body.append(el)
-    return (time.perf_counter() - started) / n * 1e6
+    micros = (time.perf_counter() - started) / n * 1e6
+    count = document.querySelectorAll("body > div").length
+    if count != n:
+        raise ValueError(f"{count} divs in the body after {n} appends")
+    return micros
 
 
 def build_table(rows, body):
@@ -45,12 +50,27 @@ def build_table(rows, body):
     body.append(table)
 
 
+def check_table(rows):
+    """The body holds one table of `rows` rows, the last cell reading f"{rows - 1}.2"."""
+    tables = document.querySelectorAll("body > table")
+    if tables.length != 1:
+        raise ValueError(f"{tables.length} tables in the body, not 1")
+    found = tables.item(0).rows
+    if found.length != rows:
+        raise ValueError(f"the table has {found.length} rows, not {rows}")
+    text = found.item(rows - 1).cells.item(2).textContent
+    if text != f"{rows - 1}.2":
+        raise ValueError(f"the last cell reads {text!r}, not '{rows - 1}.2'")
+
+
 def table(rows):
     """A table of `rows` rows of three cells with text, appended to the body."""
     body = document.body
     started = time.perf_counter()
     build_table(rows, body)
-    return (time.perf_counter() - started) / rows * 1e6
+    micros = (time.perf_counter() - started) / rows * 1e6
+    check_table(rows)
+    return micros
 
 
 def table_batch(rows):
@@ -61,7 +81,9 @@ def table_batch(rows):
     started = time.perf_counter()
     with batch():
         build_table(rows, body)
-    return (time.perf_counter() - started) / rows * 1e6
+    micros = (time.perf_counter() - started) / rows * 1e6
+    check_table(rows)
+    return micros
 
 
 def ready():

@@ -19,7 +19,9 @@
 //! load-dependent: compare runs made together, never bake them into tests.
 //!
 //! `--bridge-only` runs only the bridge section, `--dom-only` only the DOM section (no
-//! boot runs with either). A page that fails or times out is reported as not run; the
+//! boot runs with either). `--only NAME` (e.g. `--only rustpy`) opens only the contenders
+//! whose name contains NAME (case-insensitive) in the bridge and DOM sections; the others
+//! are reported as skipped. A page that fails or times out is reported as not run; the
 //! other figures still count.
 
 use std::fmt::Write as _;
@@ -137,20 +139,40 @@ fn brief(error: &str) -> String {
     line.chars().take(300).collect()
 }
 
-/// Opens each of `pages` `rounds` times, alternating, and waits (at most `wait`) for its
-/// `window.benchResult`. Returns per page the results that are not `{ error }`; failures
-/// and timeouts are reported on stderr, never fatal.
+/// Which contenders to open: `--only NAME` keeps those whose name contains NAME
+/// (case-insensitive); without it, all of them.
+#[derive(Clone, Copy)]
+struct Only<'a>(Option<&'a str>);
+
+impl Only<'_> {
+    fn selects(self, name: &str) -> bool {
+        self.0
+            .is_none_or(|only| name.to_lowercase().contains(&only.to_lowercase()))
+    }
+}
+
+/// The line of a contender left out by `--only`.
+fn skipped(name: &str) -> String {
+    format!("{name:<60} skipped (--only)\n")
+}
+
+/// Opens each of `pages` selected by `only` `rounds` times, alternating, and waits (at most
+/// `wait`) for its `window.benchResult`. Returns per page the results that are not
+/// `{ error }` (none for a page left out); failures and timeouts are reported on stderr,
+/// never fatal.
 async fn run_rounds(
     browser: &Browser,
     server: &TestServer,
     section: &str,
     pages: &[(&str, &str)],
-    rounds: usize,
-    wait: Duration,
+    (rounds, wait, only): (usize, Duration, Only<'_>),
 ) -> Result<Vec<Vec<Value>>, Box<dyn std::error::Error>> {
     let mut results = vec![Vec::new(); pages.len()];
     for round in 1..=rounds {
         for (index, (name, path)) in pages.iter().enumerate() {
+            if !only.selects(name) {
+                continue;
+            }
             let page = browser.open(&server.url(path)).await?;
             let prefix = format!("{section} round {round}/{rounds} {name}");
             match page.wait_for("window.benchResult", wait).await {
@@ -194,16 +216,10 @@ fn figures(results: &[Value], key: &str) -> Vec<f64> {
 async fn bridge(
     browser: &Browser,
     server: &TestServer,
+    only: Only<'_>,
 ) -> Result<String, Box<dyn std::error::Error>> {
-    let results = run_rounds(
-        browser,
-        server,
-        "bridge",
-        &BRIDGE_PAGES,
-        BRIDGE_ROUNDS,
-        BRIDGE_WAIT,
-    )
-    .await?;
+    let limits = (BRIDGE_ROUNDS, BRIDGE_WAIT, only);
+    let results = run_rounds(browser, server, "bridge", &BRIDGE_PAGES, limits).await?;
     let mut report =
         format!("bridge, per call, {BRIDGE_ROUNDS} alternating rounds in one browser\n");
     let mut medians = Vec::new();
@@ -211,6 +227,10 @@ async fn bridge(
         let sync = figures(page_results, "syncMicros");
         let ping = figures(page_results, "pingMicros");
         medians.push((median(&sync), median(&ping)));
+        if !only.selects(name) {
+            report += &skipped(name);
+            continue;
+        }
         if sync.is_empty() {
             report += &did_not_run(name);
             continue;
@@ -247,14 +267,23 @@ async fn bridge(
 }
 
 /// The DOM section: runs it and returns its report.
-async fn dom(browser: &Browser, server: &TestServer) -> Result<String, Box<dyn std::error::Error>> {
-    let results = run_rounds(browser, server, "DOM", &DOM_PAGES, DOM_ROUNDS, DOM_WAIT).await?;
+async fn dom(
+    browser: &Browser,
+    server: &TestServer,
+    only: Only<'_>,
+) -> Result<String, Box<dyn std::error::Error>> {
+    let limits = (DOM_ROUNDS, DOM_WAIT, only);
+    let results = run_rounds(browser, server, "DOM", &DOM_PAGES, limits).await?;
     let mut report = format!(
         "DOM from a worker, per operation, {DOM_ROUNDS} alternating rounds in one browser\n"
     );
     // medians[page][case]; NaN where a contender did not run the case.
     let mut medians = vec![[f64::NAN; DOM_CASES.len()]; DOM_PAGES.len()];
     for (page, ((name, _), page_results)) in DOM_PAGES.iter().zip(&results).enumerate() {
+        if !only.selects(name) {
+            report += &skipped(name);
+            continue;
+        }
         if page_results.is_empty() {
             report += &did_not_run(name);
             continue;
@@ -314,6 +343,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // `--bridge-only` / `--dom-only` run just that section (quicker when working on it).
     let flag = |name: &str| std::env::args().any(|a| a == name);
     let (bridge_only, dom_only) = (flag("--bridge-only"), flag("--dom-only"));
+    let args: Vec<String> = std::env::args().collect();
+    let only = match args.iter().position(|a| a == "--only") {
+        Some(at) => Only(Some(
+            args.get(at + 1)
+                .ok_or("--only needs a contender name, e.g. `--only rustpy`")?,
+        )),
+        None => Only(None),
+    };
     let boot_runs = if bridge_only || dom_only { 0 } else { RUNS };
     let mut cold = Vec::new();
     let mut warm = Vec::new();
@@ -341,10 +378,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let browser = Browser::start().await?;
     if bridge_only || !dom_only {
-        sections.push(bridge(&browser, &server).await?);
+        sections.push(bridge(&browser, &server, only).await?);
     }
     if dom_only || !bridge_only {
-        sections.push(dom(&browser, &server).await?);
+        sections.push(dom(&browser, &server, only).await?);
     }
     browser.close().await?;
     print!("{}", sections.join("\n"));
