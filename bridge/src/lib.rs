@@ -86,8 +86,23 @@ pub enum FromWorker {
     /// A blocking FFI request: operations on JS objects (see [`ffi`]); the page answers
     /// with an [`ffi::JsReply`] on the shared channel.
     Js {
+        /// Which request this is (the same sequence as [`FromWorker::SyncCall`]'s ids).
+        id: u64,
         /// The operations, a JSON [`Value::List`] of operations.
         request: String,
+    },
+    /// The worker gave up waiting for request `id` (interrupt or timeout): the page drops
+    /// its reply and takes down any prompt it showed for it.
+    Abandoned {
+        /// The request's id.
+        id: u64,
+    },
+    /// An error nobody awaits (an event handler or a callback raised): the page shows it.
+    Error {
+        /// What failed, e.g. "an event handler".
+        what: String,
+        /// The Python traceback.
+        traceback: String,
     },
     /// Python dropped proxies: `handles` holds `(id, count)` pairs, flattened. Posted
     /// without waiting; the page decrements each handle's count and frees it at zero.
@@ -169,42 +184,62 @@ pub enum SyncFailure {
 
 /// The shared channel's control block: an `Int32Array` over a 16-byte `SharedArrayBuffer`.
 ///
-/// A blocking request travels one of two ways. Where the page can listen on shared memory
-/// (`Atomics.waitAsync`, announced by `fast_requests` in the boot message), the worker
-/// writes the request (the [`FromWorker`] message as JSON) into the data buffer, stores its
-/// length in [`REQUEST_LENGTH`] and sets [`REQUEST`] to [`POSTED`]: no `postMessage`, no
-/// structured clone, no task queued behind other messages. Otherwise (and for a request
-/// larger than the data buffer) it posts the message. Either way the reply comes back in
-/// the data buffer and [`STATE`] becomes [`REPLIED`].
+/// **Requests.** Where the page can listen on shared memory (`Atomics.waitAsync`, announced
+/// by `fast_requests` in the boot message), the worker writes the request into the
+/// separate request buffer, stores its length in [`REQUEST_LENGTH`] and sets [`REQUEST`]
+/// to [`POSTED`]: no `postMessage`, no structured clone. The request is the
+/// [`FromWorker`] message as JSON, or for an FFI request [`FFI_FRAME`], the id, a space and
+/// the bare JSON request. Otherwise (and for a request larger than the buffer) the worker
+/// posts the message.
+///
+/// **Replies.** The [`STATE`] word says which request the worker waits for and how far it
+/// got: [`state`]`(id, phase)`. The page writes a reply only while the state is
+/// `state(id, WAITING)`, then flips it with a compare-and-swap to `state(id, REPLIED)` (or
+/// `GROW`), so a reply to a request the worker gave up on (interrupt, timeout) is never
+/// written over a newer one: giving up sets the state to [`IDLE`].
+///
+/// **Interrupt.** The page sets [`INTERRUPT`] and wakes both words; the worker checks it
+/// while waiting (in slices of at most [`WAIT_SLICE_MS`]), while sleeping and at each call
+/// into its host, and raises `KeyboardInterrupt`.
 pub mod channel {
-    /// Index of the state word.
+    /// Index of the state word: [`state`]`(id, phase)`, or [`IDLE`].
     pub const STATE: u32 = 0;
     /// Index of the reply length (or, in [`GROW`], the length needed).
     pub const LENGTH: u32 = 1;
-    /// Index of the request word: [`POSTED`] while a request waits in the data buffer.
+    /// Index of the request word: [`POSTED`] while a request waits in the request buffer.
     pub const REQUEST: u32 = 2;
-    /// Index of the length of the request in the data buffer.
+    /// Index of the length of the request in the request buffer.
     pub const REQUEST_LENGTH: u32 = 3;
-    /// [`REQUEST`]: a request is in the data buffer (the page resets it to [`IDLE`]).
+    /// Index of the interrupt flag: 1 when the page asked to interrupt the running code.
+    pub const INTERRUPT: u32 = 4;
+    /// [`REQUEST`]: a request is in the request buffer (the page resets it to 0).
     pub const POSTED: i32 = 1;
-    /// A request in the data buffer that starts with this byte is an FFI request
-    /// ([`FromWorker::Js`](crate::FromWorker::Js)'s JSON, bare); any other is a
-    /// [`FromWorker`](crate::FromWorker) message as JSON (which starts with `{`).
+    /// A request in the request buffer that starts with this byte is an FFI request
+    /// (`J<id> <json>`); any other is a [`FromWorker`](crate::FromWorker) message as JSON.
     pub const FFI_FRAME: u8 = b'J';
-    /// Nothing in flight.
+    /// Nothing in flight (also: the worker gave up on its request).
     pub const IDLE: i32 = 0;
-    /// The worker posted a call and waits.
+    /// Phase: the worker posted request `id` and waits.
     pub const WAITING: i32 = 1;
-    /// The reply is in the data buffer.
+    /// Phase: the reply to `id` is in the data buffer.
     pub const REPLIED: i32 = 2;
-    /// The reply does not fit the data buffer: the worker posts a larger one (`grow`).
+    /// Phase: the reply does not fit the data buffer: the worker posts a larger one
+    /// (`grow`).
     pub const GROW: i32 = 3;
+    /// The longest single `Atomics.wait` of a blocked worker, so that an interrupt is seen
+    /// even when its wake-up raced the wait.
+    pub const WAIT_SLICE_MS: f64 = 50.0;
     /// Bytes of the control block.
-    pub const CONTROL_BYTES: u32 = 16;
-    /// Initial size of the data buffer.
+    pub const CONTROL_BYTES: u32 = 32;
+    /// Initial size of the data buffer (replies) and of the request buffer.
     pub const INITIAL_DATA_BYTES: u32 = 64 * 1024;
     /// Default largest reply: 16 MiB.
     pub const DEFAULT_REPLY_LIMIT: usize = 16 * 1024 * 1024;
+
+    /// The state word for request `id` in `phase` (ids wrap at 2^29).
+    pub fn state(id: u64, phase: i32) -> i32 {
+        ((id & 0x1FFF_FFFF) as i32) * 4 + phase
+    }
 }
 
 #[cfg(test)]

@@ -153,6 +153,28 @@ class _InstallLoopOnAsyncioImport:
 sys.meta_path.insert(0, _InstallLoopOnAsyncioImport)
 
 
+def _install_input():
+    import builtins
+
+    def input(prompt=""):
+        """Asks the page for a line: by default it shows ``prompt`` and a text field next to
+        the worker's script tag (or a page function set as ``worker.sync.input``)."""
+        if not _rustpy_host.in_worker():
+            raise RuntimeError(
+                "input() waits for the user, which the page's main thread cannot do without "
+                "freezing the page: run this code in a worker (<script type=\"rustpy\" "
+                "worker>), or read an <input> element with pyscript.document"
+            )
+        sys.stdout.flush()
+        answer = _rustpy_host.call_page("input", str(prompt), timeout=float("inf"))
+        return "" if answer is None else str(answer)
+
+    builtins.input = input
+
+
+_install_input()
+
+
 def _main_globals():
     main = sys.modules.get("__main__")
     if main is None:

@@ -90,9 +90,10 @@ fn run_ffi_request(
     flush_releases();
     flush_output();
     let request = String::from_utf8_lossy(&Value::List(ops.clone()).encode()).into_owned();
-    let reply = host()
-        .js_request(&request)
-        .map_err(|error| vm.new_runtime_error(error.to_string()))?;
+    let reply = host().js_request(&request).map_err(|error| match error {
+        crate::SyncCallError::Interrupted => keyboard_interrupt(vm),
+        other => vm.new_runtime_error(other.to_string()),
+    })?;
     let failure = match JsReply::decode(reply.as_bytes()) {
         Ok(JsReply::Ok(values)) => {
             let items = values
@@ -164,6 +165,16 @@ fn describe_op(ops: &[Value], index: usize) -> String {
     }
 }
 
+/// The exception `worker.interrupt()` raises.
+fn keyboard_interrupt(
+    vm: &rustpython_vm::VirtualMachine,
+) -> rustpython_vm::builtins::PyBaseExceptionRef {
+    vm.new_exception_msg(
+        vm.ctx.exceptions.keyboard_interrupt.to_owned(),
+        "interrupted by the page (worker.interrupt())".into(),
+    )
+}
+
 /// A `pyscript.JsException` (from `_rustpy_ffi`) for a JS error.
 fn js_exception(
     name: &str,
@@ -179,23 +190,27 @@ fn js_exception(
 #[rustpython_vm::pymodule]
 mod _rustpy_host {
     use rustpython_vm::{
-        PyObjectRef, PyResult, VirtualMachine,
+        PyObjectRef, PyResult, TryFromObject, VirtualMachine,
         builtins::{PyBaseExceptionRef, PyStrRef, PyTypeRef},
-        function::{ArgIntoFloat, PosArgs},
+        function::{ArgIntoFloat, KwArgs, PosArgs},
     };
 
     use super::{Stream, Value, host, write};
 
     /// Writes text to stdout (1) or stderr (2).
     #[pyfunction]
-    fn write_stream(fd: i32, text: PyStrRef) -> usize {
+    fn write_stream(fd: i32, text: PyStrRef, vm: &VirtualMachine) -> PyResult<usize> {
+        // Output is where a busy loop most often touches the host: honour an interrupt.
+        if host().interrupted() {
+            return Err(super::keyboard_interrupt(vm));
+        }
         let stream = if fd == 2 {
             Stream::Stderr
         } else {
             Stream::Stdout
         };
         write(stream, &text.to_string_lossy());
-        text.char_len()
+        Ok(text.char_len())
     }
 
     /// Emits the unfinished lines of both streams.
@@ -226,9 +241,10 @@ mod _rustpy_host {
         if seconds < 0.0 {
             return Err(vm.new_value_error("sleep length must be non-negative"));
         }
-        host()
-            .sleep(seconds)
-            .map_err(|e| vm.new_runtime_error(e.to_string()))
+        host().sleep(seconds).map_err(|e| match e {
+            crate::SleepError::Interrupted => super::keyboard_interrupt(vm),
+            other => vm.new_runtime_error(other.to_string()),
+        })
     }
 
     /// Asks the host to call back `fire_timer(timer_id)` after `delay_ms`.
@@ -265,7 +281,22 @@ mod _rustpy_host {
     /// raises `AttributeError` (no such page function), `pyscript.JsException` (it threw)
     /// or `RuntimeError` (no shared memory, reply too large, protocol).
     #[pyfunction]
-    fn call_page(name: PyStrRef, args: PosArgs, vm: &VirtualMachine) -> PyResult {
+    fn call_page(
+        name: PyStrRef,
+        args: PosArgs,
+        mut kwargs: KwArgs,
+        vm: &VirtualMachine,
+    ) -> PyResult {
+        let timeout = match kwargs.pop_kwarg("timeout") {
+            Some(value) if vm.is_none(&value) => None,
+            Some(value) => Some(ArgIntoFloat::try_from_object(vm, value)?.into_float()),
+            None => None,
+        };
+        if let Some((extra, _)) = kwargs.into_iter().next() {
+            return Err(vm.new_type_error(format!(
+                "sync calls take positional arguments (and timeout=), not {extra}="
+            )));
+        }
         let name = name.to_string_lossy().into_owned();
         let args = vm.ctx.new_list(args.into_vec()).into();
         let args = crate::convert::to_value(
@@ -275,7 +306,7 @@ mod _rustpy_host {
             vm,
         )?;
         super::flush_output();
-        match host().sync_call(&name, args) {
+        match host().sync_call(&name, args, timeout) {
             Ok(value) => crate::convert::from_value(&value, crate::convert::Mode::Copy, vm),
             Err(error @ crate::SyncCallError::Missing(_)) => {
                 Err(vm.new_attribute_error(error.to_string()))
@@ -286,6 +317,11 @@ mod _rustpy_host {
                 };
                 Err(super::js_exception(js_name, &error.to_string(), vm)?)
             }
+            Err(crate::SyncCallError::Interrupted) => Err(super::keyboard_interrupt(vm)),
+            Err(error @ crate::SyncCallError::Timeout { .. }) => Err(vm.new_exception_msg(
+                vm.ctx.exceptions.timeout_error.to_owned(),
+                error.to_string().into(),
+            )),
             Err(error) => Err(vm.new_runtime_error(error.to_string())),
         }
     }

@@ -44,6 +44,9 @@ pub enum SleepError {
     /// The host cannot block this thread (e.g. the page's main thread).
     #[error("{0}")]
     Unsupported(String),
+    /// The page interrupted the sleep (`worker.interrupt()`).
+    #[error("interrupted")]
+    Interrupted,
 }
 
 /// Why a synchronous call to the page failed.
@@ -83,6 +86,20 @@ pub enum SyncCallError {
     /// The reply could not be read.
     #[error("the page's reply could not be decoded: {0}")]
     Protocol(String),
+    /// The page interrupted the worker (`worker.interrupt()`) while it waited.
+    #[error("interrupted while waiting for the page")]
+    Interrupted,
+    /// The page did not answer in time (`timeout=` or the config's `sync_timeout`).
+    #[error(
+        "the page did not answer sync.{function}() within {seconds} s (raise `timeout=` or \
+         `sync_timeout` in the worker's config)"
+    )]
+    Timeout {
+        /// The function called.
+        function: String,
+        /// The timeout in seconds.
+        seconds: f64,
+    },
 }
 
 /// Everything the interpreter needs from its surroundings.
@@ -106,8 +123,17 @@ pub trait Host {
     /// True when this interpreter runs in a Web Worker (exposed as `RUNNING_IN_WORKER`).
     fn in_worker(&self) -> bool;
     /// Calls the page function registered as `worker.sync.<name>` with `args` (a
-    /// [`Value::List`]) and blocks until it answers.
-    fn sync_call(&self, name: &str, args: Value) -> Result<Value, SyncCallError>;
+    /// [`Value::List`]) and blocks until it answers, or until `timeout` seconds passed
+    /// (`None`: the host's default, see the config's `sync_timeout`).
+    fn sync_call(
+        &self,
+        name: &str,
+        args: Value,
+        timeout: Option<f64>,
+    ) -> Result<Value, SyncCallError>;
+    /// True (once) when the page asked to interrupt the running code; the interpreter then
+    /// raises `KeyboardInterrupt`.
+    fn interrupted(&self) -> bool;
     /// Delivers the result of a call from the page ([`Runtime::call_export`]): the value,
     /// or the formatted Python traceback.
     fn export_result(&self, call_id: u64, result: Result<Value, String>);

@@ -26,6 +26,8 @@ struct FakeHost {
     export_results: RefCell<Vec<(u64, Result<Value, String>)>>,
     page_ops: RefCell<Vec<(String, Value)>>,
     page: FakePage,
+    /// Set to make the next host call see an interrupt.
+    interrupt: RefCell<bool>,
 }
 
 impl Host for FakeHost {
@@ -54,12 +56,22 @@ impl Host for FakeHost {
         true
     }
     /// The fake page has `echo` (returns its arguments) and `boom` (throws a TypeError).
-    fn sync_call(&self, name: &str, args: Value) -> Result<Value, SyncCallError> {
+    fn sync_call(
+        &self,
+        name: &str,
+        args: Value,
+        timeout: Option<f64>,
+    ) -> Result<Value, SyncCallError> {
         self.sync_calls
             .borrow_mut()
             .push((name.to_string(), args.clone()));
         match name {
             "echo" => Ok(args),
+            "slow" => Err(SyncCallError::Timeout {
+                function: name.to_string(),
+                seconds: timeout.unwrap_or(f64::INFINITY),
+            }),
+            "input" => Ok(Value::Str(format!("typed after {args:?}"))),
             "boom" => Err(SyncCallError::Raised {
                 name: "TypeError".into(),
                 message: "boom".into(),
@@ -79,6 +91,9 @@ impl Host for FakeHost {
             "now" => Ok(PageReply::Now(args)),
             _ => Ok(PageReply::Later(1)),
         }
+    }
+    fn interrupted(&self) -> bool {
+        std::mem::take(&mut *self.interrupt.borrow_mut())
     }
     fn js_request(&self, request: &str) -> Result<String, SyncCallError> {
         Ok(self.page.answer(request))
@@ -690,4 +705,56 @@ fn pyscript_config_and_current_target_come_from_the_host() {
          print(config['answer'], current_target(), RUNNING_IN_WORKER)",
     );
     assert_eq!(host.stdout(), vec!["42 fake-target True"]);
+}
+
+#[test]
+fn sync_timeouts_raise_timeout_error_naming_the_function() {
+    let (host, rt) = runtime();
+    run_ok(
+        &host,
+        &rt,
+        "from pyscript import sync\n\
+         try:\n    sync.slow(1, timeout=0.5)\nexcept TimeoutError as e:\n    print(type(e).__name__, e)",
+    );
+    assert_eq!(
+        host.stdout(),
+        vec![
+            "TimeoutError the page did not answer sync.slow() within 0.5 s (raise `timeout=` or \
+             `sync_timeout` in the worker's config)"
+        ]
+    );
+}
+
+#[test]
+fn an_interrupt_raises_keyboard_interrupt_at_the_next_output() {
+    let (host, rt) = runtime();
+    *host.interrupt.borrow_mut() = true;
+    let outcome = rt
+        .run_script("for i in range(10):\n    print(i)", "loop.py", 1)
+        .unwrap();
+    let ScriptOutcome::Failed(traceback) = outcome else {
+        panic!("{outcome:?}")
+    };
+    assert!(
+        traceback.contains("KeyboardInterrupt: interrupted by the page"),
+        "{traceback}"
+    );
+    assert!(host.stdout().is_empty(), "{:?}", host.stdout());
+    // The flag was consumed: the interpreter keeps working.
+    run_ok(&host, &rt, "print('after')");
+    assert_eq!(host.stdout(), vec!["after"]);
+}
+
+#[test]
+fn input_asks_the_page_in_a_worker() {
+    let (host, rt) = runtime();
+    run_ok(
+        &host,
+        &rt,
+        "print('before')\nanswer = input('name? ')\nprint(answer)",
+    );
+    assert_eq!(
+        host.stdout(),
+        vec!["before", "typed after List([Str(\"name? \")])"]
+    );
 }

@@ -77,7 +77,11 @@ function mainOutput(stream, line) {
 const REPLY_LIMIT = 16 * 1024 * 1024; // bytes; a worker's config may set sync_reply_limit
 const NAMED_WORKER_TIMEOUT_MS = 10_000;
 // The control block's words and states (rustpy_bridge::channel).
-const STATE = 0, LENGTH = 1, REQUEST = 2, REQUEST_LENGTH = 3, POSTED = 1, REPLIED = 2, GROW = 3;
+const STATE = 0, LENGTH = 1, REQUEST = 2, REQUEST_LENGTH = 3, INTERRUPT = 4, POSTED = 1;
+const IDLE = 0, WAITING = 1, REPLIED = 2, GROW = 3;
+const CONTROL_BYTES = 32, BUFFER_BYTES = 64 * 1024;
+/** The state word for request `id` in `phase` (rustpy_bridge::channel::state). */
+const stateOf = (id, phase) => (id & 0x1fffffff) * 4 + phase;
 // Where the page can wait on shared memory without blocking, workers hand it their blocking
 // requests through the shared buffer instead of postMessage (much lower latency).
 const FAST_REQUESTS = typeof Atomics.waitAsync === "function";
@@ -171,24 +175,29 @@ export class PyWorker {
   #nextCall = 1;
   #control = null;
   #data = null;
-  #pendingReply = null;
+  #requests = null;
+  #pendingReply = null; // {bytes, id} waiting for the worker's larger buffer
   #terminated = false;
+  #dead = null; // why the worker cannot answer any more (crashed), or null
   #name;
+  #src;
+  #showErrors;
   #serving = null; // the page function a blocked worker is waiting for, if any
+  #servingId = null; // ...and the id of that request
+  #prompts = new Map(); // request id -> the input() prompt shown for it
   // The JS objects this worker's Python holds (window, document, ...); a JS call of a
-  // Python callable the worker offered is posted to it.
-  #table = new HandleTable((id, args) => {
-    if (this.#terminated) throw new Error(`${this.#label} was terminated: its Python callback cannot run`);
-    this.#worker.postMessage({ type: "callback", id, args: JSON.stringify(args) });
-  });
+  // Python callable the worker offered is posted to it. A new one per boot.
+  #table = null;
 
   constructor(src, options = {}) {
-    const { type, config = null, name, element = null } = options;
+    const { type, config = null, name, element = null, showErrors = true } = options;
     if (type !== "rustpy") {
       throw new TypeError(`PyWorker type must be "rustpy" (the only supported type), not ${JSON.stringify(type)}`);
     }
     this.#element = element;
     this.#name = name ?? null;
+    this.#src = src;
+    this.#showErrors = showErrors && element?.getAttribute("errors") !== "console";
     this.#label = describeScript("worker", name, src ?? (element ? "inline worker" : "worker"));
     this.config = config;
     this.ready = this.#boot(src, config);
@@ -229,23 +238,38 @@ export class PyWorker {
     return out;
   }
 
+  #showError(title, detail) {
+    if (this.#showErrors) showError(this.#element ?? document.body, title, detail);
+    else console.error(`${title}\n${detail}`);
+  }
+
   async #boot(src, config) {
     try {
       const [loaded, module] = await Promise.all([loadSource(this.#element, src ?? null), interpreterModule()]);
       if (this.#terminated) throw new Error(`${this.#label} was terminated`);
       this.#label = describeScript("worker", this.#name, loaded.filename);
-      this.#worker = new Worker(workerUrl, { type: "module", name: this.#name ?? loaded.filename });
+      const worker = new Worker(workerUrl, { type: "module", name: this.#name ?? loaded.filename });
+      this.#worker = worker;
+      // A callback belongs to the worker that offered it: after a restart the old one's
+      // listeners fail clearly instead of reaching the new interpreter.
+      this.#table = new HandleTable((id, args) => {
+        if (this.#terminated || this.#dead || this.#worker !== worker) {
+          const why = this.#dead ?? (this.#terminated ? "was terminated" : "was restarted");
+          throw new Error(`${this.#label} ${why}: this Python callback of its earlier run cannot run`);
+        }
+        worker.postMessage({ type: "callback", id, args: JSON.stringify(args) });
+      });
       const isolated = self.crossOriginIsolated && typeof SharedArrayBuffer === "function";
       if (isolated) {
-        this.#control = new Int32Array(new SharedArrayBuffer(16));
-        this.#data = new SharedArrayBuffer(64 * 1024);
+        this.#control = new Int32Array(new SharedArrayBuffer(CONTROL_BYTES));
+        this.#data = new SharedArrayBuffer(BUFFER_BYTES);
+        this.#requests = new SharedArrayBuffer(BUFFER_BYTES);
       }
       const finished = new Promise((resolve, reject) => {
         this.#worker.addEventListener("message", ({ data }) => this.#receive(data, resolve, reject));
         this.#worker.addEventListener("error", (event) => {
-          const error = new Error(`${this.#label} crashed: ${event.message || "unknown error"}`);
-          this.#fail(error);
-          reject(error);
+          event.preventDefault();
+          this.#crashed(event.message || "unknown error", reject);
         });
       });
       this.#worker.postMessage({
@@ -259,43 +283,62 @@ export class PyWorker {
         reply_limit: Number(config?.sync_reply_limit ?? REPLY_LIMIT),
         control: this.#control?.buffer,
         data: this.#data,
+        requests: this.#requests,
         fast_requests: isolated && FAST_REQUESTS,
       });
-      if (isolated && FAST_REQUESTS) this.#listen();
+      if (isolated && FAST_REQUESTS) this.#listen(this.#worker);
       await finished;
       this.#element?.dispatchEvent(new CustomEvent("rustpy:ready", { detail: { worker: this } }));
       this.#element?.dispatchEvent(new CustomEvent("rustpy:done", { detail: { worker: this } }));
       return this;
     } catch (error) {
-      if (!(error instanceof PythonError) && !this.#terminated) {
-        showError(this.#element ?? document.body, `${this.#label} failed`, error.message ?? String(error));
+      if (!(error instanceof PythonError) && !this.#terminated && !this.#dead) {
+        this.#showError(`${this.#label} failed`, error.message ?? String(error));
       }
       throw error;
     }
   }
 
-  /** Serves the worker's blocking requests written into the shared buffer. */
-  async #listen() {
+  /** The worker died (a wasm trap, a Rust panic, out of memory): nothing it ran survives. */
+  #crashed(message, rejectReady) {
+    if (this.#dead || this.#terminated) return;
+    this.#dead = `crashed (${message})`;
+    const error = new Error(
+      `${this.#label} crashed: ${message}. Its state is lost; call restart() to run it again`,
+    );
+    error.name = "WorkerCrashed";
+    this.#worker?.terminate();
+    this.#table?.close(error.message);
+    this.#removePrompts();
+    this.#fail(error);
+    rejectReady?.(error);
+    this.#showError(`${this.#label} crashed`, message);
+  }
+
+  /** Serves the blocking requests `worker` writes into the shared request buffer. */
+  async #listen(worker) {
     const control = this.#control;
-    while (!this.#terminated) {
+    const requests = this.#requests;
+    const alive = () => !this.#terminated && !this.#dead && this.#worker === worker;
+    while (alive()) {
       const waiting = Atomics.waitAsync(control, REQUEST, 0);
       if (waiting.async) await waiting.value;
-      if (this.#terminated || Atomics.load(control, REQUEST) !== POSTED) continue;
+      if (!alive() || Atomics.load(control, REQUEST) !== POSTED) continue;
       const length = Atomics.load(control, REQUEST_LENGTH);
       // TextDecoder does not read shared memory: copy the bytes out first.
-      const text = textDecoder.decode(new Uint8Array(this.#data, 0, length).slice());
+      const text = textDecoder.decode(new Uint8Array(requests, 0, length).slice());
       Atomics.store(control, REQUEST, 0);
       if (text.startsWith(FFI_FRAME)) {
-        this.#answerJs(text.slice(FFI_FRAME.length));
+        const space = text.indexOf(" ");
+        this.#answerJs(text.slice(space + 1), Number(text.slice(FFI_FRAME.length, space)));
         continue;
       }
       let message;
       try {
         message = JSON.parse(text);
       } catch (error) {
-        // Unblock the worker: a reply it cannot decode raises a protocol error there.
-        this.#writeReply(textEncoder.encode(JSON.stringify({ malformed: error.message })));
-        continue;
+        console.error(`rustpy: ${this.#label} sent a malformed request: ${error.message}`);
+        continue; // the worker's wait is bounded by interrupt() and its timeouts
       }
       this.#receive(message);
     }
@@ -312,23 +355,37 @@ export class PyWorker {
         break;
       case "failed": {
         const error = new PythonError(data.traceback);
-        showError(this.#element ?? document.body, `${this.#label} failed`, data.traceback);
+        this.#showError(`${this.#label} failed`, data.traceback);
         reject(error);
         break;
       }
+      case "error":
+        this.#showError(`${this.#label}: error in ${data.what}`, data.traceback);
+        break;
+      case "crashed":
+        this.#crashed(data.message, reject);
+        break;
       case "sync_call":
-        this.#answer(data.name, data.args);
+        this.#answer(data.name, data.args, data.id);
         break;
       case "js":
-        this.#answerJs(data.request);
+        this.#answerJs(data.request, data.id);
+        break;
+      case "abandoned":
+        // The worker stopped waiting (interrupt, timeout): it is not blocked any more.
+        if (this.#servingId === data.id) this.#serving = this.#servingId = null;
+        this.#removePrompts(data.id);
         break;
       case "release":
         this.#table.release(data.handles);
         break;
-      case "grow":
+      case "grow": {
         this.#data = data.data;
-        if (this.#pendingReply) this.#writeReply(this.#pendingReply);
+        const pending = this.#pendingReply;
+        this.#pendingReply = null;
+        if (pending) this.#writeReply(pending.bytes, pending.id);
         break;
+      }
       case "call_result": {
         const pending = this.#pending.get(data.id);
         if (!pending) break;
@@ -341,14 +398,16 @@ export class PyWorker {
   }
 
   /** Runs the page function a worker's `pyscript.sync.<name>()` asked for and replies. */
-  async #answer(name, args) {
+  async #answer(name, args, id) {
     let reply;
-    const fn = this.#pageFunctions[name];
+    let fn = this.#pageFunctions[name];
+    if (typeof fn !== "function" && name === "input") fn = (prompt) => this.#prompt(prompt, id);
     if (typeof fn !== "function") {
       reply = { err: { kind: "Missing" } };
     } else {
       try {
         this.#serving = name;
+        this.#servingId = id;
         let result = fn(...fromWire(args));
         // Only a promise is awaited: a plain value is answered in this same task.
         if (typeof result?.then === "function") result = await result;
@@ -356,7 +415,7 @@ export class PyWorker {
       } catch (error) {
         reply = { err: { kind: "Raised", name: error?.name ?? "Error", message: error?.message ?? String(error) } };
       } finally {
-        this.#serving = null;
+        if (this.#servingId === id) this.#serving = this.#servingId = null;
       }
     }
     let bytes = textEncoder.encode(JSON.stringify(reply));
@@ -364,12 +423,59 @@ export class PyWorker {
     if (bytes.length > limit) {
       bytes = textEncoder.encode(JSON.stringify({ err: { kind: "TooLarge", size: bytes.length, limit } }));
     }
-    this.#writeReply(bytes);
+    this.#writeReply(bytes, id);
   }
 
   /** Runs an FFI request of the worker's Python on this worker's handle table. */
-  #answerJs(request) {
-    this.#writeReply(this.#limited(textEncoder.encode(this.#table.request(request)), "a DOM reply"));
+  #answerJs(request, id) {
+    this.#writeReply(this.#limited(textEncoder.encode(this.#table.request(request)), "a DOM reply"), id);
+  }
+
+  /**
+   * `input(prompt)` in the worker, when the page set no `worker.sync.input`: a prompt and a
+   * text field after the worker's output target (or in a corner overlay for a worker
+   * without a tag); resolves with the text when the user presses Enter.
+   */
+  #prompt(prompt, id) {
+    return new Promise((resolve) => {
+      const form = document.createElement("form");
+      form.className = "rustpy-input";
+      const label = document.createElement("label");
+      label.textContent = String(prompt ?? "");
+      const field = document.createElement("input");
+      field.type = "text";
+      field.autocomplete = "off";
+      label.append(field);
+      form.append(label);
+      form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        this.#prompts.delete(id);
+        // Keep what was asked and answered, like a terminal would.
+        const line = document.createElement("div");
+        line.className = "rustpy-input-line";
+        line.textContent = `${label.firstChild?.textContent ?? ""}${field.value}`;
+        form.replaceWith(line);
+        resolve(field.value);
+      });
+      const target = this.#element ? document.getElementById(targetFor(this.#element)) : null;
+      if (target) target.append(form);
+      else {
+        form.classList.add("rustpy-input-overlay");
+        document.body.append(form);
+      }
+      this.#prompts.set(id, form);
+      field.focus();
+    });
+  }
+
+  /** Takes down the input prompt of request `id` (or all of them). */
+  #removePrompts(id) {
+    for (const [promptId, form] of this.#prompts) {
+      if (id === undefined || promptId === id) {
+        form.remove();
+        this.#prompts.delete(promptId);
+      }
+    }
   }
 
   #replyLimit() {
@@ -386,25 +492,63 @@ export class PyWorker {
     return textEncoder.encode(JSON.stringify({ err: { index: 0, name: "RangeError", message, python: null } }));
   }
 
-  #writeReply(bytes) {
-    if (this.#terminated || !this.#control) return;
+  /**
+   * Writes the reply to request `id`, unless the worker gave up on it (interrupt, timeout:
+   * the state word no longer says it waits for `id`; rustpy_bridge::channel).
+   */
+  #writeReply(bytes, id) {
+    const control = this.#control;
+    if (this.#terminated || this.#dead || !control) return;
+    const waiting = stateOf(id, WAITING);
+    if (Atomics.load(control, STATE) !== waiting) return;
     if (bytes.length > this.#data.byteLength) {
       // The worker allocates a larger buffer and posts it back ("grow").
-      this.#pendingReply = bytes;
-      Atomics.store(this.#control, LENGTH, bytes.length);
-      Atomics.store(this.#control, STATE, GROW);
-      Atomics.notify(this.#control, STATE);
+      this.#pendingReply = { bytes, id };
+      Atomics.store(control, LENGTH, bytes.length);
+      Atomics.compareExchange(control, STATE, waiting, stateOf(id, GROW));
+      Atomics.notify(control, STATE);
       return;
     }
-    this.#pendingReply = null;
     new Uint8Array(this.#data).set(bytes);
-    Atomics.store(this.#control, LENGTH, bytes.length);
-    Atomics.store(this.#control, STATE, REPLIED);
+    Atomics.store(control, LENGTH, bytes.length);
+    Atomics.compareExchange(control, STATE, waiting, stateOf(id, REPLIED));
+    Atomics.notify(control, STATE);
+  }
+
+  /**
+   * Raises `KeyboardInterrupt` in the worker's running Python: at once when it waits (a
+   * sync call, `input()`, `time.sleep`), else at its next output or page call.
+   */
+  interrupt() {
+    if (this.#terminated || this.#dead || !this.#control) return;
+    Atomics.store(this.#control, INTERRUPT, 1);
+    Atomics.notify(this.#control, INTERRUPT);
     Atomics.notify(this.#control, STATE);
+  }
+
+  /**
+   * Stops the worker and starts its script again in a fresh one, keeping the page
+   * functions set with `worker.sync.f = f` (the "stop button"). Pending calls reject;
+   * `ready` is a new promise.
+   */
+  restart() {
+    if (this.#terminated) throw new Error(`${this.#label} was terminated: it cannot restart`);
+    this.#worker?.terminate();
+    this.#table?.close(`${this.#label} was restarted`);
+    this.#removePrompts();
+    this.#fail(new Error(`${this.#label} was restarted`));
+    this.#dead = null;
+    this.#exports = null;
+    this.#pendingReply = null;
+    this.#serving = null;
+    this.ready = this.#boot(this.#src, this.config);
+    this.ready.catch(() => {}); // shown on the page; callers see it through `ready`
+    return this.ready;
   }
 
   async #call(name, args) {
     if (this.#terminated) throw new Error(`${this.#label} was terminated: cannot call ${name}()`);
+    if (this.#dead) throw new Error(`${this.#label} ${this.#dead}: cannot call ${name}(); call restart()`);
     if (this.#serving !== null) {
       // The worker is blocked in pyscript.sync.<serving>() until this page function
       // returns, so it can never run <name>(): fail both sides now instead of hanging.
@@ -440,7 +584,8 @@ export class PyWorker {
     if (this.#terminated) return;
     this.#terminated = true;
     this.#worker?.terminate();
-    this.#table.close(`${this.#label} was terminated`);
+    this.#table?.close(`${this.#label} was terminated`);
+    this.#removePrompts();
     this.#fail(new Error(`${this.#label} was terminated`));
     if (this.#name !== null && named.get(this.#name) === this) named.delete(this.#name);
   }
@@ -485,6 +630,8 @@ export const workers = new Proxy(
       return namedWorker(name).then((worker) => {
         const exports = worker.exports;
         exports.terminate = () => worker.terminate();
+        exports.interrupt = () => worker.interrupt();
+        exports.restart = () => worker.restart();
         return exports;
       });
     },
@@ -585,6 +732,11 @@ function pageOps(op, argsJson) {
     case "worker_terminate":
       workerByHandle(args[0]).terminate();
       return json(null);
+    case "worker_interrupt":
+      workerByHandle(args[0]).interrupt();
+      return json(null);
+    case "worker_restart":
+      return workerByHandle(args[0]).restart().then(() => json(null), pythonReadable);
     case "workers_get":
       return namedWorker(args[0]).then((worker) => json(keep(worker)));
   }
@@ -598,6 +750,12 @@ rustpy-script { display: none; }
   background: #ffebee; color: #b71c1c; font: 13px/1.4 monospace; white-space: pre-wrap;
 }
 .rustpy-error strong { display: block; margin-bottom: .25em; }
+.rustpy-input label { font: 14px/1.4 monospace; white-space: pre-wrap; }
+.rustpy-input input { font: inherit; margin-left: .25em; }
+.rustpy-input-overlay {
+  position: fixed; right: 1em; bottom: 1em; z-index: 2147483647; padding: .5em .75em;
+  background: #fff; border: 1px solid #888; border-radius: 4px; box-shadow: 0 2px 8px #0004;
+}
 `;
 
 function installStyle() {

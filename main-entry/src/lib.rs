@@ -126,6 +126,7 @@ pub async fn run_main_script(
                 .and_then(|id| id.as_string())
         }),
         config: Value::None,
+        control: None,
         sync_call: None,
         export_result: Some(Box::new(|call_id, result| {
             let Some((resolve, reject)) = CALLS.with(|calls| calls.borrow_mut().remove(&call_id))

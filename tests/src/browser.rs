@@ -142,6 +142,16 @@ impl Page<'_> {
         Ok(())
     }
 
+    /// Types `text` into the first element matching `selector` (`"\n"` presses Enter).
+    pub async fn type_into(&self, selector: &str, text: &str) -> Result<(), BrowserError> {
+        self.client
+            .find(fantoccini::Locator::Css(selector))
+            .await?
+            .send_keys(text)
+            .await?;
+        Ok(())
+    }
+
     /// Runs `script` (a function body; `arguments` holds `args`) in the page.
     pub async fn eval(&self, script: &str, args: Vec<Value>) -> Result<Value, BrowserError> {
         Ok(self.client.execute(script, args).await?)

@@ -8,7 +8,8 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use js_sys::{Function, Int32Array, Promise, SharedArrayBuffer};
+use js_sys::{Function, Int32Array, Promise};
+use rustpy_bridge::channel::INTERRUPT;
 use rustpy_interp::{
     Host, PageReply, Runtime, ScriptOutcome, SleepError, Stream, SyncCallError, Value,
 };
@@ -23,8 +24,6 @@ extern "C" {
     fn date_now() -> f64;
     #[wasm_bindgen(js_name = setTimeout)]
     fn set_timeout(callback: &JsValue, delay_ms: f64) -> JsValue;
-    #[wasm_bindgen(thread_local_v2, js_name = crossOriginIsolated)]
-    static CROSS_ORIGIN_ISOLATED: Option<bool>;
 }
 
 /// Where this interpreter runs; decides how `time.sleep` blocks.
@@ -39,8 +38,8 @@ pub enum Realm {
 /// Receives each line of Python output.
 pub type OutputSink = Box<dyn Fn(Stream, &str)>;
 
-/// Makes a blocking call of a page function: `(name, args)` to its result.
-pub type SyncCallFn = Box<dyn Fn(&str, Value) -> Result<Value, SyncCallError>>;
+/// Makes a blocking call of a page function: `(name, args, timeout)` to its result.
+pub type SyncCallFn = Box<dyn Fn(&str, Value, Option<f64>) -> Result<Value, SyncCallError>>;
 
 /// Delivers the result of an exported call: `(call_id, value or traceback)`.
 pub type ExportResultFn = Box<dyn Fn(u64, Result<Value, String>)>;
@@ -76,25 +75,22 @@ pub struct Edges {
     pub current_target: TargetFn,
     /// The interpreter's configuration (`pyscript.config`).
     pub config: Value,
+    /// The shared control block whose `INTERRUPT` word the page sets to interrupt this
+    /// worker (`rustpy_bridge::channel`); `None` on the page or without shared memory.
+    pub control: Option<Int32Array>,
 }
 
 struct WebHost {
     realm: Realm,
     edges: Edges,
-    /// A private one-slot buffer that `Atomics.wait` sleeps on (workers with shared memory).
-    sleep_cell: Option<Int32Array>,
     pending: RefCell<HashMap<u64, (Function, Function)>>,
 }
 
 impl WebHost {
     fn new(realm: Realm, edges: Edges) -> Self {
-        let shared_memory = CROSS_ORIGIN_ISOLATED.with(|isolated| isolated.unwrap_or(false));
-        let sleep_cell = (realm == Realm::Worker && shared_memory)
-            .then(|| Int32Array::new(&SharedArrayBuffer::new(4)));
         Self {
             realm,
             edges,
-            sleep_cell,
             pending: RefCell::new(HashMap::new()),
         }
     }
@@ -120,12 +116,15 @@ impl Host for WebHost {
             if remaining <= 0.0 {
                 return Ok(());
             }
-            match &self.sleep_cell {
-                Some(cell) => {
-                    // Nobody ever notifies this cell: the wait always runs to its timeout.
-                    js_sys::Atomics::wait_with_timeout(cell, 0, 0, remaining).map_err(|e| {
-                        SleepError::Unsupported(format!("Atomics.wait failed: {e:?}"))
-                    })?;
+            match &self.edges.control {
+                Some(control) => {
+                    // Sleep on the interrupt word: `worker.interrupt()` wakes it at once.
+                    js_sys::Atomics::wait_with_timeout(control, INTERRUPT, 0, remaining).map_err(
+                        |e| SleepError::Unsupported(format!("Atomics.wait failed: {e:?}")),
+                    )?;
+                    if self.interrupted() {
+                        return Err(SleepError::Interrupted);
+                    }
                 }
                 // No shared memory (page thread, or a worker without cross-origin
                 // isolation): the only way to block is to spin until the deadline.
@@ -153,11 +152,22 @@ impl Host for WebHost {
         self.realm == Realm::Worker
     }
 
-    fn sync_call(&self, name: &str, args: Value) -> Result<Value, SyncCallError> {
+    fn sync_call(
+        &self,
+        name: &str,
+        args: Value,
+        timeout: Option<f64>,
+    ) -> Result<Value, SyncCallError> {
         match &self.edges.sync_call {
-            Some(call) => call(name, args),
+            Some(call) => call(name, args, timeout),
             None => Err(SyncCallError::NotInWorker),
         }
+    }
+
+    fn interrupted(&self) -> bool {
+        self.edges.control.as_ref().is_some_and(|control| {
+            js_sys::Atomics::exchange(control, INTERRUPT, 0).is_ok_and(|flag| flag != 0)
+        })
     }
 
     fn export_result(&self, call_id: u64, result: Result<Value, String>) {

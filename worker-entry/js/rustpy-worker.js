@@ -3,6 +3,23 @@
 // calls to `worker_call`.
 import init, { worker_main, worker_call } from "./rustpy_wasm.js";
 
+let crashed = false;
+
+/**
+ * Runs a call into wasm. A trap (Rust panic, `unreachable`, out of memory, stack overflow)
+ * leaves the instance unusable: report it to the page, which marks the worker dead, and
+ * run nothing more.
+ */
+async function guard(run) {
+  if (crashed) return;
+  try {
+    await run();
+  } catch (error) {
+    crashed = true;
+    postMessage({ type: "crashed", message: `${error?.name ?? "Error"}: ${error?.message ?? error}` });
+  }
+}
+
 addEventListener(
   "message",
   async ({ data }) => {
@@ -17,10 +34,10 @@ addEventListener(
       return;
     }
     addEventListener("message", ({ data: message }) => {
-      if (message?.type === "call" || message?.type === "callback") worker_call(message);
+      if (message?.type === "call" || message?.type === "callback") guard(() => worker_call(message));
     });
     const { module, ...boot } = data;
-    await worker_main(boot);
+    await guard(() => worker_main(boot));
   },
   { once: true },
 );

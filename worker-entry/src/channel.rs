@@ -1,11 +1,12 @@
-//! The worker end of the shared-memory channel: post a call, block on the control word,
-//! read the reply (see `rustpy_bridge::channel` for the layout).
+//! The worker end of the shared-memory channel: hand a request to the page, block on the
+//! control word, read the reply (see `rustpy_bridge::channel` for the layout and states).
 
 use std::cell::{Cell, RefCell};
 
 use js_sys::{Atomics, Int32Array, Reflect, SharedArrayBuffer, Uint8Array};
 use rustpy_bridge::channel::{
-    FFI_FRAME, GROW, LENGTH, POSTED, REPLIED, REQUEST, REQUEST_LENGTH, STATE, WAITING,
+    FFI_FRAME, GROW, IDLE, INTERRUPT, LENGTH, POSTED, REPLIED, REQUEST, REQUEST_LENGTH, STATE,
+    WAIT_SLICE_MS, WAITING, state,
 };
 use rustpy_bridge::{FromWorker, SyncFailure, SyncReply, Value};
 use rustpy_interp::SyncCallError;
@@ -19,65 +20,108 @@ extern "C" {
 
 /// The shared buffers the page put in the boot message (absent without isolation).
 pub(crate) struct Buffers {
-    control: Int32Array,
+    /// The control block (an `Int32Array`).
+    pub(crate) control: Int32Array,
     data: Uint8Array,
-    /// The page listens for requests on the control block (see `rustpy_bridge::channel`).
+    requests: Uint8Array,
+    /// The page listens for requests on the control block.
     fast_requests: bool,
 }
 
+fn shared(boot: &JsValue, key: &str) -> Option<SharedArrayBuffer> {
+    Reflect::get(boot, &key.into())
+        .ok()?
+        .dyn_into::<SharedArrayBuffer>()
+        .ok()
+}
+
 impl Buffers {
-    /// Takes `control` and `data` from the boot message, if they are shared buffers.
+    /// Takes `control`, `data` and `requests` from the boot message, if they are shared
+    /// buffers.
     pub(crate) fn from_boot(boot: &JsValue) -> Option<Self> {
-        let control = Reflect::get(boot, &"control".into())
-            .ok()?
-            .dyn_into::<SharedArrayBuffer>()
-            .ok()?;
-        let data = Reflect::get(boot, &"data".into())
-            .ok()?
-            .dyn_into::<SharedArrayBuffer>()
-            .ok()?;
         let fast_requests = Reflect::get(boot, &"fast_requests".into())
             .ok()
             .and_then(|flag| flag.as_bool())
             .unwrap_or(false);
         Some(Self {
-            control: Int32Array::new(&control),
-            data: Uint8Array::new(&data),
+            control: Int32Array::new(&shared(boot, "control")?.into()),
+            data: Uint8Array::new(&shared(boot, "data")?.into()),
+            requests: Uint8Array::new(&shared(boot, "requests")?.into()),
             fast_requests,
         })
     }
 }
 
-/// Makes blocking calls to page functions.
+/// Makes blocking calls to the page.
 pub(crate) struct Client {
     control: Option<Int32Array>,
     /// The reply buffer: the page's first one, replaced by a larger one on `GROW`.
     data: RefCell<Option<Uint8Array>>,
-    reply_limit: usize,
-    next_id: Cell<u64>,
+    requests: Option<Uint8Array>,
     fast_requests: bool,
+    reply_limit: usize,
+    /// The config's `sync_timeout`, in seconds.
+    default_timeout: Option<f64>,
+    next_id: Cell<u64>,
+}
+
+/// How a wait for the page ended without a reply.
+enum GaveUp {
+    Interrupted,
+    TimedOut(f64),
 }
 
 impl Client {
-    pub(crate) fn new(buffers: Option<Buffers>, reply_limit: usize) -> Self {
+    pub(crate) fn new(
+        buffers: Option<Buffers>,
+        reply_limit: usize,
+        default_timeout: Option<f64>,
+    ) -> Self {
         let fast_requests = buffers.as_ref().is_some_and(|b| b.fast_requests);
-        let (control, data) = buffers.map(|b| (b.control, b.data)).unzip();
+        let (control, data, requests) = match buffers {
+            Some(b) => (Some(b.control), Some(b.data), Some(b.requests)),
+            None => (None, None, None),
+        };
         Self {
             control,
             data: RefCell::new(data),
-            reply_limit,
-            next_id: Cell::new(1),
+            requests,
             fast_requests,
+            reply_limit,
+            default_timeout,
+            next_id: Cell::new(1),
         }
     }
 
-    /// Calls `worker.sync.<name>(*args)` on the page and blocks for the answer.
-    pub(crate) fn call(&self, name: &str, args: Value) -> Result<Value, SyncCallError> {
-        let bytes = self.round_trip(&FromWorker::SyncCall {
-            id: self.next_id(),
+    /// Calls `worker.sync.<name>(*args)` on the page and blocks for the answer (at most
+    /// `timeout` seconds, else the config's `sync_timeout`; a non-finite timeout waits
+    /// forever).
+    pub(crate) fn call(
+        &self,
+        name: &str,
+        args: Value,
+        timeout: Option<f64>,
+    ) -> Result<Value, SyncCallError> {
+        let id = self.next_id();
+        let timeout = timeout
+            .or(self.default_timeout)
+            .filter(|seconds| seconds.is_finite());
+        let message = FromWorker::SyncCall {
+            id,
             name: name.to_string(),
             args,
-        })?;
+        };
+        let bytes = match self.round_trip(id, &message, timeout) {
+            Ok(bytes) => bytes,
+            Err(Ok(GaveUp::Interrupted)) => return Err(SyncCallError::Interrupted),
+            Err(Ok(GaveUp::TimedOut(seconds))) => {
+                return Err(SyncCallError::Timeout {
+                    function: name.to_string(),
+                    seconds,
+                });
+            }
+            Err(Err(error)) => return Err(error),
+        };
         let reply: SyncReply =
             serde_json::from_slice(&bytes).map_err(|e| SyncCallError::Protocol(e.to_string()))?;
         match reply {
@@ -98,9 +142,16 @@ impl Client {
 
     /// Runs FFI operations on the page (a JSON request) and blocks for the JSON reply.
     pub(crate) fn js_request(&self, request: &str) -> Result<String, SyncCallError> {
-        let bytes = self.round_trip(&FromWorker::Js {
+        let id = self.next_id();
+        let message = FromWorker::Js {
+            id,
             request: request.to_string(),
-        })?;
+        };
+        let bytes = match self.round_trip(id, &message, None) {
+            Ok(bytes) => bytes,
+            Err(Ok(_)) => return Err(SyncCallError::Interrupted),
+            Err(Err(error)) => return Err(error),
+        };
         String::from_utf8(bytes).map_err(|e| SyncCallError::Protocol(e.to_string()))
     }
 
@@ -110,52 +161,96 @@ impl Client {
         id
     }
 
-    /// Posts `message` and blocks until the page wrote its reply into the data buffer.
-    fn round_trip(&self, message: &FromWorker) -> Result<Vec<u8>, SyncCallError> {
-        let control = self.control.as_ref().ok_or(SyncCallError::NoSharedMemory)?;
-        store(control, STATE, WAITING)?;
-        self.send(control, message)?;
+    /// Hands request `id` to the page and blocks until the reply is in the data buffer, the
+    /// page interrupts, or `timeout` seconds pass.
+    fn round_trip(
+        &self,
+        id: u64,
+        message: &FromWorker,
+        timeout: Option<f64>,
+    ) -> Result<Vec<u8>, Result<GaveUp, SyncCallError>> {
+        let control = self
+            .control
+            .as_ref()
+            .ok_or(Err(SyncCallError::NoSharedMemory))?;
+        let waiting = state(id, WAITING);
+        store(control, STATE, waiting).map_err(Err)?;
+        self.send(control, id, message).map_err(Err)?;
+        let deadline = timeout.map(|seconds| crate::now_ms() + seconds * 1000.0);
+        let mut spun = false;
         loop {
-            // Most replies come within tens of microseconds: spin briefly, then sleep in
-            // Atomics.wait (no busy loop during long waits). Sleeping costs the page a
-            // futex wake-up and this thread a reschedule, which the spin avoids.
-            if !spin_while_waiting(control)? {
-                Atomics::wait(control, STATE, WAITING).map_err(js_error)?;
+            let current = load(control, STATE).map_err(Err)?;
+            if current == state(id, REPLIED) {
+                break;
             }
-            match Atomics::load(control, STATE).map_err(js_error)? {
-                REPLIED => break,
-                GROW => {
-                    let needed = Atomics::load(control, LENGTH).map_err(js_error)? as u32;
-                    let bigger = SharedArrayBuffer::new(needed.next_power_of_two());
-                    *self.data.borrow_mut() = Some(Uint8Array::new(&bigger));
-                    store(control, STATE, WAITING)?;
-                    let message = js_sys::Object::new();
-                    Reflect::set(&message, &"type".into(), &"grow".into()).map_err(js_error)?;
-                    Reflect::set(&message, &"data".into(), &bigger).map_err(js_error)?;
-                    post_raw(&message);
+            if current == state(id, GROW) {
+                self.grow(control).map_err(Err)?;
+                store(control, STATE, waiting).map_err(Err)?;
+                continue;
+            }
+            let gave_up = if take_interrupt(control) {
+                Some(GaveUp::Interrupted)
+            } else {
+                match (timeout, deadline) {
+                    (Some(seconds), Some(deadline)) if crate::now_ms() >= deadline => {
+                        Some(GaveUp::TimedOut(seconds))
+                    }
+                    _ => None,
                 }
-                _ => {}
+            };
+            if let Some(gave_up) = gave_up {
+                // From now on the page writes no reply for `id` (see the channel docs).
+                store(control, STATE, IDLE).map_err(Err)?;
+                crate::post(&FromWorker::Abandoned { id });
+                return Err(Ok(gave_up));
             }
+            // Most replies come within tens of microseconds: spin briefly first. Sleeping
+            // costs the page a futex wake-up and this thread a reschedule.
+            if !spun {
+                spun = true;
+                if spin_while(control, waiting).map_err(Err)? {
+                    continue;
+                }
+            }
+            let slice = deadline.map_or(WAIT_SLICE_MS, |deadline| {
+                (deadline - crate::now_ms()).clamp(0.0, WAIT_SLICE_MS)
+            });
+            Atomics::wait_with_timeout(control, STATE, waiting, slice)
+                .map_err(|e| Err(js_error(e)))?;
         }
-        let length = Atomics::load(control, LENGTH).map_err(js_error)? as u32;
+        let length = load(control, LENGTH).map_err(Err)? as u32;
         let data = self.data.borrow();
-        let data = data.as_ref().ok_or(SyncCallError::NoSharedMemory)?;
+        let data = data.as_ref().ok_or(Err(SyncCallError::NoSharedMemory))?;
         let mut bytes = vec![0u8; length as usize];
         data.subarray(0, length).copy_to(&mut bytes);
-        store(control, STATE, rustpy_bridge::channel::IDLE)?;
+        store(control, STATE, IDLE).map_err(Err)?;
         Ok(bytes)
     }
-}
 
-impl Client {
-    /// Hands a request to the page: through the data buffer when the page listens there
+    /// The reply does not fit: make a larger data buffer and give it to the page.
+    fn grow(&self, control: &Int32Array) -> Result<(), SyncCallError> {
+        let needed = load(control, LENGTH)? as u32;
+        let bigger = SharedArrayBuffer::new(needed.next_power_of_two());
+        *self.data.borrow_mut() = Some(Uint8Array::new(&bigger));
+        let message = js_sys::Object::new();
+        Reflect::set(&message, &"type".into(), &"grow".into()).map_err(js_error)?;
+        Reflect::set(&message, &"data".into(), &bigger).map_err(js_error)?;
+        post_raw(&message);
+        Ok(())
+    }
+
+    /// Hands a request to the page: through the request buffer when the page listens there
     /// and it fits, else by `postMessage`.
-    fn send(&self, control: &Int32Array, message: &FromWorker) -> Result<(), SyncCallError> {
-        if self.fast_requests {
+    fn send(
+        &self,
+        control: &Int32Array,
+        id: u64,
+        message: &FromWorker,
+    ) -> Result<(), SyncCallError> {
+        if let (true, Some(requests)) = (self.fast_requests, &self.requests) {
             let bytes = match message {
-                FromWorker::Js { request } => {
-                    let mut bytes = Vec::with_capacity(request.len() + 1);
-                    bytes.push(FFI_FRAME);
+                FromWorker::Js { request, .. } => {
+                    let mut bytes = format!("{}{id} ", FFI_FRAME as char).into_bytes();
                     bytes.extend_from_slice(request.as_bytes());
                     bytes
                 }
@@ -163,11 +258,8 @@ impl Client {
                     serde_json::to_vec(other).map_err(|e| SyncCallError::Protocol(e.to_string()))?
                 }
             };
-            let data = self.data.borrow();
-            if let Some(data) = data.as_ref()
-                && bytes.len() <= data.length() as usize
-            {
-                data.subarray(0, bytes.len() as u32).copy_from(&bytes);
+            if bytes.len() <= requests.length() as usize {
+                requests.subarray(0, bytes.len() as u32).copy_from(&bytes);
                 store(control, REQUEST_LENGTH, bytes.len() as i32)?;
                 store(control, REQUEST, POSTED)?;
                 Atomics::notify(control, REQUEST).map_err(js_error)?;
@@ -182,12 +274,12 @@ impl Client {
 /// How long a blocked call spins before it sleeps, in milliseconds.
 const SPIN_MS: f64 = 0.1;
 
-/// Spins up to [`SPIN_MS`] while the state word is `WAITING`; true if it changed.
-fn spin_while_waiting(control: &Int32Array) -> Result<bool, SyncCallError> {
+/// Spins up to [`SPIN_MS`] while the state word is `value`; true if it changed.
+fn spin_while(control: &Int32Array, value: i32) -> Result<bool, SyncCallError> {
     let deadline = crate::now_ms() + SPIN_MS;
     loop {
         for _ in 0..32 {
-            if Atomics::load(control, STATE).map_err(js_error)? != WAITING {
+            if load(control, STATE)? != value {
                 return Ok(true);
             }
             std::hint::spin_loop();
@@ -196,6 +288,15 @@ fn spin_while_waiting(control: &Int32Array) -> Result<bool, SyncCallError> {
             return Ok(false);
         }
     }
+}
+
+/// Reads and clears the interrupt flag.
+pub(crate) fn take_interrupt(control: &Int32Array) -> bool {
+    Atomics::exchange(control, INTERRUPT, 0).is_ok_and(|flag| flag != 0)
+}
+
+fn load(control: &Int32Array, index: u32) -> Result<i32, SyncCallError> {
+    Atomics::load(control, index).map_err(js_error)
 }
 
 fn store(control: &Int32Array, index: u32, value: i32) -> Result<(), SyncCallError> {

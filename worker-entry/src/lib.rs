@@ -60,13 +60,25 @@ pub async fn worker_main(boot: JsValue) {
             line: line.to_string(),
         });
     });
-    let client = std::rc::Rc::new(channel::Client::new(buffers, boot.reply_limit));
+    let control = buffers.as_ref().map(|b| b.control.clone());
+    CONTROL.with(|slot| *slot.borrow_mut() = control.clone());
+    let default_timeout = boot
+        .config
+        .get("sync_timeout")
+        .and_then(serde_json::Value::as_f64);
+    let client = std::rc::Rc::new(channel::Client::new(
+        buffers,
+        boot.reply_limit,
+        default_timeout,
+    ));
     let ffi_client = client.clone();
     let target = boot.target.clone();
     let config = json_to_value(&boot.config);
     let edges = Edges {
         output,
-        sync_call: Some(Box::new(move |name, args| client.call(name, args))),
+        sync_call: Some(Box::new(move |name, args, timeout| {
+            client.call(name, args, timeout)
+        })),
         js_request: Box::new(move |request| ffi_client.js_request(request)),
         js_release: Box::new(|handles| {
             post(&FromWorker::Release {
@@ -75,6 +87,7 @@ pub async fn worker_main(boot: JsValue) {
         }),
         current_target: Box::new(move || target.clone()),
         config,
+        control,
         export_result: Some(Box::new(|id, result| {
             let result = match result {
                 Ok(value) => CallOutcome::Ok(value),
@@ -120,21 +133,36 @@ fn json_to_value(json: &serde_json::Value) -> rustpy_bridge::Value {
     }
 }
 
+thread_local! {
+    /// The shared control block (its interrupt flag is cleared when the page calls in).
+    static CONTROL: std::cell::RefCell<Option<js_sys::Int32Array>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// An interrupt that arrived while no code ran must not hit the next call.
+fn forget_stale_interrupt() {
+    CONTROL.with(|slot| {
+        if let Some(control) = slot.borrow().as_ref() {
+            channel::take_interrupt(control);
+        }
+    });
+}
+
 /// Handles a message from the page after boot (a [`ToWorker`] as a JS object).
 #[wasm_bindgen]
 pub fn worker_call(message: JsValue) {
+    forget_stale_interrupt();
     match serde_wasm_bindgen::from_value::<ToWorker>(message) {
         Ok(ToWorker::Callback { id, args }) => {
             let result = rustpy_bridge::Value::decode(args.as_bytes())
                 .map_err(|e| e.to_string())
                 .and_then(|args| rustpy_web_host::invoke_callback(id, &args));
             if let Err(traceback) = result {
-                for line in traceback.lines() {
-                    post(&FromWorker::Output {
-                        stream: OutputStream::Stderr,
-                        line: line.to_string(),
-                    });
-                }
+                // Nobody awaits a callback: the page shows the error.
+                post(&FromWorker::Error {
+                    what: "a Python callback (event handler, timer, promise)".into(),
+                    traceback,
+                });
             }
         }
         Ok(ToWorker::Call { id, name, args }) => {

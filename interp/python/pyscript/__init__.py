@@ -238,7 +238,18 @@ class PyWorker:
         return self._caller(name)
 
     def terminate(self):
+        """Stops the worker; pending calls fail at once."""
         _page_op("worker_terminate", self._handle)
+
+    def interrupt(self):
+        """Raises ``KeyboardInterrupt`` in the worker's running code."""
+        _page_op("worker_interrupt", self._handle)
+
+    def restart(self):
+        """Stops the worker and runs its script again (same ``sync`` functions); awaitable:
+        ``await w.restart()`` waits until it is ready again."""
+        self.ready = _page_op("worker_restart", self._handle)
+        return self.ready
 
     def __repr__(self):
         return f"<PyWorker {self.src!r}>"
@@ -263,6 +274,12 @@ class _NamedWorker:
 
     def terminate(self):
         _page_op("worker_terminate", self._handle)
+
+    def interrupt(self):
+        _page_op("worker_interrupt", self._handle)
+
+    def restart(self):
+        return _page_op("worker_restart", self._handle)
 
     def __repr__(self):
         return f"<worker {self._name!r}>"

@@ -1,0 +1,59 @@
+import sys
+import time
+
+from pyscript import document, sync, when
+
+print("greeting:", sync.greet("life"))
+
+
+def ping():
+    return "pong"
+
+
+def ask():
+    return "answer: " + input("your name? ")
+
+
+def nap():
+    time.sleep(600)
+
+
+def wait_for_page():
+    return sync.never()
+
+
+def chatty():
+    while True:
+        sys.stdout.write("")
+
+
+def deep():
+    def f():
+        return f()
+
+    try:
+        f()
+    except RecursionError as error:
+        return f"RecursionError: {error}"
+
+
+def timed():
+    try:
+        sync.never(timeout=0.2)
+    except TimeoutError as error:
+        return f"TimeoutError: {error}"
+
+
+def crash():
+    nested = []
+    for _ in range(200_000):
+        nested = [nested]
+    return repr(nested)
+
+
+@when("click", "#boom")
+def boom(event):
+    raise ValueError("handler failed")
+
+
+__export__ = ["ping", "ask", "nap", "wait_for_page", "chatty", "deep", "timed", "crash"]

@@ -1,0 +1,117 @@
+//! Worker life in a real browser: `input()`, `interrupt()` (while sleeping, at a prompt,
+//! in a sync call, in a busy output loop), `RecursionError`, sync timeouts, a runaway
+//! worker next to a responsive page, a crash, `restart()`, and errors nobody awaited.
+
+use std::time::Duration;
+
+use rustpy_e2e::Harness;
+
+#[tokio::test]
+async fn workers_survive_input_interrupts_crashes_and_restarts() {
+    let h = Harness::start().await;
+    let page = h.open("/life.html").await;
+    // The default input() prompt appears after the worker's target; type like a user.
+    page.wait_for(
+        "document.querySelector('.rustpy-input input')",
+        Duration::from_secs(90),
+    )
+    .await
+    .unwrap();
+    let prompt = page
+        .eval(
+            "return document.querySelector('.rustpy-input label').textContent",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(prompt, "your name? ");
+    page.type_into(".rustpy-input input", "Ada\n")
+        .await
+        .unwrap();
+
+    let results = page
+        .wait_for(
+            "window.results.done && window.results",
+            Duration::from_secs(120),
+        )
+        .await
+        .unwrap();
+    let pair = |key: &str| {
+        let v = &results[key];
+        (
+            v[0].as_str().unwrap_or_default().to_string(),
+            v[1].as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| v[1].to_string()),
+        )
+    };
+    assert_eq!(pair("asked"), ("ok".into(), "answer: Ada".into()));
+    assert_eq!(
+        pair("handled"),
+        ("ok".into(), "answer: handled your name? ".into())
+    );
+    for name in ["nap", "ask", "wait_for_page", "chatty"] {
+        let (status, message) = pair(&format!("interrupt_{name}"));
+        assert_eq!(status, "err", "{name}: {message}");
+        assert!(
+            message.contains("KeyboardInterrupt") && message.contains("line "),
+            "{name}: {message}"
+        );
+        let latency = results[format!("interrupt_{name}")][2].as_f64().unwrap();
+        assert!(latency < 1000.0, "{name} took {latency} ms to interrupt");
+        assert_eq!(
+            pair(&format!("ping_after_{name}")),
+            ("ok".into(), "pong".into()),
+            "the worker answers after interrupting {name}"
+        );
+    }
+    assert_eq!(
+        results["promptsLeft"], 0,
+        "the interrupted prompt was taken down"
+    );
+    let (status, deep) = pair("deep");
+    assert_eq!(status, "ok");
+    assert!(deep.starts_with("RecursionError"), "{deep}");
+    let (status, timed) = pair("timed");
+    assert_eq!(status, "ok");
+    assert!(
+        timed.starts_with("TimeoutError") && timed.contains("sync.never()"),
+        "{timed}"
+    );
+
+    assert!(
+        results["framesWhileSpinning"].as_f64().unwrap() > 10.0,
+        "the page animates while a worker spins: {results}"
+    );
+    assert_eq!(pair("otherWorker"), ("ok".into(), "pong".into()));
+    let (status, spin) = pair("spinAfterTerminate");
+    assert_eq!(status, "err");
+    assert!(spin.contains("terminated"), "{spin}");
+
+    let (status, crash) = pair("crash");
+    assert_eq!(status, "err");
+    assert!(crash.contains("crashed"), "{crash}");
+    let (status, after) = pair("afterCrash");
+    assert_eq!(status, "err");
+    assert!(
+        after.contains("crashed") && after.contains("restart()"),
+        "{after}"
+    );
+    assert_eq!(pair("afterRestart"), ("ok".into(), "pong".into()));
+    let boxes = page.error_boxes().await.unwrap();
+    assert!(
+        boxes.iter().any(|b| b.contains("crashed")),
+        "the crash is shown on the page: {boxes:?}"
+    );
+
+    // An event handler that raises: nobody awaits it, so the page shows it.
+    page.click("#boom").await.unwrap();
+    let shown = page
+        .wait_for_error_box("handler failed", Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert!(
+        shown.contains("ValueError") && shown.contains("life_worker.py"),
+        "{shown}"
+    );
+}
