@@ -147,6 +147,17 @@ function fromWire(wire) {
   throw new TypeError(`rustpy: malformed value from the worker: ${JSON.stringify(wire)}`);
 }
 
+// Errors of worker exports that nobody awaited are shown on the page: PythonError ->
+// how to show it (weakly held: an awaited error is simply forgotten).
+const unshown = new WeakMap();
+addEventListener("unhandledrejection", (event) => {
+  const show = unshown.get(event.reason);
+  if (show) {
+    event.preventDefault();
+    show();
+  }
+});
+
 /** Error thrown on the page for a Python exception raised in a worker. */
 export class PythonError extends Error {
   constructor(traceback) {
@@ -391,7 +402,12 @@ export class PyWorker {
         if (!pending) break;
         this.#pending.delete(data.id);
         if ("ok" in data.result) pending.resolve(fromWire(data.result.ok));
-        else pending.reject(new PythonError(data.result.err));
+        else {
+          const error = new PythonError(data.result.err);
+          // If nobody handles the rejection, the page's unhandledrejection shows it.
+          unshown.set(error, () => this.#showError(`${this.#label}: ${pending.name}() failed`, error.traceback));
+          pending.reject(error);
+        }
         break;
       }
     }

@@ -51,9 +51,23 @@ def crash():
     return repr(nested)
 
 
+def deep_fail():
+    raise LookupError("nobody awaited this")
+
+
 @when("click", "#boom")
 def boom(event):
     raise ValueError("handler failed")
 
 
-__export__ = ["ping", "ask", "nap", "wait_for_page", "chatty", "deep", "timed", "crash"]
+__export__ = [
+    "ping",
+    "ask",
+    "nap",
+    "wait_for_page",
+    "chatty",
+    "deep",
+    "timed",
+    "crash",
+    "deep_fail",
+]

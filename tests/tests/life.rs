@@ -104,6 +104,16 @@ async fn workers_survive_input_interrupts_crashes_and_restarts() {
         "the crash is shown on the page: {boxes:?}"
     );
 
+    // An export that raised while nobody awaited it: shown on the page.
+    let unawaited = page
+        .wait_for_error_box("nobody awaited this", Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert!(
+        unawaited.contains("deep_fail() failed") && unawaited.contains("LookupError"),
+        "{unawaited}"
+    );
+
     // An event handler that raises: nobody awaits it, so the page shows it.
     page.click("#boom").await.unwrap();
     let shown = page
