@@ -57,9 +57,21 @@ pub enum SyncCallError {
     NotInWorker,
     /// The page is not cross-origin isolated, so there is no shared memory to block on.
     #[error(
-        "synchronous calls to the page need shared memory, and this page is not          cross-origin isolated: serve it with the headers Cross-Origin-Opener-Policy:          same-origin and Cross-Origin-Embedder-Policy: require-corp"
+        "this worker cannot call the page synchronously (pyscript.sync, window, document, \
+         input()): the page is not cross-origin isolated, so there is no shared memory. Serve \
+         it with the headers Cross-Origin-Opener-Policy: same-origin, \
+         Cross-Origin-Embedder-Policy: require-corp and Cross-Origin-Resource-Policy: \
+         cross-origin, or include rustpy-coi.js (shipped in dist/rustpy/) next to the page as \
+         its first script"
     )]
     NoSharedMemory,
+    /// The worker runs with `sync_main_only` (and no shared memory): only the page calls.
+    #[error(
+        "this worker runs with sync_main_only and no shared memory: the page can call its \
+         exports, but it cannot call the page synchronously (pyscript.sync, window, document, \
+         input()); serve the page cross-origin isolated to allow that"
+    )]
+    SyncMainOnly,
     /// The page has no function under that name.
     #[error("the page registered no function {0:?}: set `worker.sync.{0} = f` on the page")]
     Missing(String),

@@ -271,6 +271,7 @@ export class PyWorker {
         worker.postMessage({ type: "callback", id, args: JSON.stringify(args) });
       });
       const isolated = self.crossOriginIsolated && typeof SharedArrayBuffer === "function";
+      if (!isolated && config?.sync_main_only !== true) showIsolationDiagnosis(this.#label);
       if (isolated) {
         this.#control = new Int32Array(new SharedArrayBuffer(CONTROL_BYTES));
         this.#data = new SharedArrayBuffer(BUFFER_BYTES);
@@ -793,8 +794,33 @@ function showError(element, title, detail) {
   text.style.margin = "0";
   text.textContent = detail;
   box.append(heading, text);
-  if (element.isConnected) element.after(box);
+  if (element.isConnected && element !== document.body) element.after(box);
   else document.body.prepend(box);
+}
+
+let diagnosed = false;
+
+/**
+ * Once per page: why workers get no synchronous calls here and the ways out. The workers
+ * still run; their `pyscript.sync`, `window`, `document` and `input()` raise.
+ */
+function showIsolationDiagnosis(label) {
+  if (diagnosed) return;
+  diagnosed = true;
+  const detail =
+    `${label} (and every rustpy worker on this page) cannot call the page synchronously: ` +
+    "pyscript.sync, window, document and input() need SharedArrayBuffer, which browsers only " +
+    "give to cross-origin isolated pages. Code that does not call the page still runs.\n\n" +
+    "Ways out:\n" +
+    "  1. Serve the page with these headers:\n" +
+    "       Cross-Origin-Opener-Policy: same-origin\n" +
+    "       Cross-Origin-Embedder-Policy: require-corp\n" +
+    "       Cross-Origin-Resource-Policy: cross-origin\n" +
+    "  2. On a host that cannot set headers, copy rustpy-coi.js (in dist/rustpy/) next to the " +
+    'page and make <script src="rustpy-coi.js"></script> the first script in <head>.\n' +
+    "  3. If only the page calls the worker, give the worker the config " +
+    '{"sync_main_only": true} (this message then goes away).';
+  showError(document.body, "rustpy: this page is not cross-origin isolated", detail);
 }
 
 /** How messages name a script: `rustpy worker "calc" (calc.py)` or `rustpy script main.py`. */

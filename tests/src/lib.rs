@@ -38,12 +38,21 @@ impl Harness {
 
     /// Like [`Harness::start`], serving the pages of `folder` (relative to the workspace).
     pub async fn start_serving(folder: &str) -> Self {
+        Self::start_with(folder, server::Isolation::Isolated).await
+    }
+
+    /// Like [`Harness::start`], without the cross-origin isolation headers.
+    pub async fn start_not_isolated() -> Self {
+        Self::start_with("tests/pages", server::Isolation::NotIsolated).await
+    }
+
+    async fn start_with(folder: &str, isolation: server::Isolation) -> Self {
         let root = workspace_root();
         let demo = root.join("demo");
         let server = server::TestServer::start_with(
             &root.join(folder),
             &root.join("dist/rustpy"),
-            server::Isolation::Isolated,
+            isolation,
             &[("/demo", demo.as_path())],
         )
         .await

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue};
-use tower_http::services::ServeDir;
+use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Errors starting the server.
@@ -55,7 +55,13 @@ impl TestServer {
         if !dist_rustpy.join("rustpy.js").is_file() {
             return Err(ServerError::MissingDist(dist_rustpy.to_path_buf()));
         }
-        let mut app = Router::new().nest_service("/rustpy", ServeDir::new(dist_rustpy));
+        // The COI service worker must sit next to the pages it serves (its scope).
+        let mut app = Router::new()
+            .nest_service("/rustpy", ServeDir::new(dist_rustpy))
+            .route_service(
+                "/rustpy-coi.js",
+                ServeFile::new(dist_rustpy.join("rustpy-coi.js")),
+            );
         for (prefix, folder) in mounts {
             app = app.nest_service(prefix, ServeDir::new(folder));
         }

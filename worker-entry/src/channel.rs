@@ -62,6 +62,8 @@ pub(crate) struct Client {
     reply_limit: usize,
     /// The config's `sync_timeout`, in seconds.
     default_timeout: Option<f64>,
+    /// The config's `sync_main_only` (explains why there is no channel).
+    sync_main_only: bool,
     next_id: Cell<u64>,
 }
 
@@ -76,6 +78,7 @@ impl Client {
         buffers: Option<Buffers>,
         reply_limit: usize,
         default_timeout: Option<f64>,
+        sync_main_only: bool,
     ) -> Self {
         let fast_requests = buffers.as_ref().is_some_and(|b| b.fast_requests);
         let (control, data, requests) = match buffers {
@@ -89,6 +92,7 @@ impl Client {
             fast_requests,
             reply_limit,
             default_timeout,
+            sync_main_only,
             next_id: Cell::new(1),
         }
     }
@@ -169,10 +173,11 @@ impl Client {
         message: &FromWorker,
         timeout: Option<f64>,
     ) -> Result<Vec<u8>, Result<GaveUp, SyncCallError>> {
-        let control = self
-            .control
-            .as_ref()
-            .ok_or(Err(SyncCallError::NoSharedMemory))?;
+        let control = self.control.as_ref().ok_or(Err(if self.sync_main_only {
+            SyncCallError::SyncMainOnly
+        } else {
+            SyncCallError::NoSharedMemory
+        }))?;
         let waiting = state(id, WAITING);
         store(control, STATE, waiting).map_err(Err)?;
         self.send(control, id, message).map_err(Err)?;

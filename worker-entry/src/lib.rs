@@ -66,10 +66,16 @@ pub async fn worker_main(boot: JsValue) {
         .config
         .get("sync_timeout")
         .and_then(serde_json::Value::as_f64);
+    let sync_main_only = boot
+        .config
+        .get("sync_main_only")
+        .and_then(serde_json::Value::as_bool)
+        .unwrap_or(false);
     let client = std::rc::Rc::new(channel::Client::new(
         buffers,
         boot.reply_limit,
         default_timeout,
+        sync_main_only,
     ));
     let ffi_client = client.clone();
     let target = boot.target.clone();
