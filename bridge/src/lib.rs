@@ -31,6 +31,10 @@ pub struct Boot {
     /// The id of the element after the worker's script tag (`current_target()`), if any.
     #[serde(default)]
     pub target: Option<String>,
+    /// Without shared memory, the URL through which the relay service worker answers this
+    /// worker's blocking requests (the `service-worker` attribute), if any.
+    #[serde(default)]
+    pub relay: Option<String>,
     /// The largest `pyscript.sync` reply accepted, in bytes.
     #[serde(default = "default_reply_limit")]
     pub reply_limit: usize,

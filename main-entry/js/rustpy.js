@@ -196,12 +196,15 @@ export class PyWorker {
   #serving = null; // the page function a blocked worker is waiting for, if any
   #servingId = null; // ...and the id of that request
   #prompts = new Map(); // request id -> the input() prompt shown for it
+  #serviceWorker; // the relay service worker's URL (no shared memory), if any
+  #relay = null; // {port, tickets: Map(request id -> ticket), keepAlive}
   // The JS objects this worker's Python holds (window, document, ...); a JS call of a
   // Python callable the worker offered is posted to it. A new one per boot.
   #table = null;
 
   constructor(src, options = {}) {
     const { type, config = null, name, element = null, showErrors = true } = options;
+    this.#serviceWorker = options.serviceWorker ?? element?.getAttribute("service-worker") ?? null;
     if (type !== "rustpy") {
       throw new TypeError(`PyWorker type must be "rustpy" (the only supported type), not ${JSON.stringify(type)}`);
     }
@@ -259,6 +262,10 @@ export class PyWorker {
       const [loaded, module] = await Promise.all([loadSource(this.#element, src ?? null), interpreterModule()]);
       if (this.#terminated) throw new Error(`${this.#label} was terminated`);
       this.#label = describeScript("worker", this.#name, loaded.filename);
+      const isolated = self.crossOriginIsolated && typeof SharedArrayBuffer === "function";
+      // The relay must control the page before the worker exists, or its requests miss it.
+      const relay = !isolated && this.#serviceWorker ? await this.#connectRelay(this.#serviceWorker) : null;
+      if (this.#terminated) throw new Error(`${this.#label} was terminated`);
       const worker = new Worker(workerUrl, { type: "module", name: this.#name ?? loaded.filename });
       this.#worker = worker;
       // A callback belongs to the worker that offered it: after a restart the old one's
@@ -270,8 +277,7 @@ export class PyWorker {
         }
         worker.postMessage({ type: "callback", id, args: JSON.stringify(args) });
       });
-      const isolated = self.crossOriginIsolated && typeof SharedArrayBuffer === "function";
-      if (!isolated && config?.sync_main_only !== true) showIsolationDiagnosis(this.#label);
+      if (!isolated && !relay && config?.sync_main_only !== true) showIsolationDiagnosis(this.#label);
       if (isolated) {
         this.#control = new Int32Array(new SharedArrayBuffer(CONTROL_BYTES));
         this.#data = new SharedArrayBuffer(BUFFER_BYTES);
@@ -297,6 +303,7 @@ export class PyWorker {
         data: this.#data,
         requests: this.#requests,
         fast_requests: isolated && FAST_REQUESTS,
+        relay,
       });
       if (isolated && FAST_REQUESTS) this.#listen(this.#worker);
       await finished;
@@ -320,11 +327,65 @@ export class PyWorker {
     );
     error.name = "WorkerCrashed";
     this.#worker?.terminate();
+    this.#closeRelay();
     this.#table?.close(error.message);
     this.#removePrompts();
     this.#fail(error);
     rejectReady?.(error);
     this.#showError(`${this.#label} crashed`, message);
+  }
+
+  /**
+   * Without shared memory: registers the relay service worker (`service-worker`), waits
+   * until it controls the page, and gives it a port for this worker's requests. Returns
+   * the URL the worker sends its synchronous requests to.
+   */
+  async #connectRelay(url) {
+    if (!navigator.serviceWorker) {
+      throw new Error(
+        `the service-worker fallback needs service workers, which this page cannot use ` +
+          "(they need https:// or http://localhost)",
+      );
+    }
+    const registration = await navigator.serviceWorker.register(new URL(url, document.baseURI));
+    await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) {
+      await new Promise((resolve, reject) => {
+        navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true });
+        setTimeout(() => reject(new Error(`the service worker ${url} did not take control of the page within 10 s`)), 10_000);
+      });
+    }
+    const key = crypto.randomUUID();
+    const channel = new MessageChannel();
+    const tickets = new Map();
+    channel.port1.onmessage = ({ data }) => this.#relayed(data.ticket, data.body);
+    const active = () => registration.active ?? navigator.serviceWorker.controller;
+    active().postMessage({ type: "rustpy-connect", key }, [channel.port2]);
+    // Messages keep the service worker (and the port it holds) alive between requests.
+    const keepAlive = setInterval(() => active()?.postMessage({ type: "rustpy-ping" }), 10_000);
+    this.#relay = { port: channel.port1, tickets, keepAlive };
+    return new URL(`__rustpy__/sync/${encodeURIComponent(key)}`, registration.scope).href;
+  }
+
+  /** A blocking request relayed by the service worker. */
+  #relayed(ticket, text) {
+    if (text.startsWith(FFI_FRAME)) {
+      const space = text.indexOf(" ");
+      const id = Number(text.slice(FFI_FRAME.length, space));
+      this.#relay.tickets.set(id, ticket);
+      this.#answerJs(text.slice(space + 1), id);
+      return;
+    }
+    const message = JSON.parse(text);
+    this.#relay.tickets.set(message.id, ticket);
+    this.#receive(message);
+  }
+
+  #closeRelay() {
+    if (!this.#relay) return;
+    clearInterval(this.#relay.keepAlive);
+    this.#relay.port.close();
+    this.#relay = null;
   }
 
   /** Serves the blocking requests `worker` writes into the shared request buffer. */
@@ -384,6 +445,7 @@ export class PyWorker {
         this.#answerJs(data.request, data.id);
         break;
       case "abandoned":
+        this.#relay?.tickets.delete(data.id);
         // The worker stopped waiting (interrupt, timeout): it is not blocked any more.
         if (this.#servingId === data.id) this.#serving = this.#servingId = null;
         this.#removePrompts(data.id);
@@ -514,6 +576,13 @@ export class PyWorker {
    * the state word no longer says it waits for `id`; rustpy_bridge::channel).
    */
   #writeReply(bytes, id) {
+    if (this.#relay) {
+      const ticket = this.#relay.tickets.get(id);
+      if (ticket === undefined) return; // abandoned (interrupt, timeout)
+      this.#relay.tickets.delete(id);
+      this.#relay.port.postMessage({ ticket, body: textDecoder.decode(bytes) });
+      return;
+    }
     const control = this.#control;
     if (this.#terminated || this.#dead || !control) return;
     const waiting = stateOf(id, WAITING);
@@ -537,7 +606,12 @@ export class PyWorker {
    * sync call, `input()`, `time.sleep`), else at its next output or page call.
    */
   interrupt() {
-    if (this.#terminated || this.#dead || !this.#control) return;
+    if (this.#terminated || this.#dead) return;
+    if (this.#relay) {
+      this.#relay.port.postMessage({ type: "interrupt" });
+      return;
+    }
+    if (!this.#control) return;
     Atomics.store(this.#control, INTERRUPT, 1);
     Atomics.notify(this.#control, INTERRUPT);
     Atomics.notify(this.#control, STATE);
@@ -551,6 +625,7 @@ export class PyWorker {
   restart() {
     if (this.#terminated) throw new Error(`${this.#label} was terminated: it cannot restart`);
     this.#worker?.terminate();
+    this.#closeRelay();
     this.#table?.close(`${this.#label} was restarted`);
     this.#removePrompts();
     this.#fail(new Error(`${this.#label} was restarted`));
@@ -601,6 +676,7 @@ export class PyWorker {
     if (this.#terminated) return;
     this.#terminated = true;
     this.#worker?.terminate();
+    this.#closeRelay();
     this.#table?.close(`${this.#label} was terminated`);
     this.#removePrompts();
     this.#fail(new Error(`${this.#label} was terminated`));
@@ -730,8 +806,13 @@ function pageOps(op, argsJson) {
   };
   switch (op) {
     case "worker_new": {
-      const [src, config, name] = args;
-      const worker = new PyWorker(src, { type: "rustpy", config, name: name ?? undefined });
+      const [src, config, name, serviceWorker] = args;
+      const worker = new PyWorker(src, {
+        type: "rustpy",
+        config,
+        name: name ?? undefined,
+        serviceWorker: serviceWorker ?? undefined,
+      });
       worker.ready.catch(() => {}); // shown on the page; Python sees it through `ready`
       return json(keep(worker));
     }

@@ -55,12 +55,16 @@ impl TestServer {
         if !dist_rustpy.join("rustpy.js").is_file() {
             return Err(ServerError::MissingDist(dist_rustpy.to_path_buf()));
         }
-        // The COI service worker must sit next to the pages it serves (its scope).
+        // The service workers must sit next to the pages they serve (their scope).
         let mut app = Router::new()
             .nest_service("/rustpy", ServeDir::new(dist_rustpy))
             .route_service(
                 "/rustpy-coi.js",
                 ServeFile::new(dist_rustpy.join("rustpy-coi.js")),
+            )
+            .route_service(
+                "/rustpy-sw.js",
+                ServeFile::new(dist_rustpy.join("rustpy-sw.js")),
             );
         for (prefix, folder) in mounts {
             app = app.nest_service(prefix, ServeDir::new(folder));

@@ -13,7 +13,9 @@ const BOOT: Duration = Duration::from_secs(90);
 async fn without_headers_the_page_says_what_is_missing() {
     let h = Harness::start_not_isolated().await;
     let page = h.open("/no-isolation.html").await;
-    page.wait_for_console("log", "document:", BOOT).await.unwrap();
+    page.wait_for_console("log", "document:", BOOT)
+        .await
+        .unwrap();
     let lines = page.log_lines().await.unwrap();
     assert!(
         lines.contains(&"isolated? True still runs 45".to_string()),
@@ -77,4 +79,44 @@ async fn the_coi_service_worker_isolates_the_page() {
         .await
         .unwrap();
     assert_eq!(state, serde_json::json!([true, "yes"]));
+}
+
+#[tokio::test]
+async fn the_service_worker_relay_gives_workers_sync_calls_without_shared_memory() {
+    let h = Harness::start_not_isolated().await;
+    let page = h.open("/relay.html").await;
+    let results = page
+        .wait_for("window.results.done && window.results", BOOT)
+        .await
+        .unwrap();
+    let pair = |key: &str| {
+        (
+            results[key][0].as_str().unwrap_or_default().to_string(),
+            results[key][1]
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| results[key][1].to_string()),
+        )
+    };
+    assert_eq!(pair("sum"), ("ok".into(), "5".into()));
+    assert_eq!(pair("dom"), ("ok".into(), "via the relay".into()));
+    let (status, timed) = pair("timed");
+    assert_eq!(status, "ok");
+    assert!(timed.contains("sync.never()"), "{timed}");
+    let (status, interrupted) = pair("interrupted");
+    assert_eq!(status, "err");
+    assert!(interrupted.contains("KeyboardInterrupt"), "{interrupted}");
+    assert_eq!(pair("ping"), ("ok".into(), "pong".into()));
+    page.wait_for_console("log", "tag worker sees relay", BOOT)
+        .await
+        .unwrap();
+    assert!(
+        page.error_boxes().await.unwrap().is_empty(),
+        "no isolation diagnosis when the relay is used"
+    );
+    let isolated = page
+        .eval("return crossOriginIsolated", vec![])
+        .await
+        .unwrap();
+    assert_eq!(isolated, false, "the relay works without isolation");
 }

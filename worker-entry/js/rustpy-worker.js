@@ -6,6 +6,18 @@ import init, { worker_main, worker_call } from "./rustpy_wasm.js";
 let crashed = false;
 
 /**
+ * A blocking request relayed by rustpy's service worker (pages without shared memory):
+ * a synchronous XHR, answered with [status, text]. Throws a TimeoutError on `timeoutMs`.
+ */
+globalThis.rustpySyncRequest = (url, body, timeoutMs) => {
+  const xhr = new XMLHttpRequest();
+  xhr.open("POST", url, false);
+  if (timeoutMs > 0) xhr.timeout = timeoutMs;
+  xhr.send(body);
+  return [xhr.status, xhr.responseText];
+};
+
+/**
  * Runs a call into wasm. A trap (Rust panic, `unreachable`, out of memory, stack overflow)
  * leaves the instance unusable: report it to the page, which marks the worker dead, and
  * run nothing more.

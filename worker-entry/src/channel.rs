@@ -16,7 +16,13 @@ use wasm_bindgen::{JsCast, JsValue};
 extern "C" {
     #[wasm_bindgen(js_name = postMessage)]
     fn post_raw(message: &JsValue);
+    /// `rustpy-worker.js`: a synchronous XHR through the relay service worker.
+    #[wasm_bindgen(catch, js_name = rustpySyncRequest)]
+    fn relay_request(url: &str, body: &str, timeout_ms: f64) -> Result<js_sys::Array, JsValue>;
 }
+
+/// HTTP status the relay answers when the page interrupted the worker.
+const RELAY_INTERRUPTED: u16 = 409;
 
 /// The shared buffers the page put in the boot message (absent without isolation).
 pub(crate) struct Buffers {
@@ -64,6 +70,8 @@ pub(crate) struct Client {
     default_timeout: Option<f64>,
     /// The config's `sync_main_only` (explains why there is no channel).
     sync_main_only: bool,
+    /// Without shared memory: the relay service worker's URL for this worker.
+    relay: Option<String>,
     next_id: Cell<u64>,
 }
 
@@ -79,6 +87,7 @@ impl Client {
         reply_limit: usize,
         default_timeout: Option<f64>,
         sync_main_only: bool,
+        relay: Option<String>,
     ) -> Self {
         let fast_requests = buffers.as_ref().is_some_and(|b| b.fast_requests);
         let (control, data, requests) = match buffers {
@@ -93,6 +102,7 @@ impl Client {
             reply_limit,
             default_timeout,
             sync_main_only,
+            relay,
             next_id: Cell::new(1),
         }
     }
@@ -173,6 +183,9 @@ impl Client {
         message: &FromWorker,
         timeout: Option<f64>,
     ) -> Result<Vec<u8>, Result<GaveUp, SyncCallError>> {
+        if let (None, Some(relay)) = (&self.control, &self.relay) {
+            return self.relay_round_trip(relay, id, message, timeout);
+        }
         let control = self.control.as_ref().ok_or(Err(if self.sync_main_only {
             SyncCallError::SyncMainOnly
         } else {
@@ -232,6 +245,62 @@ impl Client {
         Ok(bytes)
     }
 
+    /// The request as the page reads it: `J<id> <json>` for FFI requests, else the message
+    /// as JSON.
+    fn frame(id: u64, message: &FromWorker) -> Result<Vec<u8>, SyncCallError> {
+        Ok(match message {
+            FromWorker::Js { request, .. } => {
+                let mut bytes = format!("{}{id} ", FFI_FRAME as char).into_bytes();
+                bytes.extend_from_slice(request.as_bytes());
+                bytes
+            }
+            other => {
+                serde_json::to_vec(other).map_err(|e| SyncCallError::Protocol(e.to_string()))?
+            }
+        })
+    }
+
+    /// A round trip through the relay service worker (no shared memory): one synchronous
+    /// XHR. Interrupts arrive as the relay's 409 answer; timeouts as the XHR's own.
+    fn relay_round_trip(
+        &self,
+        relay: &str,
+        id: u64,
+        message: &FromWorker,
+        timeout: Option<f64>,
+    ) -> Result<Vec<u8>, Result<GaveUp, SyncCallError>> {
+        let body = String::from_utf8(Self::frame(id, message).map_err(Err)?)
+            .map_err(|e| Err(SyncCallError::Protocol(e.to_string())))?;
+        let timeout_ms = timeout.map_or(0.0, |seconds| (seconds * 1000.0).max(1.0));
+        let answer = match relay_request(relay, &body, timeout_ms) {
+            Ok(answer) => answer,
+            Err(error) => {
+                let name = Reflect::get(&error, &"name".into())
+                    .ok()
+                    .and_then(|n| n.as_string());
+                if let (Some("TimeoutError"), Some(seconds)) = (name.as_deref(), timeout) {
+                    crate::post(&FromWorker::Abandoned { id });
+                    return Err(Ok(GaveUp::TimedOut(seconds)));
+                }
+                return Err(Err(SyncCallError::Protocol(format!(
+                    "the relay service worker could not be reached: {error:?}"
+                ))));
+            }
+        };
+        let status = answer.get(0).as_f64().unwrap_or(0.0) as u16;
+        let text = answer.get(1).as_string().unwrap_or_default();
+        match status {
+            200 => Ok(text.into_bytes()),
+            RELAY_INTERRUPTED => {
+                crate::post(&FromWorker::Abandoned { id });
+                Err(Ok(GaveUp::Interrupted))
+            }
+            _ => Err(Err(SyncCallError::Protocol(format!(
+                "the relay service worker answered HTTP {status}: {text}"
+            )))),
+        }
+    }
+
     /// The reply does not fit: make a larger data buffer and give it to the page.
     fn grow(&self, control: &Int32Array) -> Result<(), SyncCallError> {
         let needed = load(control, LENGTH)? as u32;
@@ -253,16 +322,7 @@ impl Client {
         message: &FromWorker,
     ) -> Result<(), SyncCallError> {
         if let (true, Some(requests)) = (self.fast_requests, &self.requests) {
-            let bytes = match message {
-                FromWorker::Js { request, .. } => {
-                    let mut bytes = format!("{}{id} ", FFI_FRAME as char).into_bytes();
-                    bytes.extend_from_slice(request.as_bytes());
-                    bytes
-                }
-                other => {
-                    serde_json::to_vec(other).map_err(|e| SyncCallError::Protocol(e.to_string()))?
-                }
-            };
+            let bytes = Self::frame(id, message)?;
             if bytes.len() <= requests.length() as usize {
                 requests.subarray(0, bytes.len() as u32).copy_from(&bytes);
                 store(control, REQUEST_LENGTH, bytes.len() as i32)?;

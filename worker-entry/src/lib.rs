@@ -76,6 +76,7 @@ pub async fn worker_main(boot: JsValue) {
         boot.reply_limit,
         default_timeout,
         sync_main_only,
+        boot.relay.clone(),
     ));
     let ffi_client = client.clone();
     let target = boot.target.clone();

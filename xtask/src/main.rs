@@ -166,6 +166,7 @@ fn dist() -> Result<(), TaskError> {
         ("main-entry/js/rustpy.js", "rustpy.js"),
         ("main-entry/js/rustpy-ffi.js", "rustpy-ffi.js"),
         ("main-entry/js/rustpy-coi.js", "rustpy-coi.js"),
+        ("main-entry/js/rustpy-sw.js", "rustpy-sw.js"),
         ("worker-entry/js/rustpy-worker.js", "rustpy-worker.js"),
     ] {
         std::fs::copy(root().join(source), out.join(name))?;

@@ -209,7 +209,7 @@ class PyWorker:
     ``w.terminate()`` stops it.
     """
 
-    def __init__(self, src, *, type=None, config=None, name=None, **options):
+    def __init__(self, src, *, type=None, config=None, name=None, service_worker=None, **options):
         if RUNNING_IN_WORKER:
             raise NotImplementedError(
                 "PyWorker starts workers from the page's main thread; a worker cannot start "
@@ -219,7 +219,7 @@ class PyWorker:
             raise ValueError(
                 f"PyWorker type must be one of {', '.join(map(repr, SUPPORTED_TYPES))}, not {type!r}"
             )
-        self._handle = _page_op("worker_new", str(src), config, name)
+        self._handle = _page_op("worker_new", str(src), config, name, service_worker)
         self.src = src
         self.config = config
         self.sync = _WorkerSync(self)

@@ -1,0 +1,40 @@
+from pyscript import document, sync
+
+
+def use_sync():
+    return sync.add(2, 3)
+
+
+def use_dom():
+    element = document.createElement("p")
+    element.id = "relayed"
+    element.textContent = "via the relay"
+    document.body.append(element)
+    return document.getElementById("relayed").textContent
+
+
+def slow():
+    return sync.never()
+
+
+def timed():
+    try:
+        sync.never(timeout=0.3)
+    except TimeoutError as error:
+        return f"TimeoutError: {error}"
+
+
+def ping():
+    return "pong"
+
+
+def bench(n):
+    import time
+
+    started = time.perf_counter()
+    for i in range(n):
+        sync.add(i, 1)
+    return (time.perf_counter() - started) / n * 1e6
+
+
+__export__ = ["use_sync", "use_dom", "slow", "timed", "ping", "bench"]
