@@ -331,6 +331,17 @@ mod tests {
     }
 
     #[test]
+    fn state_words_name_the_request_and_wrap() {
+        use channel::{GROW, REPLIED, WAITING, state};
+        assert_eq!(state(1, WAITING), 5);
+        assert_ne!(state(7, REPLIED), state(8, REPLIED));
+        assert_ne!(state(7, WAITING), state(7, GROW));
+        // Ids wrap at 2^29 and stay positive, so IDLE (0) never names a request.
+        assert_eq!(state(1 << 29, WAITING), state(0, WAITING));
+        assert!(state(u64::MAX, GROW) > 0);
+    }
+
+    #[test]
     fn malformed_boot_is_an_error() {
         assert!(serde_json::from_value::<Boot>(json!({"source": 3})).is_err());
     }
