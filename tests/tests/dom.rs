@@ -120,7 +120,7 @@ async fn dropped_proxies_release_their_handles() {
     page.eval(
         "import('/rustpy/rustpy.js').then(async ({ workers }) => { \
            const w = await workers.handles; \
-           window.__churn = { leaked: await w.churn(100000) }; \
+           window.__churn = { one_by_one: await w.churn(5000, 1), leaked: await w.churn(100000, 1000) }; \
          }).catch((e) => { window.__churn = { error: String(e) }; });",
         vec![],
     )
@@ -130,6 +130,13 @@ async fn dropped_proxies_release_their_handles() {
         .wait_for("window.__churn", Duration::from_secs(240))
         .await
         .unwrap();
+    let one_by_one = leaked["one_by_one"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("{leaked}"));
+    assert!(
+        (0..=1024).contains(&one_by_one),
+        "5 000 proxies made and dropped one by one left {one_by_one} handles"
+    );
     let leaked = leaked["leaked"]
         .as_i64()
         .unwrap_or_else(|| panic!("{leaked}"));

@@ -83,3 +83,25 @@ export async function measureDom(worker, { cases, limitMs = 300_000 }) {
   }
   return result;
 }
+
+/// The relay comparison: the page's `?mode=` (`relay`: served without isolation headers,
+/// the worker's blocking calls go through a service worker; `shared`: isolated, shared
+/// memory). Throws when the page is not in that mode, so a figure is never mislabelled.
+export function relayMode() {
+  const mode = new URLSearchParams(location.search).get("mode");
+  if (mode !== "relay" && mode !== "shared") throw new Error(`?mode= must be relay or shared, not ${mode}`);
+  const isolated = self.crossOriginIsolated === true;
+  if (isolated !== (mode === "shared")) {
+    throw new Error(`?mode=${mode} but crossOriginIsolated is ${isolated}`);
+  }
+  return mode;
+}
+
+/// Worker→page blocking calls only: the mean microseconds of one `sync.add(i, 1)` over
+/// `calls` calls (after a warm-up of 50), through the worker's `sync.run(n)`.
+export async function measureSync(worker, { calls = 500 } = {}) {
+  await within(60_000, "warm-up run(50)", worker.sync.run(50));
+  const syncMicros = Number(await within(120_000, `run(${calls})`, worker.sync.run(calls)));
+  if (!Number.isFinite(syncMicros)) throw new Error(`run(${calls}) returned ${syncMicros}`);
+  return { syncMicros };
+}

@@ -26,7 +26,12 @@ export function peerType() {
 /// Starts `file` (relative to the page) in a PyScript worker of `type`; resolves once the
 /// script ran and its `__export__` names are callable as `worker.sync.<name>()`.
 /// `probe` is one exported name, called with `probeArgs` to prove the exports arrived.
-export async function startPyScriptWorker(type, file, { probe, probeArgs = [], limitMs = 120_000 }) {
+/// `serviceWorker` (a URL) is PyScript's fallback when the page has no shared memory.
+export async function startPyScriptWorker(
+  type,
+  file,
+  { probe, probeArgs = [], limitMs = 120_000, serviceWorker },
+) {
   const peer = PEERS[type];
   // core.js registers its per-type worker hooks (which carry the `pyscript` package to the
   // worker) in a promise callback after its plugins load, and then defines <mpy-script> /
@@ -41,6 +46,7 @@ export async function startPyScriptWorker(type, file, { probe, probeArgs = [], l
       // The worker runs from a blob: URL, so the interpreter URL must be absolute.
       version: new URL(peer.interpreter, location.href).href,
       config: {},
+      ...(serviceWorker ? { serviceWorker } : {}),
     }),
   );
   // polyscript reports a failing script on the worker's console and still resolves

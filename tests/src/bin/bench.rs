@@ -15,13 +15,25 @@
 //!   `body.append(el)` (N=500), and a 1000-row table (three `td` with text per `tr`), per
 //!   row; rustpy builds the table a second time inside `with batch():`.
 //!
+//! - the service-worker relay against shared memory: mean latency of a worker→page
+//!   `sync.add(i, 1)` (N=500) for the same worker (`serviceWorker: ...` given) on a page
+//!   served without isolation headers (blocking calls are synchronous XHRs relayed by a
+//!   service worker: rustpy's `/rustpy-sw.js`, PyScript's sabayon) and on an isolated one
+//!   (shared memory), alternated over rounds; rustpy, PyScript + MicroPython and PyScript +
+//!   Pyodide, each peer's relay page on its own origin (their service workers would clash).
+//!
+//! - interrupt latency (rustpy): `worker.interrupt()` → the rejection of a pending export
+//!   (`KeyboardInterrupt`), 20 runs each of an export in `time.sleep(600)` and one looping on
+//!   `sys.stdout.write("")`, on an isolated page.
+//!
 //! Prints median, min and max over the runs, and ratios. Figures are machine- and
 //! load-dependent: compare runs made together, never bake them into tests.
 //!
-//! `--bridge-only` runs only the bridge section, `--dom-only` only the DOM section (no
-//! boot runs with either). `--only NAME` (e.g. `--only rustpy`) opens only the contenders
-//! whose name contains NAME (case-insensitive) in the bridge and DOM sections; the others
-//! are reported as skipped. A page that fails or times out is reported as not run; the
+//! `--bridge-only` runs only the bridge section, `--dom-only` only the DOM section,
+//! `--relay-only` only the relay section, `--interrupt-only` only the interrupt section (no
+//! boot runs with any of them; several of them run those sections). `--only NAME` (e.g.
+//! `--only rustpy`) opens only the contenders whose name contains NAME (case-insensitive);
+//! the others are reported as skipped. A page that fails or times out is reported as not run; the
 //! other figures still count.
 
 use std::fmt::Write as _;
@@ -34,6 +46,7 @@ use serde_json::Value;
 const RUNS: usize = 5;
 const BRIDGE_ROUNDS: usize = 3;
 const DOM_ROUNDS: usize = 3;
+const RELAY_ROUNDS: usize = 3;
 
 /// The bridge benchmark's contenders: name and page.
 const BRIDGE_PAGES: [(&str, &str); 4] = [
@@ -68,6 +81,39 @@ const DOM_PAGES: [(&str, &str); 3] = [
 /// How long the bench waits for a DOM page (their own limits are 600 s and 1200 s: the
 /// Pyodide worker's table takes minutes).
 const DOM_WAIT: Duration = Duration::from_secs(1300);
+
+/// The relay benchmark's contenders: name and page (a query follows: `mode=` is added).
+const RELAY_PAGES: [(&str, &str); 3] = [
+    ("rustpy", "/bench/relay-rustpy.html?"),
+    (
+        "PyScript + MicroPython",
+        "/bench/relay-pyscript.html?type=micropython&",
+    ),
+    (
+        "PyScript + Pyodide",
+        "/bench/relay-pyscript.html?type=pyodide&",
+    ),
+];
+
+/// The relay comparison's two modes: `?mode=` of the page, label, and whether the page is
+/// served with the isolation headers.
+const RELAY_MODES: [(&str, &str, bool); 2] = [
+    ("shared", "shared memory (isolated page)", true),
+    ("relay", "service-worker relay (no isolation)", false),
+];
+
+/// How long the bench waits for a relay page (its own limit is 240 s).
+const RELAY_WAIT: Duration = Duration::from_secs(300);
+
+/// How long the bench waits for the interrupt page (its own limit is 240 s).
+const INTERRUPT_WAIT: Duration = Duration::from_secs(300);
+
+/// The interrupt cases: key in the page's result (`tests/pages/bench/interrupt.html`) and
+/// label.
+const INTERRUPT_CASES: [(&str, &str); 2] = [
+    ("nap", "time.sleep(600)"),
+    ("chatty", "while True: sys.stdout.write(\"\")"),
+];
 
 /// The DOM cases: key in the page's result (see `tests/pages/bench/bench.js`), label, and
 /// the key of the PyScript figure rustpy's is compared with.
@@ -156,24 +202,31 @@ fn skipped(name: &str) -> String {
     format!("{name:<60} skipped (--only)\n")
 }
 
-/// Opens each of `pages` selected by `only` `rounds` times, alternating, and waits (at most
-/// `wait`) for its `window.benchResult`. Returns per page the results that are not
-/// `{ error }` (none for a page left out); failures and timeouts are reported on stderr,
-/// never fatal.
+/// `pages` (name, path) as (name, URL) on `server`.
+fn on(server: &TestServer, pages: &[(&str, &str)]) -> Vec<(String, String)> {
+    pages
+        .iter()
+        .map(|(name, path)| (name.to_string(), server.url(path)))
+        .collect()
+}
+
+/// Opens each of `pages` (name, URL) selected by `only` `rounds` times, alternating, and
+/// waits (at most `wait`) for its `window.benchResult`. Returns per page the results that
+/// are not `{ error }` (none for a page left out); failures and timeouts are reported on
+/// stderr, never fatal.
 async fn run_rounds(
     browser: &Browser,
-    server: &TestServer,
     section: &str,
-    pages: &[(&str, &str)],
+    pages: &[(String, String)],
     (rounds, wait, only): (usize, Duration, Only<'_>),
 ) -> Result<Vec<Vec<Value>>, Box<dyn std::error::Error>> {
     let mut results = vec![Vec::new(); pages.len()];
     for round in 1..=rounds {
-        for (index, (name, path)) in pages.iter().enumerate() {
+        for (index, (name, url)) in pages.iter().enumerate() {
             if !only.selects(name) {
                 continue;
             }
-            let page = browser.open(&server.url(path)).await?;
+            let page = browser.open(url).await?;
             let prefix = format!("{section} round {round}/{rounds} {name}");
             match page.wait_for("window.benchResult", wait).await {
                 Ok(result) => match result.get("error") {
@@ -219,7 +272,8 @@ async fn bridge(
     only: Only<'_>,
 ) -> Result<String, Box<dyn std::error::Error>> {
     let limits = (BRIDGE_ROUNDS, BRIDGE_WAIT, only);
-    let results = run_rounds(browser, server, "bridge", &BRIDGE_PAGES, limits).await?;
+    let pages = on(server, &BRIDGE_PAGES);
+    let results = run_rounds(browser, "bridge", &pages, limits).await?;
     let mut report =
         format!("bridge, per call, {BRIDGE_ROUNDS} alternating rounds in one browser\n");
     let mut medians = Vec::new();
@@ -273,7 +327,8 @@ async fn dom(
     only: Only<'_>,
 ) -> Result<String, Box<dyn std::error::Error>> {
     let limits = (DOM_ROUNDS, DOM_WAIT, only);
-    let results = run_rounds(browser, server, "DOM", &DOM_PAGES, limits).await?;
+    let pages = on(server, &DOM_PAGES);
+    let results = run_rounds(browser, "DOM", &pages, limits).await?;
     let mut report = format!(
         "DOM from a worker, per operation, {DOM_ROUNDS} alternating rounds in one browser\n"
     );
@@ -323,6 +378,121 @@ async fn dom(
     Ok(report)
 }
 
+/// The servers of the relay section: the isolated one, rustpy's relay origin and PyScript's
+/// relay origin (both without isolation headers). Two origins because service workers
+/// clash: rustpy-sw.js's scope (`/`) covers `/bench/`, and sabayon, finding that
+/// registration, unregisters it and reloads the page.
+struct RelayServers<'a> {
+    isolated: &'a TestServer,
+    rustpy: &'a TestServer,
+    pyscript: &'a TestServer,
+}
+
+/// The relay section: runs it and returns its report.
+async fn relay(
+    browser: &Browser,
+    servers: &RelayServers<'_>,
+    only: Only<'_>,
+) -> Result<String, Box<dyn std::error::Error>> {
+    let mut pages = Vec::new();
+    for (contender, (name, path)) in RELAY_PAGES.iter().enumerate() {
+        for (mode, label, isolated) in RELAY_MODES {
+            let server = match (isolated, contender) {
+                (true, _) => servers.isolated,
+                (false, 0) => servers.rustpy,
+                (false, _) => servers.pyscript,
+            };
+            let url = server.url(&format!("{path}mode={mode}"));
+            pages.push((format!("{name}: {label}"), url));
+        }
+    }
+    let limits = (RELAY_ROUNDS, RELAY_WAIT, only);
+    let results = run_rounds(browser, "relay", &pages, limits).await?;
+    let mut report = format!(
+        "service-worker relay vs shared memory: worker->page sync.add (N=500), per call, \
+         {RELAY_ROUNDS} alternating rounds in one browser\n"
+    );
+    // medians[contender][mode]; NaN where it did not run.
+    let mut medians = vec![[f64::NAN; RELAY_MODES.len()]; RELAY_PAGES.len()];
+    for (index, ((name, _), page_results)) in pages.iter().zip(&results).enumerate() {
+        if !only.selects(name) {
+            report += &skipped(name);
+            continue;
+        }
+        let values = figures(page_results, "syncMicros");
+        if values.is_empty() {
+            report += &did_not_run(name);
+            continue;
+        }
+        medians[index / RELAY_MODES.len()][index % RELAY_MODES.len()] = median(&values);
+        report += &summary(name, "µs", &values);
+    }
+    report += "\nratios (medians)\n";
+    for ((name, _), [shared, relayed]) in RELAY_PAGES.iter().zip(&medians) {
+        writeln!(
+            report,
+            "  {name}: relay / shared = {}",
+            ratio(*relayed, *shared)
+        )?;
+    }
+    // f64::min ignores NaN, so a peer that did not run drops out of "best".
+    let best_peer = medians[1][1].min(medians[2][1]);
+    writeln!(
+        report,
+        "  relay: rustpy / best PyScript = {}",
+        ratio(medians[0][1], best_peer)
+    )?;
+    Ok(report)
+}
+
+/// The interrupt section: runs it and returns its report.
+async fn interrupt(
+    browser: &Browser,
+    server: &TestServer,
+    only: Only<'_>,
+) -> Result<String, Box<dyn std::error::Error>> {
+    let name = "rustpy";
+    let mut report = String::from(
+        "interrupt latency: worker.interrupt() -> the pending export's rejection \
+         (KeyboardInterrupt), isolated page, one worker\n",
+    );
+    if !only.selects(name) {
+        report += &skipped(name);
+        return Ok(report);
+    }
+    let page = browser.open(&server.url("/bench/interrupt.html")).await?;
+    let result = match page.wait_for("window.benchResult", INTERRUPT_WAIT).await {
+        Ok(result) => result,
+        Err(error) => {
+            eprintln!("interrupt: FAILED: {}", brief(&error.to_string()));
+            Value::Null
+        }
+    };
+    if let Some(error) = result.get("error") {
+        eprintln!(
+            "interrupt: FAILED: {}",
+            brief(error.as_str().unwrap_or_default())
+        );
+    }
+    for (key, label) in INTERRUPT_CASES {
+        let line = format!("{name}: interrupt in {label}");
+        let values: Vec<f64> = result[key]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_f64)
+            .collect();
+        if values.is_empty() {
+            report += &did_not_run(&line);
+            continue;
+        }
+        let runs: Vec<String> = values.iter().map(|v| format!("{v:.0}")).collect();
+        eprintln!("interrupt {key}: {} µs", runs.join(", "));
+        report += &summary(&line, "µs", &values);
+    }
+    Ok(report)
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let root = rustpy_e2e::workspace_root();
@@ -340,9 +510,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     )
     .await?;
     let url = server.url("/bench/boot.html");
-    // `--bridge-only` / `--dom-only` run just that section (quicker when working on it).
+    // `--bridge-only` / `--dom-only` / `--relay-only` / `--interrupt-only` run just that
+    // section (quicker when working on it); several of them run those sections.
     let flag = |name: &str| std::env::args().any(|a| a == name);
-    let (bridge_only, dom_only) = (flag("--bridge-only"), flag("--dom-only"));
+    let sections_only = [
+        flag("--bridge-only"),
+        flag("--dom-only"),
+        flag("--relay-only"),
+        flag("--interrupt-only"),
+    ];
+    let all = !sections_only.contains(&true);
+    let [run_bridge, run_dom, run_relay, run_interrupt] = sections_only.map(|only| all || only);
     let args: Vec<String> = std::env::args().collect();
     let only = match args.iter().position(|a| a == "--only") {
         Some(at) => Only(Some(
@@ -351,7 +529,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         )),
         None => Only(None),
     };
-    let boot_runs = if bridge_only || dom_only { 0 } else { RUNS };
+    let boot_runs = if all { RUNS } else { 0 };
     let mut cold = Vec::new();
     let mut warm = Vec::new();
     for run in 1..=boot_runs {
@@ -377,11 +555,27 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ));
     }
     let browser = Browser::start().await?;
-    if bridge_only || !dom_only {
+    if run_bridge {
         sections.push(bridge(&browser, &server, only).await?);
     }
-    if dom_only || !bridge_only {
+    if run_dom {
         sections.push(dom(&browser, &server, only).await?);
+    }
+    if run_relay {
+        let mounts = [("/node_modules", node_modules.as_path())];
+        let (pages, dist) = (root.join("tests/pages"), root.join("dist/rustpy"));
+        let not_isolated = Isolation::NotIsolated;
+        let rustpy = TestServer::start_with(&pages, &dist, not_isolated, &mounts).await?;
+        let pyscript = TestServer::start_with(&pages, &dist, not_isolated, &mounts).await?;
+        let servers = RelayServers {
+            isolated: &server,
+            rustpy: &rustpy,
+            pyscript: &pyscript,
+        };
+        sections.push(relay(&browser, &servers, only).await?);
+    }
+    if run_interrupt {
+        sections.push(interrupt(&browser, &server, only).await?);
     }
     browser.close().await?;
     print!("{}", sections.join("\n"));
