@@ -43,9 +43,26 @@ pub enum BrowserError {
 }
 
 /// A chromedriver process and a browser session on it.
+///
+/// chromedriver runs in its own process group with the Chromium it starts; dropping the
+/// `Browser` kills the whole group, so a test that fails (and never calls
+/// [`Browser::close`]) leaves no browser behind to load the machine.
 pub struct Browser {
     client: Client,
-    _driver: Child,
+    driver: Child,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        if let Some(pid) = self.driver.id() {
+            // The group's id is chromedriver's pid (`process_group(0)` below).
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", "--", &format!("-{pid}")])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
+    }
 }
 
 impl Browser {
@@ -62,6 +79,7 @@ impl Browser {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .kill_on_drop(true)
+            .process_group(0)
             .spawn()
             .map_err(|e| BrowserError::Driver(e.to_string()))?;
         let mut capabilities = serde_json::Map::new();
@@ -90,10 +108,7 @@ impl Browser {
                 Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
             }
         };
-        Ok(Self {
-            client,
-            _driver: driver,
-        })
+        Ok(Self { client, driver })
     }
 
     /// Opens `url` and returns a handle on the page.
@@ -106,7 +121,8 @@ impl Browser {
 
     /// Ends the session (the driver process is killed when dropped).
     pub async fn close(self) -> Result<(), BrowserError> {
-        self.client.close().await?;
+        // `Client::close` takes the client; a clone shares the same session.
+        self.client.clone().close().await?;
         Ok(())
     }
 }
