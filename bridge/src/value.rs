@@ -163,6 +163,30 @@ impl Value {
     }
 }
 
+impl From<&serde_json::Value> for Value {
+    /// Plain JSON (e.g. a worker's `config`) as a value: integers exact, objects as dicts.
+    fn from(json: &serde_json::Value) -> Self {
+        match json {
+            serde_json::Value::Null => Value::None,
+            serde_json::Value::Bool(flag) => Value::Bool(*flag),
+            serde_json::Value::Number(number) if number.is_i64() || number.is_u64() => {
+                Value::Int(number.to_string())
+            }
+            serde_json::Value::Number(number) => {
+                Value::Float(Float::new(number.as_f64().unwrap_or(f64::NAN)))
+            }
+            serde_json::Value::String(text) => Value::Str(text.clone()),
+            serde_json::Value::Array(items) => Value::List(items.iter().map(Value::from).collect()),
+            serde_json::Value::Object(entries) => Value::Dict(
+                entries
+                    .iter()
+                    .map(|(key, item)| (key.clone(), Value::from(item)))
+                    .collect(),
+            ),
+        }
+    }
+}
+
 mod base64_bytes {
     use base64::Engine as _;
     use base64::engine::general_purpose::STANDARD;
@@ -256,6 +280,23 @@ mod tests {
             r#"{"t":"bound","v":[{"t":"slot","v":0},"f"]}"#
         );
         assert_eq!(Value::decode(br#"{"t":"method"}"#).unwrap(), Value::Method);
+    }
+
+    #[test]
+    fn plain_json_becomes_values() {
+        let json =
+            serde_json::json!({"n": 12345678901234567890u64, "f": 0.5, "l": [null, true, "s"]});
+        assert_eq!(
+            Value::from(&json),
+            Value::Dict(vec![
+                ("f".into(), Value::Float(Float::new(0.5))),
+                (
+                    "l".into(),
+                    Value::List(vec![Value::None, Value::Bool(true), Value::Str("s".into())])
+                ),
+                ("n".into(), Value::Int("12345678901234567890".into())),
+            ])
+        );
     }
 
     #[test]

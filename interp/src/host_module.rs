@@ -77,10 +77,10 @@ thread_local! {
     static BATCH: RefCell<Vec<Value>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Sends `ops` to the page and converts the results; a failure raises the matching
-/// exception, its message naming the operation when `batch` says where it was queued.
+/// Sends `ops` (a [`Value::List`] of operations) to the page and converts the results; a
+/// failure raises the matching exception, naming the operation when `batch` says where it was queued.
 fn run_ffi_request(
-    ops: Vec<Value>,
+    ops: Value,
     batch: Option<&str>,
     vm: &rustpython_vm::VirtualMachine,
 ) -> rustpython_vm::PyResult {
@@ -89,7 +89,11 @@ fn run_ffi_request(
 
     flush_releases();
     flush_output();
-    let request = String::from_utf8_lossy(&Value::List(ops.clone()).encode()).into_owned();
+    let request = String::from_utf8_lossy(&ops.encode()).into_owned();
+    let ops = match &ops {
+        Value::List(ops) => ops.as_slice(),
+        _ => &[],
+    };
     let reply = host().js_request(&request).map_err(|error| match error {
         crate::SyncCallError::Interrupted => keyboard_interrupt(vm),
         other => vm.new_runtime_error(other.to_string()),
@@ -114,7 +118,7 @@ fn run_ffi_request(
             "operation {} of {} {place} ({}) failed: {}: {}",
             failure.index + 1,
             ops.len(),
-            describe_op(&ops, failure.index),
+            describe_op(ops, failure.index),
             failure.name,
             failure.message
         ),
@@ -400,9 +404,9 @@ mod _rustpy_host {
             "an argument passed to JavaScript",
             vm,
         )?;
-        let Value::List(ops) = ops else {
+        if !matches!(ops, Value::List(_)) {
             return Err(vm.new_type_error("js_request takes a list of operations"));
-        };
+        }
         super::run_ffi_request(ops, None, vm)
     }
 
@@ -437,7 +441,7 @@ mod _rustpy_host {
                 name.insert(0, '!');
             }
         }
-        super::run_ffi_request(ops, Some("in the batch"), vm)
+        super::run_ffi_request(Value::List(ops), Some("in the batch"), vm)
     }
 
     /// Gives back `count` references to JS handle `handle` (batched; see

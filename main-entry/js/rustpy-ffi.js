@@ -56,8 +56,13 @@ function bytesToBase64(bytes) {
   return btoa(binary);
 }
 
+/** Bytes (a Uint8Array) as a bridge value. */
+export function bytesToWire(bytes) {
+  return { t: "bytes", v: bytesToBase64(bytes) };
+}
+
 /** A JS number as a bridge value: integral values as int, the rest as float. */
-export function numberToWire(value) {
+function numberToWire(value) {
   if (Number.isNaN(value)) return { t: "float", v: "nan" };
   if (value === Infinity) return { t: "float", v: "inf" };
   if (value === -Infinity) return { t: "float", v: "-inf" };
@@ -66,20 +71,52 @@ export function numberToWire(value) {
   return { t: "float", v: value };
 }
 
-/** A bridge int as a JS number when exact, else a BigInt. */
-export function intFromWire(digits) {
-  const big = BigInt(digits);
-  return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER)
-    ? Number(big)
-    : big;
+/**
+ * A JS primitive (null/undefined, boolean, number, bigint, string) as a bridge value;
+ * `null` for anything else (objects and functions, which each side treats its own way).
+ */
+export function primitiveToWire(value) {
+  if (value === null || value === undefined) return NONE;
+  switch (typeof value) {
+    case "boolean":
+      return { t: "bool", v: value };
+    case "number":
+      return numberToWire(value);
+    case "bigint":
+      return { t: "int", v: value.toString() };
+    case "string":
+      return { t: "str", v: value };
+  }
+  return null;
 }
 
-export function floatFromWire(v) {
-  return { nan: NaN, inf: Infinity, "-inf": -Infinity, "-0": -0 }[v] ?? v;
-}
-
-export function bytesFromWire(v) {
-  return Uint8Array.from(atob(v), (c) => c.charCodeAt(0));
+/**
+ * A by-copy bridge value (none, bool, int, float, str, bytes, list, dict) as JS, nested values
+ * converted by `inner`; `undefined` for the other kinds (references), which the caller reads.
+ */
+export function plainFromWire(wire, inner) {
+  switch (wire.t) {
+    case "none":
+      return null;
+    case "bool":
+    case "str":
+      return wire.v;
+    case "int": {
+      const big = BigInt(wire.v);
+      return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER)
+        ? Number(big)
+        : big;
+    }
+    case "float":
+      return { nan: NaN, inf: Infinity, "-inf": -Infinity, "-0": -0 }[wire.v] ?? wire.v;
+    case "bytes":
+      return Uint8Array.from(atob(wire.v), (c) => c.charCodeAt(0));
+    case "list":
+      return wire.v.map(inner);
+    case "dict":
+      return Object.fromEntries(wire.v.map(([key, item]) => [key, inner(item)]));
+  }
+  return undefined;
 }
 
 /**
@@ -165,17 +202,8 @@ export class HandleTable {
 
   /** JS value -> bridge value: primitives by value, objects and functions by handle. */
   toWire(value) {
-    if (value === null || value === undefined) return { t: "none" };
-    switch (typeof value) {
-      case "boolean":
-        return { t: "bool", v: value };
-      case "number":
-        return numberToWire(value);
-      case "bigint":
-        return { t: "int", v: value.toString() };
-      case "string":
-        return { t: "str", v: value };
-    }
+    const primitive = primitiveToWire(value);
+    if (primitive) return primitive;
     const callableId = this.#callableIds.get(value);
     if (callableId !== undefined) return { t: "py", v: { id: callableId } };
     let handle = this.#handles.get(value);
@@ -194,22 +222,9 @@ export class HandleTable {
 
   /** Bridge value -> JS value (references resolved; `slots` are this request's results). */
   fromWire(wire, slots = []) {
+    const plain = plainFromWire(wire, (item) => this.fromWire(item, slots));
+    if (plain !== undefined) return plain;
     switch (wire.t) {
-      case "none":
-        return null;
-      case "bool":
-      case "str":
-        return wire.v;
-      case "int":
-        return intFromWire(wire.v);
-      case "float":
-        return floatFromWire(wire.v);
-      case "bytes":
-        return bytesFromWire(wire.v);
-      case "list":
-        return wire.v.map((item) => this.fromWire(item, slots));
-      case "dict":
-        return Object.fromEntries(wire.v.map(([key, item]) => [key, this.fromWire(item, slots)]));
       case "js": {
         const entry = this.#entries.get(wire.v.id);
         if (!entry) {
@@ -255,9 +270,9 @@ export class HandleTable {
   #copy(value, seen = new Set()) {
     if (value === null || typeof value !== "object") return this.toWire(value);
     if (seen.has(value)) throw new FfiError("ValueError", "to_py(): the JS value contains a cycle");
-    if (value instanceof ArrayBuffer) return { t: "bytes", v: bytesToBase64(new Uint8Array(value)) };
+    if (value instanceof ArrayBuffer) return bytesToWire(new Uint8Array(value));
     if (ArrayBuffer.isView(value)) {
-      return { t: "bytes", v: bytesToBase64(new Uint8Array(value.buffer, value.byteOffset, value.byteLength)) };
+      return bytesToWire(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
     }
     seen.add(value);
     try {

@@ -8,13 +8,7 @@
 // Python output goes to the console; errors also appear on the page in a visible box.
 // The interpreter itself lives in Rust (rustpy_wasm.js / .wasm, built by `cargo xtask dist`).
 
-import {
-  HandleTable,
-  bytesFromWire,
-  floatFromWire,
-  intFromWire,
-  numberToWire,
-} from "./rustpy-ffi.js";
+import { HandleTable, bytesToWire, plainFromWire, primitiveToWire } from "./rustpy-ffi.js";
 
 const SELECTOR = 'script[type="rustpy"], rustpy-script';
 const wasmUrl = new URL("./rustpy_wasm_bg.wasm", import.meta.url);
@@ -94,24 +88,10 @@ const textEncoder = new TextEncoder();
 
 /** JS value -> bridge wire value (see rustpy_bridge::value). */
 function toWire(value, context) {
-  if (value === null || value === undefined) return { t: "none" };
-  switch (typeof value) {
-    case "boolean":
-      return { t: "bool", v: value };
-    case "bigint":
-      return { t: "int", v: value.toString() };
-    case "number":
-      return numberToWire(value);
-    case "string":
-      return { t: "str", v: value };
-  }
+  const primitive = primitiveToWire(value);
+  if (primitive) return primitive;
   if (value instanceof Uint8Array || value instanceof ArrayBuffer) {
-    const bytes = value instanceof ArrayBuffer ? new Uint8Array(value) : value;
-    let binary = "";
-    for (let i = 0; i < bytes.length; i += 0x8000) {
-      binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-    }
-    return { t: "bytes", v: btoa(binary) };
+    return bytesToWire(value instanceof ArrayBuffer ? new Uint8Array(value) : value);
   }
   if (Array.isArray(value)) return { t: "list", v: value.map((item) => toWire(item, context)) };
   const proto = Object.getPrototypeOf(value);
@@ -127,23 +107,8 @@ function toWire(value, context) {
 
 /** Bridge wire value -> JS value. */
 function fromWire(wire) {
-  switch (wire.t) {
-    case "none":
-      return null;
-    case "bool":
-    case "str":
-      return wire.v;
-    case "int":
-      return intFromWire(wire.v);
-    case "float":
-      return floatFromWire(wire.v);
-    case "bytes":
-      return bytesFromWire(wire.v);
-    case "list":
-      return wire.v.map(fromWire);
-    case "dict":
-      return Object.fromEntries(wire.v.map(([k, item]) => [k, fromWire(item)]));
-  }
+  const plain = plainFromWire(wire, fromWire);
+  if (plain !== undefined) return plain;
   throw new TypeError(`rustpy: malformed value from the worker: ${JSON.stringify(wire)}`);
 }
 
@@ -369,15 +334,24 @@ export class PyWorker {
 
   /** A blocking request relayed by the service worker. */
   #relayed(ticket, text) {
+    this.#serveRequest(text, (id) => this.#relay.tickets.set(id, ticket));
+  }
+
+  /**
+   * Runs a blocking request as the worker wrote it (`J<id> <json>` for an FFI request, else
+   * a message as JSON; rustpy_bridge::channel), telling `received` its id first. Throws a
+   * SyntaxError for malformed JSON.
+   */
+  #serveRequest(text, received = () => {}) {
     if (text.startsWith(FFI_FRAME)) {
       const space = text.indexOf(" ");
       const id = Number(text.slice(FFI_FRAME.length, space));
-      this.#relay.tickets.set(id, ticket);
+      received(id);
       this.#answerJs(text.slice(space + 1), id);
       return;
     }
     const message = JSON.parse(text);
-    this.#relay.tickets.set(message.id, ticket);
+    received(message.id);
     this.#receive(message);
   }
 
@@ -401,19 +375,13 @@ export class PyWorker {
       // TextDecoder does not read shared memory: copy the bytes out first.
       const text = textDecoder.decode(new Uint8Array(requests, 0, length).slice());
       Atomics.store(control, REQUEST, 0);
-      if (text.startsWith(FFI_FRAME)) {
-        const space = text.indexOf(" ");
-        this.#answerJs(text.slice(space + 1), Number(text.slice(FFI_FRAME.length, space)));
-        continue;
-      }
-      let message;
       try {
-        message = JSON.parse(text);
+        this.#serveRequest(text);
       } catch (error) {
+        if (!(error instanceof SyntaxError)) throw error;
+        // The worker's wait is bounded by interrupt() and its timeouts.
         console.error(`rustpy: ${this.#label} sent a malformed request: ${error.message}`);
-        continue; // the worker's wait is bounded by interrupt() and its timeouts
       }
-      this.#receive(message);
     }
   }
 

@@ -165,9 +165,7 @@ impl Host for WebHost {
     }
 
     fn interrupted(&self) -> bool {
-        self.edges.control.as_ref().is_some_and(|control| {
-            js_sys::Atomics::exchange(control, INTERRUPT, 0).is_ok_and(|flag| flag != 0)
-        })
+        self.edges.control.as_ref().is_some_and(take_interrupt)
     }
 
     fn export_result(&self, call_id: u64, result: Result<Value, String>) {
@@ -318,6 +316,18 @@ pub fn call_function(call_id: u64, function_id: u64, args: &Value) -> Result<(),
         .runtime
         .call_function(call_id, function_id, args)
         .map_err(|e| e.to_string())
+}
+
+/// Reads and clears the interrupt flag of a control block (`rustpy_bridge::channel`).
+pub fn take_interrupt(control: &Int32Array) -> bool {
+    js_sys::Atomics::exchange(control, INTERRUPT, 0).is_ok_and(|flag| flag != 0)
+}
+
+/// Forgets an interrupt that arrived while no code ran, so it cannot hit the next call.
+pub fn forget_interrupt() {
+    if let Ok(session) = session() {
+        session.borrow().host.interrupted();
+    }
 }
 
 /// JavaScript called a Python callable this realm offered; returns its result or the

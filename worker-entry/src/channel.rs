@@ -5,8 +5,8 @@ use std::cell::{Cell, RefCell};
 
 use js_sys::{Atomics, Int32Array, Reflect, SharedArrayBuffer, Uint8Array};
 use rustpy_bridge::channel::{
-    FFI_FRAME, GROW, IDLE, INTERRUPT, LENGTH, POSTED, REPLIED, REQUEST, REQUEST_LENGTH, STATE,
-    WAIT_SLICE_MS, WAITING, state,
+    FFI_FRAME, GROW, IDLE, LENGTH, POSTED, REPLIED, REQUEST, REQUEST_LENGTH, STATE, WAIT_SLICE_MS,
+    WAITING, state,
 };
 use rustpy_bridge::{FromWorker, SyncFailure, SyncReply, Value};
 use rustpy_interp::SyncCallError;
@@ -206,7 +206,7 @@ impl Client {
                 store(control, STATE, waiting).map_err(Err)?;
                 continue;
             }
-            let gave_up = if take_interrupt(control) {
+            let gave_up = if rustpy_web_host::take_interrupt(control) {
                 Some(GaveUp::Interrupted)
             } else {
                 match (timeout, deadline) {
@@ -353,11 +353,6 @@ fn spin_while(control: &Int32Array, value: i32) -> Result<bool, SyncCallError> {
             return Ok(false);
         }
     }
-}
-
-/// Reads and clears the interrupt flag.
-pub(crate) fn take_interrupt(control: &Int32Array) -> bool {
-    Atomics::exchange(control, INTERRUPT, 0).is_ok_and(|flag| flag != 0)
 }
 
 fn load(control: &Int32Array, index: u32) -> Result<i32, SyncCallError> {

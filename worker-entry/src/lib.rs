@@ -61,7 +61,6 @@ pub async fn worker_main(boot: JsValue) {
         });
     });
     let control = buffers.as_ref().map(|b| b.control.clone());
-    CONTROL.with(|slot| *slot.borrow_mut() = control.clone());
     let default_timeout = boot
         .config
         .get("sync_timeout")
@@ -80,7 +79,7 @@ pub async fn worker_main(boot: JsValue) {
     ));
     let ffi_client = client.clone();
     let target = boot.target.clone();
-    let config = json_to_value(&boot.config);
+    let config = rustpy_bridge::Value::from(&boot.config);
     let edges = Edges {
         output,
         sync_call: Some(Box::new(move |name, args, timeout| {
@@ -117,48 +116,10 @@ pub async fn worker_main(boot: JsValue) {
     }
 }
 
-/// The worker's `config` (plain JSON) as a bridge value.
-fn json_to_value(json: &serde_json::Value) -> rustpy_bridge::Value {
-    use rustpy_bridge::{Float, Value};
-    match json {
-        serde_json::Value::Null => Value::None,
-        serde_json::Value::Bool(flag) => Value::Bool(*flag),
-        serde_json::Value::Number(number) if number.is_i64() || number.is_u64() => {
-            Value::Int(number.to_string())
-        }
-        serde_json::Value::Number(number) => {
-            Value::Float(Float::new(number.as_f64().unwrap_or(f64::NAN)))
-        }
-        serde_json::Value::String(text) => Value::Str(text.clone()),
-        serde_json::Value::Array(items) => Value::List(items.iter().map(json_to_value).collect()),
-        serde_json::Value::Object(entries) => Value::Dict(
-            entries
-                .iter()
-                .map(|(key, item)| (key.clone(), json_to_value(item)))
-                .collect(),
-        ),
-    }
-}
-
-thread_local! {
-    /// The shared control block (its interrupt flag is cleared when the page calls in).
-    static CONTROL: std::cell::RefCell<Option<js_sys::Int32Array>> =
-        const { std::cell::RefCell::new(None) };
-}
-
-/// An interrupt that arrived while no code ran must not hit the next call.
-fn forget_stale_interrupt() {
-    CONTROL.with(|slot| {
-        if let Some(control) = slot.borrow().as_ref() {
-            channel::take_interrupt(control);
-        }
-    });
-}
-
 /// Handles a message from the page after boot (a [`ToWorker`] as a JS object).
 #[wasm_bindgen]
 pub fn worker_call(message: JsValue) {
-    forget_stale_interrupt();
+    rustpy_web_host::forget_interrupt();
     match serde_wasm_bindgen::from_value::<ToWorker>(message) {
         Ok(ToWorker::Callback { id, args }) => {
             let result = rustpy_bridge::Value::decode(args.as_bytes())
