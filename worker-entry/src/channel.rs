@@ -202,8 +202,7 @@ impl Client {
                 break;
             }
             if current == state(id, GROW) {
-                self.grow(control).map_err(Err)?;
-                store(control, STATE, waiting).map_err(Err)?;
+                self.grow(control, waiting).map_err(Err)?;
                 continue;
             }
             let gave_up = if rustpy_web_host::take_interrupt(control) {
@@ -301,11 +300,14 @@ impl Client {
         }
     }
 
-    /// The reply does not fit: make a larger data buffer and give it to the page.
-    fn grow(&self, control: &Int32Array) -> Result<(), SyncCallError> {
+    /// The reply does not fit: make a larger data buffer and give it to the page. The state
+    /// goes back to `waiting` BEFORE the page hears of the buffer: the page writes a reply
+    /// only while the state says the worker waits, so the other order could drop it.
+    fn grow(&self, control: &Int32Array, waiting: i32) -> Result<(), SyncCallError> {
         let needed = load(control, LENGTH)? as u32;
         let bigger = SharedArrayBuffer::new(needed.next_power_of_two());
         *self.data.borrow_mut() = Some(Uint8Array::new(&bigger));
+        store(control, STATE, waiting)?;
         let message = js_sys::Object::new();
         Reflect::set(&message, &"type".into(), &"grow".into()).map_err(js_error)?;
         Reflect::set(&message, &"data".into(), &bigger).map_err(js_error)?;
