@@ -16,7 +16,9 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use ruff_python_ast::{ExceptHandler, Stmt};
+use rustpython_compiler_core::bytecode::{CodeObject, ConstantData};
 use rustpython_compiler_core::frozen::{FrozenCodeObject, FrozenLib, FrozenModule};
+use rustpython_compiler_core::marshal;
 
 /// A module found on disk: its dotted name, its file and whether it is a package.
 struct SourceModule {
@@ -31,6 +33,7 @@ fn main() {
     println!("cargo:rerun-if-changed=python");
     println!("cargo:rerun-if-changed=stdlib-roots.txt");
     println!("cargo:rerun-if-changed=stdlib-excluded.txt");
+    println!("cargo:rerun-if-changed=boot-roots.txt");
 
     let roots = read_list(&manifest_dir.join("stdlib-roots.txt"));
     let excluded: BTreeSet<String> = read_list(&manifest_dir.join("stdlib-excluded.txt"))
@@ -46,6 +49,8 @@ fn main() {
     // Breadth-first walk over import-time imports, starting from our modules and the roots.
     let mut chosen: BTreeMap<String, PathBuf> = BTreeMap::new();
     let mut packages: BTreeSet<String> = BTreeSet::new();
+    // What each chosen module imports while it is being imported (its parent included).
+    let mut imports: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut queue: VecDeque<String> = own.keys().cloned().chain(roots).collect();
     while let Some(name) = queue.pop_front() {
         if chosen.contains_key(&name) || excluded.contains(&name) || excluded.contains(top(&name)) {
@@ -61,10 +66,6 @@ fn main() {
         let (path, package) = found;
         let source = std::fs::read_to_string(&path)
             .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
-        // A package's parents are imported first by Python, so they come along.
-        if let Some((parent, _)) = name.rsplit_once('.') {
-            queue.push_back(parent.to_string());
-        }
         let package_name = if package {
             name.clone()
         } else {
@@ -72,17 +73,21 @@ fn main() {
                 .map(|(p, _)| p.to_string())
                 .unwrap_or_default()
         };
-        for imported in import_time_imports(&source, &package_name, &path) {
-            queue.push_back(imported);
+        let mut found_imports = import_time_imports(&source, &package_name, &path);
+        // A package's parents are imported first by Python, so they come along.
+        if let Some((parent, _)) = name.rsplit_once('.') {
+            found_imports.push(parent.to_string());
         }
+        queue.extend(found_imports.iter().cloned());
+        imports.insert(name.clone(), found_imports);
         if package {
             packages.insert(name.clone());
         }
         chosen.insert(name, path);
     }
 
-    let mut manifest = String::new();
-    let mut compiled = Vec::new();
+    // Compile everything once.
+    let mut compiled: BTreeMap<String, CodeObject> = BTreeMap::new();
     for (name, path) in &chosen {
         let source = std::fs::read_to_string(path).expect("read above");
         let display_path = path
@@ -96,13 +101,26 @@ fn main() {
             rustpython_compiler::CompileOpts::default(),
         )
         .unwrap_or_else(|e| panic!("compiling {}: {e}", path.display()));
-        let frozen = FrozenCodeObject::encode(&code);
-        writeln!(manifest, "{name}\t{}", frozen.bytes.len()).expect("string write");
-        compiled.push((name.clone(), frozen, packages.contains(name)));
+        compiled.insert(name.clone(), code);
     }
-    let lib = FrozenLib::encode(compiled.iter().map(|(name, code, package)| {
+
+    // The boot image: what an interpreter imports before a script runs, and what
+    // `pyscript` needs. Everything else is loaded on first import (see `_rustpy_lazy.py`).
+    let boot = closure(
+        read_list(&manifest_dir.join("boot-roots.txt")),
+        &imports,
+        &chosen,
+    );
+    let mut manifest = String::new();
+    let mut frozen = Vec::new();
+    for name in &boot {
+        let code = FrozenCodeObject::encode(&compiled[name]);
+        writeln!(manifest, "{name}\t{}", code.bytes.len()).expect("string write");
+        frozen.push((name.as_str(), code, packages.contains(name)));
+    }
+    let lib = FrozenLib::encode(frozen.iter().map(|(name, code, package)| {
         (
-            name.as_str(),
+            *name,
             FrozenModule {
                 code: FrozenCodeObject {
                     bytes: &code.bytes[..],
@@ -114,6 +132,72 @@ fn main() {
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets it"));
     std::fs::write(out_dir.join("frozen.bin"), &lib.bytes).expect("write frozen.bin");
     std::fs::write(out_dir.join("frozen-manifest.txt"), manifest).expect("write manifest");
+
+    // One file per other module, holding it and what it imports at import time, less the
+    // boot image and (for a submodule) what its parent package already brought: Python
+    // imports the parent first. One request per `import` a script writes, not one per
+    // module it pulls in.
+    let library_dir = out_dir.join("library");
+    if library_dir.exists() {
+        std::fs::remove_dir_all(&library_dir).expect("clear library/");
+    }
+    std::fs::create_dir_all(&library_dir).expect("create library/");
+    let mut index = String::new();
+    for name in chosen.keys().filter(|name| !boot.contains(*name)) {
+        let mut bundle = closure(vec![name.clone()], &imports, &chosen);
+        bundle.retain(|module| !boot.contains(module));
+        if let Some((parent, _)) = name.rsplit_once('.') {
+            for already in closure(vec![parent.to_string()], &imports, &chosen) {
+                bundle.remove(&already);
+            }
+            bundle.insert(name.clone());
+        }
+        let entries: Vec<ConstantData> = bundle
+            .iter()
+            .map(|module| ConstantData::Tuple {
+                elements: vec![
+                    ConstantData::Bytes {
+                        value: module.as_bytes().to_vec(),
+                    },
+                    ConstantData::Boolean {
+                        value: packages.contains(module),
+                    },
+                    ConstantData::Code {
+                        code: Box::new(compiled[module].clone()),
+                    },
+                ],
+            })
+            .collect();
+        let mut bytes = Vec::new();
+        marshal::serialize_value(&mut bytes, marshal::DumpableValue::Tuple(&entries))
+            .unwrap_or_else(|never| match never {});
+        std::fs::write(library_dir.join(format!("{name}.bin")), &bytes).expect("write module");
+        writeln!(
+            index,
+            "{name}\t{}\t{}",
+            u8::from(packages.contains(name)),
+            bytes.len()
+        )
+        .expect("string write");
+    }
+    std::fs::write(out_dir.join("library-index.txt"), index).expect("write library index");
+}
+
+/// `roots` and every chosen module they import at import time, transitively.
+fn closure(
+    roots: Vec<String>,
+    imports: &BTreeMap<String, Vec<String>>,
+    chosen: &BTreeMap<String, PathBuf>,
+) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    let mut stack = roots;
+    while let Some(name) = stack.pop() {
+        if !chosen.contains_key(&name) || !found.insert(name.clone()) {
+            continue;
+        }
+        stack.extend(imports.get(&name).into_iter().flatten().cloned());
+    }
+    found
 }
 
 /// Reads a list file: one name per line, `#` starts a comment.

@@ -35,6 +35,10 @@ pub struct Boot {
     /// worker's blocking requests (the `service-worker` attribute), if any.
     #[serde(default)]
     pub relay: Option<String>,
+    /// The base URL of the lazily loaded stdlib (`dist/rustpy/library/`, ending in `/`);
+    /// empty means `library/` next to the worker's script.
+    #[serde(default)]
+    pub library: String,
     /// The largest `pyscript.sync` reply accepted, in bytes.
     #[serde(default = "default_reply_limit")]
     pub reply_limit: usize,

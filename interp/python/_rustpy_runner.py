@@ -8,6 +8,9 @@ import sys
 import time
 
 import _rustpy_host
+import _rustpy_lazy
+
+_rustpy_lazy.install()
 
 # compile() flag and code flag, as CPython numbers them.
 _PyCF_ALLOW_TOP_LEVEL_AWAIT = 0x2000

@@ -264,6 +264,24 @@ mod _rustpy_host {
         host().script_finished(script_id, error.map(|e| e.to_string_lossy().into_owned()));
     }
 
+    /// The modules [`library`](load_library) can load: `name<TAB>is_package<TAB>size` lines.
+    #[pyfunction]
+    fn library_index() -> &'static str {
+        crate::LIBRARY_INDEX
+    }
+
+    /// The marshalled bundle of a module loaded on first import (see `_rustpy_lazy.py`).
+    #[pyfunction]
+    fn load_library(module: PyStrRef, vm: &VirtualMachine) -> PyResult<Vec<u8>> {
+        let module = module.to_string_lossy();
+        host().load_library(&module).map_err(|error| {
+            vm.new_import_error(
+                format!("rustpy could not load the stdlib module '{module}': {error}"),
+                vm.ctx.new_str(&*module),
+            )
+        })
+    }
+
     /// True inside a Web Worker.
     #[pyfunction]
     fn in_worker() -> bool {

@@ -26,6 +26,10 @@ struct FakeHost {
     export_results: RefCell<Vec<(u64, Result<Value, String>)>>,
     page_ops: RefCell<Vec<(String, Value)>>,
     page: FakePage,
+    /// Modules fetched through `load_library`, in order.
+    library_loads: RefCell<Vec<String>>,
+    /// Set to make `load_library` fail as a missing file would.
+    library_unreachable: RefCell<bool>,
     /// Set to make the next host call see an interrupt.
     interrupt: RefCell<bool>,
 }
@@ -106,6 +110,16 @@ impl Host for FakeHost {
     }
     fn config(&self) -> Value {
         Value::Dict(vec![("answer".into(), Value::Int("42".into()))])
+    }
+    /// Reads the library files the build wrote; records every load.
+    fn load_library(&self, module: &str) -> Result<Vec<u8>, String> {
+        self.library_loads.borrow_mut().push(module.to_string());
+        if *self.library_unreachable.borrow() {
+            return Err("HTTP status 404".into());
+        }
+        let path =
+            std::path::Path::new(rustpy_interp::LIBRARY_BUILD_DIR).join(format!("{module}.bin"));
+        std::fs::read(&path).map_err(|error| format!("{}: {error}", path.display()))
     }
 }
 
@@ -757,4 +771,48 @@ fn input_asks_the_page_in_a_worker() {
         host.stdout(),
         vec!["before", "typed after List([Str(\"name? \")])"]
     );
+}
+
+#[test]
+fn stdlib_outside_the_boot_image_loads_on_first_import_in_one_request() {
+    let (host, rt) = runtime();
+    rt.run_script("import pyscript", "boot.py", 1).unwrap();
+    assert_eq!(
+        *host.library_loads.borrow(),
+        Vec::<String>::new(),
+        "pyscript is in the boot image"
+    );
+    let outcome = rt
+        .run_script(
+            "import json\nprint(json.loads(json.dumps({'a': [1, 2.5, None]})))\n\
+         import json.decoder, re\nprint(re.sub('b+', '-', 'abbbc'))",
+            "lazy.py",
+            2,
+        )
+        .unwrap();
+    assert_eq!(outcome, ScriptOutcome::Finished);
+    assert_eq!(host.stderr(), "");
+    assert_eq!(host.stdout(), vec!["{'a': [1, 2.5, None]}", "a-c"]);
+    // json's file carries what json imports (re among them): one load for all of it.
+    assert_eq!(*host.library_loads.borrow(), vec!["json".to_string()]);
+}
+
+#[test]
+fn a_library_file_that_cannot_be_loaded_is_a_clear_import_error() {
+    let (host, rt) = runtime();
+    *host.library_unreachable.borrow_mut() = true;
+    let ScriptOutcome::Failed(err) = rt.run_script("import json", "lazy.py", 1).unwrap() else {
+        panic!("the import must fail");
+    };
+    assert!(err.contains("ImportError"), "{err}");
+    assert!(
+        err.contains("rustpy could not load the stdlib module 'json'"),
+        "{err}"
+    );
+    assert!(err.contains("HTTP status 404"), "{err}");
+    // Fixed later (e.g. the file became reachable): the next import works.
+    *host.library_unreachable.borrow_mut() = false;
+    rt.run_script("import json\nprint(json.dumps([1]))", "lazy.py", 2)
+        .unwrap();
+    assert_eq!(host.stdout(), vec!["[1]"]);
 }

@@ -68,6 +68,7 @@ function mainOutput(stream, line) {
 // ---------------------------------------------------------------------------------------
 // Workers and the bridge.
 
+const LIBRARY_URL = new URL("./library/", import.meta.url).href;
 const REPLY_LIMIT = 16 * 1024 * 1024; // bytes; a worker's config may set sync_reply_limit
 const NAMED_WORKER_TIMEOUT_MS = 10_000;
 // The control block's words and states (rustpy_bridge::channel).
@@ -269,6 +270,7 @@ export class PyWorker {
         requests: this.#requests,
         fast_requests: isolated && FAST_REQUESTS,
         relay,
+        library: LIBRARY_URL,
       });
       if (isolated && FAST_REQUESTS) this.#listen(this.#worker);
       await finished;
@@ -751,6 +753,8 @@ function targetFor(element) {
 }
 
 const pageFfi = {
+  /** Where the stdlib modules loaded on first import live (see `cargo xtask dist`). */
+  library: LIBRARY_URL,
   request: (json) => pageTable.request(json),
   release: (handles) => pageTable.release(handles),
   target: () => (currentMainElement ? targetFor(currentMainElement) : null),

@@ -102,6 +102,9 @@ pub async fn run_main_script(
             .map_err(|_| JsValue::from_str(&format!("rustpy: ffi.{name} is not a function")))
     };
     let (request, release, target) = (method("request")?, method("release")?, method("target")?);
+    let library_url = js_sys::Reflect::get(&ffi, &"library".into())?
+        .as_string()
+        .ok_or_else(|| JsValue::from_str("rustpy: ffi.library must be the library's URL"))?;
     let edges = Edges {
         output: sink,
         js_request: Box::new(move |json| {
@@ -126,6 +129,7 @@ pub async fn run_main_script(
                 .and_then(|id| id.as_string())
         }),
         config: Value::None,
+        library_url,
         control: None,
         sync_call: None,
         export_result: Some(Box::new(|call_id, result| {

@@ -75,6 +75,9 @@ pub struct Edges {
     pub current_target: TargetFn,
     /// The interpreter's configuration (`pyscript.config`).
     pub config: Value,
+    /// The base URL of the lazily loaded stdlib, ending in `/` (`dist/rustpy/library/`;
+    /// [`Host::load_library`] fetches `<base><module>.bin`).
+    pub library_url: String,
     /// The shared control block whose `INTERRUPT` word the page sets to interrupt this
     /// worker (`rustpy_bridge::channel`); `None` on the page or without shared memory.
     pub control: Option<Int32Array>,
@@ -191,6 +194,13 @@ impl Host for WebHost {
 
     fn current_target(&self) -> Option<String> {
         (self.edges.current_target)()
+    }
+
+    fn load_library(&self, module: &str) -> Result<Vec<u8>, String> {
+        let url = format!("{}{module}.bin", self.edges.library_url);
+        fetch_blocking(&url, self.realm).map_err(|error| {
+            format!("{error} for {url} (dist/rustpy/library/ must be served next to rustpy.js)")
+        })
     }
 
     fn config(&self) -> Value {
@@ -337,4 +347,48 @@ pub fn invoke_callback(callable_id: u64, args: &Value) -> Result<Value, String> 
         .borrow()
         .runtime
         .invoke_callback(callable_id, args)
+}
+
+/// Fetches `url` with a synchronous `XMLHttpRequest` (the import that needs it cannot
+/// wait for a promise).
+fn fetch_blocking(url: &str, realm: Realm) -> Result<Vec<u8>, String> {
+    use web_sys::{XmlHttpRequest, XmlHttpRequestResponseType};
+    let xhr = XmlHttpRequest::new().map_err(|e| js_error_text(&e))?;
+    xhr.open_with_async("GET", url, false)
+        .map_err(|e| js_error_text(&e))?;
+    match realm {
+        Realm::Worker => xhr.set_response_type(XmlHttpRequestResponseType::Arraybuffer),
+        // A window's synchronous requests cannot ask for binary: read text in the charset
+        // that maps byte b to one character whose low byte is b.
+        Realm::Page => xhr
+            .override_mime_type("text/plain; charset=x-user-defined")
+            .map_err(|e| js_error_text(&e))?,
+    }
+    xhr.send().map_err(|e| js_error_text(&e))?;
+    let status = xhr.status().map_err(|e| js_error_text(&e))?;
+    if status != 200 {
+        return Err(format!("HTTP status {status}"));
+    }
+    match realm {
+        Realm::Worker => {
+            let body = xhr.response().map_err(|e| js_error_text(&e))?;
+            Ok(js_sys::Uint8Array::new(&body).to_vec())
+        }
+        Realm::Page => {
+            let text = xhr
+                .response_text()
+                .map_err(|e| js_error_text(&e))?
+                .unwrap_or_default();
+            Ok(text.chars().map(|c| (c as u32 & 0xff) as u8).collect())
+        }
+    }
+}
+
+/// The message of a thrown JS value.
+fn js_error_text(error: &JsValue) -> String {
+    error
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| error.as_string())
+        .unwrap_or_else(|| format!("{error:?}"))
 }

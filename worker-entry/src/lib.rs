@@ -93,6 +93,11 @@ pub async fn worker_main(boot: JsValue) {
         }),
         current_target: Box::new(move || target.clone()),
         config,
+        library_url: if boot.library.is_empty() {
+            "library/".to_string()
+        } else {
+            boot.library.clone()
+        },
         control,
         export_result: Some(Box::new(|id, result| {
             let result = match result {

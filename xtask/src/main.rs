@@ -8,6 +8,8 @@
 //! Builds go to a target folder outside the checkout (`$RUSTPY_CACHE`, by default
 //! `~/.cache/rustpy`), so fresh clones on the same machine reuse them.
 
+mod compress;
+
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
@@ -130,17 +132,21 @@ fn dist() -> Result<(), TaskError> {
     check_wasm_bindgen_cli()?;
     let target_dir = cache_dir().join("target-wasm");
     let started = Instant::now();
-    run(cargo()
-        .args([
-            "build",
-            "--release",
-            "--target",
-            "wasm32-unknown-unknown",
-            "-p",
-            "rustpy-wasm",
-        ])
-        .arg("--target-dir")
-        .arg(&target_dir))?;
+    let messages = run_capturing(
+        cargo()
+            .args([
+                "build",
+                "--release",
+                "--target",
+                "wasm32-unknown-unknown",
+                "-p",
+                "rustpy-wasm",
+                "--message-format=json-render-diagnostics",
+            ])
+            .arg("--target-dir")
+            .arg(&target_dir),
+    )?;
+    let library = library_build_dir(&messages)?;
     eprintln!(
         "xtask: wasm build took {:.1}s",
         started.elapsed().as_secs_f64()
@@ -156,6 +162,9 @@ fn dist() -> Result<(), TaskError> {
             "--target",
             "web",
             "--no-typescript",
+            // Function names (2 MB) only help reading a panic's stack: not worth shipping.
+            "--remove-name-section",
+            "--remove-producers-section",
             "--out-name",
             "rustpy_wasm",
             "--out-dir",
@@ -171,6 +180,11 @@ fn dist() -> Result<(), TaskError> {
     ] {
         std::fs::copy(root().join(source), out.join(name))?;
     }
+    // The stdlib modules loaded on first import (interp/build.rs, `_rustpy_lazy.py`).
+    std::fs::create_dir_all(out.join("library"))?;
+    for entry in std::fs::read_dir(&library)?.flatten() {
+        std::fs::copy(entry.path(), out.join("library").join(entry.file_name()))?;
+    }
     for entry in std::fs::read_dir(&out)?.flatten() {
         eprintln!(
             "xtask: {:>10} bytes  {}",
@@ -178,43 +192,103 @@ fn dist() -> Result<(), TaskError> {
             entry.path().display()
         );
     }
+    let started = Instant::now();
+    compress::precompress_tree(&out, &cache_dir().join("compressed"))?;
+    eprintln!(
+        "xtask: precompressed dist/rustpy/ (brotli, gzip) in {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
+/// Runs a cargo command whose stdout is JSON messages; returns them.
+fn run_capturing(command: &mut Command) -> Result<String, TaskError> {
+    let shown = format!("{command:?}").replace('"', "");
+    eprintln!("xtask: {shown}");
+    let output = command
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .map_err(|source| TaskError::Spawn {
+            command: shown.clone(),
+            source,
+        })?;
+    if !output.status.success() {
+        return Err(TaskError::Failed {
+            command: shown,
+            status: output.status.to_string(),
+        });
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// The `library/` folder `rustpy-interp`'s build script wrote, from cargo's JSON messages.
+fn library_build_dir(messages: &str) -> Result<PathBuf, TaskError> {
+    messages
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|message| message["reason"] == "build-script-executed")
+        .filter(|message| {
+            message["package_id"]
+                .as_str()
+                .is_some_and(|id| id.contains("rustpy-interp"))
+        })
+        .find_map(|message| message["out_dir"].as_str().map(PathBuf::from))
+        .map(|out_dir| out_dir.join("library"))
+        .ok_or_else(|| {
+            TaskError::Setup("cargo reported no build script output for rustpy-interp".into())
+        })
+}
+
+/// Prints the size of each file of `dist/rustpy/` as built and as served (its `.gz` and
+/// `.br` copies), and the totals of `library/`.
 fn size() -> Result<(), TaskError> {
-    use std::io::Write as _;
     let out = root().join("dist/rustpy");
-    let mut entries: Vec<_> = std::fs::read_dir(&out)?
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    entries.sort();
+    let served = |path: &std::path::Path| -> Result<[u64; 3], TaskError> {
+        let mut sizes = [std::fs::metadata(path)?.len(), 0, 0];
+        for (slot, extension) in [(1, "gz"), (2, "br")] {
+            let mut copy = path.as_os_str().to_owned();
+            copy.push(format!(".{extension}"));
+            sizes[slot] = std::fs::metadata(PathBuf::from(copy))
+                .map_err(|_| {
+                    TaskError::Setup("no precompressed copies: run `cargo xtask dist`".into())
+                })?
+                .len();
+        }
+        Ok(sizes)
+    };
+    let files = |dir: &std::path::Path| -> Result<Vec<PathBuf>, TaskError> {
+        let mut files: Vec<_> = std::fs::read_dir(dir)?
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.is_file() && !compress::is_compressed_copy(p))
+            .collect();
+        files.sort();
+        Ok(files)
+    };
     println!(
         "{:<28} {:>12} {:>12} {:>12}",
         "dist/rustpy/", "raw", "gzip -9", "brotli -11"
     );
-    for path in entries {
-        let bytes = std::fs::read(&path)?;
-        let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-        gzip.write_all(&bytes)?;
-        let gzip = gzip.finish()?.len();
-        let mut brotli = Vec::new();
-        let params = brotli::enc::BrotliEncoderParams {
-            quality: 11,
-            lgwin: 24,
-            ..Default::default()
-        };
-        brotli::BrotliCompress(&mut &bytes[..], &mut brotli, &params)?;
+    for path in files(&out)? {
+        let [raw, gzip, brotli] = served(&path)?;
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        println!(
-            "{name:<28} {:>12} {gzip:>12} {:>12}",
-            bytes.len(),
-            brotli.len()
-        );
+        println!("{name:<28} {raw:>12} {gzip:>12} {brotli:>12}");
     }
+    let library = files(&out.join("library"))?;
+    let mut total = [0u64; 3];
+    for path in &library {
+        for (sum, size) in total.iter_mut().zip(served(path)?) {
+            *sum += size;
+        }
+    }
+    let label = format!("library/ ({} files)", library.len());
+    println!(
+        "{label:<28} {:>12} {:>12} {:>12}",
+        total[0], total[1], total[2]
+    );
     Ok(())
 }
 
