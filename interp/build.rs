@@ -136,23 +136,15 @@ fn main() {
     // One file per other module, holding it and what it imports at import time, less the
     // boot image and (for a submodule) what its parent package already brought: Python
     // imports the parent first. One request per `import` a script writes, not one per
-    // module it pulls in.
+    // module it pulls in. `one/<module>.bin` holds the module alone, for when most of its
+    // bundle is already loaded (`import asyncio` after `import json`).
     let library_dir = out_dir.join("library");
     if library_dir.exists() {
         std::fs::remove_dir_all(&library_dir).expect("clear library/");
     }
-    std::fs::create_dir_all(&library_dir).expect("create library/");
-    let mut index = String::new();
-    for name in chosen.keys().filter(|name| !boot.contains(*name)) {
-        let mut bundle = closure(vec![name.clone()], &imports, &chosen);
-        bundle.retain(|module| !boot.contains(module));
-        if let Some((parent, _)) = name.rsplit_once('.') {
-            for already in closure(vec![parent.to_string()], &imports, &chosen) {
-                bundle.remove(&already);
-            }
-            bundle.insert(name.clone());
-        }
-        let entries: Vec<ConstantData> = bundle
+    std::fs::create_dir_all(library_dir.join("one")).expect("create library/one/");
+    let marshal_bundle = |modules: &BTreeSet<String>| -> Vec<u8> {
+        let entries: Vec<ConstantData> = modules
             .iter()
             .map(|module| ConstantData::Tuple {
                 elements: vec![
@@ -171,12 +163,31 @@ fn main() {
         let mut bytes = Vec::new();
         marshal::serialize_value(&mut bytes, marshal::DumpableValue::Tuple(&entries))
             .unwrap_or_else(|never| match never {});
-        std::fs::write(library_dir.join(format!("{name}.bin")), &bytes).expect("write module");
+        bytes
+    };
+    let mut index = String::new();
+    for name in chosen.keys().filter(|name| !boot.contains(*name)) {
+        let mut bundle = closure(vec![name.clone()], &imports, &chosen);
+        bundle.retain(|module| !boot.contains(module));
+        if let Some((parent, _)) = name.rsplit_once('.') {
+            for already in closure(vec![parent.to_string()], &imports, &chosen) {
+                bundle.remove(&already);
+            }
+            bundle.insert(name.clone());
+        }
+        let bytes = marshal_bundle(&bundle);
+        std::fs::write(library_dir.join(format!("{name}.bin")), bytes).expect("write bundle");
+        if bundle.len() > 1 {
+            let alone = marshal_bundle(&BTreeSet::from([name.clone()]));
+            std::fs::write(library_dir.join(format!("one/{name}.bin")), alone)
+                .expect("write module");
+        }
+        let members: Vec<&str> = bundle.iter().map(String::as_str).collect();
         writeln!(
             index,
             "{name}\t{}\t{}",
             u8::from(packages.contains(name)),
-            bytes.len()
+            members.join(",")
         )
         .expect("string write");
     }

@@ -15,26 +15,41 @@ import _frozen_importlib
 import _rustpy_host
 
 #: name -> True if a package, for every module the library holds.
-_INDEX = {}
+_PACKAGE = {}
+#: name -> the modules its bundle file (``library/<name>.bin``) brings, itself included.
+_BUNDLE = {}
 for _line in _rustpy_host.library_index().splitlines():
-    _name, _package, _size = _line.split("\t")
-    _INDEX[_name] = _package == "1"
-del _line, _name, _package, _size
+    _name, _package, _members = _line.split("\t")
+    _PACKAGE[_name] = _package == "1"
+    _BUNDLE[_name] = _members.split(",")
+del _line, _name, _package, _members
 
-#: Compiled code of modules that arrived in a bundle and have not been executed yet.
+#: Compiled code of modules that arrived in a file and have not been executed yet.
 _fetched = {}
 
 
+def _fetch(name, file):
+    for module, _package, code in marshal.loads(_rustpy_host.load_library(name, file)):
+        module = module.decode()
+        if module == name or module not in sys.modules:
+            _fetched.setdefault(module, code)
+
+
 def _code(name):
+    """The compiled code of ``name``, fetched with what it imports if need be."""
+    if name not in _fetched:
+        members = _BUNDLE[name]
+        missing = [m for m in members if m == name or (m not in sys.modules and m not in _fetched)]
+        # The bundle, unless most of it is here already: then each missing module alone
+        # (e.g. ``_rustpy_loop``, whose bundle is all of asyncio, right after asyncio).
+        if len(members) == 1 or 2 * len(missing) > len(members):
+            _fetch(name, f"{name}.bin")
+        else:
+            for module in missing:
+                _fetch(module, f"one/{module}.bin" if len(_BUNDLE[module]) > 1 else f"{module}.bin")
     code = _fetched.pop(name, None)
     if code is None:
-        for module, _package, module_code in marshal.loads(_rustpy_host.load_library(name)):
-            module = module.decode()
-            if module == name or module not in sys.modules:
-                _fetched.setdefault(module, module_code)
-        code = _fetched.pop(name, None)
-        if code is None:
-            raise ImportError(f"rustpy's library file for '{name}' does not hold it", name=name)
+        raise ImportError(f"rustpy's library file for '{name}' does not hold it", name=name)
     return code
 
 
@@ -43,7 +58,7 @@ class LibraryLoader:
 
     @classmethod
     def find_spec(cls, name, path=None, target=None):
-        package = _INDEX.get(name)
+        package = _PACKAGE.get(name)
         if package is None:
             return None
         spec = _frozen_importlib.ModuleSpec(name, cls, origin="rustpy library", is_package=package)

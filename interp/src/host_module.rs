@@ -264,19 +264,22 @@ mod _rustpy_host {
         host().script_finished(script_id, error.map(|e| e.to_string_lossy().into_owned()));
     }
 
-    /// The modules [`library`](load_library) can load: `name<TAB>is_package<TAB>size` lines.
+    /// The modules [`load_library`] can load (`rustpy_interp::LIBRARY_INDEX`).
     #[pyfunction]
     fn library_index() -> &'static str {
         crate::LIBRARY_INDEX
     }
 
-    /// The marshalled bundle of a module loaded on first import (see `_rustpy_lazy.py`).
+    /// The file `library/<file>` of marshalled modules, for an import of `module` (see
+    /// `_rustpy_lazy.py`).
     #[pyfunction]
-    fn load_library(module: PyStrRef, vm: &VirtualMachine) -> PyResult<Vec<u8>> {
-        let module = module.to_string_lossy();
-        host().load_library(&module).map_err(|error| {
+    fn load_library(module: PyStrRef, file: PyStrRef, vm: &VirtualMachine) -> PyResult<Vec<u8>> {
+        let (module, file) = (module.to_string_lossy(), file.to_string_lossy());
+        host().load_library(&file).map_err(|error| {
             vm.new_import_error(
-                format!("rustpy could not load the stdlib module '{module}': {error}"),
+                format!(
+                    "rustpy could not load the stdlib module '{module}' (library/{file}): {error}"
+                ),
                 vm.ctx.new_str(&*module),
             )
         })

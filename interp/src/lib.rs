@@ -30,10 +30,11 @@ static FROZEN: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/frozen.bin"));
 pub const FROZEN_MANIFEST: &str = include_str!(concat!(env!("OUT_DIR"), "/frozen-manifest.txt"));
 
 /// The stdlib modules loaded on first import through [`Host::load_library`], one per line:
-/// `name<TAB>1 if a package else 0<TAB>size of its file in bytes`.
+/// `name<TAB>1 if a package else 0<TAB>the modules its file brings, comma-separated`.
 pub const LIBRARY_INDEX: &str = include_str!(concat!(env!("OUT_DIR"), "/library-index.txt"));
 
-/// Where the build wrote the library files (`<module>.bin`, see [`LIBRARY_INDEX`]): `cargo
+/// Where the build wrote the library files (`<module>.bin` with what the module imports,
+/// `one/<module>.bin` alone; see [`LIBRARY_INDEX`]): `cargo
 /// xtask dist` copies them to `dist/rustpy/library/`, native tests read them from here.
 pub const LIBRARY_BUILD_DIR: &str = concat!(env!("OUT_DIR"), "/library");
 
@@ -173,10 +174,10 @@ pub trait Host {
     /// The configuration of this interpreter (a worker's `config`), [`Value::None`] if
     /// none.
     fn config(&self) -> Value;
-    /// The bytes of `library/<module>.bin`: a stdlib module that is not frozen into the
-    /// interpreter, with what it imports at import time (see `build.rs`). Called on the
-    /// first import of such a module; blocks until the bytes arrive.
-    fn load_library(&self, module: &str) -> Result<Vec<u8>, String>;
+    /// The bytes of `library/<file>` (`json.bin`, `one/json.bin`): stdlib modules that are
+    /// not frozen into the interpreter, marshalled (see `build.rs`). Called on the first
+    /// import of such a module; blocks until the bytes arrive.
+    fn load_library(&self, file: &str) -> Result<Vec<u8>, String>;
 }
 
 /// The answer to [`Host::page_op`].

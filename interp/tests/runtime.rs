@@ -112,13 +112,12 @@ impl Host for FakeHost {
         Value::Dict(vec![("answer".into(), Value::Int("42".into()))])
     }
     /// Reads the library files the build wrote; records every load.
-    fn load_library(&self, module: &str) -> Result<Vec<u8>, String> {
-        self.library_loads.borrow_mut().push(module.to_string());
+    fn load_library(&self, file: &str) -> Result<Vec<u8>, String> {
+        self.library_loads.borrow_mut().push(file.to_string());
         if *self.library_unreachable.borrow() {
             return Err("HTTP status 404".into());
         }
-        let path =
-            std::path::Path::new(rustpy_interp::LIBRARY_BUILD_DIR).join(format!("{module}.bin"));
+        let path = std::path::Path::new(rustpy_interp::LIBRARY_BUILD_DIR).join(file);
         std::fs::read(&path).map_err(|error| format!("{}: {error}", path.display()))
     }
 }
@@ -794,7 +793,15 @@ fn stdlib_outside_the_boot_image_loads_on_first_import_in_one_request() {
     assert_eq!(host.stderr(), "");
     assert_eq!(host.stdout(), vec!["{'a': [1, 2.5, None]}", "a-c"]);
     // json's file carries what json imports (re among them): one load for all of it.
-    assert_eq!(*host.library_loads.borrow(), vec!["json".to_string()]);
+    assert_eq!(*host.library_loads.borrow(), vec!["json.bin".to_string()]);
+    // asyncio's bundle, then the module that installs rustpy's loop, alone: its own bundle
+    // would be asyncio again.
+    rt.run_script("import asyncio", "lazy.py", 3).unwrap();
+    assert_eq!(host.stderr(), "");
+    assert_eq!(
+        host.library_loads.borrow()[1..],
+        ["asyncio.bin", "one/_rustpy_loop.bin"]
+    );
 }
 
 #[test]

@@ -76,7 +76,7 @@ pub struct Edges {
     /// The interpreter's configuration (`pyscript.config`).
     pub config: Value,
     /// The base URL of the lazily loaded stdlib, ending in `/` (`dist/rustpy/library/`;
-    /// [`Host::load_library`] fetches `<base><module>.bin`).
+    /// [`Host::load_library`] fetches `<base><file>`).
     pub library_url: String,
     /// The shared control block whose `INTERRUPT` word the page sets to interrupt this
     /// worker (`rustpy_bridge::channel`); `None` on the page or without shared memory.
@@ -196,8 +196,8 @@ impl Host for WebHost {
         (self.edges.current_target)()
     }
 
-    fn load_library(&self, module: &str) -> Result<Vec<u8>, String> {
-        let url = format!("{}{module}.bin", self.edges.library_url);
+    fn load_library(&self, file: &str) -> Result<Vec<u8>, String> {
+        let url = format!("{}{file}", self.edges.library_url);
         fetch_blocking(&url, self.realm).map_err(|error| {
             format!("{error} for {url} (dist/rustpy/library/ must be served next to rustpy.js)")
         })

@@ -181,10 +181,7 @@ fn dist() -> Result<(), TaskError> {
         std::fs::copy(root().join(source), out.join(name))?;
     }
     // The stdlib modules loaded on first import (interp/build.rs, `_rustpy_lazy.py`).
-    std::fs::create_dir_all(out.join("library"))?;
-    for entry in std::fs::read_dir(&library)?.flatten() {
-        std::fs::copy(entry.path(), out.join("library").join(entry.file_name()))?;
-    }
+    copy_tree(&library, &out.join("library"))?;
     for entry in std::fs::read_dir(&out)?.flatten() {
         eprintln!(
             "xtask: {:>10} bytes  {}",
@@ -198,6 +195,20 @@ fn dist() -> Result<(), TaskError> {
         "xtask: precompressed dist/rustpy/ (brotli, gzip) in {:.1}s",
         started.elapsed().as_secs_f64()
     );
+    Ok(())
+}
+
+/// Copies the folder `from` to `to`, subfolders included.
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        if entry.file_type()?.is_dir() {
+            copy_tree(&entry.path(), &to.join(entry.file_name()))?;
+        } else {
+            std::fs::copy(entry.path(), to.join(entry.file_name()))?;
+        }
+    }
     Ok(())
 }
 
