@@ -225,14 +225,25 @@ export class PyWorker {
 
   async #boot(src, config) {
     try {
+      const isolated = self.crossOriginIsolated && typeof SharedArrayBuffer === "function";
+      // Start the worker at once: it loads its script and the wasm-bindgen glue while the
+      // page compiles the interpreter and fetches the Python source. (Not when a relay
+      // service worker must control the page first, or the worker's requests miss it.)
+      const needsRelay = !isolated && this.#serviceWorker;
+      const early = needsRelay ? null : new Worker(workerUrl, { type: "module", name: this.#name ?? src ?? "rustpy" });
+      // An error while its script loads must not be lost before the listeners below exist.
+      let earlyError = null;
+      early?.addEventListener("error", (event) => {
+        event.preventDefault();
+        earlyError ??= event.message || "the worker script failed to load";
+      });
+      if (early) this.#worker = early;
       const [loaded, module] = await Promise.all([loadSource(this.#element, src ?? null), interpreterModule()]);
       if (this.#terminated) throw new Error(`${this.#label} was terminated`);
       this.#label = describeScript("worker", this.#name, loaded.filename);
-      const isolated = self.crossOriginIsolated && typeof SharedArrayBuffer === "function";
-      // The relay must control the page before the worker exists, or its requests miss it.
-      const relay = !isolated && this.#serviceWorker ? await this.#connectRelay(this.#serviceWorker) : null;
+      const relay = needsRelay ? await this.#connectRelay(this.#serviceWorker) : null;
       if (this.#terminated) throw new Error(`${this.#label} was terminated`);
-      const worker = new Worker(workerUrl, { type: "module", name: this.#name ?? loaded.filename });
+      const worker = early ?? new Worker(workerUrl, { type: "module", name: this.#name ?? loaded.filename });
       this.#worker = worker;
       // A callback belongs to the worker that offered it: after a restart the old one's
       // listeners fail clearly instead of reaching the new interpreter.
@@ -255,6 +266,7 @@ export class PyWorker {
           event.preventDefault();
           this.#crashed(event.message || "unknown error", reject);
         });
+        if (earlyError) this.#crashed(earlyError, reject);
       });
       this.#worker.postMessage({
         type: "boot",
