@@ -105,3 +105,56 @@ export async function measureSync(worker, { calls = 500 } = {}) {
   if (!Number.isFinite(syncMicros)) throw new Error(`run(${calls}) returned ${syncMicros}`);
   return { syncMicros };
 }
+
+/// The boot pages: resolves, once `n` workers logged `boot stamp <epoch ms>` on this page's
+/// console (`window.__console`, see capture.js), to `{ stamps, origin }` (`origin`: this
+/// page's navigation start, `performance.timeOrigin`, on the same clock).
+export async function bootStamps(n, limitMs = 200_000) {
+  const stamps = () =>
+    window.__console
+      .filter((line) => line.level === "log" && line.text.startsWith("boot stamp "))
+      .map((line) => Number(line.text.slice("boot stamp ".length)));
+  const found = new Promise((resolve) => {
+    const poll = () => (stamps().length >= n ? resolve() : setTimeout(poll, 10));
+    poll();
+  });
+  await within(limitMs, `${n} worker(s) to report their first statement`, found);
+  const values = stamps();
+  if (!values.every(Number.isFinite)) throw new Error(`unreadable stamps: ${values}`);
+  return { stamps: values, origin: performance.timeOrigin };
+}
+
+/// The task pages: runs `?task=` on a started worker facade exporting `ping()`,
+/// `imp(name)` and `cpu(source)` (tasks-worker-*.py):
+/// - `import` (with `?module=NAME`): `{ importMs }`, the worker's first `import NAME`;
+/// - `cpu`: `{ cpu: { <case>: ms } }`, cpu.py's cases timed in the worker;
+/// - `memory`: `{ wasmBytes, memories }`, the summed size of the wasm memories of the
+///   page's workers (reported by wasm-memory-hook.js in each), after a `ping()`.
+export async function runTask(worker) {
+  const query = new URLSearchParams(location.search);
+  const task = query.get("task");
+  if (task === "import") {
+    const name = query.get("module");
+    const ms = Number(await within(120_000, `import ${name}`, worker.sync.imp(name)));
+    if (!Number.isFinite(ms)) throw new Error(`imp(${name}) returned ${ms}`);
+    return { importMs: ms };
+  }
+  if (task === "cpu") {
+    const source = await (await fetch("cpu.py")).text();
+    const text = await within(840_000, "cpu.py's run_all()", worker.sync.cpu(source));
+    return { cpu: JSON.parse(String(text)) };
+  }
+  if (task === "memory") {
+    // The worker's wasm memories, as worker-memory.js's hook in each worker reports them.
+    await within(30_000, "ping()", worker.sync.ping());
+    const channel = new BroadcastChannel("bench:wasm-memory");
+    const sizes = [];
+    channel.onmessage = ({ data }) => sizes.push(...data.sizes);
+    channel.postMessage("ask");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    channel.close();
+    if (sizes.length === 0) throw new Error("no worker reported a wasm memory (is worker-memory.js loaded?)");
+    return { wasmBytes: sizes.reduce((a, b) => a + b, 0), memories: sizes.length };
+  }
+  throw new Error(`?task= must be import, cpu or memory, not ${task}`);
+}

@@ -16,6 +16,12 @@ const PEERS = {
   },
 };
 
+/// The tag of a peer for a `<script type=... worker config=...>`: `{ type, interpreter }`
+/// (`mpy` or `py`, and the interpreter's URL on this server).
+export function peerTag(type) {
+  return { type: type === "micropython" ? "mpy" : "py", interpreter: PEERS[type].interpreter };
+}
+
 /// The `?type=` of the page: `micropython` or `pyodide`.
 export function peerType() {
   const type = new URLSearchParams(location.search).get("type");

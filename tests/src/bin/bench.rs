@@ -1,14 +1,32 @@
 //! rustpy's browser benchmark: `cargo xtask bench` (builds `dist/` first).
 //!
-//! Measures, in headless Chromium on pages served from 127.0.0.1 with COOP/COEP:
-//! - boot: navigation start → a worker's first Python statement, cold (fresh browser
-//!   profile: no HTTP or code cache) and warm (the same page reloaded).
+//! Measures, in one headless Chromium run on pages served from 127.0.0.1 with COOP/COEP,
+//! rustpy next to PyScript 0.7.31's MicroPython and Pyodide workers (npm packages in
+//! `tests/bench/`, served from 127.0.0.1). Every file is served precompressed (`X.br` /
+//! `X.gz` next to `X`, brotli -11 and gzip -9): `dist/rustpy/` as `cargo xtask dist` writes
+//! it, the peers' `node_modules` from a copy the bench makes under `$RUSTPY_CACHE/bench/`
+//! (see [`precompressed_copy`]), so that no contender pays for compressing on the fly.
+//!
+//! - boot: navigation start (`performance.timeOrigin`) → the wall clock taken by the first
+//!   statement of a worker tag's script (`boot-*.html`, `boot-worker-*.py`), cold (a fresh
+//!   browser profile: no HTTP or code cache) and warm (the page loaded again; the boot
+//!   server sends `Cache-Control: max-age`), and four worker tags booting at once (warm:
+//!   navigation → the last of the four); the response body bytes the server sent for the
+//!   cold and the warm load, as sent (compressed), counted by the test server.
+//!
+//! - imports: the first `import json` / `re` / `datetime` in a fresh worker, timed inside
+//!   the worker (`tasks-*.html?task=import`).
+//!
+//! - memory: the wasm memory of a booted worker, reported from inside the worker by a hook
+//!   (`wasm-memory-hook.js`) that the page loads first in every worker it starts.
+//!
+//! - CPU: `tests/pages/bench/cpu.py` (fib(25), a 10^6 loop, strings, dict/list churn,
+//!   `json.dumps`/`json.loads` of ~1 MB, a regex scan) run in a worker, each case timed
+//!   inside the worker; the same source for all three.
 //!
 //! - the bridge: mean latency of a worker→page blocking `sync.add(i, 1)` (N=2000) and a
 //!   page→worker `await worker.sync.ping()` (N=500), for rustpy, a raw-JS floor (the same
-//!   postMessage + Atomics round trip with no interpreter) and PyScript 0.7.31's MicroPython
-//!   and Pyodide workers (npm packages in `tests/bench/`, served from 127.0.0.1), alternated
-//!   over rounds in one browser session.
+//!   postMessage + Atomics round trip with no interpreter) and the two PyScript workers.
 //!
 //! - the DOM from a worker (`from pyscript import document`), for rustpy and the same two
 //!   PyScript workers: reads of a cached `dataset.test` (N=2000), `createElement("div")` +
@@ -19,34 +37,80 @@
 //!   `sync.add(i, 1)` (N=500) for the same worker (`serviceWorker: ...` given) on a page
 //!   served without isolation headers (blocking calls are synchronous XHRs relayed by a
 //!   service worker: rustpy's `/rustpy-sw.js`, PyScript's sabayon) and on an isolated one
-//!   (shared memory), alternated over rounds; rustpy, PyScript + MicroPython and PyScript +
-//!   Pyodide, each peer's relay page on its own origin (their service workers would clash).
+//!   (shared memory); each peer's relay page on its own origin (their service workers would
+//!   clash).
 //!
 //! - interrupt latency (rustpy): `worker.interrupt()` → the rejection of a pending export
 //!   (`KeyboardInterrupt`), 20 runs each of an export in `time.sleep(600)` and one looping on
 //!   `sys.stdout.write("")`, on an isolated page.
 //!
-//! Prints median, min and max over the runs, and ratios. Figures are machine- and
-//! load-dependent: compare runs made together, never bake them into tests.
+//! Contenders alternate within each round, in one browser session (the boot section starts
+//! a fresh browser per contender and run). Prints each section's figures (median, min and
+//! max over the runs), then ONE summary table with the ratio rustpy / best peer for every
+//! metric; a full run (no section flag) or `--write` also writes that table into
+//! `BENCHMARKS.md` between `<!-- bench:begin -->` and `<!-- bench:end -->`. Figures are
+//! machine- and load-dependent: compare runs made together, never bake them into tests.
 //!
-//! `--bridge-only` runs only the bridge section, `--dom-only` only the DOM section,
-//! `--relay-only` only the relay section, `--interrupt-only` only the interrupt section (no
-//! boot runs with any of them; several of them run those sections). `--only NAME` (e.g.
-//! `--only rustpy`) opens only the contenders whose name contains NAME (case-insensitive);
-//! the others are reported as skipped. A page that fails or times out is reported as not run; the
-//! other figures still count.
+//! Section flags (any number; without one, every section runs): `--boot-only`,
+//! `--imports-only`, `--memory-only`, `--cpu-only`, `--bridge-only`, `--dom-only`,
+//! `--relay-only`, `--interrupt-only`. `--only NAME` (e.g. `--only rustpy`) opens only the
+//! contenders whose name contains NAME (case-insensitive); the others are reported as
+//! skipped. `--dist DIR` serves another build than `dist/rustpy/`. A page that fails or
+//! times out is reported as not run; the other figures still count.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rustpy_e2e::browser::{Browser, Page};
-use rustpy_e2e::server::{Isolation, TestServer};
+use rustpy_e2e::browser::Browser;
+use rustpy_e2e::server::{Caching, Isolation, Served, ServerOptions, TestServer};
 use serde_json::Value;
+
+type BoxError = Box<dyn std::error::Error>;
 
 const RUNS: usize = 5;
 const BRIDGE_ROUNDS: usize = 3;
 const DOM_ROUNDS: usize = 3;
 const RELAY_ROUNDS: usize = 3;
+
+/// The interpreters compared, in the order of every table's columns.
+const CONTENDERS: [&str; 3] = ["rustpy", "PyScript + MicroPython", "PyScript + Pyodide"];
+
+/// The `?type=` of the PyScript pages, per contender (none for rustpy).
+const PEER_TYPES: [&str; 3] = ["", "micropython", "pyodide"];
+
+/// How many workers the concurrency figure boots at once.
+const CONCURRENT: usize = 4;
+
+/// How long the bench waits for a boot page (its own limit is 240 s).
+const BOOT_WAIT: Duration = Duration::from_secs(300);
+
+/// How long the bench waits for a task page (import, memory, CPU; its own limit is 900 s).
+const TASK_WAIT: Duration = Duration::from_secs(960);
+
+/// The modules of the import section.
+const IMPORTS: [&str; 3] = ["json", "re", "datetime"];
+
+/// The CPU cases: key in the page's result (cpu.py's run_all()) and label.
+const CPU_CASES: [(&str, &str); 7] = [
+    ("fib", "CPU: recursive fib(25)"),
+    ("loop", "CPU: 10^6-iteration arithmetic loop"),
+    ("strings", "CPU: string building, join, split"),
+    ("churn", "CPU: dict/list churn"),
+    ("json_dumps", "CPU: json.dumps of ~1 MB"),
+    ("json_loads", "CPU: json.loads of ~1 MB"),
+    ("regex", "CPU: regex scan of 20,000 lines"),
+];
+
+/// How long the boot server lets the browser cache a file (the warm loads use it).
+const MAX_AGE: u32 = 3600;
+
+/// Marks the generated part of `BENCHMARKS.md`.
+const BEGIN_MARKER: &str = "<!-- bench:begin -->";
+/// See [`BEGIN_MARKER`].
+const END_MARKER: &str = "<!-- bench:end -->";
 
 /// The bridge benchmark's contenders: name and page.
 const BRIDGE_PAGES: [(&str, &str); 4] = [
@@ -132,13 +196,133 @@ const DOM_CASES: [(&str, &str, &str); 4] = [
     ("table_batch", "1000-row table in batch(), per row", "table"),
 ];
 
-async fn first_statement_ms(page: &Page<'_>) -> Result<f64, Box<dyn std::error::Error>> {
-    let line = page
-        .wait_for_console("log", "first statement at", Duration::from_secs(120))
-        .await?;
-    let at: f64 = line.rsplit(' ').next().unwrap_or_default().parse()?;
-    let origin = page.eval("return performance.timeOrigin", vec![]).await?;
-    Ok(at - origin.as_f64().unwrap_or(f64::NAN))
+/// One line of the summary table: a metric with, per contender (in [`CONTENDERS`] order),
+/// its runs' figures (`None`: not measured for that contender; empty: it did not run).
+struct Row {
+    metric: String,
+    unit: &'static str,
+    values: [Option<Vec<f64>>; 3],
+    note: String,
+}
+
+impl Row {
+    /// A row with the same kind of figure for all three contenders.
+    fn new(metric: impl Into<String>, unit: &'static str, values: [Vec<f64>; 3]) -> Self {
+        Self {
+            metric: metric.into(),
+            unit,
+            values: values.map(Some),
+            note: String::new(),
+        }
+    }
+
+    fn with_note(mut self, note: impl Into<String>) -> Self {
+        self.note = note.into();
+        self
+    }
+
+    /// rustpy / the best (lowest) peer median, and which peer that is.
+    fn ratio(&self) -> String {
+        let rustpy = self.values[0].as_deref().map_or(f64::NAN, median);
+        let mut best: Option<(f64, &str)> = None;
+        for (index, values) in self.values.iter().enumerate().skip(1) {
+            let value = values.as_deref().map_or(f64::NAN, median);
+            if value.is_finite() && best.is_none_or(|(b, _)| value < b) {
+                best = Some((value, CONTENDERS[index].trim_start_matches("PyScript + ")));
+            }
+        }
+        match best {
+            Some((peer, name)) if (rustpy / peer).is_finite() => {
+                format!("{} (vs {name})", ratio(rustpy, peer))
+            }
+            _ => "n/a".to_string(),
+        }
+    }
+}
+
+/// A section's outcome: its detailed report and its lines of the summary table.
+struct Section {
+    report: String,
+    rows: Vec<Row>,
+}
+
+/// A number for a table cell: one decimal below 1000, none above, thousands separated.
+fn number(value: f64) -> String {
+    if !value.is_finite() {
+        return "n/a".to_string();
+    }
+    // No "-0.0".
+    let value = if value == 0.0 { 0.0 } else { value };
+    let text = if value.abs() < 1000.0 {
+        format!("{value:.1}")
+    } else {
+        format!("{value:.0}")
+    };
+    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
+    let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
+    let mut grouped = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    if frac.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped}.{frac}")
+    }
+}
+
+/// A summary cell: `median (min–max)`, `not run`, or `—` where not measured.
+fn cell(values: Option<&[f64]>) -> String {
+    match values {
+        None => "—".to_string(),
+        Some([]) => "not run".to_string(),
+        Some([one]) => number(*one),
+        Some(values) => {
+            let min = values.iter().copied().fold(f64::INFINITY, f64::min);
+            let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            format!(
+                "{} ({}–{})",
+                number(median(values)),
+                number(min),
+                number(max)
+            )
+        }
+    }
+}
+
+/// The summary table (Markdown) of `rows`, with the notes under it.
+fn summary_table(rows: &[Row]) -> String {
+    let mut table = format!(
+        "| metric | {} | {} | {} | rustpy / best peer |\n| --- | ---: | ---: | ---: | ---: |\n",
+        CONTENDERS[0], CONTENDERS[1], CONTENDERS[2]
+    );
+    let mut notes = String::new();
+    for row in rows {
+        let mut metric = format!("{} ({})", row.metric, row.unit);
+        if !row.note.is_empty() {
+            let mark = notes.lines().count() + 1;
+            metric += &format!(" [{mark}]");
+            let _ = writeln!(notes, "[{mark}] {}", row.note);
+        }
+        let cells = row.values.iter().map(|v| cell(v.as_deref()));
+        let cells: Vec<String> = cells.collect();
+        let _ = writeln!(
+            table,
+            "| {metric} | {} | {} |",
+            cells.join(" | "),
+            row.ratio()
+        );
+    }
+    if !notes.is_empty() {
+        table += "\n";
+        for line in notes.lines() {
+            let _ = writeln!(table, "{line}  ");
+        }
+    }
+    table
 }
 
 /// The median (the mean of the middle two for an even count); NaN when empty.
@@ -219,7 +403,7 @@ async fn run_rounds(
     section: &str,
     pages: &[(String, String)],
     (rounds, wait, only): (usize, Duration, Only<'_>),
-) -> Result<Vec<Vec<Value>>, Box<dyn std::error::Error>> {
+) -> Result<Vec<Vec<Value>>, BoxError> {
     let mut results = vec![Vec::new(); pages.len()];
     for round in 1..=rounds {
         for (index, (name, url)) in pages.iter().enumerate() {
@@ -249,8 +433,10 @@ async fn run_rounds(
 fn progress(result: &Value) -> String {
     let mut parts = Vec::new();
     for (key, value) in result.as_object().into_iter().flatten() {
-        if let Some(micros) = value.as_f64() {
-            parts.push(format!("{} {micros:.1} µs", key.trim_end_matches("Micros")));
+        match (value.as_f64(), key.strip_suffix("Micros")) {
+            (Some(micros), Some(name)) => parts.push(format!("{name} {micros:.1} µs")),
+            (Some(figure), None) => parts.push(format!("{key} {figure:.1}")),
+            _ => {}
         }
     }
     for (case, error) in result["errors"].as_object().into_iter().flatten() {
@@ -270,7 +456,7 @@ async fn bridge(
     browser: &Browser,
     server: &TestServer,
     only: Only<'_>,
-) -> Result<String, Box<dyn std::error::Error>> {
+) -> Result<Section, BoxError> {
     let limits = (BRIDGE_ROUNDS, BRIDGE_WAIT, only);
     let pages = on(server, &BRIDGE_PAGES);
     let results = run_rounds(browser, "bridge", &pages, limits).await?;
@@ -300,6 +486,25 @@ async fn bridge(
             &ping,
         );
     }
+    let per_contender =
+        |key: &str| -> [Vec<f64>; 3] { [1, 2, 3].map(|page| figures(&results[page], key)) };
+    let rows = vec![
+        Row::new(
+            "worker->page blocking sync.add, per call (N=2000)",
+            "µs",
+            per_contender("syncMicros"),
+        )
+        .with_note(format!(
+            "raw JS floor (postMessage + Atomics, no interpreter): {} µs",
+            number(medians[0].0)
+        )),
+        Row::new(
+            "page->worker await ping, per call (N=500)",
+            "µs",
+            per_contender("pingMicros"),
+        )
+        .with_note(format!("raw JS floor: {} µs", number(medians[0].1))),
+    ];
     let (raw, rustpy) = (medians[0], medians[1]);
     // f64::min ignores NaN, so a peer that did not run drops out of "best".
     let best_sync = medians[2].0.min(medians[3].0);
@@ -317,15 +522,11 @@ async fn bridge(
         ratio(rustpy.1, best_ping),
         ratio(rustpy.1, raw.1)
     )?;
-    Ok(report)
+    Ok(Section { report, rows })
 }
 
 /// The DOM section: runs it and returns its report.
-async fn dom(
-    browser: &Browser,
-    server: &TestServer,
-    only: Only<'_>,
-) -> Result<String, Box<dyn std::error::Error>> {
+async fn dom(browser: &Browser, server: &TestServer, only: Only<'_>) -> Result<Section, BoxError> {
     let limits = (DOM_ROUNDS, DOM_WAIT, only);
     let pages = on(server, &DOM_PAGES);
     let results = run_rounds(browser, "DOM", &pages, limits).await?;
@@ -356,6 +557,20 @@ async fn dom(
             report += &summary(&format!("{name}: {label}"), "µs", &values);
         }
     }
+    let mut rows = Vec::new();
+    for (key, label, peer_key) in DOM_CASES {
+        let values = [
+            figures(&results[0], key),
+            figures(&results[1], peer_key),
+            figures(&results[2], peer_key),
+        ];
+        let row = Row::new(format!("DOM from a worker: {label}"), "µs", values);
+        rows.push(if key == peer_key {
+            row
+        } else {
+            row.with_note("the peers have no batch(): their figure is the unbatched table")
+        });
+    }
     report += "\nratios (medians; lower is better for rustpy)\n";
     for (case, (_, label, peer_key)) in DOM_CASES.iter().enumerate() {
         let peer = DOM_CASES
@@ -375,7 +590,7 @@ async fn dom(
             ratio(medians[0][case], best)
         )?;
     }
-    Ok(report)
+    Ok(Section { report, rows })
 }
 
 /// The servers of the relay section: the isolated one, rustpy's relay origin and PyScript's
@@ -393,7 +608,7 @@ async fn relay(
     browser: &Browser,
     servers: &RelayServers<'_>,
     only: Only<'_>,
-) -> Result<String, Box<dyn std::error::Error>> {
+) -> Result<Section, BoxError> {
     let mut pages = Vec::new();
     for (contender, (name, path)) in RELAY_PAGES.iter().enumerate() {
         for (mode, label, isolated) in RELAY_MODES {
@@ -427,6 +642,15 @@ async fn relay(
         medians[index / RELAY_MODES.len()][index % RELAY_MODES.len()] = median(&values);
         report += &summary(name, "µs", &values);
     }
+    let rows = RELAY_MODES
+        .iter()
+        .enumerate()
+        .map(|(mode, (_, label, _))| {
+            let values =
+                [0, 1, 2].map(|c| figures(&results[c * RELAY_MODES.len() + mode], "syncMicros"));
+            Row::new(format!("sync.add per call, {label} (N=500)"), "µs", values)
+        })
+        .collect();
     report += "\nratios (medians)\n";
     for ((name, _), [shared, relayed]) in RELAY_PAGES.iter().zip(&medians) {
         writeln!(
@@ -442,7 +666,7 @@ async fn relay(
         "  relay: rustpy / best PyScript = {}",
         ratio(medians[0][1], best_peer)
     )?;
-    Ok(report)
+    Ok(Section { report, rows })
 }
 
 /// The interrupt section: runs it and returns its report.
@@ -450,15 +674,16 @@ async fn interrupt(
     browser: &Browser,
     server: &TestServer,
     only: Only<'_>,
-) -> Result<String, Box<dyn std::error::Error>> {
+) -> Result<Section, BoxError> {
     let name = "rustpy";
     let mut report = String::from(
         "interrupt latency: worker.interrupt() -> the pending export's rejection \
          (KeyboardInterrupt), isolated page, one worker\n",
     );
+    let mut rows = Vec::new();
     if !only.selects(name) {
         report += &skipped(name);
-        return Ok(report);
+        return Ok(Section { report, rows });
     }
     let page = browser.open(&server.url("/bench/interrupt.html")).await?;
     let result = match page.wait_for("window.benchResult", INTERRUPT_WAIT).await {
@@ -482,6 +707,12 @@ async fn interrupt(
             .flatten()
             .filter_map(Value::as_f64)
             .collect();
+        rows.push(Row {
+            metric: format!("interrupt latency, {label} (20 runs)"),
+            unit: "µs",
+            values: [Some(values.clone()), None, None],
+            note: String::new(),
+        });
         if values.is_empty() {
             report += &did_not_run(&line);
             continue;
@@ -490,11 +721,686 @@ async fn interrupt(
         eprintln!("interrupt {key}: {} µs", runs.join(", "));
         report += &summary(&line, "µs", &values);
     }
-    Ok(report)
+    Ok(Section { report, rows })
+}
+
+/// The folders the servers serve, to find a served file on disk.
+struct Files {
+    /// `tests/pages`, served at `/`.
+    pages: PathBuf,
+    /// The `dist/rustpy/` served at `/rustpy/` (with its `.br` / `.gz` files).
+    dist: PathBuf,
+    /// The peers' `node_modules` served at `/node_modules/` (with `.br` / `.gz` files).
+    peers: PathBuf,
+}
+
+impl Files {
+    /// The file on disk a request `path` was answered from, if it is one of ours.
+    fn file(&self, path: &str) -> Option<PathBuf> {
+        let relative = |prefix: &str| path.strip_prefix(prefix).map(str::to_string);
+        let file = if let Some(rest) = relative("/rustpy/") {
+            self.dist.join(rest)
+        } else if let Some(rest) = relative("/node_modules/") {
+            self.peers.join(rest)
+        } else {
+            self.pages.join(path.trim_start_matches('/'))
+        };
+        file.is_file().then_some(file)
+    }
+}
+
+/// The URL path of contender `index`'s boot page with `workers` worker tags.
+fn boot_page(index: usize, workers: usize) -> String {
+    match index {
+        0 => format!("/bench/boot-rustpy.html?n={workers}"),
+        _ => format!(
+            "/bench/boot-pyscript.html?type={}&n={workers}",
+            PEER_TYPES[index]
+        ),
+    }
+}
+
+/// The URL path of contender `index`'s task page with `query` (`task=...`).
+fn task_page(index: usize, query: &str) -> String {
+    match index {
+        0 => format!("/bench/tasks-rustpy.html?{query}"),
+        _ => format!(
+            "/bench/tasks-pyscript.html?type={}&{query}",
+            PEER_TYPES[index]
+        ),
+    }
+}
+
+/// Opens a boot page and returns navigation start → the last worker's first statement, ms.
+async fn boot_ms(browser: &Browser, url: &str, workers: usize) -> Result<f64, BoxError> {
+    let page = browser.open(url).await?;
+    let result = page.wait_for("window.benchResult", BOOT_WAIT).await?;
+    if let Some(error) = result.get("error") {
+        return Err(brief(error.as_str().unwrap_or_default()).into());
+    }
+    let origin = result["origin"]
+        .as_f64()
+        .ok_or("the boot page published no origin")?;
+    let stamps = figures_in(&result["stamps"]);
+    if stamps.len() < workers {
+        return Err(format!("{} stamps for {workers} workers", stamps.len()).into());
+    }
+    let last = stamps.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    Ok(last - origin)
+}
+
+/// The numbers of a JSON array.
+fn figures_in(value: &Value) -> Vec<f64> {
+    value
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_f64)
+        .collect()
+}
+
+/// Waits until the server's byte counts stop moving (a worker may still be fetching when
+/// its first statement runs), at most 5 s; returns the last snapshot.
+async fn settled(server: &TestServer) -> BTreeMap<String, Served> {
+    let total = |s: &BTreeMap<String, Served>| -> Vec<(u64, u64)> {
+        s.values().map(|v| (v.bytes, v.responses)).collect()
+    };
+    let mut last = server.bytes_served();
+    for _ in 0..25 {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let now = server.bytes_served();
+        if total(&now) == total(&last) {
+            return now;
+        }
+        last = now;
+    }
+    last
+}
+
+/// The sum of body bytes in a snapshot.
+fn total_bytes(served: &BTreeMap<String, Served>) -> f64 {
+    served.values().map(|s| s.bytes).sum::<u64>() as f64
+}
+
+/// One boot run of one contender, in a fresh browser.
+struct BootRun {
+    cold: f64,
+    warm: f64,
+    concurrent: f64,
+    cold_served: BTreeMap<String, Served>,
+    warm_served: BTreeMap<String, Served>,
+}
+
+async fn boot_run(server: &TestServer, index: usize) -> Result<BootRun, BoxError> {
+    let browser = Browser::start().await?;
+    let single = server.url(&boot_page(index, 1));
+    server.reset_bytes_served();
+    let cold = boot_ms(&browser, &single, 1).await?;
+    let cold_served = settled(server).await;
+    server.reset_bytes_served();
+    let warm = boot_ms(&browser, &single, 1).await?;
+    let warm_served = settled(server).await;
+    let several = server.url(&boot_page(index, CONCURRENT));
+    let concurrent = boot_ms(&browser, &several, CONCURRENT).await?;
+    browser.close().await?;
+    Ok(BootRun {
+        cold,
+        warm,
+        concurrent,
+        cold_served,
+        warm_served,
+    })
+}
+
+/// Raw, gzip -9 and brotli -11 sizes of the files of a snapshot (those found on disk; the
+/// `.gz` / `.br` next to a file when there is one, else compressed here).
+fn offline_sizes(files: &Files, served: &BTreeMap<String, Served>) -> [u64; 3] {
+    let mut sizes = [0; 3];
+    for path in served.keys() {
+        let Some(file) = files.file(path) else {
+            continue;
+        };
+        let Ok(bytes) = std::fs::read(&file) else {
+            continue;
+        };
+        let variant = |ext: &str, compress: fn(&[u8]) -> std::io::Result<Vec<u8>>| {
+            let mut name = file.clone().into_os_string();
+            name.push(ext);
+            std::fs::metadata(&name)
+                .map(|m| m.len())
+                .or_else(|_| compress(&bytes).map(|c| c.len() as u64))
+                .unwrap_or(bytes.len() as u64)
+        };
+        sizes[0] += bytes.len() as u64;
+        sizes[1] += variant(".gz", gzip);
+        sizes[2] += variant(".br", brotli);
+    }
+    sizes
+}
+
+/// Groups a snapshot by origin of the files (`/rustpy/`, each `/node_modules/` package,
+/// the bench's own pages): `group: bytes as sent (encodings)`, and the `Accept-Encoding`
+/// values the browser sent.
+fn breakdown(served: &BTreeMap<String, Served>) -> (String, BTreeSet<String>) {
+    let mut groups: BTreeMap<String, (u64, BTreeSet<String>)> = BTreeMap::new();
+    let mut accepted = BTreeSet::new();
+    for (path, entry) in served {
+        let group = if let Some(rest) = path.strip_prefix("/node_modules/") {
+            let mut parts = rest.split('/');
+            let first = parts.next().unwrap_or_default();
+            let package = if first.starts_with('@') {
+                format!("{first}/{}", parts.next().unwrap_or_default())
+            } else {
+                first.to_string()
+            };
+            format!("/node_modules/{package}/")
+        } else if path.starts_with("/rustpy/") {
+            "/rustpy/".to_string()
+        } else {
+            "pages".to_string()
+        };
+        let slot = groups.entry(group).or_default();
+        slot.0 += entry.bytes;
+        let encoding = match entry.content_encoding.as_str() {
+            "" => "identity",
+            other => other,
+        };
+        if entry.bytes > 0 {
+            slot.1.insert(encoding.to_string());
+        }
+        if !entry.accept_encoding.is_empty() {
+            accepted.insert(entry.accept_encoding.clone());
+        }
+    }
+    let parts: Vec<String> = groups
+        .iter()
+        .map(|(group, (bytes, encodings))| {
+            let encodings: Vec<&str> = encodings.iter().map(String::as_str).collect();
+            format!(
+                "{group} {} B ({})",
+                number(*bytes as f64),
+                encodings.join("+")
+            )
+        })
+        .collect();
+    (parts.join(", "), accepted)
+}
+
+/// The boot section (boot times, concurrency, bytes): runs it and returns its report.
+async fn boot(server: &TestServer, files: &Files, only: Only<'_>) -> Result<Section, BoxError> {
+    let mut cold: [Vec<f64>; 3] = Default::default();
+    let mut warm: [Vec<f64>; 3] = Default::default();
+    let mut concurrent: [Vec<f64>; 3] = Default::default();
+    let mut per_one: [Vec<f64>; 3] = Default::default();
+    let mut cold_bytes: [Vec<f64>; 3] = Default::default();
+    let mut warm_bytes: [Vec<f64>; 3] = Default::default();
+    let mut last_cold: [Option<BTreeMap<String, Served>>; 3] = Default::default();
+    for run in 1..=RUNS {
+        for (index, name) in CONTENDERS.iter().enumerate() {
+            if !only.selects(name) {
+                continue;
+            }
+            let prefix = format!("boot run {run}/{RUNS} {name}");
+            match boot_run(server, index).await {
+                Ok(figures) => {
+                    eprintln!(
+                        "{prefix}: cold {:.1} ms, warm {:.1} ms, {CONCURRENT} at once {:.1} ms, \
+                         {} B cold, {} B warm",
+                        figures.cold,
+                        figures.warm,
+                        figures.concurrent,
+                        total_bytes(&figures.cold_served),
+                        total_bytes(&figures.warm_served)
+                    );
+                    cold[index].push(figures.cold);
+                    warm[index].push(figures.warm);
+                    concurrent[index].push(figures.concurrent);
+                    per_one[index].push(figures.concurrent / figures.warm);
+                    cold_bytes[index].push(total_bytes(&figures.cold_served) / 1000.0);
+                    warm_bytes[index].push(total_bytes(&figures.warm_served) / 1000.0);
+                    last_cold[index] = Some(figures.cold_served);
+                }
+                Err(error) => eprintln!("{prefix}: FAILED: {}", brief(&error.to_string())),
+            }
+        }
+    }
+    let mut report = format!(
+        "boot: navigation -> a worker's first statement, {RUNS} runs, a fresh browser per \
+         contender and run (cold), then the page again (warm, files from the HTTP cache: \
+         max-age={MAX_AGE}), then {CONCURRENT} worker tags at once (warm)\n"
+    );
+    let mut offline: [Vec<f64>; 3] = Default::default();
+    let mut raw: [Vec<f64>; 3] = Default::default();
+    let mut gzipped: [Vec<f64>; 3] = Default::default();
+    let mut accepted = BTreeSet::new();
+    for (index, name) in CONTENDERS.iter().enumerate() {
+        if !only.selects(name) {
+            report += &skipped(name);
+            continue;
+        }
+        if cold[index].is_empty() {
+            report += &did_not_run(name);
+            continue;
+        }
+        report += &summary(&format!("{name}: boot, cold"), "ms", &cold[index]);
+        report += &summary(&format!("{name}: boot, warm"), "ms", &warm[index]);
+        report += &summary(
+            &format!("{name}: {CONCURRENT} workers at once, warm"),
+            "ms",
+            &concurrent[index],
+        );
+        report += &summary(
+            &format!("{name}: bytes sent, cold load"),
+            "KB",
+            &cold_bytes[index],
+        );
+        report += &summary(
+            &format!("{name}: bytes sent, warm load"),
+            "KB",
+            &warm_bytes[index],
+        );
+        if let Some(served) = &last_cold[index] {
+            let (parts, accept) = breakdown(served);
+            accepted.extend(accept);
+            let [r, g, b] = offline_sizes(files, served);
+            writeln!(report, "  {name}, cold load (last run): {parts}")?;
+            writeln!(
+                report,
+                "  {name}, the same files offline: raw {} B, gzip -9 {} B, brotli -11 {} B",
+                number(r as f64),
+                number(g as f64),
+                number(b as f64)
+            )?;
+            raw[index].push(r as f64 / 1000.0);
+            gzipped[index].push(g as f64 / 1000.0);
+            offline[index].push(b as f64 / 1000.0);
+        }
+    }
+    let accepted: Vec<String> = accepted.into_iter().collect();
+    writeln!(
+        report,
+        "  Accept-Encoding sent by the browser (http://127.0.0.1): {}",
+        accepted.join(" | ")
+    )?;
+    let rows = vec![
+        Row::new("boot to first statement, cold", "ms", cold),
+        Row::new("boot to first statement, warm", "ms", warm),
+        Row::new(
+            format!("{CONCURRENT} workers booting at once, warm, to the last"),
+            "ms",
+            concurrent,
+        ),
+        Row::new(
+            format!("{CONCURRENT} workers at once / 1 worker"),
+            "×",
+            per_one,
+        ),
+        Row::new(
+            "bytes sent for a bare worker, cold, as served",
+            "KB",
+            cold_bytes,
+        )
+        .with_note(format!(
+            "response bodies counted by the test server, compressed as sent; the browser \
+                 sent `Accept-Encoding: {}` and every file has a brotli -11 and a gzip -9 \
+                 variant (see the boot section for the split per folder)",
+            accepted.join(" | ")
+        )),
+        Row::new("the same files, brotli -11 (offline)", "KB", offline),
+        Row::new("the same files, gzip -9 (offline)", "KB", gzipped),
+        Row::new("the same files, uncompressed", "KB", raw),
+        Row::new("bytes sent for a bare worker, warm", "KB", warm_bytes),
+    ];
+    Ok(Section { report, rows })
+}
+
+/// The import section: the first `import NAME` in a fresh worker, per module.
+async fn imports(
+    browser: &Browser,
+    server: &TestServer,
+    only: Only<'_>,
+) -> Result<Section, BoxError> {
+    let mut pages = Vec::new();
+    for (index, name) in CONTENDERS.iter().enumerate() {
+        for module in IMPORTS {
+            let url = server.url(&task_page(index, &format!("task=import&module={module}")));
+            pages.push((format!("{name}: first import {module}"), url));
+        }
+    }
+    let results = run_rounds(browser, "imports", &pages, (RUNS, TASK_WAIT, only)).await?;
+    let mut report = format!(
+        "imports: the first `import NAME` of a fresh worker (one page and worker per import), \
+         timed in the worker, {RUNS} alternating rounds\n"
+    );
+    let mut rows = Vec::new();
+    for (number, module) in IMPORTS.iter().enumerate() {
+        let mut values: [Vec<f64>; 3] = Default::default();
+        for (index, slot) in values.iter_mut().enumerate() {
+            let at = index * IMPORTS.len() + number;
+            let (name, _) = &pages[at];
+            *slot = figures(&results[at], "importMs");
+            report += &line(name, only.selects(name), "ms", slot);
+        }
+        rows.push(Row::new(
+            format!("first `import {module}` in a worker"),
+            "ms",
+            values,
+        ));
+    }
+    Ok(Section { report, rows })
+}
+
+/// A section line: skipped, did not run, or the summary of `values`.
+fn line(name: &str, selected: bool, unit: &str, values: &[f64]) -> String {
+    if !selected {
+        skipped(name)
+    } else if values.is_empty() {
+        did_not_run(name)
+    } else {
+        summary(name, unit, values)
+    }
+}
+
+/// The memory section: the wasm memory of a booted worker, reported from inside it.
+async fn memory(
+    browser: &Browser,
+    server: &TestServer,
+    only: Only<'_>,
+) -> Result<Section, BoxError> {
+    let pages: Vec<(String, String)> = CONTENDERS
+        .iter()
+        .enumerate()
+        .map(|(index, name)| {
+            let url = server.url(&task_page(index, "task=memory"));
+            (format!("{name}: wasm memory"), url)
+        })
+        .collect();
+    let results = run_rounds(browser, "memory", &pages, (RUNS, TASK_WAIT, only)).await?;
+    let mut report = format!(
+        "memory: the size of the worker's wasm memories once it answered a ping \
+         (tests/pages/bench/wasm-memory-hook.js, loaded first in the worker, records every \
+         WebAssembly.Memory; worker-memory.js), {RUNS} alternating rounds\n"
+    );
+    let mut values: [Vec<f64>; 3] = Default::default();
+    for (index, (name, _)) in pages.iter().enumerate() {
+        values[index] = figures(&results[index], "wasmBytes")
+            .into_iter()
+            .map(|bytes| bytes / 1e6)
+            .collect();
+        report += &line(name, only.selects(name), "MB", &values[index]);
+        if let Some(last) = results[index].last() {
+            writeln!(report, "  {name}: {} memories", last["memories"])?;
+        }
+    }
+    let rows = vec![
+        Row::new("wasm memory of a booted worker", "MB", values).with_note(
+            "the byteLength of every WebAssembly.Memory of the worker, recorded by a hook the \
+         page loads first in each worker. performance.measureUserAgentSpecificMemory() was \
+         tried and dropped: Chromium attributes only the worker's JS heap to it (1.5 MB for \
+         rustpy), not its wasm memory, and takes 13-19 s per measurement headless",
+        ),
+    ];
+    Ok(Section { report, rows })
+}
+
+/// The CPU section: cpu.py's cases in a worker, timed inside the worker.
+async fn cpu(browser: &Browser, server: &TestServer, only: Only<'_>) -> Result<Section, BoxError> {
+    let pages: Vec<(String, String)> = CONTENDERS
+        .iter()
+        .enumerate()
+        .map(|(index, name)| (name.to_string(), server.url(&task_page(index, "task=cpu"))))
+        .collect();
+    let results = run_rounds(browser, "CPU", &pages, (RUNS, TASK_WAIT, only)).await?;
+    let mut report = format!(
+        "CPU: tests/pages/bench/cpu.py in a fresh worker per round, each case timed in the \
+         worker, {RUNS} alternating rounds\n"
+    );
+    let mut rows = Vec::new();
+    for (key, label) in CPU_CASES {
+        let mut values: [Vec<f64>; 3] = Default::default();
+        for (index, name) in CONTENDERS.iter().enumerate() {
+            values[index] = results[index]
+                .iter()
+                .filter_map(|r| r["cpu"][key].as_f64())
+                .collect();
+            report += &line(
+                &format!("{name}: {label}"),
+                only.selects(name),
+                "ms",
+                &values[index],
+            );
+        }
+        rows.push(Row::new(label, "ms", values));
+    }
+    Ok(Section { report, rows })
+}
+
+/// gzip -9 of `bytes`.
+fn gzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes)?;
+    encoder.finish()
+}
+
+/// brotli -11 (window 24, as the `brotli` tool and `cargo xtask size`) of `bytes`.
+fn brotli(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        lgwin: 24,
+        ..Default::default()
+    };
+    let mut out = Vec::new();
+    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params)?;
+    Ok(out)
+}
+
+/// All the files under `folder`, recursively.
+fn files_under(folder: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(folder)? {
+        let entry = entry?;
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            files_under(&entry.path(), found)?;
+        } else if kind.is_file() {
+            found.push(entry.path());
+        }
+    }
+    Ok(())
+}
+
+/// `file` with `ext` appended (`x.js` → `x.js.br`).
+fn with_ext(file: &Path, ext: &str) -> PathBuf {
+    let mut name = file.to_path_buf().into_os_string();
+    name.push(ext);
+    PathBuf::from(name)
+}
+
+/// Copies `source` into `copy` (only the files that changed) and writes a brotli -11
+/// `X.br` and a gzip -9 `X.gz` next to every copied file of 1 KiB or more, for
+/// `ServeDir::precompressed_br().precompressed_gzip()`: the peers' npm packages (and a
+/// `dist/rustpy/` without them) are then served compressed exactly like rustpy's
+/// precompressed `dist/`, at no compression cost per request. (tower-http's on-the-fly
+/// `CompressionLayer` would compress each response again while the browser waits, at a
+/// lower level for speed, slowing the peers' boot and sending them more bytes.) Returns
+/// how many files were compressed.
+fn precompressed_copy(source: &Path, copy: &Path) -> Result<usize, BoxError> {
+    let mut files = Vec::new();
+    files_under(source, &mut files)?;
+    let mut jobs = Vec::new();
+    for file in files {
+        let relative = file.strip_prefix(source)?;
+        let target = copy.join(relative);
+        let is_variant = matches!(file.extension().and_then(|e| e.to_str()), Some("br" | "gz"));
+        let from = std::fs::metadata(&file)?;
+        let stale = match std::fs::metadata(&target) {
+            Ok(to) => to.len() != from.len() || from.modified()? > to.modified()?,
+            Err(_) => true,
+        };
+        if stale {
+            if let Some(parent) = target.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::copy(&file, &target)?;
+        }
+        let missing = !with_ext(&target, ".br").is_file() || !with_ext(&target, ".gz").is_file();
+        if !is_variant && from.len() >= 1024 && (stale || missing) {
+            jobs.push(target);
+        }
+    }
+    let count = jobs.len();
+    if count > 0 {
+        eprintln!(
+            "compressing {count} files of {} into {} (brotli -11, gzip -9; once)",
+            source.display(),
+            copy.display()
+        );
+    }
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let chunk = count.div_ceil(threads).max(1);
+    std::thread::scope(|scope| -> Result<(), String> {
+        let handles: Vec<_> = jobs
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || -> std::io::Result<()> {
+                    for target in part {
+                        let bytes = std::fs::read(target)?;
+                        // Written whole, then renamed: an interrupted run leaves no
+                        // truncated variant that a later run would take as done.
+                        for (ext, compressed) in [(".gz", gzip(&bytes)?), (".br", brotli(&bytes)?)]
+                        {
+                            let partial = with_ext(target, &format!("{ext}.partial"));
+                            std::fs::write(&partial, compressed)?;
+                            std::fs::rename(&partial, with_ext(target, ext))?;
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        for handle in handles {
+            match handle.join() {
+                Ok(result) => result.map_err(|e| e.to_string())?,
+                Err(_) => return Err("a compression thread panicked".to_string()),
+            }
+        }
+        Ok(())
+    })?;
+    Ok(count)
+}
+
+/// The output of a command, trimmed (empty when it cannot run).
+fn command_output(program: &str, args: &[&str]) -> String {
+    std::process::Command::new(program)
+        .args(args)
+        .output()
+        .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_string())
+        .unwrap_or_default()
+}
+
+/// The version of the npm package at `folder` (its package.json), or `?`.
+fn package_version(folder: &Path) -> String {
+    std::fs::read_to_string(folder.join("package.json"))
+        .ok()
+        .and_then(|text| serde_json::from_str::<Value>(&text).ok())
+        .and_then(|json| json["version"].as_str().map(str::to_string))
+        .unwrap_or_else(|| "?".to_string())
+}
+
+/// The generated part of BENCHMARKS.md: when, where, how, and the summary table.
+fn generated_section(context: &[String], table: &str) -> String {
+    let mut text = format!(
+        "{BEGIN_MARKER}\n<!-- Written by tests/src/bin/bench.rs: edits here are overwritten. -->\n\n\
+         ### Latest generated run\n\n"
+    );
+    for line in context {
+        let _ = writeln!(text, "- {line}");
+    }
+    text += "\n";
+    text += table;
+    text += &format!("\n{END_MARKER}");
+    text
+}
+
+/// Replaces the part of BENCHMARKS.md between the markers with `section` (the markers
+/// included); without markers, inserts it before the first `## ` heading after the title.
+fn write_benchmarks_md(path: &Path, section: &str) -> Result<(), BoxError> {
+    let text = std::fs::read_to_string(path)?;
+    let updated = match (text.find(BEGIN_MARKER), text.find(END_MARKER)) {
+        (Some(begin), Some(end)) if begin < end => format!(
+            "{}{section}{}",
+            &text[..begin],
+            &text[end + END_MARKER.len()..]
+        ),
+        _ => {
+            let at = text.find("\n## ").map_or(text.len(), |i| i + 1);
+            format!("{}{section}\n\n{}", &text[..at], &text[at..])
+        }
+    };
+    std::fs::write(path, updated)?;
+    Ok(())
+}
+
+/// Which sections run: `--NAME-only` flags select; none selects every section.
+struct Sections {
+    boot: bool,
+    imports: bool,
+    memory: bool,
+    cpu: bool,
+    bridge: bool,
+    dom: bool,
+    relay: bool,
+    interrupt: bool,
+    all: bool,
+}
+
+impl Sections {
+    fn from_args(args: &[String]) -> Self {
+        let flag = |name: &str| args.iter().any(|a| a == name);
+        let chosen = [
+            flag("--boot-only"),
+            flag("--imports-only"),
+            flag("--memory-only"),
+            flag("--cpu-only"),
+            flag("--bridge-only"),
+            flag("--dom-only"),
+            flag("--relay-only"),
+            flag("--interrupt-only"),
+        ];
+        let all = !chosen.contains(&true);
+        let [boot, imports, memory, cpu, bridge, dom, relay, interrupt] =
+            chosen.map(|only| all || only);
+        Self {
+            boot,
+            imports,
+            memory,
+            cpu,
+            bridge,
+            dom,
+            relay,
+            interrupt,
+            all,
+        }
+    }
+}
+
+/// The `dist/rustpy/` to serve: `dir` itself when it has its precompressed files (as
+/// `cargo xtask dist` writes them), else a copy with them under the cache.
+fn served_dist(dir: &Path, cache: &Path) -> Result<PathBuf, BoxError> {
+    if with_ext(&dir.join("rustpy_wasm_bg.wasm"), ".br").is_file() {
+        return Ok(dir.to_path_buf());
+    }
+    eprintln!(
+        "warning: {} has no precompressed rustpy_wasm_bg.wasm.br: serving a copy compressed \
+         by the bench instead",
+        dir.display()
+    );
+    let copy = cache.join("bench/dist-rustpy");
+    precompressed_copy(dir, &copy)?;
+    Ok(copy)
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> Result<(), BoxError> {
     let root = rustpy_e2e::workspace_root();
     let node_modules = root.join("tests/bench/node_modules");
     if !node_modules.join("@pyscript/core").is_dir() {
@@ -502,26 +1408,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "tests/bench/node_modules is missing: `cargo xtask bench` installs it (npm ci)".into(),
         );
     }
-    let server = TestServer::start_with(
-        &root.join("tests/pages"),
-        &root.join("dist/rustpy"),
-        Isolation::Isolated,
-        &[("/node_modules", node_modules.as_path())],
-    )
-    .await?;
-    let url = server.url("/bench/boot.html");
-    // `--bridge-only` / `--dom-only` / `--relay-only` / `--interrupt-only` run just that
-    // section (quicker when working on it); several of them run those sections.
-    let flag = |name: &str| std::env::args().any(|a| a == name);
-    let sections_only = [
-        flag("--bridge-only"),
-        flag("--dom-only"),
-        flag("--relay-only"),
-        flag("--interrupt-only"),
-    ];
-    let all = !sections_only.contains(&true);
-    let [run_bridge, run_dom, run_relay, run_interrupt] = sections_only.map(|only| all || only);
     let args: Vec<String> = std::env::args().collect();
+    let sections = Sections::from_args(&args);
     let only = match args.iter().position(|a| a == "--only") {
         Some(at) => Only(Some(
             args.get(at + 1)
@@ -529,55 +1417,175 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         )),
         None => Only(None),
     };
-    let boot_runs = if all { RUNS } else { 0 };
-    let mut cold = Vec::new();
-    let mut warm = Vec::new();
-    for run in 1..=boot_runs {
-        let browser = Browser::start().await?;
-        let page = browser.open(&url).await?;
-        cold.push(first_statement_ms(&page).await?);
-        let page = browser.open(&url).await?;
-        warm.push(first_statement_ms(&page).await?);
-        browser.close().await?;
-        eprintln!(
-            "run {run}/{RUNS}: cold {:.1} ms, warm {:.1} ms",
-            cold[run - 1],
-            warm[run - 1]
-        );
+    let dist_dir = match args.iter().position(|a| a == "--dist") {
+        Some(at) => PathBuf::from(args.get(at + 1).ok_or("--dist needs a folder")?),
+        None => root.join("dist/rustpy"),
+    };
+    if !dist_dir.join("rustpy.js").is_file() {
+        return Err(format!(
+            "{} is missing: build it first with `cargo xtask dist`",
+            dist_dir.display()
+        )
+        .into());
     }
+    let cache = std::env::var_os("RUSTPY_CACHE")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/rustpy")))
+        .ok_or("set RUSTPY_CACHE (or HOME)")?;
+    let started_at = command_output("date", &["-u", "+%Y-%m-%d %H:%M UTC"]);
+    let load_before = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let peers = cache.join("bench/node_modules");
+    precompressed_copy(&node_modules, &peers)?;
+    let dist = served_dist(&dist_dir, &cache)?;
+    let files = Files {
+        pages: root.join("tests/pages"),
+        dist: dist.clone(),
+        peers: peers.clone(),
+    };
+    let mounts = [("/node_modules", peers.as_path())];
+    let pages_dir = root.join("tests/pages");
+    // The interpreter sections' server lets the browser cache files (warm loads); the
+    // bridge, DOM, relay and interrupt sections keep the suite's no-store server.
+    let cached = TestServer::start_configured(
+        &pages_dir,
+        &dist,
+        ServerOptions {
+            isolation: Isolation::Isolated,
+            caching: Caching::MaxAge(MAX_AGE),
+            mounts: &mounts,
+        },
+    )
+    .await?;
+    let server = TestServer::start_with(&pages_dir, &dist, Isolation::Isolated, &mounts).await?;
     // The report is printed in one piece at the end (progress goes to stderr meanwhile).
-    let mut sections = Vec::new();
-    if boot_runs > 0 {
-        sections.push(format!(
-            "rustpy boot, headless Chromium, {boot_runs} runs\n{}{}",
-            summary("navigation -> worker first statement, cold", "ms", &cold),
-            summary("navigation -> worker first statement, warm", "ms", &warm),
-        ));
+    let mut done = Vec::new();
+    if sections.boot {
+        done.push(boot(&cached, &files, only).await?);
     }
     let browser = Browser::start().await?;
-    if run_bridge {
-        sections.push(bridge(&browser, &server, only).await?);
+    if sections.imports {
+        done.push(imports(&browser, &cached, only).await?);
     }
-    if run_dom {
-        sections.push(dom(&browser, &server, only).await?);
+    if sections.memory {
+        done.push(memory(&browser, &cached, only).await?);
     }
-    if run_relay {
-        let mounts = [("/node_modules", node_modules.as_path())];
-        let (pages, dist) = (root.join("tests/pages"), root.join("dist/rustpy"));
+    if sections.cpu {
+        done.push(cpu(&browser, &cached, only).await?);
+    }
+    if sections.bridge {
+        done.push(bridge(&browser, &server, only).await?);
+    }
+    if sections.dom {
+        done.push(dom(&browser, &server, only).await?);
+    }
+    if sections.relay {
         let not_isolated = Isolation::NotIsolated;
-        let rustpy = TestServer::start_with(&pages, &dist, not_isolated, &mounts).await?;
-        let pyscript = TestServer::start_with(&pages, &dist, not_isolated, &mounts).await?;
+        let rustpy = TestServer::start_with(&pages_dir, &dist, not_isolated, &mounts).await?;
+        let pyscript = TestServer::start_with(&pages_dir, &dist, not_isolated, &mounts).await?;
         let servers = RelayServers {
             isolated: &server,
             rustpy: &rustpy,
             pyscript: &pyscript,
         };
-        sections.push(relay(&browser, &servers, only).await?);
+        done.push(relay(&browser, &servers, only).await?);
     }
-    if run_interrupt {
-        sections.push(interrupt(&browser, &server, only).await?);
+    if sections.interrupt {
+        done.push(interrupt(&browser, &server, only).await?);
     }
     browser.close().await?;
-    print!("{}", sections.join("\n"));
+    let mut reports = Vec::new();
+    let mut rows = Vec::new();
+    for section in done {
+        reports.push(section.report);
+        rows.extend(section.rows);
+    }
+    // A contender left out by `--only` is not "not run": it has no figures to show.
+    for row in &mut rows {
+        for (index, name) in CONTENDERS.iter().enumerate() {
+            if !only.selects(name) {
+                row.values[index] = None;
+            }
+        }
+    }
+    let table = summary_table(&rows);
+    print!("{}", reports.join("\n"));
+    println!("\nsummary: median (min–max) over the runs; ratio of the medians\n\n{table}");
+
+    let shown_args: Vec<&str> = args.iter().skip(1).map(String::as_str).collect();
+    let command = if shown_args.is_empty() {
+        "cargo run --release -q -p rustpy-e2e --bin bench".to_string()
+    } else {
+        format!(
+            "cargo run --release -q -p rustpy-e2e --bin bench -- {}",
+            shown_args.join(" ")
+        )
+    };
+    let commit = command_output(
+        "git",
+        &[
+            "-C",
+            &root.to_string_lossy(),
+            "rev-parse",
+            "--short",
+            "HEAD",
+        ],
+    );
+    let dirty = !command_output(
+        "git",
+        &["-C", &root.to_string_lossy(), "status", "--porcelain"],
+    )
+    .is_empty();
+    let load_after = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load = |text: &str| {
+        text.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let context = vec![
+        format!(
+            "Date: {started_at} (start) to {} (end)",
+            command_output("date", &["-u", "+%H:%M UTC"])
+        ),
+        format!(
+            "Machine: `nproc` = {}; `uname -a`: `{}`; load average {} before, {} after",
+            command_output("nproc", &[]),
+            command_output("uname", &["-a"]),
+            load(&load_before),
+            load(&load_after)
+        ),
+        format!(
+            "Browser: `{}`, headless, through chromedriver; pages on http://127.0.0.1 with \
+             COOP/COEP/CORP headers",
+            command_output(rustpy_e2e::browser::CHROMIUM, &["--version"])
+        ),
+        format!(
+            "Command (`export CARGO_TARGET_DIR=$HOME/.cache/rustpy/target \
+             RUSTPY_CACHE=$HOME/.cache/rustpy` first): `{command}`"
+        ),
+        format!(
+            "rustpy: `{}` (tree at `{commit}`{}), served from `{}`",
+            dist_dir.display(),
+            if dirty { " with local changes" } else { "" },
+            dist.display()
+        ),
+        format!(
+            "Peers: `@pyscript/core` {}, MicroPython `{}`, Pyodide `{}` (tests/bench), \
+             precompressed copy in `{}`",
+            package_version(&node_modules.join("@pyscript/core")),
+            package_version(&node_modules.join("@micropython/micropython-webassembly-pyscript")),
+            package_version(&node_modules.join("pyodide")),
+            peers.display()
+        ),
+        format!(
+            "Runs: boot, imports, memory, CPU {RUNS}; bridge {BRIDGE_ROUNDS}, DOM \
+             {DOM_ROUNDS}, relay {RELAY_ROUNDS} rounds; interrupt 20 per case"
+        ),
+    ];
+    if sections.all || args.iter().any(|a| a == "--write") {
+        let path = root.join("BENCHMARKS.md");
+        write_benchmarks_md(&path, &generated_section(&context, &table))?;
+        eprintln!("wrote the summary into {}", path.display());
+    }
     Ok(())
 }

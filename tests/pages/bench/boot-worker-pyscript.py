@@ -1,0 +1,10 @@
+# The boot benchmark's worker (PyScript + MicroPython or Pyodide): its first statement
+# takes the wall clock in milliseconds since the epoch (as a string: MicroPython wraps
+# whole numbers above 2**31), then reports it on the page's console (a worker's print
+# stays in the worker).
+import js
+
+stamp = js.eval("String(performance.timeOrigin + performance.now())")
+from pyscript import window
+
+window.console.log("boot stamp " + stamp)

@@ -1,0 +1,29 @@
+# The worker of the import, CPU and memory benchmarks (rustpy). Every figure is taken
+# inside the worker with time.perf_counter, in milliseconds.
+import time
+
+
+def now():
+    return time.perf_counter() * 1000
+
+
+def ping():
+    return 1
+
+
+def imp(name):
+    """Milliseconds of the first `import <name>` of this worker."""
+    started = now()
+    __import__(name)
+    return now() - started
+
+
+def cpu(source):
+    """Runs cpu.py's run_all(); returns its {case: milliseconds} as JSON text."""
+    namespace = {"now": now, "__name__": "cpu"}
+    exec(source, namespace)
+    results = namespace["run_all"]()
+    return namespace["json"].dumps(results)
+
+
+__export__ = ["ping", "imp", "cpu"]
