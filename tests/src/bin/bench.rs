@@ -1232,8 +1232,10 @@ fn precompressed_copy(source: &Path, copy: &Path) -> Result<usize, BoxError> {
         let target = copy.join(relative);
         let is_variant = matches!(file.extension().and_then(|e| e.to_str()), Some("br" | "gz"));
         let from = std::fs::metadata(&file)?;
+        // A copy carries its source's modification time: any other time means another
+        // source (e.g. `--dist` of a different build) or a changed one.
         let stale = match std::fs::metadata(&target) {
-            Ok(to) => to.len() != from.len() || from.modified()? > to.modified()?,
+            Ok(to) => to.len() != from.len() || from.modified()? != to.modified()?,
             Err(_) => true,
         };
         if stale {
@@ -1241,6 +1243,10 @@ fn precompressed_copy(source: &Path, copy: &Path) -> Result<usize, BoxError> {
                 std::fs::create_dir_all(parent)?;
             }
             std::fs::copy(&file, &target)?;
+            std::fs::File::options()
+                .write(true)
+                .open(&target)?
+                .set_modified(from.modified()?)?;
         }
         let missing = !with_ext(&target, ".br").is_file() || !with_ext(&target, ".gz").is_file();
         if !is_variant && from.len() >= 1024 && (stale || missing) {
