@@ -1,0 +1,70 @@
+//! The stdlib outside the boot image is fetched on first import, one file per `import`,
+//! from the precompressed `dist/rustpy/library/`; a worker that imports nothing fetches
+//! none of it. Read on the server: what it sent, per path.
+
+use std::time::Duration;
+
+use rustpy_e2e::Harness;
+use serde_json::json;
+
+/// The library files the server has sent so far.
+fn library_files(h: &Harness) -> Vec<String> {
+    h.server
+        .bytes_served()
+        .into_keys()
+        .filter(|path| path.starts_with("/rustpy/library/"))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_page_pays_only_for_the_modules_it_imports() {
+    let h = Harness::start().await;
+    let page = h.open("/lazy.html").await;
+    page.wait_for("window.booted", Duration::from_secs(90))
+        .await
+        .unwrap();
+    // The main thread's `import json` went through the page's own (text) request.
+    page.wait_for_console(
+        "log",
+        "main thread: {\"lazy\": true}",
+        Duration::from_secs(30),
+    )
+    .await
+    .unwrap();
+    assert_eq!(library_files(&h), vec!["/rustpy/library/json.bin"]);
+
+    // The module itself came compressed, as the browser asked.
+    let served = h.server.bytes_served();
+    let wasm = &served["/rustpy/rustpy_wasm_bg.wasm"];
+    assert_eq!(wasm.content_encoding, "br", "{wasm:?}");
+    let json_file = &served["/rustpy/library/json.bin"];
+    assert_eq!(json_file.content_encoding, "br", "{json_file:?}");
+
+    // In the worker: `import json` is one more request of the same file (a worker's own
+    // request; the HTTP cache may answer it, the suite's server forbids storing)...
+    h.server.reset_bytes_served();
+    let import = |name: &'static str| {
+        let page = &page;
+        async move {
+            page.eval(
+                &format!("window.importModule({name:?}); return true"),
+                vec![],
+            )
+            .await
+            .unwrap();
+            page.wait_for("window.imported", Duration::from_secs(60))
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(import("json").await, json!({"value": [1, "two", null]}));
+    assert_eq!(library_files(&h), vec!["/rustpy/library/json.bin"]);
+    // ... and `import re` none: json's file brought re along.
+    assert_eq!(import("re").await, json!({"value": "a-c"}));
+    assert_eq!(library_files(&h), vec!["/rustpy/library/json.bin"]);
+    // A module outside the curated stdlib is a plain ModuleNotFoundError, with no request.
+    let missing = import("tkinter").await;
+    let error = missing["error"].as_str().unwrap_or_default();
+    assert!(error.contains("ModuleNotFoundError"), "{missing}");
+    assert_eq!(library_files(&h), vec!["/rustpy/library/json.bin"]);
+}
