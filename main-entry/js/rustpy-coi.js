@@ -33,6 +33,10 @@ if (typeof window === "undefined") {
         if (response.status === 0) return response;
         const headers = new Headers(response.headers);
         for (const [name, value] of Object.entries(ISOLATION_HEADERS)) headers.set(name, value);
+        // The body below is already decoded: a precompressed file's encoding and length
+        // no longer describe it.
+        headers.delete("content-encoding");
+        headers.delete("content-length");
         return new Response(response.body, {
           status: response.status,
           statusText: response.statusText,
