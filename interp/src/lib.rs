@@ -34,8 +34,8 @@ pub const FROZEN_MANIFEST: &str = include_str!(concat!(env!("OUT_DIR"), "/frozen
 pub const LIBRARY_INDEX: &str = include_str!(concat!(env!("OUT_DIR"), "/library-index.txt"));
 
 /// Where the build wrote the library files (`<module>.bin` with what the module imports,
-/// `one/<module>.bin` alone; see [`LIBRARY_INDEX`]): `cargo
-/// xtask dist` copies them to `dist/rustpy/library/`, native tests read them from here.
+/// `one/<module>.bin` alone; see [`LIBRARY_INDEX`]): `cargo xtask dist` copies them to
+/// `dist/rustpy/library/`, native tests read them from here.
 pub const LIBRARY_BUILD_DIR: &str = concat!(env!("OUT_DIR"), "/library");
 
 /// Which output stream a piece of text was written to.

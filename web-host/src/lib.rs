@@ -349,15 +349,22 @@ pub fn invoke_callback(callable_id: u64, args: &Value) -> Result<Value, String> 
         .invoke_callback(callable_id, args)
 }
 
+/// How long a worker waits for a library file before the import fails.
+const LIBRARY_TIMEOUT_MS: u32 = 60_000;
+
 /// Fetches `url` with a synchronous `XMLHttpRequest` (the import that needs it cannot
-/// wait for a promise).
+/// wait for a promise). In a worker the wait is bounded by [`LIBRARY_TIMEOUT_MS`]; a
+/// window's synchronous request cannot have a timeout (the browser's own limits apply).
 fn fetch_blocking(url: &str, realm: Realm) -> Result<Vec<u8>, String> {
     use web_sys::{XmlHttpRequest, XmlHttpRequestResponseType};
     let xhr = XmlHttpRequest::new().map_err(|e| js_error_text(&e))?;
     xhr.open_with_async("GET", url, false)
         .map_err(|e| js_error_text(&e))?;
     match realm {
-        Realm::Worker => xhr.set_response_type(XmlHttpRequestResponseType::Arraybuffer),
+        Realm::Worker => {
+            xhr.set_response_type(XmlHttpRequestResponseType::Arraybuffer);
+            xhr.set_timeout(LIBRARY_TIMEOUT_MS);
+        }
         // A window's synchronous requests cannot ask for binary: read text in the charset
         // that maps byte b to one character whose low byte is b.
         Realm::Page => xhr
