@@ -288,18 +288,20 @@ fn size() -> Result<(), TaskError> {
             .unwrap_or_default();
         println!("{name:<28} {raw:>12} {gzip:>12} {brotli:>12}");
     }
-    let library = files(&out.join("library"))?;
-    let mut total = [0u64; 3];
-    for path in &library {
-        for (sum, size) in total.iter_mut().zip(served(path)?) {
-            *sum += size;
+    for (folder, what) in [("library", "bundles"), ("library/one", "modules")] {
+        let files = files(&out.join(folder))?;
+        let mut total = [0u64; 3];
+        for path in &files {
+            for (sum, size) in total.iter_mut().zip(served(path)?) {
+                *sum += size;
+            }
         }
+        let label = format!("{folder}/ ({} {what})", files.len());
+        println!(
+            "{label:<28} {:>12} {:>12} {:>12}",
+            total[0], total[1], total[2]
+        );
     }
-    let label = format!("library/ ({} files)", library.len());
-    println!(
-        "{label:<28} {:>12} {:>12} {:>12}",
-        total[0], total[1], total[2]
-    );
     Ok(())
 }
 
