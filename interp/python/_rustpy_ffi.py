@@ -32,7 +32,8 @@ _callable_ids = {}  # id(callable) -> callable id
 _one_shot = {}  # callable id -> group key: ids dropped together after the first call
 _next_callable = itertools.count(1)
 _batch_depth = 0  # open `with batch():` blocks (nested ones join the outermost)
-_placeholders = []  # weak references to the queued operations' placeholders, in order
+_placeholders = []  # per queued operation: a weak reference to its placeholder, or None
+_WRITES = frozenset(("set", "del", "setitem", "delitem"))  # no result anyone can read
 _queued_gets = []  # (index, class id, name) of queued `get`s, to learn methods
 
 
@@ -364,6 +365,10 @@ async def _await_js(thenable):
 
 def _queue(op):
     index = _rustpy_host.js_queue(op)
+    if op[0] in _WRITES:
+        # Nothing to hand back (Python statements, not expressions): no placeholder.
+        _placeholders.append(None)
+        return None
     if op[0] == "get" and op[1]._class:
         _queued_gets.append((index, op[1]._class, op[2]))
     placeholder = object.__new__(JsProxy)
@@ -381,18 +386,18 @@ def _flush_batches():
     _placeholders, _queued_gets = [], []
     try:
         # A result nobody holds any more is not sent back (no handle to hand out).
-        results = _rustpy_host.js_flush([ref() is None for ref in refs])
+        results = _rustpy_host.js_flush([ref is None or ref() is None for ref in refs])
     except BaseException:
         for ref in refs:
-            _settle_placeholder(ref(), None)
+            if ref is not None:
+                _settle_placeholder(ref(), None)
         raise
     for index, class_id, name in gets:
         if results[index] is METHOD:
             _methods.add((class_id, name))
     for ref, value in zip(refs, results):
-        placeholder = ref()
-        if placeholder is not None:
-            _settle_placeholder(placeholder, value)
+        if ref is not None:
+            _settle_placeholder(ref(), value)
 
 
 def _settle_placeholder(placeholder, value):
