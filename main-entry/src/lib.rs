@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use js_sys::{Function, Promise};
 use rustpy_interp::{PageReply, Stream, SyncCallError, Value};
-use rustpy_web_host::{Edges, Realm};
+use rustpy_web_host::{Edges, Realm, error_text};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -24,18 +24,6 @@ fn next_id() -> u64 {
         next.set(id + 1);
         id
     })
-}
-
-fn error_text(error: &JsValue) -> String {
-    if let Some(error) = error.dyn_ref::<js_sys::Error>() {
-        format!(
-            "{}: {}",
-            String::from(error.name()),
-            String::from(error.message())
-        )
-    } else {
-        error.as_string().unwrap_or_else(|| format!("{error:?}"))
-    }
 }
 
 fn decode(json: &JsValue) -> Result<Value, String> {

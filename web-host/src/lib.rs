@@ -357,9 +357,9 @@ const LIBRARY_TIMEOUT_MS: u32 = 60_000;
 /// window's synchronous request cannot have a timeout (the browser's own limits apply).
 fn fetch_blocking(url: &str, realm: Realm) -> Result<Vec<u8>, String> {
     use web_sys::{XmlHttpRequest, XmlHttpRequestResponseType};
-    let xhr = XmlHttpRequest::new().map_err(|e| js_error_text(&e))?;
+    let xhr = XmlHttpRequest::new().map_err(|e| error_text(&e))?;
     xhr.open_with_async("GET", url, false)
-        .map_err(|e| js_error_text(&e))?;
+        .map_err(|e| error_text(&e))?;
     match realm {
         Realm::Worker => {
             xhr.set_response_type(XmlHttpRequestResponseType::Arraybuffer);
@@ -369,33 +369,38 @@ fn fetch_blocking(url: &str, realm: Realm) -> Result<Vec<u8>, String> {
         // that maps byte b to one character whose low byte is b.
         Realm::Page => xhr
             .override_mime_type("text/plain; charset=x-user-defined")
-            .map_err(|e| js_error_text(&e))?,
+            .map_err(|e| error_text(&e))?,
     }
-    xhr.send().map_err(|e| js_error_text(&e))?;
-    let status = xhr.status().map_err(|e| js_error_text(&e))?;
+    xhr.send().map_err(|e| error_text(&e))?;
+    let status = xhr.status().map_err(|e| error_text(&e))?;
     if status != 200 {
         return Err(format!("HTTP status {status}"));
     }
     match realm {
         Realm::Worker => {
-            let body = xhr.response().map_err(|e| js_error_text(&e))?;
+            let body = xhr.response().map_err(|e| error_text(&e))?;
             Ok(js_sys::Uint8Array::new(&body).to_vec())
         }
         Realm::Page => {
             let text = xhr
                 .response_text()
-                .map_err(|e| js_error_text(&e))?
+                .map_err(|e| error_text(&e))?
                 .unwrap_or_default();
             Ok(text.chars().map(|c| (c as u32 & 0xff) as u8).collect())
         }
     }
 }
 
-/// The message of a thrown JS value.
-fn js_error_text(error: &JsValue) -> String {
-    error
-        .dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| error.as_string())
-        .unwrap_or_else(|| format!("{error:?}"))
+/// A thrown JS value as text: `Name: message` for an `Error`, the string itself, or its
+/// debug form.
+pub fn error_text(error: &JsValue) -> String {
+    if let Some(error) = error.dyn_ref::<js_sys::Error>() {
+        format!(
+            "{}: {}",
+            String::from(error.name()),
+            String::from(error.message())
+        )
+    } else {
+        error.as_string().unwrap_or_else(|| format!("{error:?}"))
+    }
 }
