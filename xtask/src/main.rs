@@ -8,8 +8,6 @@
 //! Builds go to a target folder outside the checkout (`$RUSTPY_CACHE`, by default
 //! `~/.cache/rustpy`), so fresh clones on the same machine reuse them.
 
-mod compress;
-
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
@@ -190,7 +188,7 @@ fn dist() -> Result<(), TaskError> {
         );
     }
     let started = Instant::now();
-    compress::precompress_tree(&out, &cache_dir().join("compressed"))?;
+    rustpy_precompress::precompress_tree(&out, &cache_dir().join("compressed"))?;
     eprintln!(
         "xtask: precompressed dist/rustpy/ (brotli, gzip) in {:.1}s",
         started.elapsed().as_secs_f64()
@@ -271,7 +269,7 @@ fn size() -> Result<(), TaskError> {
         let mut files: Vec<_> = std::fs::read_dir(dir)?
             .flatten()
             .map(|e| e.path())
-            .filter(|p| p.is_file() && !compress::is_compressed_copy(p))
+            .filter(|p| p.is_file() && !rustpy_precompress::is_compressed_copy(p))
             .collect();
         files.sort();
         Ok(files)

@@ -60,12 +60,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rustpy_e2e::browser::Browser;
 use rustpy_e2e::server::{Caching, Isolation, Served, ServerOptions, TestServer};
+use rustpy_precompress as precompress;
 use serde_json::Value;
 
 type BoxError = Box<dyn std::error::Error>;
@@ -863,17 +863,15 @@ fn offline_sizes(files: &Files, served: &BTreeMap<String, Served>) -> [u64; 3] {
         let Ok(bytes) = std::fs::read(&file) else {
             continue;
         };
-        let variant = |ext: &str, compress: fn(&[u8]) -> std::io::Result<Vec<u8>>| {
-            let mut name = file.clone().into_os_string();
-            name.push(ext);
-            std::fs::metadata(&name)
+        let variant = |extension: &str, compress: fn(&[u8]) -> std::io::Result<Vec<u8>>| {
+            std::fs::metadata(precompress::with_appended_extension(&file, extension))
                 .map(|m| m.len())
                 .or_else(|_| compress(&bytes).map(|c| c.len() as u64))
                 .unwrap_or(bytes.len() as u64)
         };
         sizes[0] += bytes.len() as u64;
-        sizes[1] += variant(".gz", gzip);
-        sizes[2] += variant(".br", brotli);
+        sizes[1] += variant("gz", precompress::gzip_best);
+        sizes[2] += variant("br", precompress::brotli_best);
     }
     sizes
 }
@@ -1175,62 +1173,22 @@ async fn cpu(browser: &Browser, server: &TestServer, only: Only<'_>) -> Result<S
     Ok(Section { report, rows })
 }
 
-/// gzip -9 of `bytes`.
-fn gzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    encoder.write_all(bytes)?;
-    encoder.finish()
-}
-
-/// brotli -11 (window 24, as the `brotli` tool and `cargo xtask size`) of `bytes`.
-fn brotli(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
-    let params = brotli::enc::BrotliEncoderParams {
-        quality: 11,
-        lgwin: 24,
-        ..Default::default()
-    };
-    let mut out = Vec::new();
-    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params)?;
-    Ok(out)
-}
-
-/// All the files under `folder`, recursively.
-fn files_under(folder: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(folder)? {
-        let entry = entry?;
-        let kind = entry.file_type()?;
-        if kind.is_dir() {
-            files_under(&entry.path(), found)?;
-        } else if kind.is_file() {
-            found.push(entry.path());
-        }
-    }
-    Ok(())
-}
-
-/// `file` with `ext` appended (`x.js` → `x.js.br`).
-fn with_ext(file: &Path, ext: &str) -> PathBuf {
-    let mut name = file.to_path_buf().into_os_string();
-    name.push(ext);
-    PathBuf::from(name)
-}
-
 /// Copies `source` into `copy` (only the files that changed) and writes a brotli -11
 /// `X.br` and a gzip -9 `X.gz` next to every copied file of 1 KiB or more, for
 /// `ServeDir::precompressed_br().precompressed_gzip()`: the peers' npm packages (and a
 /// `dist/rustpy/` without them) are then served compressed exactly like rustpy's
 /// precompressed `dist/`, at no compression cost per request. (tower-http's on-the-fly
 /// `CompressionLayer` would compress each response again while the browser waits, at a
-/// lower level for speed, slowing the peers' boot and sending them more bytes.) Returns
-/// how many files were compressed.
-fn precompressed_copy(source: &Path, copy: &Path) -> Result<usize, BoxError> {
+/// lower level for speed, slowing the peers' boot and sending them more bytes.) The copies
+/// come from `rustpy_precompress`, as `cargo xtask dist`'s do, through its content cache
+/// `cache`. Returns how many files were (re)compressed.
+fn precompressed_copy(source: &Path, copy: &Path, cache: &Path) -> Result<usize, BoxError> {
     let mut files = Vec::new();
-    files_under(source, &mut files)?;
+    precompress::files_under(source, &mut files)?;
     let mut jobs = Vec::new();
     for file in files {
         let relative = file.strip_prefix(source)?;
         let target = copy.join(relative);
-        let is_variant = matches!(file.extension().and_then(|e| e.to_str()), Some("br" | "gz"));
         let from = std::fs::metadata(&file)?;
         // A copy carries its source's modification time: any other time means another
         // source (e.g. `--dist` of a different build) or a changed one.
@@ -1248,8 +1206,10 @@ fn precompressed_copy(source: &Path, copy: &Path) -> Result<usize, BoxError> {
                 .open(&target)?
                 .set_modified(from.modified()?)?;
         }
-        let missing = !with_ext(&target, ".br").is_file() || !with_ext(&target, ".gz").is_file();
-        if !is_variant && from.len() >= 1024 && (stale || missing) {
+        let missing = ["br", "gz"]
+            .iter()
+            .any(|extension| !precompress::with_appended_extension(&target, extension).is_file());
+        if !precompress::is_compressed_copy(&file) && from.len() >= 1024 && (stale || missing) {
             jobs.push(target);
         }
     }
@@ -1261,36 +1221,7 @@ fn precompressed_copy(source: &Path, copy: &Path) -> Result<usize, BoxError> {
             copy.display()
         );
     }
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    let chunk = count.div_ceil(threads).max(1);
-    std::thread::scope(|scope| -> Result<(), String> {
-        let handles: Vec<_> = jobs
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || -> std::io::Result<()> {
-                    for target in part {
-                        let bytes = std::fs::read(target)?;
-                        // Written whole, then renamed: an interrupted run leaves no
-                        // truncated variant that a later run would take as done.
-                        for (ext, compressed) in [(".gz", gzip(&bytes)?), (".br", brotli(&bytes)?)]
-                        {
-                            let partial = with_ext(target, &format!("{ext}.partial"));
-                            std::fs::write(&partial, compressed)?;
-                            std::fs::rename(&partial, with_ext(target, ext))?;
-                        }
-                    }
-                    Ok(())
-                })
-            })
-            .collect();
-        for handle in handles {
-            match handle.join() {
-                Ok(result) => result.map_err(|e| e.to_string())?,
-                Err(_) => return Err("a compression thread panicked".to_string()),
-            }
-        }
-        Ok(())
-    })?;
+    precompress::precompress_files(jobs, cache)?;
     Ok(count)
 }
 
@@ -1392,7 +1323,7 @@ impl Sections {
 /// The `dist/rustpy/` to serve: `dir` itself when it has its precompressed files (as
 /// `cargo xtask dist` writes them), else a copy with them under the cache.
 fn served_dist(dir: &Path, cache: &Path) -> Result<PathBuf, BoxError> {
-    if with_ext(&dir.join("rustpy_wasm_bg.wasm"), ".br").is_file() {
+    if precompress::with_appended_extension(&dir.join("rustpy_wasm_bg.wasm"), "br").is_file() {
         return Ok(dir.to_path_buf());
     }
     eprintln!(
@@ -1401,7 +1332,7 @@ fn served_dist(dir: &Path, cache: &Path) -> Result<PathBuf, BoxError> {
         dir.display()
     );
     let copy = cache.join("bench/dist-rustpy");
-    precompressed_copy(dir, &copy)?;
+    precompressed_copy(dir, &copy, &cache.join("compressed"))?;
     Ok(copy)
 }
 
@@ -1441,7 +1372,7 @@ async fn main() -> Result<(), BoxError> {
     let started_at = command_output("date", &["-u", "+%Y-%m-%d %H:%M UTC"]);
     let load_before = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let peers = cache.join("bench/node_modules");
-    precompressed_copy(&node_modules, &peers)?;
+    precompressed_copy(&node_modules, &peers, &cache.join("compressed"))?;
     let dist = served_dist(&dist_dir, &cache)?;
     let files = Files {
         pages: root.join("tests/pages"),

@@ -1,10 +1,12 @@
-//! Precompressed copies of `dist/rustpy/`: `X.br` (brotli 11) and `X.gz` (gzip 9) next to
-//! every file `X`, for servers that serve them as they are (tower-http's `ServeDir`, nginx's
-//! `gzip_static`/`brotli_static`, most static hosts).
+//! Precompressed copies: `X.br` (brotli 11, 16 MiB window) and `X.gz` (gzip 9) next to a
+//! file `X`, for servers that serve them as they are (tower-http's `ServeDir`, nginx's
+//! `gzip_static`/`brotli_static`, most static hosts). `cargo xtask dist` makes them for
+//! `dist/rustpy/`, the benchmark for its PyScript peers: one piece of code, so every
+//! contender is compressed the same way.
 //!
-//! Brotli at its best setting takes over a minute for the 20 MB module on one core, so
-//! results are cached by content (`$RUSTPY_CACHE/compressed/`) and files are compressed on
-//! all cores.
+//! Brotli at its best setting takes minutes for the 19 MB module on one core, so results
+//! are cached by content (the caller's cache folder, `$RUSTPY_CACHE/compressed/`) and files
+//! are compressed on all cores.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -12,9 +14,16 @@ use std::sync::Mutex;
 
 /// Writes `X.br` and `X.gz` for every file under `dir` (recursively).
 pub fn precompress_tree(dir: &Path, cache: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(cache)?;
     let mut files = Vec::new();
-    collect_files(dir, &mut files)?;
+    files_under(dir, &mut files)?;
+    files.retain(|path| !is_compressed_copy(path));
+    precompress_files(files, cache)
+}
+
+/// Writes `X.br` and `X.gz` next to each of `files`, on all cores, taking them from `cache`
+/// when the same content was compressed before.
+pub fn precompress_files(files: Vec<PathBuf>, cache: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(cache)?;
     // Largest first, so the long brotli runs start at once.
     let mut sized = files
         .into_iter()
@@ -47,16 +56,25 @@ fn poisoned() -> std::io::Error {
     std::io::Error::other("a compression thread panicked")
 }
 
-fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+/// All the files under `dir`, recursively.
+pub fn files_under(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            collect_files(&path, out)?;
-        } else if !is_compressed_copy(&path) {
-            out.push(path);
+        let entry = entry?;
+        if entry.file_type()?.is_dir() {
+            files_under(&entry.path(), found)?;
+        } else {
+            found.push(entry.path());
         }
     }
     Ok(())
+}
+
+/// `file` with `extension` appended: `x.js` → `x.js.br`.
+pub fn with_appended_extension(file: &Path, extension: &str) -> PathBuf {
+    let mut name = file.as_os_str().to_owned();
+    name.push(".");
+    name.push(extension);
+    PathBuf::from(name)
 }
 
 /// True for `X.br` / `X.gz` (the copies this module writes).
@@ -77,9 +95,7 @@ fn precompress_file(path: &Path, cache: &Path) -> std::io::Result<()> {
             std::fs::write(&partial, compress(&bytes)?)?;
             std::fs::rename(&partial, &cached)?;
         }
-        let mut target = path.as_os_str().to_owned();
-        target.push(format!(".{extension}"));
-        std::fs::copy(&cached, PathBuf::from(target))?;
+        std::fs::copy(&cached, with_appended_extension(path, extension))?;
     }
     Ok(())
 }
