@@ -125,7 +125,7 @@ export async function bootStamps(n, limitMs = 200_000) {
 }
 
 /// The task pages: runs `?task=` on a started worker facade exporting `ping()`,
-/// `imp(name)` and `cpu(source)` (tasks-worker-*.py):
+/// `imp(name)` and `cpu(source)` (tasks-worker.py):
 /// - `import` (with `?module=NAME`): `{ importMs }`, the worker's first `import NAME`;
 /// - `cpu`: `{ cpu: { <case>: ms } }`, cpu.py's cases timed in the worker;
 /// - `memory`: `{ wasmBytes, memories }`, the summed size of the wasm memories of the

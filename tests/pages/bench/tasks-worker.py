@@ -1,9 +1,16 @@
-# The worker of the import, CPU and memory benchmarks (PyScript + MicroPython or Pyodide).
-# Every figure is taken inside the worker with the worker's performance.now(), in
-# milliseconds (MicroPython has no time.perf_counter).
-import js
+# The worker of the import, CPU and memory benchmarks, for rustpy and the PyScript workers
+# alike. Every figure is taken inside the worker, in milliseconds: with the worker's
+# performance.now() in PyScript (MicroPython has no time.perf_counter), with
+# time.perf_counter in rustpy (which has no `js` module).
+try:
+    import js
 
-now = js.performance.now
+    now = js.performance.now
+except ImportError:
+    import time
+
+    def now():
+        return time.perf_counter() * 1000
 
 
 def ping():
