@@ -68,13 +68,23 @@ fn cache_dir() -> PathBuf {
     home.join(".cache/rustpy")
 }
 
-fn run(command: &mut Command) -> Result<(), TaskError> {
+/// Echoes `command` as it is shown in logs and errors; returns that text.
+fn announce(command: &Command) -> String {
     let shown = format!("{command:?}").replace('"', "");
     eprintln!("xtask: {shown}");
-    let status = command.status().map_err(|source| TaskError::Spawn {
-        command: shown.clone(),
+    shown
+}
+
+/// The error for a command that could not start.
+fn spawn_failed(shown: &str) -> impl FnOnce(std::io::Error) -> TaskError + '_ {
+    move |source| TaskError::Spawn {
+        command: shown.to_string(),
         source,
-    })?;
+    }
+}
+
+/// `Ok` if the command succeeded, else the error naming it and its exit status.
+fn check_status(shown: String, status: std::process::ExitStatus) -> Result<(), TaskError> {
     if status.success() {
         Ok(())
     } else {
@@ -83,6 +93,12 @@ fn run(command: &mut Command) -> Result<(), TaskError> {
             status: status.to_string(),
         })
     }
+}
+
+fn run(command: &mut Command) -> Result<(), TaskError> {
+    let shown = announce(command);
+    let status = command.status().map_err(spawn_failed(&shown))?;
+    check_status(shown, status)
 }
 
 fn cargo() -> Command {
@@ -212,21 +228,12 @@ fn copy_tree(from: &std::path::Path, to: &std::path::Path) -> std::io::Result<()
 
 /// Runs a cargo command whose stdout is JSON messages; returns them.
 fn run_capturing(command: &mut Command) -> Result<String, TaskError> {
-    let shown = format!("{command:?}").replace('"', "");
-    eprintln!("xtask: {shown}");
+    let shown = announce(command);
     let output = command
         .stderr(std::process::Stdio::inherit())
         .output()
-        .map_err(|source| TaskError::Spawn {
-            command: shown.clone(),
-            source,
-        })?;
-    if !output.status.success() {
-        return Err(TaskError::Failed {
-            command: shown,
-            status: output.status.to_string(),
-        });
-    }
+        .map_err(spawn_failed(&shown))?;
+    check_status(shown, output.status)?;
     Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
@@ -334,15 +341,11 @@ fn run_counting_tests(
     command: &mut Command,
 ) -> Result<(u64, u64, Result<(), TaskError>), TaskError> {
     use std::io::BufRead as _;
-    let shown = format!("{command:?}").replace('"', "");
-    eprintln!("xtask: {shown}");
+    let shown = announce(command);
     let mut child = command
         .stdout(std::process::Stdio::piped())
         .spawn()
-        .map_err(|source| TaskError::Spawn {
-            command: shown.clone(),
-            source,
-        })?;
+        .map_err(spawn_failed(&shown))?;
     let (mut passed, mut failed) = (0, 0);
     if let Some(stdout) = child.stdout.take() {
         for line in std::io::BufReader::new(stdout).lines() {
@@ -355,15 +358,7 @@ fn run_counting_tests(
         }
     }
     let status = child.wait()?;
-    let outcome = if status.success() {
-        Ok(())
-    } else {
-        Err(TaskError::Failed {
-            command: shown,
-            status: status.to_string(),
-        })
-    };
-    Ok((passed, failed, outcome))
+    Ok((passed, failed, check_status(shown, status)))
 }
 
 /// The number just before `label` in a line such as `ok. 3 passed; 0 failed; ...`.
