@@ -14,15 +14,21 @@ import sys
 import _frozen_importlib
 import _rustpy_host
 
-#: name -> True if a package, for every module the library holds.
-_PACKAGE = {}
-#: name -> the modules its bundle file (``library/<name>.bin``) brings, itself included.
-_BUNDLE = {}
-for _line in _rustpy_host.library_index().splitlines():
-    _name, _package, _members = _line.split("\t")
-    _PACKAGE[_name] = _package == "1"
-    _BUNDLE[_name] = _members.split(",")
-del _line, _name, _package, _members
+#: name -> (True if a package, the modules its bundle file ``library/<name>.bin`` brings,
+#: itself included), for every module the library holds. Read on the first lookup, not at
+#: start-up: an interpreter whose scripts import nothing from the library never needs it.
+_index = None
+
+
+def _entry(name):
+    """The index entry of ``name``, or None if the library does not hold it."""
+    global _index
+    if _index is None:
+        _index = {}
+        for line in _rustpy_host.library_index().splitlines():
+            module, package, members = line.split("\t")
+            _index[module] = (package == "1", members.split(","))
+    return _index.get(name)
 
 #: Compiled code of modules that arrived in a file and have not been executed yet.
 _fetched = {}
@@ -38,7 +44,7 @@ def _fetch(name, file):
 def _code(name):
     """The compiled code of ``name``, fetched with what it imports if need be."""
     if name not in _fetched:
-        members = _BUNDLE[name]
+        members = _entry(name)[1]
         missing = [m for m in members if m == name or (m not in sys.modules and m not in _fetched)]
         # The bundle, unless most of it is here already: then each missing module alone
         # (e.g. ``_rustpy_loop``, whose bundle is all of asyncio, right after asyncio).
@@ -46,7 +52,7 @@ def _code(name):
             _fetch(name, f"{name}.bin")
         else:
             for module in missing:
-                _fetch(module, f"one/{module}.bin" if len(_BUNDLE[module]) > 1 else f"{module}.bin")
+                _fetch(module, f"one/{module}.bin" if len(_entry(module)[1]) > 1 else f"{module}.bin")
     code = _fetched.pop(name, None)
     if code is None:
         raise ImportError(f"rustpy's library file for '{name}' does not hold it", name=name)
@@ -58,11 +64,10 @@ class LibraryLoader:
 
     @classmethod
     def find_spec(cls, name, path=None, target=None):
-        package = _PACKAGE.get(name)
-        if package is None:
+        entry = _entry(name)
+        if entry is None:
             return None
-        spec = _frozen_importlib.ModuleSpec(name, cls, origin="rustpy library", is_package=package)
-        return spec
+        return _frozen_importlib.ModuleSpec(name, cls, origin="rustpy library", is_package=entry[0])
 
     @staticmethod
     def create_module(spec):
