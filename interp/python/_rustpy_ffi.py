@@ -9,6 +9,8 @@ When a proxy dies, its handle is given back (``_rustpy_host.js_release``, batche
 Inside ``with batch():`` operations are queued instead and sent together: their results are
 placeholders (``JsProxy`` objects with a pending slot) that resolve when the block ends or
 when Python needs a value (``str()``, ``bool()``, ``==``, ``len()``, iteration, ...).
+An attribute read in a batch is held back until the next operation: when that operation
+is a call of the attribute (``tr.append(td)``), the two become one ``call``.
 """
 
 import itertools
@@ -35,6 +37,7 @@ _batch_depth = 0  # open `with batch():` blocks (nested ones join the outermost)
 _placeholders = []  # per queued operation: a weak reference to its placeholder, or None
 _WRITES = frozenset(("set", "del", "setitem", "delitem"))  # no result anyone can read
 _queued_gets = []  # (index, class id, name) of queued `get`s, to learn methods
+_held = None  # weak reference to the placeholder of an attribute read not queued yet
 
 
 class _Method:
@@ -42,7 +45,7 @@ class _Method:
 
 
 METHOD = _Method()
-_INTERNAL = frozenset(("_id", "_class", "_callable", "_refs", "_value"))
+_INTERNAL = frozenset(("_id", "_class", "_callable", "_refs", "_value", "_attribute"))
 
 
 def _run(op):
@@ -68,6 +71,7 @@ class JsProxy:
     _callable = False
     _refs = 0
     _value = None
+    _attribute = None  # (owner, name): an attribute read held back in a batch
 
     # -- attributes -------------------------------------------------------------------
     def __getattr__(self, name):
@@ -75,6 +79,8 @@ class JsProxy:
             raise AttributeError(name)
         if (self._class, name) in _methods:
             return JsMethod(self, name)
+        if _batch_depth:
+            return _hold_attribute(self, name)
         value = _run(["get", self, name])
         if value is METHOD:
             if self._class:
@@ -102,6 +108,14 @@ class JsProxy:
     def __call__(self, *args, **kwargs):
         if kwargs:
             args = (*args, kwargs)
+        attribute = self._attribute
+        if attribute is not None:
+            for arg in args:
+                if arg is self:  # `f(f)`: f's own value is needed, so its read is queued
+                    break
+            else:
+                # `owner.name(...)` in a batch, the read of `name` held back: one `call`.
+                return _queue(["call", attribute[0], attribute[1], list(args)], keep_held=True)
         return _run(["apply", self, None, list(args)])
 
     def new(self, *args, **kwargs):
@@ -363,7 +377,36 @@ async def _await_js(thenable):
 # the placeholders Python dropped can be told apart at flush time.
 
 
-def _queue(op):
+def _hold_attribute(owner, name):
+    """``owner.name`` in a batch: a placeholder whose ``get`` is queued only if something
+    other than a call of it comes next (a call becomes ``call owner name`` instead)."""
+    global _held
+    _queue_held()
+    placeholder = object.__new__(JsProxy)
+    placeholder.__dict__["_attribute"] = (owner, name)
+    _held = weakref.ref(placeholder)
+    return placeholder
+
+
+def _queue_held():
+    """Queues the ``get`` of the held attribute read, if Python still holds its result."""
+    global _held
+    if _held is None:
+        return
+    placeholder, _held = _held(), None
+    if placeholder is None:
+        return
+    owner, name = placeholder.__dict__.pop("_attribute")
+    index = _rustpy_host.js_queue(["get", owner, name])
+    if owner._class:
+        _queued_gets.append((index, owner._class, name))
+    placeholder.__dict__["_id"] = -(index + 1)
+    _placeholders.append(weakref.ref(placeholder))
+
+
+def _queue(op, keep_held=False):
+    if not keep_held:
+        _queue_held()
     index = _rustpy_host.js_queue(op)
     if op[0] in _WRITES:
         # Nothing to hand back (Python statements, not expressions): no placeholder.
@@ -380,6 +423,7 @@ def _queue(op):
 def _flush_batches():
     """Sends the queued operations (if any) and resolves their placeholders."""
     global _placeholders, _queued_gets
+    _queue_held()
     refs, gets = _placeholders, _queued_gets
     if not refs:
         return
@@ -404,6 +448,7 @@ def _settle_placeholder(placeholder, value):
     if placeholder is None:
         return
     state = placeholder.__dict__
+    state.pop("_attribute", None)
     if isinstance(value, JsProxy):
         # The placeholder becomes one more reference to the same JS object.
         value._refs -= 1
@@ -432,13 +477,20 @@ class batch:
         return self
 
     def __exit__(self, kind, error, traceback):
-        global _batch_depth
+        global _batch_depth, _held
         _batch_depth -= 1
         if _batch_depth == 0:
             if kind is None:
                 _flush_batches()
             else:
                 _rustpy_host.js_flush(None)  # drop what was queued: the block failed
+                held = _held and _held()
+                if held is not None:
+                    _settle_placeholder(held, None)
+                _held = None
+                for ref in _placeholders:
+                    if ref is not None:
+                        _settle_placeholder(ref(), None)
                 _placeholders.clear()
                 _queued_gets.clear()
         return False

@@ -142,6 +142,13 @@ fn reference_to_value(obj: &PyObjectRef, context: &str, vm: &VirtualMachine) -> 
             return Ok(Value::Slot(slot));
         }
         if handle == 0 {
+            let held: PyObjectRef = obj.get_attr("_attribute", vm)?;
+            if !vm.is_none(&held) {
+                return Err(vm.new_runtime_error(
+                    "rustpy: an attribute read held back by batch() reached a conversion \
+                     before it was queued (a rustpy bug: please report it)",
+                ));
+            }
             // A batch placeholder that resolved to a plain value.
             let value = obj.get_attr("_value", vm)?;
             return to_value(&value, Mode::Ffi, context, vm);

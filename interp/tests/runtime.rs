@@ -698,14 +698,63 @@ fn ffi_batch_sends_one_request_and_names_failures() {
          except Exception as e:\n\
          \x20   print(type(e).__name__, e)\n",
     );
+    // 7 operations: each `body.append(...)` reads `append` (its argument's createElement
+    // comes between the read and the call, so the read is queued on its own) and applies it.
     assert_eq!(
         host.stdout(),
         vec![
-            "JsException operation 4 of 6 in the batch (call 'querySelector') failed: \
+            "JsException operation 4 of 7 in the batch (call 'querySelector') failed: \
              SyntaxError: '##' is not a valid selector"
         ]
     );
     assert_eq!(host.page.body_texts().len(), 51);
+}
+
+#[test]
+fn ffi_batch_calls_an_attribute_of_a_placeholder_in_one_operation() {
+    let (host, rt) = runtime();
+    run_ok(&host, &rt, "from pyscript import document, batch\nbody = document.body\n");
+    host.page.ops.borrow_mut().clear();
+    run_ok(
+        &host,
+        &rt,
+        "with batch():\n\
+         \x20   for i in range(3):\n\
+         \x20       tr = document.createElement('tr')\n\
+         \x20       td = document.createElement('td')\n\
+         \x20       td.textContent = f'cell {i}'\n\
+         \x20       tr.append(td)\n\
+         \x20       body.append(tr)\n",
+    );
+    let ops = host.page.ops.borrow().clone();
+    // createElement x2, set, and one `call` per `x.append(...)`: no `get` + `apply` pair.
+    let row = ["call", "call", "set", "call", "call"];
+    assert_eq!(ops.len(), 3 * row.len(), "{ops:?}");
+    for chunk in ops.chunks(row.len()) {
+        assert_eq!(chunk, row, "{ops:?}");
+    }
+    assert_eq!(host.page.body_texts().len(), 3);
+    // A held attribute read still reads when its value is used (at once or at the end),
+    // kept callables keep working, and a read followed by another operation keeps its place.
+    run_ok(
+        &host,
+        &rt,
+        "with batch():\n\
+         \x20   title = document.title\n\
+         \x20   append = body.append\n\
+         \x20   append(document.createElement('i'))\n\
+         \x20   append(document.createElement('b'))\n\
+         \x20   before = document.title\n\
+         \x20   document.title = 'changed'\n\
+         print(title, before, document.title, len(body))\n\
+         try:\n\
+         \x20   with batch():\n\
+         \x20       lost = document.title\n\
+         \x20       raise ValueError('stop')\n\
+         except ValueError:\n\
+         \x20   print(repr(lost))\n",
+    );
+    assert_eq!(host.stdout(), vec!["fake fake changed 5", "None"]);
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! rustpy's tasks, run as `cargo xtask <task>` (after `./dev setup` installed the tools):
 //!
-//! - `dist`: builds the wasm module and writes the self-contained `dist/rustpy/`;
+//! - `dist`: builds the wasm module and writes the self-contained `dist/rustpy/`
+//!   (`dist --no-compress`: without the brotli/gzip copies, for quick edit-and-test rounds);
 //! - `size`: prints the sizes of `dist/rustpy/` files, raw, gzip and brotli;
 //! - `test`: `dist`, then every native and browser test, then a trunk build of the demo;
 //! - `bench`: `dist`, then the browser benchmark (`tests/src/bin/bench.rs`).
@@ -15,7 +16,7 @@ use std::time::Instant;
 /// Why a task failed.
 #[derive(Debug, thiserror::Error)]
 enum TaskError {
-    #[error("usage: cargo xtask <dist|size|test|bench>")]
+    #[error("usage: cargo xtask <dist [--no-compress]|size|test|bench>")]
     Usage,
     #[error("`{command}` failed ({status})")]
     Failed { command: String, status: String },
@@ -33,7 +34,11 @@ enum TaskError {
 fn main() {
     let task = std::env::args().nth(1).unwrap_or_default();
     let result = match task.as_str() {
-        "dist" => dist(),
+        "dist" => match std::env::args().nth(2).as_deref() {
+            None => dist(Compress::Yes),
+            Some("--no-compress") => dist(Compress::No),
+            Some(_) => Err(TaskError::Usage),
+        },
         "size" => size(),
         "test" => test(),
         "bench" => bench(),
@@ -142,7 +147,14 @@ fn check_wasm_bindgen_cli() -> Result<(), TaskError> {
     Ok(())
 }
 
-fn dist() -> Result<(), TaskError> {
+/// Whether `dist` writes the precompressed copies of `dist/rustpy/`.
+#[derive(Clone, Copy, PartialEq)]
+enum Compress {
+    Yes,
+    No,
+}
+
+fn dist(compress: Compress) -> Result<(), TaskError> {
     check_wasm_bindgen_cli()?;
     let target_dir = cache_dir().join("target-wasm");
     let started = Instant::now();
@@ -202,6 +214,11 @@ fn dist() -> Result<(), TaskError> {
             entry.metadata()?.len(),
             entry.path().display()
         );
+    }
+    if compress == Compress::No {
+        // The folder was written anew above: no stale .br/.gz copy is left to be served.
+        eprintln!("xtask: --no-compress: no brotli/gzip copies written");
+        return Ok(());
     }
     let started = Instant::now();
     rustpy_precompress::precompress_tree(&out, &cache_dir().join("compressed"))?;
@@ -320,7 +337,7 @@ fn test() -> Result<(), TaskError> {
         "-D",
         "warnings",
     ]))?;
-    dist()?;
+    dist(Compress::Yes)?;
     // Native unit tests and the browser suite (which serves the fresh dist/).
     let counts =
         run_counting_tests(cargo().args(["test", "--workspace", "--", "--test-threads=2"]));
@@ -375,7 +392,7 @@ fn count_before(text: &str, label: &str) -> u64 {
 }
 
 fn bench() -> Result<(), TaskError> {
-    dist()?;
+    dist(Compress::Yes)?;
     // PyScript and its interpreters, pinned in tests/bench/package-lock.json.
     let peers = root().join("tests/bench");
     if !peers.join("node_modules/@pyscript/core").is_dir() {

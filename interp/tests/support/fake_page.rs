@@ -36,6 +36,8 @@ pub struct FakePage {
     next_handle: RefCell<u64>,
     /// How many requests were answered (round trips).
     pub requests: RefCell<usize>,
+    /// The name of every operation run, in order (without a `!` prefix).
+    pub ops: RefCell<Vec<String>>,
 }
 
 const WINDOW: usize = 0;
@@ -60,6 +62,7 @@ impl Default for FakePage {
             by_object: RefCell::default(),
             next_handle: RefCell::new(1),
             requests: RefCell::default(),
+            ops: RefCell::default(),
         };
         {
             let mut objects = page.objects.borrow_mut();
@@ -218,6 +221,7 @@ impl FakePage {
             _ => String::new(),
         };
         let op = text(parts.first());
+        self.ops.borrow_mut().push(op.clone());
         let target = || -> Result<usize, (String, String, Option<&'static str>)> {
             match parts.get(1).map(|v| self.resolve(v, results)) {
                 Some(Ok(Slot::Object(object))) => Ok(object),
