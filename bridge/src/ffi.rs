@@ -110,8 +110,7 @@ mod tests {
 
     #[test]
     fn replies_read_as_the_page_writes_them() {
-        let ok =
-            JsReply::decode(br#"{"ok":[{"t":"js","v":{"id":3,"class":1}},{"t":"none"}]}"#).unwrap();
+        let ok = JsReply::decode(br#"{"ok":[{"js":3,"c":1},null]}"#).unwrap();
         assert_eq!(
             ok,
             JsReply::Ok(vec![

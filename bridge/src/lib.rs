@@ -292,7 +292,7 @@ mod tests {
 
     #[test]
     fn sync_replies_read_as_the_page_writes_them() {
-        let ok: SyncReply = serde_json::from_str(r#"{"ok":{"t":"int","v":"42"}}"#).unwrap();
+        let ok: SyncReply = serde_json::from_str(r#"{"ok":42}"#).unwrap();
         assert_eq!(ok, SyncReply::Ok(Value::Int("42".into())));
         let raised: SyncReply = serde_json::from_str(
             r#"{"err":{"kind":"Raised","name":"TypeError","message":"boom"}}"#,
@@ -313,7 +313,7 @@ mod tests {
     #[test]
     fn calls_and_results_have_the_shape_the_page_uses() {
         let call: ToWorker = serde_json::from_value(json!({
-            "type": "call", "id": 3, "name": "add", "args": {"t": "list", "v": []}
+            "type": "call", "id": 3, "name": "add", "args": []
         }))
         .unwrap();
         assert_eq!(

@@ -7,15 +7,39 @@
 //! (`window`/`document` proxies, see `crate::ffi`) adds references: [`Value::Js`] for JS
 //! objects held on the page and [`Value::Py`] for Python callables offered to JS.
 //!
-//! The wire form is JSON with a tag per value (`{"t": "int", "v": "123"}`), so that the
-//! page's JS reads and writes it with `JSON.parse`/`JSON.stringify` and nothing is lost
-//! (integers travel as decimal strings, special floats as names, bytes as base64).
+//! The wire form is JSON (or, between a worker and the page, the same shape as JS objects
+//! built by `serde-wasm-bindgen`), with every value JSON has natively written natively, so
+//! that the page reads and writes it with `JSON.parse`/`JSON.stringify` and little else:
+//!
+//! | value | wire |
+//! | --- | --- |
+//! | `None` | `null` |
+//! | bool | `true` / `false` |
+//! | int within ±(2^53 − 1) | a JSON integer: `42` |
+//! | any other int | `{"i": "123456789012345678901"}` |
+//! | float with a fractional part | a JSON number: `1.5` |
+//! | float with an integral value | `{"f": 2.0}` (JS has one number type: a bare `2` is an int) |
+//! | NaN, ±infinity, -0.0 | `{"f": "nan"}`, `{"f": "inf"}`, `{"f": "-inf"}`, `{"f": "-0"}` |
+//! | str | a JSON string |
+//! | bytes | `{"b": "<base64>"}` |
+//! | list | a JSON array |
+//! | dict | `{"d": [["key", value], ...]}` (insertion order kept) |
+//! | JS reference | `{"js": 7, "c": 3, "fn": true}` (`c`, `fn` left out when 0/false) |
+//! | Python callable | `{"py": 2, "pd": true, "sp": true}` (likewise) |
+//! | method marker | `{"m": 1}` |
+//! | bound method | `{"bound": [owner, "name"]}` |
+//! | batch slot | `{"s": 4}` |
+//!
+//! Nothing is lost: integers are exact, special floats travel by name. (An earlier form
+//! tagged every value, `{"t": "int", "v": "42"}`; parsing it was most of the page's cost
+//! per DOM operation.)
 
-use serde::{Deserialize, Serialize};
+use serde::de::{self, MapAccess, SeqAccess, Visitor};
+use serde::ser::{SerializeSeq, SerializeStruct};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// One value crossing the bridge.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "t", content = "v", rename_all = "lowercase")]
+/// One value crossing the bridge (see the module docs for its wire form).
+#[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     /// Python `None`, JS `null`/`undefined`.
     None,
@@ -28,7 +52,7 @@ pub enum Value {
     /// A Unicode string.
     Str(String),
     /// Bytes (`bytes`/`bytearray`, JS `Uint8Array`), base64 on the wire.
-    Bytes(#[serde(with = "base64_bytes")] Vec<u8>),
+    Bytes(Vec<u8>),
     /// A Python list or tuple, a JS array.
     List(Vec<Value>),
     /// A dict with string keys, a JS plain object; insertion order is kept.
@@ -49,66 +73,72 @@ pub enum Value {
 }
 
 /// A JavaScript object in the page's handle table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct JsRef {
     /// The handle; ids are never reused, so a released handle cannot name another object.
     pub id: u64,
     /// An id of the object's prototype (0 when unknown): objects of one class share it,
     /// which lets Python remember which attribute names are methods.
-    #[serde(default, skip_serializing_if = "is_zero")]
     pub class: u32,
     /// True when the object is a function.
-    #[serde(default, skip_serializing_if = "is_false")]
     pub callable: bool,
 }
 
 /// A Python callable registered for JavaScript, by id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PyRef {
     /// The callable's id in the Python side's registry.
     pub id: u64,
     /// Call `preventDefault()` on the first argument (an event) on the page, before the
     /// call reaches Python (which runs later, in the worker).
-    #[serde(default, skip_serializing_if = "is_false")]
     pub prevent_default: bool,
     /// Call `stopPropagation()` on the first argument on the page, likewise.
-    #[serde(default, skip_serializing_if = "is_false")]
     pub stop_propagation: bool,
 }
 
-fn is_zero(value: &u32) -> bool {
-    *value == 0
-}
-
-fn is_false(value: &bool) -> bool {
-    !*value
-}
-
 /// A float that survives JSON: finite values as numbers, the rest by name.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, Copy)]
 pub enum Float {
     /// A finite float other than -0.0.
     Finite(f64),
-    /// `"nan"`, `"inf"`, `"-inf"` or `"-0"`.
+    /// NaN, ±infinity or -0.0.
     Special(SpecialFloat),
 }
 
 /// The floats JSON numbers cannot carry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SpecialFloat {
-    /// Not a number.
-    #[serde(rename = "nan")]
+    /// Not a number (`"nan"` on the wire).
     Nan,
-    /// Positive infinity.
-    #[serde(rename = "inf")]
+    /// Positive infinity (`"inf"`).
     Infinity,
-    /// Negative infinity.
-    #[serde(rename = "-inf")]
+    /// Negative infinity (`"-inf"`).
     NegativeInfinity,
-    /// Negative zero.
-    #[serde(rename = "-0")]
+    /// Negative zero (`"-0"`).
     NegativeZero,
+}
+
+impl SpecialFloat {
+    /// The name on the wire.
+    pub fn name(self) -> &'static str {
+        match self {
+            SpecialFloat::Nan => "nan",
+            SpecialFloat::Infinity => "inf",
+            SpecialFloat::NegativeInfinity => "-inf",
+            SpecialFloat::NegativeZero => "-0",
+        }
+    }
+
+    /// The special float a wire name stands for.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "nan" => SpecialFloat::Nan,
+            "inf" => SpecialFloat::Infinity,
+            "-inf" => SpecialFloat::NegativeInfinity,
+            "-0" => SpecialFloat::NegativeZero,
+            _ => return None,
+        })
+    }
 }
 
 impl Float {
@@ -187,18 +217,229 @@ impl From<&serde_json::Value> for Value {
     }
 }
 
-mod base64_bytes {
-    use base64::Engine as _;
-    use base64::engine::general_purpose::STANDARD;
-    use serde::{Deserialize, Deserializer, Serializer};
+/// The largest integer a JS number holds exactly (`Number.MAX_SAFE_INTEGER`).
+const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
 
-    pub fn serialize<S: Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&STANDARD.encode(bytes))
+/// A one-field wire object: `{"<key>": value}`.
+fn tagged<S: Serializer, T: Serialize + ?Sized>(
+    serializer: S,
+    key: &'static str,
+    value: &T,
+) -> Result<S::Ok, S::Error> {
+    let mut object = serializer.serialize_struct("Value", 1)?;
+    object.serialize_field(key, value)?;
+    object.end()
+}
+
+impl Serialize for Value {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use base64::Engine as _;
+        match self {
+            Value::None => serializer.serialize_unit(),
+            Value::Bool(flag) => serializer.serialize_bool(*flag),
+            Value::Int(digits) => match digits.parse::<i64>() {
+                Ok(small) if (-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER).contains(&small) => {
+                    serializer.serialize_i64(small)
+                }
+                _ => tagged(serializer, "i", digits),
+            },
+            Value::Float(Float::Finite(value)) if value.fract() != 0.0 => {
+                serializer.serialize_f64(*value)
+            }
+            Value::Float(Float::Finite(value)) => tagged(serializer, "f", value),
+            Value::Float(Float::Special(special)) => tagged(serializer, "f", special.name()),
+            Value::Str(text) => serializer.serialize_str(text),
+            Value::Bytes(bytes) => tagged(
+                serializer,
+                "b",
+                &base64::engine::general_purpose::STANDARD.encode(bytes),
+            ),
+            Value::List(items) => {
+                let mut seq = serializer.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(item)?;
+                }
+                seq.end()
+            }
+            Value::Dict(entries) => tagged(serializer, "d", entries),
+            Value::Js(js) => {
+                let fields = 1 + usize::from(js.class != 0) + usize::from(js.callable);
+                let mut object = serializer.serialize_struct("Value", fields)?;
+                object.serialize_field("js", &js.id)?;
+                if js.class != 0 {
+                    object.serialize_field("c", &js.class)?;
+                }
+                if js.callable {
+                    object.serialize_field("fn", &true)?;
+                }
+                object.end()
+            }
+            Value::Py(py) => {
+                let fields = 1 + usize::from(py.prevent_default) + usize::from(py.stop_propagation);
+                let mut object = serializer.serialize_struct("Value", fields)?;
+                object.serialize_field("py", &py.id)?;
+                if py.prevent_default {
+                    object.serialize_field("pd", &true)?;
+                }
+                if py.stop_propagation {
+                    object.serialize_field("sp", &true)?;
+                }
+                object.end()
+            }
+            Value::Method => tagged(serializer, "m", &1),
+            Value::Bound(owner, name) => tagged(serializer, "bound", &(owner, name)),
+            Value::Slot(slot) => tagged(serializer, "s", slot),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Value {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ValueVisitor)
+    }
+}
+
+/// Reads any wire value (JSON, or JS objects through `serde-wasm-bindgen`).
+struct ValueVisitor;
+
+/// A float's wire payload in `{"f": ...}`: an integral-valued number or a special's name.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum FloatPayload {
+    Number(f64),
+    Name(String),
+}
+
+impl<'de> Visitor<'de> for ValueVisitor {
+    type Value = Value;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+        formatter.write_str("a rustpy bridge value")
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u8>, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        STANDARD.decode(text).map_err(serde::de::Error::custom)
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::None)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::None)
+    }
+
+    fn visit_bool<E: de::Error>(self, flag: bool) -> Result<Value, E> {
+        Ok(Value::Bool(flag))
+    }
+
+    fn visit_i64<E: de::Error>(self, number: i64) -> Result<Value, E> {
+        Ok(Value::Int(number.to_string()))
+    }
+
+    fn visit_u64<E: de::Error>(self, number: u64) -> Result<Value, E> {
+        Ok(Value::Int(number.to_string()))
+    }
+
+    fn visit_f64<E: de::Error>(self, number: f64) -> Result<Value, E> {
+        Ok(Value::Float(Float::new(number)))
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Value, E> {
+        Ok(Value::Str(text.to_string()))
+    }
+
+    fn visit_string<E: de::Error>(self, text: String) -> Result<Value, E> {
+        Ok(Value::Str(text))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Value::List(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        use base64::Engine as _;
+        let Some(key) = map.next_key::<String>()? else {
+            return Err(de::Error::custom("an empty object is not a bridge value"));
+        };
+        let value = match key.as_str() {
+            "i" => {
+                let digits: String = map.next_value()?;
+                let valid = digits.strip_prefix('-').unwrap_or(&digits);
+                if valid.is_empty() || !valid.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(de::Error::custom(format!("{digits:?} is not an integer")));
+                }
+                Value::Int(digits)
+            }
+            "f" => match map.next_value()? {
+                FloatPayload::Number(number) => Value::Float(Float::new(number)),
+                FloatPayload::Name(name) => {
+                    Value::Float(Float::Special(SpecialFloat::from_name(&name).ok_or_else(
+                        || de::Error::custom(format!("{name:?} is not a float name")),
+                    )?))
+                }
+            },
+            "b" => {
+                let text: String = map.next_value()?;
+                Value::Bytes(
+                    base64::engine::general_purpose::STANDARD
+                        .decode(text)
+                        .map_err(de::Error::custom)?,
+                )
+            }
+            "d" => Value::Dict(map.next_value()?),
+            "js" => {
+                let mut js = JsRef {
+                    id: map.next_value()?,
+                    class: 0,
+                    callable: false,
+                };
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "c" => js.class = map.next_value()?,
+                        "fn" => js.callable = map.next_value()?,
+                        _ => return Err(de::Error::unknown_field(&key, &["c", "fn"])),
+                    }
+                }
+                return Ok(Value::Js(js));
+            }
+            "py" => {
+                let mut py = PyRef {
+                    id: map.next_value()?,
+                    prevent_default: false,
+                    stop_propagation: false,
+                };
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "pd" => py.prevent_default = map.next_value()?,
+                        "sp" => py.stop_propagation = map.next_value()?,
+                        _ => return Err(de::Error::unknown_field(&key, &["pd", "sp"])),
+                    }
+                }
+                return Ok(Value::Py(py));
+            }
+            "m" => {
+                map.next_value::<de::IgnoredAny>()?;
+                Value::Method
+            }
+            "bound" => {
+                let (owner, name): (Value, String) = map.next_value()?;
+                Value::Bound(Box::new(owner), name)
+            }
+            "s" => Value::Slot(map.next_value()?),
+            other => {
+                return Err(de::Error::unknown_field(
+                    other,
+                    &["i", "f", "b", "d", "js", "py", "m", "bound", "s"],
+                ));
+            }
+        };
+        if let Some(extra) = map.next_key::<String>()? {
+            return Err(de::Error::custom(format!(
+                "unexpected field {extra:?} after {key:?}"
+            )));
+        }
+        Ok(value)
     }
 }
 
@@ -268,7 +509,7 @@ mod tests {
     #[test]
     fn references_read_as_the_page_writes_them() {
         assert_eq!(
-            Value::decode(br#"{"t":"js","v":{"id":5}}"#).unwrap(),
+            Value::decode(br#"{"js":5}"#).unwrap(),
             Value::Js(JsRef {
                 id: 5,
                 class: 0,
@@ -276,10 +517,44 @@ mod tests {
             })
         );
         assert_eq!(
-            String::from_utf8(Value::Bound(Box::new(Value::Slot(0)), "f".into()).encode()).unwrap(),
-            r#"{"t":"bound","v":[{"t":"slot","v":0},"f"]}"#
+            Value::decode(br#"{"js":5,"fn":true,"c":2}"#).unwrap(),
+            Value::Js(JsRef {
+                id: 5,
+                class: 2,
+                callable: true
+            })
         );
-        assert_eq!(Value::decode(br#"{"t":"method"}"#).unwrap(), Value::Method);
+        assert_eq!(
+            String::from_utf8(Value::Bound(Box::new(Value::Slot(0)), "f".into()).encode()).unwrap(),
+            r#"{"bound":[{"s":0},"f"]}"#
+        );
+        assert_eq!(Value::decode(br#"{"m":1}"#).unwrap(), Value::Method);
+    }
+
+    #[test]
+    fn numbers_cross_as_js_numbers_where_they_can() {
+        let encoded = |value: Value| String::from_utf8(value.encode()).unwrap();
+        assert_eq!(
+            encoded(Value::Int("9007199254740991".into())),
+            "9007199254740991"
+        );
+        assert_eq!(
+            encoded(Value::Int("-9007199254740992".into())),
+            r#"{"i":"-9007199254740992"}"#
+        );
+        assert_eq!(encoded(Value::Float(Float::new(0.25))), "0.25");
+        assert_eq!(encoded(Value::Float(Float::new(2.0))), r#"{"f":2.0}"#);
+        assert_eq!(encoded(Value::Float(Float::new(-0.0))), r#"{"f":"-0"}"#);
+        // What JS's JSON.stringify writes: integral numbers are ints, the rest floats.
+        assert_eq!(Value::decode(b"3").unwrap(), Value::Int("3".into()));
+        assert_eq!(
+            Value::decode(b"-0.5").unwrap(),
+            Value::Float(Float::new(-0.5))
+        );
+        assert_eq!(
+            Value::decode(br#"{"f":3}"#).unwrap(),
+            Value::Float(Float::new(3.0))
+        );
     }
 
     #[test]
@@ -314,7 +589,15 @@ mod tests {
         ]);
         assert_eq!(
             String::from_utf8(value.encode()).unwrap(),
-            r#"{"t":"list","v":[{"t":"int","v":"7"},{"t":"float","v":"nan"}]}"#
+            r#"[7,{"f":"nan"}]"#
+        );
+        let dict = Value::Dict(vec![
+            ("b".into(), Value::Str("x".into())),
+            ("a".into(), Value::None),
+        ]);
+        assert_eq!(
+            String::from_utf8(dict.encode()).unwrap(),
+            r#"{"d":[["b","x"],["a",null]]}"#
         );
     }
 
@@ -323,8 +606,13 @@ mod tests {
         for bad in [
             &b""[..],
             b"{",
-            b"{\"t\":\"int\"}",
-            b"{\"t\":\"bytes\",\"v\":\"!!\"}",
+            b"{}",
+            b"{\"t\":\"int\",\"v\":\"1\"}",
+            b"{\"i\":\"12a\"}",
+            b"{\"f\":\"zero\"}",
+            b"{\"b\":\"!!\"}",
+            b"{\"js\":1,\"x\":2}",
+            b"{\"s\":1,\"m\":1}",
             b"\xff",
         ] {
             assert!(

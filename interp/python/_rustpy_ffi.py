@@ -34,8 +34,6 @@ _callable_ids = {}  # id(callable) -> callable id
 _one_shot = {}  # callable id -> group key: ids dropped together after the first call
 _next_callable = itertools.count(1)
 _batch_depth = 0  # open `with batch():` blocks (nested ones join the outermost)
-_placeholders = []  # per queued operation: a weak reference to its placeholder, or None
-_WRITES = frozenset(("set", "del", "setitem", "delitem"))  # no result anyone can read
 _queued_gets = []  # (index, class id, name) of queued `get`s, to learn methods
 _held = None  # weak reference to the placeholder of an attribute read not queued yet
 
@@ -373,8 +371,9 @@ async def _await_js(thenable):
 
 # -- batches -------------------------------------------------------------------------------
 # The queue itself is native (`_rustpy_host.js_queue`/`js_flush`): each operation is
-# converted to its wire form when queued, so queued operations hold no Python objects and
-# the placeholders Python dropped can be told apart at flush time.
+# converted to its wire form when queued (queued operations hold no Python objects), its
+# placeholder is made there and weakly referenced, so the results Python dropped are not
+# sent back, and the placeholders still held are settled (`_settle_placeholder`) at flush.
 
 
 def _hold_attribute(owner, name):
@@ -397,51 +396,28 @@ def _queue_held():
     if placeholder is None:
         return
     owner, name = placeholder.__dict__.pop("_attribute")
-    index = _rustpy_host.js_queue(["get", owner, name])
+    index = _rustpy_host.js_queue_into(["get", owner, name], placeholder)
     if owner._class:
         _queued_gets.append((index, owner._class, name))
-    placeholder.__dict__["_id"] = -(index + 1)
-    _placeholders.append(weakref.ref(placeholder))
 
 
 def _queue(op, keep_held=False):
-    if not keep_held:
+    if _held is not None and not keep_held:
         _queue_held()
-    index = _rustpy_host.js_queue(op)
-    if op[0] in _WRITES:
-        # Nothing to hand back (Python statements, not expressions): no placeholder.
-        _placeholders.append(None)
-        return None
-    if op[0] == "get" and op[1]._class:
-        _queued_gets.append((index, op[1]._class, op[2]))
-    placeholder = object.__new__(JsProxy)
-    placeholder.__dict__["_id"] = -(index + 1)
-    _placeholders.append(weakref.ref(placeholder))
-    return placeholder
+    return _rustpy_host.js_queue(op)
 
 
 def _flush_batches():
     """Sends the queued operations (if any) and resolves their placeholders."""
-    global _placeholders, _queued_gets
-    _queue_held()
-    refs, gets = _placeholders, _queued_gets
-    if not refs:
-        return
-    _placeholders, _queued_gets = [], []
-    try:
-        # A result nobody holds any more is not sent back (no handle to hand out).
-        results = _rustpy_host.js_flush([ref is None or ref() is None for ref in refs])
-    except BaseException:
-        for ref in refs:
-            if ref is not None:
-                _settle_placeholder(ref(), None)
-        raise
-    for index, class_id, name in gets:
-        if results[index] is METHOD:
-            _methods.add((class_id, name))
-    for ref, value in zip(refs, results):
-        if ref is not None:
-            _settle_placeholder(ref(), value)
+    global _queued_gets
+    if _held is not None:
+        _queue_held()
+    gets, _queued_gets = _queued_gets, []
+    results = _rustpy_host.js_flush(_settle_placeholder, True)
+    if results is not None:
+        for index, class_id, name in gets:
+            if results[index] is METHOD:
+                _methods.add((class_id, name))
 
 
 def _settle_placeholder(placeholder, value):
@@ -483,15 +459,12 @@ class batch:
             if kind is None:
                 _flush_batches()
             else:
-                _rustpy_host.js_flush(None)  # drop what was queued: the block failed
+                # The block failed: drop what was queued, its placeholders read None.
+                _rustpy_host.js_flush(_settle_placeholder, False)
                 held = _held and _held()
                 if held is not None:
                     _settle_placeholder(held, None)
                 _held = None
-                for ref in _placeholders:
-                    if ref is not None:
-                        _settle_placeholder(ref(), None)
-                _placeholders.clear()
                 _queued_gets.clear()
         return False
 

@@ -57,6 +57,11 @@ fn hooks(vm: &VirtualMachine) -> PyResult<std::rc::Rc<FfiHooks>> {
         .ok_or_else(|| vm.new_runtime_error("rustpy: _rustpy_ffi did not install its hooks"))
 }
 
+/// `_rustpy_ffi.JsProxy`, the class of proxies and batch placeholders.
+pub(crate) fn proxy_class(vm: &VirtualMachine) -> PyResult<PyTypeRef> {
+    Ok(hooks(vm)?.proxy_class.clone())
+}
+
 /// Converts a Python object to a [`Value`]; objects that cannot cross raise a `TypeError`
 /// that names their type and `context` (e.g. "the arguments of sync.f").
 pub fn to_value(

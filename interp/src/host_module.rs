@@ -72,9 +72,96 @@ pub(crate) fn flush_releases() {
     }
 }
 
+/// The operations queued by an open `with batch():` block.
+#[derive(Default)]
+struct Batch {
+    /// The operations, in wire form (so they hold no Python objects).
+    ops: Vec<Value>,
+    /// Per operation, a weak reference to the placeholder standing for its result (none
+    /// for writes, which have no result): a result nobody holds is not sent back.
+    placeholders: Vec<Option<rustpython_vm::PyRef<rustpython_vm::builtins::PyWeak>>>,
+}
+
 thread_local! {
-    /// The operations queued by an open `with batch():` block, in wire form.
-    static BATCH: RefCell<Vec<Value>> = const { RefCell::new(Vec::new()) };
+    static BATCH: RefCell<Batch> = RefCell::new(Batch::default());
+}
+
+/// Operations whose result nobody can read (Python statements): no placeholder.
+const WRITE_OPS: [&str; 4] = ["set", "del", "setitem", "delitem"];
+
+/// Queues `op` (converted by the caller) with `placeholder` standing for its result, and
+/// sets the placeholder's `_id` to the slot; returns the slot.
+fn queue_op(
+    op: Value,
+    placeholder: Option<&rustpython_vm::PyObjectRef>,
+    vm: &rustpython_vm::VirtualMachine,
+) -> rustpython_vm::PyResult<usize> {
+    let index = BATCH.with(|batch| batch.borrow().ops.len());
+    let weak = match placeholder {
+        Some(placeholder) => {
+            let id = -(i64::try_from(index).unwrap_or(i64::MAX) + 1);
+            let dict = placeholder
+                .dict()
+                .ok_or_else(|| vm.new_type_error("rustpy: a batch placeholder has no __dict__"))?;
+            dict.set_item("_id", vm.ctx.new_int(id).into(), vm)?;
+            Some(placeholder.downgrade(None, vm)?)
+        }
+        None => None,
+    };
+    BATCH.with(|batch| {
+        let mut batch = batch.borrow_mut();
+        batch.ops.push(op);
+        batch.placeholders.push(weak);
+    });
+    Ok(index)
+}
+
+/// Ends the open batch: sends it when `send` (else drops it, the block failed), then calls
+/// `settle(placeholder, result)` for every placeholder Python still holds (`None` when the
+/// batch was dropped or failed). Returns the results (`None` for an empty batch).
+fn flush_batch(
+    settle: &rustpython_vm::PyObjectRef,
+    send: bool,
+    vm: &rustpython_vm::VirtualMachine,
+) -> rustpython_vm::PyResult {
+    let Batch {
+        mut ops,
+        placeholders,
+    } = BATCH.with(|batch| std::mem::take(&mut *batch.borrow_mut()));
+    if ops.is_empty() {
+        return Ok(vm.ctx.none());
+    }
+    let held: Vec<Option<rustpython_vm::PyObjectRef>> = placeholders
+        .iter()
+        .map(|weak| weak.as_ref().and_then(|weak| weak.upgrade()))
+        .collect();
+    let outcome = if send {
+        for (op, holder) in ops.iter_mut().zip(&held) {
+            // A result nobody holds is run but not sent back (no handle to hand out).
+            if let (None, Value::List(parts)) = (holder, op)
+                && let Some(Value::Str(name)) = parts.first_mut()
+            {
+                name.insert(0, '!');
+            }
+        }
+        run_ffi_request(Value::List(ops), Some("in the batch"), vm)
+    } else {
+        Ok(vm.ctx.none())
+    };
+    let results: Option<Vec<rustpython_vm::PyObjectRef>> = match &outcome {
+        Ok(results) if send => Some(results.clone().try_into_value(vm)?),
+        _ => None,
+    };
+    for (index, holder) in held.into_iter().enumerate() {
+        if let Some(placeholder) = holder {
+            let value = results
+                .as_ref()
+                .and_then(|results| results.get(index).cloned())
+                .unwrap_or_else(|| vm.ctx.none());
+            settle.call((placeholder, value), vm)?;
+        }
+    }
+    outcome
 }
 
 /// Sends `ops` (a [`Value::List`] of operations) to the page and converts the results; a
@@ -431,38 +518,52 @@ mod _rustpy_host {
         super::run_ffi_request(ops, None, vm)
     }
 
-    /// Queues one FFI operation of a `with batch():` block; returns its slot.
+    /// Queues one FFI operation of a `with batch():` block; returns the placeholder of
+    /// its result (a `JsProxy` whose `_id` is `-(slot + 1)`), or `None` for a write.
     #[pyfunction]
-    fn js_queue(op: PyObjectRef, vm: &VirtualMachine) -> PyResult<usize> {
+    fn js_queue(op: PyObjectRef, vm: &VirtualMachine) -> PyResult {
         let op = crate::convert::to_value(
             &op,
             crate::convert::Mode::Ffi,
             "an argument passed to JavaScript",
             vm,
         )?;
-        Ok(super::BATCH.with(|queue| {
-            let mut queue = queue.borrow_mut();
-            queue.push(op);
-            queue.len() - 1
-        }))
+        let is_write = matches!(&op, Value::List(parts)
+            if matches!(parts.first(), Some(Value::Str(name)) if super::WRITE_OPS.contains(&name.as_str())));
+        if is_write {
+            super::queue_op(op, None, vm)?;
+            return Ok(vm.ctx.none());
+        }
+        let placeholder = vm
+            .ctx
+            .new_base_object(crate::convert::proxy_class(vm)?, Some(vm.ctx.new_dict()));
+        super::queue_op(op, Some(&placeholder), vm)?;
+        Ok(placeholder)
     }
 
-    /// Sends the queued operations in one request. `unwanted[i]` marks a result Python no
-    /// longer holds (the page answers `None` for it). `None` drops the queue unsent.
+    /// Queues one FFI operation with `placeholder` (an existing `JsProxy`) standing for
+    /// its result; returns the slot.
     #[pyfunction]
-    fn js_flush(unwanted: Option<Vec<bool>>, vm: &VirtualMachine) -> PyResult {
-        let mut ops = super::BATCH.with(|queue| std::mem::take(&mut *queue.borrow_mut()));
-        let Some(unwanted) = unwanted else {
-            return Ok(vm.ctx.none());
-        };
-        for (op, unwanted) in ops.iter_mut().zip(unwanted) {
-            if let (true, Value::List(parts)) = (unwanted, op)
-                && let Some(Value::Str(name)) = parts.first_mut()
-            {
-                name.insert(0, '!');
-            }
-        }
-        super::run_ffi_request(Value::List(ops), Some("in the batch"), vm)
+    fn js_queue_into(
+        op: PyObjectRef,
+        placeholder: PyObjectRef,
+        vm: &VirtualMachine,
+    ) -> PyResult<usize> {
+        let op = crate::convert::to_value(
+            &op,
+            crate::convert::Mode::Ffi,
+            "an argument passed to JavaScript",
+            vm,
+        )?;
+        super::queue_op(op, Some(&placeholder), vm)
+    }
+
+    /// Sends the queued operations in one request (`send` false: drops them, the block
+    /// failed) and calls `settle(placeholder, result)` for each placeholder still held;
+    /// returns the results, or `None` when nothing was queued or sent.
+    #[pyfunction]
+    fn js_flush(settle: PyObjectRef, send: bool, vm: &VirtualMachine) -> PyResult {
+        super::flush_batch(&settle, send, vm)
     }
 
     /// Gives back `count` references to JS handle `handle` (batched; see

@@ -713,7 +713,11 @@ fn ffi_batch_sends_one_request_and_names_failures() {
 #[test]
 fn ffi_batch_calls_an_attribute_of_a_placeholder_in_one_operation() {
     let (host, rt) = runtime();
-    run_ok(&host, &rt, "from pyscript import document, batch\nbody = document.body\n");
+    run_ok(
+        &host,
+        &rt,
+        "from pyscript import document, batch\nbody = document.body\n",
+    );
     host.page.ops.borrow_mut().clear();
     run_ok(
         &host,

@@ -32,7 +32,11 @@ function isInheritedMethod(obj, name) {
   return false;
 }
 
-const NONE = Object.freeze({ t: "none" });
+// The wire form of values is rustpy_bridge::value's: JSON-native values as themselves
+// (null, booleans, safe integers, fractional floats, strings, arrays), the rest as
+// one-key objects ({i}, {f}, {b}, {d}, {js}, {py}, {m}, {bound}, {s}).
+const METHOD = Object.freeze({ m: 1 }); // a `get` reply: an inherited method
+const SPECIAL_FLOATS = { nan: NaN, inf: Infinity, "-inf": -Infinity, "-0": -0 };
 
 /** An error for Python: `python` names the Python exception type to raise, if not JsException. */
 class FfiError extends Error {
@@ -58,36 +62,35 @@ function bytesToBase64(bytes) {
 
 /** Bytes (a Uint8Array) as a bridge value. */
 export function bytesToWire(bytes) {
-  return { t: "bytes", v: bytesToBase64(bytes) };
+  return { b: bytesToBase64(bytes) };
 }
 
 /** A JS number as a bridge value: integral values as int, the rest as float. */
 function numberToWire(value) {
-  if (Number.isNaN(value)) return { t: "float", v: "nan" };
-  if (value === Infinity) return { t: "float", v: "inf" };
-  if (value === -Infinity) return { t: "float", v: "-inf" };
-  if (Object.is(value, -0)) return { t: "float", v: "-0" };
-  if (Number.isInteger(value)) return { t: "int", v: BigInt(value).toString() };
-  return { t: "float", v: value };
+  if (Number.isSafeInteger(value)) return Object.is(value, -0) ? { f: "-0" } : value;
+  if (Number.isInteger(value)) return { i: BigInt(value).toString() };
+  if (Number.isFinite(value)) return value;
+  return { f: Number.isNaN(value) ? "nan" : value > 0 ? "inf" : "-inf" };
 }
 
 /**
  * A JS primitive (null/undefined, boolean, number, bigint, string) as a bridge value;
- * `null` for anything else (objects and functions, which each side treats its own way).
+ * `undefined` for anything else (objects and functions, which each side treats its own way).
  */
 export function primitiveToWire(value) {
-  if (value === null || value === undefined) return NONE;
+  if (value === null || value === undefined) return null;
   switch (typeof value) {
     case "boolean":
-      return { t: "bool", v: value };
+    case "string":
+      return value;
     case "number":
       return numberToWire(value);
     case "bigint":
-      return { t: "int", v: value.toString() };
-    case "string":
-      return { t: "str", v: value };
+      return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
+        ? Number(value)
+        : { i: value.toString() };
   }
-  return null;
+  return undefined;
 }
 
 /**
@@ -95,27 +98,18 @@ export function primitiveToWire(value) {
  * converted by `inner`; `undefined` for the other kinds (references), which the caller reads.
  */
 export function plainFromWire(wire, inner) {
-  switch (wire.t) {
-    case "none":
-      return null;
-    case "bool":
-    case "str":
-      return wire.v;
-    case "int": {
-      const big = BigInt(wire.v);
-      return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER)
-        ? Number(big)
-        : big;
-    }
-    case "float":
-      return { nan: NaN, inf: Infinity, "-inf": -Infinity, "-0": -0 }[wire.v] ?? wire.v;
-    case "bytes":
-      return Uint8Array.from(atob(wire.v), (c) => c.charCodeAt(0));
-    case "list":
-      return wire.v.map(inner);
-    case "dict":
-      return Object.fromEntries(wire.v.map(([key, item]) => [key, inner(item)]));
+  if (wire === null || wire === undefined) return null;
+  if (typeof wire !== "object") return wire; // boolean, number, string
+  if (Array.isArray(wire)) return wire.map(inner);
+  if (wire.i !== undefined) {
+    const big = BigInt(wire.i);
+    return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER)
+      ? Number(big)
+      : big;
   }
+  if (wire.f !== undefined) return typeof wire.f === "number" ? wire.f : SPECIAL_FLOATS[wire.f];
+  if (wire.b !== undefined) return Uint8Array.from(atob(wire.b), (c) => c.charCodeAt(0));
+  if (wire.d !== undefined) return Object.fromEntries(wire.d.map(([key, item]) => [key, inner(item)]));
   return undefined;
 }
 
@@ -171,21 +165,20 @@ export class HandleTable {
   }
 
   /** Runs a parsed request: `{ok: [results]}` or `{err: {index, name, message, python}}`. */
-  run(request) {
+  run(ops) {
     const results = [];
     const slots = [];
-    const ops = request.v;
     for (let index = 0; index < ops.length; index += 1) {
       try {
         if (this.#closed) throw new Error(this.#closed);
-        const parts = ops[index].v;
+        const parts = ops[index];
         // "!name": Python dropped this result already (a batch): run it, answer None.
-        const quiet = parts[0].v.startsWith("!");
-        if (quiet) parts[0] = { t: "str", v: parts[0].v.slice(1) };
+        const quiet = parts[0].charCodeAt(0) === 33; // "!"
+        if (quiet) parts[0] = parts[0].slice(1);
         const [value, reply] = this.#op(parts, slots);
         slots.push(value);
         // (A method marker costs nothing and teaches Python the method: keep it.)
-        results.push(quiet && reply?.t !== "method" ? NONE : (reply ?? this.toWire(value)));
+        results.push(quiet && reply !== METHOD ? null : (reply ?? this.toWire(value)));
       } catch (error) {
         return {
           err: {
@@ -203,9 +196,9 @@ export class HandleTable {
   /** JS value -> bridge value: primitives by value, objects and functions by handle. */
   toWire(value) {
     const primitive = primitiveToWire(value);
-    if (primitive) return primitive;
+    if (primitive !== undefined) return primitive;
     const callableId = this.#callableIds.get(value);
-    if (callableId !== undefined) return { t: "py", v: { id: callableId } };
+    if (callableId !== undefined) return { py: callableId };
     let handle = this.#handles.get(value);
     if (handle === undefined) {
       handle = this.#next++;
@@ -214,43 +207,42 @@ export class HandleTable {
     } else {
       this.#entries.get(handle).count += 1;
     }
-    const wire = { id: handle };
-    if (typeof value === "object" || typeof value === "function") wire.class = classOf(value);
-    if (typeof value === "function") wire.callable = true;
-    return { t: "js", v: wire };
+    const wire = { js: handle, c: classOf(value) };
+    if (typeof value === "function") wire.fn = true;
+    return wire;
   }
 
   /** Bridge value -> JS value (references resolved; `slots` are this request's results). */
   fromWire(wire, slots = []) {
-    const plain = plainFromWire(wire, (item) => this.fromWire(item, slots));
-    if (plain !== undefined) return plain;
-    switch (wire.t) {
-      case "js": {
-        const entry = this.#entries.get(wire.v.id);
+    if (typeof wire === "object" && wire !== null) {
+      // References first: they are most of what a DOM request carries.
+      if (wire.js !== undefined) {
+        const entry = this.#entries.get(wire.js);
         if (!entry) {
           throw new FfiError(
             "RuntimeError",
-            `JS handle ${wire.v.id} was released: the proxy that held it is gone (rustpy bug, or a proxy kept across a terminated worker)`,
+            `JS handle ${wire.js} was released: the proxy that held it is gone (rustpy bug, or a proxy kept across a terminated worker)`,
           );
         }
         return entry.value;
       }
-      case "py":
-        return this.#pythonFunction(wire.v);
-      case "bound": {
-        const owner = this.fromWire(wire.v[0], slots);
-        const fn = owner[wire.v[1]];
-        if (typeof fn !== "function") throw new TypeError(`${wire.v[1]} is not a function`);
+      if (wire.s !== undefined) return slots[wire.s];
+      if (wire.py !== undefined) return this.#pythonFunction(wire);
+      if (wire.bound !== undefined) {
+        const [ownerWire, name] = wire.bound;
+        const owner = this.fromWire(ownerWire, slots);
+        const fn = owner[name];
+        if (typeof fn !== "function") throw new TypeError(`${name} is not a function`);
         return fn.bind(owner);
       }
-      case "slot":
-        return slots[wire.v];
     }
+    const plain = plainFromWire(wire, (item) => this.fromWire(item, slots));
+    if (plain !== undefined) return plain;
     throw new TypeError(`rustpy: malformed FFI value ${JSON.stringify(wire)}`);
   }
 
   /** The JS function standing for a Python callable (the same one for the same callable). */
-  #pythonFunction({ id, prevent_default: preventDefault, stop_propagation: stopPropagation }) {
+  #pythonFunction({ py: id, pd: preventDefault, sp: stopPropagation }) {
     let fn = this.#functions.get(id);
     if (fn) return fn;
     const invoke = this.#invoke;
@@ -259,7 +251,7 @@ export class HandleTable {
       const event = args[0];
       if (preventDefault && typeof event?.preventDefault === "function") event.preventDefault();
       if (stopPropagation && typeof event?.stopPropagation === "function") event.stopPropagation();
-      return invoke(id, { t: "list", v: args.map((arg) => table.toWire(arg)) }, table);
+      return invoke(id, args.map((arg) => table.toWire(arg)), table);
     };
     this.#functions.set(id, fn);
     this.#callableIds.set(fn, id);
@@ -276,12 +268,12 @@ export class HandleTable {
     }
     seen.add(value);
     try {
-      if (Array.isArray(value)) return { t: "list", v: value.map((item) => this.#copy(item, seen)) };
+      if (Array.isArray(value)) return value.map((item) => this.#copy(item, seen));
       if (value instanceof Map) {
-        return { t: "dict", v: [...value].map(([key, item]) => [String(key), this.#copy(item, seen)]) };
+        return { d: [...value].map(([key, item]) => [String(key), this.#copy(item, seen)]) };
       }
       if (isPlainObject(value)) {
-        return { t: "dict", v: Object.entries(value).map(([key, item]) => [key, this.#copy(item, seen)]) };
+        return { d: Object.entries(value).map(([key, item]) => [key, this.#copy(item, seen)]) };
       }
     } finally {
       seen.delete(value);
@@ -291,7 +283,7 @@ export class HandleTable {
 
   /** One operation: `[value, reply]` (reply null: the value's wire form). */
   #op(parts, slots) {
-    const op = parts[0].v;
+    const op = parts[0];
     const arg = (i) => this.fromWire(parts[i], slots);
     const target = () => {
       const value = arg(1);
@@ -305,26 +297,26 @@ export class HandleTable {
         return [this.size, null];
       case "get": {
         const obj = target();
-        const name = parts[2].v;
+        const name = parts[2];
         if (!(name in Object(obj))) {
           throw new FfiError("AttributeError", `${typeName(obj)} has no attribute '${name}'`);
         }
         const value = obj[name];
         if (typeof value === "function" && isInheritedMethod(obj, name)) {
           // A method: Python calls it through the object; a batch slot keeps it bound.
-          return [value.bind(obj), { t: "method" }];
+          return [value.bind(obj), METHOD];
         }
         return [value, null];
       }
       case "set":
-        target()[parts[2].v] = arg(3);
+        target()[parts[2]] = arg(3);
         return [undefined, null];
       case "del":
-        delete target()[parts[2].v];
+        delete target()[parts[2]];
         return [undefined, null];
       case "call": {
         const obj = target();
-        const name = parts[2].v;
+        const name = parts[2];
         const fn = obj[name];
         if (typeof fn !== "function") {
           if (fn === undefined && !(name in Object(obj))) {
@@ -384,7 +376,7 @@ export class HandleTable {
         if (typeof obj[Symbol.iterator] !== "function") {
           throw new FfiError("TypeError", `a JS ${typeName(obj)} is not iterable`);
         }
-        return [null, { t: "list", v: Array.from(obj, (item) => this.toWire(item)) }];
+        return [null, Array.from(obj, (item) => this.toWire(item))];
       }
       case "contains": {
         const obj = target();
@@ -415,14 +407,14 @@ export class HandleTable {
         } catch {
           text = Object.prototype.toString.call(obj);
         }
-        return [null, { t: "list", v: [{ t: "str", v: typeName(obj) }, { t: "str", v: text }] }];
+        return [null, [typeName(obj), text]];
       }
       case "dir": {
         const names = new Set();
         for (let o = Object(target()); o !== null; o = Object.getPrototypeOf(o)) {
           for (const name of Object.getOwnPropertyNames(o)) names.add(name);
         }
-        return [null, { t: "list", v: [...names].map((name) => ({ t: "str", v: name })) }];
+        return [null, [...names]];
       }
       case "typeof":
         return [typeof arg(1), null];

@@ -90,14 +90,14 @@ const textEncoder = new TextEncoder();
 /** JS value -> bridge wire value (see rustpy_bridge::value). */
 function toWire(value, context) {
   const primitive = primitiveToWire(value);
-  if (primitive) return primitive;
+  if (primitive !== undefined) return primitive;
   if (value instanceof Uint8Array || value instanceof ArrayBuffer) {
     return bytesToWire(value instanceof ArrayBuffer ? new Uint8Array(value) : value);
   }
-  if (Array.isArray(value)) return { t: "list", v: value.map((item) => toWire(item, context)) };
+  if (Array.isArray(value)) return value.map((item) => toWire(item, context));
   const proto = Object.getPrototypeOf(value);
   if (proto === Object.prototype || proto === null) {
-    return { t: "dict", v: Object.entries(value).map(([k, item]) => [k, toWire(item, context)]) };
+    return { d: Object.entries(value).map(([k, item]) => [k, toWire(item, context)]) };
   }
   const kind = typeof value === "function" ? "function" : value.constructor?.name ?? typeof value;
   throw new TypeError(
