@@ -5,17 +5,30 @@
 //
 //   <script type="rustpy" worker src="w.py" service-worker="rustpy-sw.js"></script>
 //
-// A worker then makes each blocking request a synchronous XHR to
-// `<scope>__rustpy__/sync/<key>`; this service worker hands the body to the page over the
-// MessagePort the page registered for <key>, and answers the XHR with the page's reply.
-// Every other request passes through untouched.
+// For each blocking request a worker posts the request to its page and, at the same time,
+// makes a synchronous XHR to `<scope>__rustpy__/sync/<key>/<id>`. The page sends its reply
+// here over the MessagePort it registered for <key>; this service worker answers the XHR
+// with it (the reply may arrive before or after the XHR). Every other request passes
+// through untouched.
 
 const ports = new Map(); // worker key -> the page's MessagePort
-const waiting = new Map(); // ticket -> {key, resolve}
-let nextTicket = 1;
+const waiting = new Map(); // "<key>/<id>" -> resolve of the XHR waiting for that reply
+const early = new Map(); // "<key>/<id>" -> a reply that came before its XHR
+const interruptedUpTo = new Map(); // worker key -> the last request id the page interrupted
 
 self.addEventListener("install", () => self.skipWaiting());
 self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
+
+/** Answers every waiting XHR of `key` whose request id passes `test`. */
+function answerWaiting(key, test, answer) {
+  const prefix = `${key}/`;
+  for (const [slot, resolve] of waiting) {
+    if (slot.startsWith(prefix) && test(Number(slot.slice(prefix.length)))) {
+      waiting.delete(slot);
+      resolve(answer);
+    }
+  }
+}
 
 self.addEventListener("message", (event) => {
   const { type, key } = event.data ?? {};
@@ -24,37 +37,47 @@ self.addEventListener("message", (event) => {
   ports.set(key, port);
   port.onmessage = ({ data }) => {
     if (data?.type === "interrupt") {
-      // The page interrupted the worker: answer its pending requests at once.
-      for (const [ticket, entry] of waiting) {
-        if (entry.key !== key) continue;
-        waiting.delete(ticket);
-        entry.resolve({ status: 409, body: "interrupted" });
-      }
+      // The page interrupted the worker: its pending requests are answered at once.
+      interruptedUpTo.set(key, Math.max(interruptedUpTo.get(key) ?? 0, data.upTo));
+      answerWaiting(key, (id) => id <= data.upTo, { status: 409, body: "interrupted" });
       return;
     }
-    const entry = waiting.get(data?.ticket);
-    if (!entry) return; // already answered (interrupted)
-    waiting.delete(data.ticket);
-    entry.resolve({ status: 200, body: data.body });
+    if (data?.type === "abandoned") {
+      // The worker stopped waiting (timeout): nobody reads this reply.
+      answerWaiting(key, (id) => id === data.id, { status: 410, body: "abandoned" });
+      early.delete(`${key}/${data.id}`);
+      return;
+    }
+    const slot = `${key}/${data.id}`;
+    const resolve = waiting.get(slot);
+    if (resolve) {
+      waiting.delete(slot);
+      resolve({ status: 200, body: data.body });
+    } else {
+      early.set(slot, data.body);
+    }
   };
 });
 
 self.addEventListener("fetch", (event) => {
-  const match = new URL(event.request.url).pathname.match(/\/__rustpy__\/sync\/([^/]+)$/);
+  const match = new URL(event.request.url).pathname.match(/\/__rustpy__\/sync\/([^/]+)\/(\d+)$/);
   if (!match) return;
   const key = decodeURIComponent(match[1]);
+  const id = Number(match[2]);
+  const slot = `${key}/${id}`;
   event.respondWith(
     (async () => {
-      const port = ports.get(key);
-      if (!port) {
-        return new Response(`rustpy-sw.js: no page is connected for worker ${key}`, { status: 503 });
+      let reply;
+      if (early.has(slot)) {
+        reply = { status: 200, body: early.get(slot) };
+        early.delete(slot);
+      } else if (!ports.has(key)) {
+        reply = { status: 503, body: `rustpy-sw.js: no page is connected for worker ${key}` };
+      } else if (id <= (interruptedUpTo.get(key) ?? 0)) {
+        reply = { status: 409, body: "interrupted" };
+      } else {
+        reply = await new Promise((resolve) => waiting.set(slot, resolve));
       }
-      const body = await event.request.text();
-      const ticket = nextTicket++;
-      const reply = await new Promise((resolve) => {
-        waiting.set(ticket, { key, resolve });
-        port.postMessage({ ticket, body });
-      });
       return new Response(reply.body, {
         status: reply.status,
         headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },

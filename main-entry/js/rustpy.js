@@ -163,7 +163,7 @@ export class PyWorker {
   #servingId = null; // ...and the id of that request
   #prompts = new Map(); // request id -> the input() prompt shown for it
   #serviceWorker; // the relay service worker's URL (no shared memory), if any
-  #relay = null; // {port, tickets: Map(request id -> ticket), keepAlive}
+  #relay = null; // {port, serving: Set(request id), lastId, keepAlive}
   // The JS objects this worker's Python holds (window, document, ...); a JS call of a
   // Python callable the worker offered is posted to it. A new one per boot.
   #table = null;
@@ -336,19 +336,24 @@ export class PyWorker {
     }
     const key = crypto.randomUUID();
     const channel = new MessageChannel();
-    const tickets = new Map();
-    channel.port1.onmessage = ({ data }) => this.#relayed(data.ticket, data.body);
     const active = () => registration.active ?? navigator.serviceWorker.controller;
     active().postMessage({ type: "rustpy-connect", key }, [channel.port2]);
     // Messages keep the service worker (and the port it holds) alive between requests.
     const keepAlive = setInterval(() => active()?.postMessage({ type: "rustpy-ping" }), 10_000);
-    this.#relay = { port: channel.port1, tickets, keepAlive };
+    this.#relay = { port: channel.port1, serving: new Set(), lastId: 0, keepAlive };
     return new URL(`__rustpy__/sync/${encodeURIComponent(key)}`, registration.scope).href;
   }
 
-  /** A blocking request relayed by the service worker. */
-  #relayed(ticket, text) {
-    this.#serveRequest(text, (id) => this.#relay.tickets.set(id, ticket));
+  /**
+   * A blocking request of a worker without shared memory: the worker posts it here and, at
+   * the same time, waits on a synchronous XHR that the relay service worker answers with
+   * the reply this page sends it (`rustpy-sw.js`).
+   */
+  #relayed(frame) {
+    this.#serveRequest(frame, (id) => {
+      this.#relay.serving.add(id);
+      this.#relay.lastId = Math.max(this.#relay.lastId, id);
+    });
   }
 
   /**
@@ -426,8 +431,11 @@ export class PyWorker {
       case "js":
         this.#answerJs(data.request, data.id);
         break;
+      case "relay":
+        this.#relayed(data.frame);
+        break;
       case "abandoned":
-        this.#relay?.tickets.delete(data.id);
+        if (this.#relay?.serving.delete(data.id)) this.#relay.port.postMessage({ type: "abandoned", id: data.id });
         // The worker stopped waiting (interrupt, timeout): it is not blocked any more.
         if (this.#servingId === data.id) this.#serving = this.#servingId = null;
         this.#removePrompts(data.id);
@@ -559,10 +567,8 @@ export class PyWorker {
    */
   #writeReply(bytes, id) {
     if (this.#relay) {
-      const ticket = this.#relay.tickets.get(id);
-      if (ticket === undefined) return; // abandoned (interrupt, timeout)
-      this.#relay.tickets.delete(id);
-      this.#relay.port.postMessage({ ticket, body: textDecoder.decode(bytes) });
+      if (!this.#relay.serving.delete(id)) return; // abandoned (interrupt, timeout)
+      this.#relay.port.postMessage({ id, body: textDecoder.decode(bytes) });
       return;
     }
     const control = this.#control;
@@ -590,7 +596,8 @@ export class PyWorker {
   interrupt() {
     if (this.#terminated || this.#dead) return;
     if (this.#relay) {
-      this.#relay.port.postMessage({ type: "interrupt" });
+      // Answers (409) the requests the page has received and not answered yet.
+      this.#relay.port.postMessage({ type: "interrupt", upTo: this.#relay.lastId });
       return;
     }
     if (!this.#control) return;

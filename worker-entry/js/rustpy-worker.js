@@ -6,14 +6,18 @@ import init, { worker_main, worker_call } from "./rustpy_wasm.js";
 let crashed = false;
 
 /**
- * A blocking request relayed by rustpy's service worker (pages without shared memory):
- * a synchronous XHR, answered with [status, text]. Throws a TimeoutError on `timeoutMs`.
+ * A blocking request on a page without shared memory: the request `frame` goes to the
+ * page by postMessage, and this thread blocks on a synchronous XHR for `<url>/<id>`, which
+ * rustpy's relay service worker answers with the page's reply (both travel at once, so the
+ * service worker never has to hand the request to the page). Answers [status, text];
+ * throws a TimeoutError on `timeoutMs`.
  */
-globalThis.rustpySyncRequest = (url, body, timeoutMs) => {
+globalThis.rustpySyncRequest = (url, id, frame, timeoutMs) => {
+  postMessage({ type: "relay", frame });
   const xhr = new XMLHttpRequest();
-  xhr.open("POST", url, false);
+  xhr.open("POST", `${url}/${id}`, false);
   if (timeoutMs > 0) xhr.timeout = timeoutMs;
-  xhr.send(body);
+  xhr.send();
   return [xhr.status, xhr.responseText];
 };
 

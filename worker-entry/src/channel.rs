@@ -16,9 +16,15 @@ use wasm_bindgen::{JsCast, JsValue};
 extern "C" {
     #[wasm_bindgen(js_name = postMessage)]
     fn post_raw(message: &JsValue);
-    /// `rustpy-worker.js`: a synchronous XHR through the relay service worker.
+    /// `rustpy-worker.js`: posts the request to the page and blocks on a synchronous XHR
+    /// that the relay service worker answers with the page's reply.
     #[wasm_bindgen(catch, js_name = rustpySyncRequest)]
-    fn relay_request(url: &str, body: &str, timeout_ms: f64) -> Result<js_sys::Array, JsValue>;
+    fn relay_request(
+        url: &str,
+        id: f64,
+        frame: &str,
+        timeout_ms: f64,
+    ) -> Result<js_sys::Array, JsValue>;
 }
 
 /// HTTP status the relay answers when the page interrupted the worker.
@@ -259,8 +265,9 @@ impl Client {
         })
     }
 
-    /// A round trip through the relay service worker (no shared memory): one synchronous
-    /// XHR. Interrupts arrive as the relay's 409 answer; timeouts as the XHR's own.
+    /// A round trip through the relay service worker (no shared memory): the request posted
+    /// to the page, the reply read with one synchronous XHR. Interrupts arrive as the
+    /// relay's 409 answer; timeouts as the XHR's own.
     fn relay_round_trip(
         &self,
         relay: &str,
@@ -271,7 +278,7 @@ impl Client {
         let body = String::from_utf8(Self::frame(id, message).map_err(Err)?)
             .map_err(|e| Err(SyncCallError::Protocol(e.to_string())))?;
         let timeout_ms = timeout.map_or(0.0, |seconds| (seconds * 1000.0).max(1.0));
-        let answer = match relay_request(relay, &body, timeout_ms) {
+        let answer = match relay_request(relay, id as f64, &body, timeout_ms) {
             Ok(answer) => answer,
             Err(error) => {
                 let name = Reflect::get(&error, &"name".into())
