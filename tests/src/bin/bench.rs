@@ -159,6 +159,9 @@ const RELAY_PAGES: [(&str, &str); 3] = [
     ),
 ];
 
+/// The relay's floor: a worker's synchronous XHR that a service worker answers at once.
+const RELAY_RAW_PAGE: &str = "/bench/relay-raw.html?mode=relay";
+
 /// The relay comparison's two modes: `?mode=` of the page, label, and whether the page is
 /// served with the isolation headers.
 const RELAY_MODES: [(&str, &str, bool); 2] = [
@@ -593,14 +596,15 @@ async fn dom(browser: &Browser, server: &TestServer, only: Only<'_>) -> Result<S
     Ok(Section { report, rows })
 }
 
-/// The servers of the relay section: the isolated one, rustpy's relay origin and PyScript's
-/// relay origin (both without isolation headers). Two origins because service workers
-/// clash: rustpy-sw.js's scope (`/`) covers `/bench/`, and sabayon, finding that
-/// registration, unregisters it and reloads the page.
+/// The servers of the relay section: the isolated one, rustpy's relay origin, PyScript's
+/// relay origin and the raw floor's (the last three without isolation headers). One origin
+/// each because service workers clash: rustpy-sw.js's scope (`/`) covers `/bench/`, and
+/// sabayon, finding that registration, unregisters it and reloads the page.
 struct RelayServers<'a> {
     isolated: &'a TestServer,
     rustpy: &'a TestServer,
     pyscript: &'a TestServer,
+    raw: &'a TestServer,
 }
 
 /// The relay section: runs it and returns its report.
@@ -621,6 +625,8 @@ async fn relay(
             pages.push((format!("{name}: {label}"), url));
         }
     }
+    let raw_name = "raw floor: a synchronous XHR a service worker answers at once";
+    pages.push((raw_name.to_string(), servers.raw.url(RELAY_RAW_PAGE)));
     let limits = (RELAY_ROUNDS, RELAY_WAIT, only);
     let results = run_rounds(browser, "relay", &pages, limits).await?;
     let mut report = format!(
@@ -629,6 +635,7 @@ async fn relay(
     );
     // medians[contender][mode]; NaN where it did not run.
     let mut medians = vec![[f64::NAN; RELAY_MODES.len()]; RELAY_PAGES.len()];
+    let raw_floor = median(&figures(&results[pages.len() - 1], "syncMicros"));
     for (index, ((name, _), page_results)) in pages.iter().zip(&results).enumerate() {
         if !only.selects(name) {
             report += &skipped(name);
@@ -639,7 +646,9 @@ async fn relay(
             report += &did_not_run(name);
             continue;
         }
-        medians[index / RELAY_MODES.len()][index % RELAY_MODES.len()] = median(&values);
+        if index < RELAY_PAGES.len() * RELAY_MODES.len() {
+            medians[index / RELAY_MODES.len()][index % RELAY_MODES.len()] = median(&values);
+        }
         report += &summary(name, "µs", &values);
     }
     let rows = RELAY_MODES
@@ -648,7 +657,16 @@ async fn relay(
         .map(|(mode, (_, label, _))| {
             let values =
                 [0, 1, 2].map(|c| figures(&results[c * RELAY_MODES.len() + mode], "syncMicros"));
-            Row::new(format!("sync.add per call, {label} (N=500)"), "µs", values)
+            let row = Row::new(format!("sync.add per call, {label} (N=500)"), "µs", values);
+            if mode == 1 {
+                row.with_note(format!(
+                    "raw floor (a worker's synchronous XHR that a service worker answers at \
+                     once: no page, no interpreter): {} µs",
+                    number(raw_floor)
+                ))
+            } else {
+                row
+            }
         })
         .collect();
     report += "\nratios (medians)\n";
@@ -663,8 +681,10 @@ async fn relay(
     let best_peer = medians[1][1].min(medians[2][1]);
     writeln!(
         report,
-        "  relay: rustpy / best PyScript = {}",
-        ratio(medians[0][1], best_peer)
+        "  relay: rustpy / best PyScript = {}   rustpy / raw floor = {}   best PyScript / raw floor = {}",
+        ratio(medians[0][1], best_peer),
+        ratio(medians[0][1], raw_floor),
+        ratio(best_peer, raw_floor)
     )?;
     Ok(Section { report, rows })
 }
@@ -1419,10 +1439,12 @@ async fn main() -> Result<(), BoxError> {
         let not_isolated = Isolation::NotIsolated;
         let rustpy = TestServer::start_with(&pages_dir, &dist, not_isolated, &mounts).await?;
         let pyscript = TestServer::start_with(&pages_dir, &dist, not_isolated, &mounts).await?;
+        let raw = TestServer::start_with(&pages_dir, &dist, not_isolated, &mounts).await?;
         let servers = RelayServers {
             isolated: &server,
             rustpy: &rustpy,
             pyscript: &pyscript,
+            raw: &raw,
         };
         done.push(relay(&browser, &servers, only).await?);
     }
