@@ -93,8 +93,12 @@ class JsProxy:
     def __setattr__(self, name, value):
         if name in _INTERNAL:
             object.__setattr__(self, name, value)
+        elif _batch_depth:  # (`_run`, inlined: a hot path of batches)
+            if _held is not None:
+                _queue_held()
+            _rustpy_host.js_queue(["set", self, name, value])
         else:
-            _run(["set", self, name, value])
+            _rustpy_host.js_request([["set", self, name, value]])
 
     def __delattr__(self, name):
         _run(["del", self, name])
@@ -229,7 +233,12 @@ class JsMethod:
     def __call__(self, *args, **kwargs):
         if kwargs:
             args = (*args, kwargs)
-        return _run(["call", self._owner, self._name, list(args)])
+        op = ["call", self._owner, self._name, list(args)]
+        if _batch_depth:  # (`_run`, inlined: the hottest path of batches)
+            if _held is not None:
+                _queue_held()
+            return _rustpy_host.js_queue(op)
+        return _rustpy_host.js_request([op])[0]
 
     def _function(self):
         if self._fn is None:
@@ -380,7 +389,8 @@ def _hold_attribute(owner, name):
     """``owner.name`` in a batch: a placeholder whose ``get`` is queued only if something
     other than a call of it comes next (a call becomes ``call owner name`` instead)."""
     global _held
-    _queue_held()
+    if _held is not None:
+        _queue_held()
     placeholder = object.__new__(JsProxy)
     placeholder.__dict__["_attribute"] = (owner, name)
     _held = weakref.ref(placeholder)
