@@ -1,5 +1,5 @@
 // relay-raw.html's worker: `calls` synchronous XHRs that relay-raw-sw.js answers at once
-// (after 50 untimed ones); posts the mean microseconds per call.
+// (after `warmUp` untimed ones); posts the mean microseconds per call.
 onmessage = ({ data }) => {
   const call = (i) => {
     const xhr = new XMLHttpRequest();
@@ -10,7 +10,7 @@ onmessage = ({ data }) => {
     }
   };
   try {
-    for (let i = 0; i < 50; i += 1) call(i);
+    for (let i = 0; i < data.warmUp; i += 1) call(i);
     const started = performance.now();
     for (let i = 0; i < data.calls; i += 1) call(i);
     postMessage({ syncMicros: ((performance.now() - started) / data.calls) * 1000 });

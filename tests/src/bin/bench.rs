@@ -34,11 +34,12 @@
 //!   row; rustpy builds the table a second time inside `with batch():`.
 //!
 //! - the service-worker relay against shared memory: mean latency of a worker→page
-//!   `sync.add(i, 1)` (N=500) for the same worker (`serviceWorker: ...` given) on a page
-//!   served without isolation headers (blocking calls are synchronous XHRs relayed by a
-//!   service worker: rustpy's `/rustpy-sw.js`, PyScript's sabayon) and on an isolated one
-//!   (shared memory); each peer's relay page on its own origin (their service workers would
-//!   clash).
+//!   `sync.add(i, 1)` (N=500 after 500 untimed) for the same worker (`serviceWorker: ...`
+//!   given) on a page served without isolation headers (blocking calls are synchronous XHRs
+//!   relayed by a service worker: rustpy's `/rustpy-sw.js`, PyScript's sabayon) and on an
+//!   isolated one (shared memory), and the floor of any such relay (a synchronous XHR that
+//!   a service worker answers at once); each relay page on its own origin (their service
+//!   workers would clash).
 //!
 //! - interrupt latency (rustpy): `worker.interrupt()` → the rejection of a pending export
 //!   (`KeyboardInterrupt`), 20 runs each of an export in `time.sleep(600)` and one looping on
