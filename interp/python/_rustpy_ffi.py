@@ -75,7 +75,7 @@ class JsProxy:
     def __getattr__(self, name):
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
-        if (self._class, name) in _methods:
+        if self._class and (self._class, name) in _methods:
             return JsMethod(self, name)
         if _batch_depth:
             return _hold_attribute(self, name)
@@ -116,8 +116,9 @@ class JsProxy:
                 if arg is self:  # `f(f)`: f's own value is needed, so its read is queued
                     break
             else:
-                # `owner.name(...)` in a batch, the read of `name` held back: one `call`.
-                return _queue(["call", attribute[0], attribute[1], list(args)], keep_held=True)
+                # `owner.name(...)` in a batch, the read of `name` held back: one `call`
+                # (queued straight away: the held read stays held, see `_queue_held`).
+                return _rustpy_host.js_queue(["call", attribute[0], attribute[1], list(args)])
         return _run(["apply", self, None, list(args)])
 
     def new(self, *args, **kwargs):
@@ -391,8 +392,7 @@ def _hold_attribute(owner, name):
     global _held
     if _held is not None:
         _queue_held()
-    placeholder = object.__new__(JsProxy)
-    placeholder.__dict__["_attribute"] = (owner, name)
+    placeholder = _rustpy_host.js_placeholder((owner, name))
     _held = weakref.ref(placeholder)
     return placeholder
 
@@ -411,8 +411,8 @@ def _queue_held():
         _queued_gets.append((index, owner._class, name))
 
 
-def _queue(op, keep_held=False):
-    if _held is not None and not keep_held:
+def _queue(op):
+    if _held is not None:
         _queue_held()
     return _rustpy_host.js_queue(op)
 

@@ -541,6 +541,17 @@ mod _rustpy_host {
         Ok(placeholder)
     }
 
+    /// A new `JsProxy` placeholder for an attribute read a batch holds back: `_attribute`
+    /// is `attribute` (`(owner, name)`), nothing is queued yet.
+    #[pyfunction]
+    fn js_placeholder(attribute: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+        let dict = vm.ctx.new_dict();
+        dict.set_item("_attribute", attribute, vm)?;
+        Ok(vm
+            .ctx
+            .new_base_object(crate::convert::proxy_class(vm)?, Some(dict)))
+    }
+
     /// Queues one FFI operation with `placeholder` (an existing `JsProxy`) standing for
     /// its result; returns the slot.
     #[pyfunction]
