@@ -80,12 +80,30 @@ const stateOf = (id, phase) => (id & 0x1fffffff) * 4 + phase;
 // Where the page can wait on shared memory without blocking, workers hand it their blocking
 // requests through the shared buffer instead of postMessage (much lower latency).
 const FAST_REQUESTS = typeof Atomics.waitAsync === "function";
+// After serving a request the page watches briefly for the worker's next one: a worker in a
+// loop of page calls sends it within microseconds, and letting the page fall asleep in
+// between costs a thread wake-up per call (tens of microseconds on small VMs). Requests
+// served back to back give the event loop a turn at least every LISTEN_SLICE_MS.
+const LISTEN_SPIN_MS = 0.05;
+const LISTEN_SLICE_MS = 5;
 const textDecoder = new TextDecoder();
 // A shared-buffer request starting with this is a bare FFI request (rustpy_bridge::channel).
 const FFI_FRAME = "J";
 const named = new Map(); // name -> PyWorker
 const namedWaiters = new Map(); // name -> [resolve]
 const textEncoder = new TextEncoder();
+
+/** A promise that settles in a later task, after the event loop ran what was waiting. */
+function yieldToEventLoop() {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
 
 /** JS value -> bridge wire value (see rustpy_bridge::value). */
 function toWire(value, context) {
@@ -386,10 +404,23 @@ export class PyWorker {
     const control = this.#control;
     const requests = this.#requests;
     const alive = () => !this.#terminated && !this.#dead && this.#worker === worker;
+    let sliceStart = performance.now();
     while (alive()) {
-      const waiting = Atomics.waitAsync(control, REQUEST, 0);
-      if (waiting.async) await waiting.value;
-      if (!alive() || Atomics.load(control, REQUEST) !== POSTED) continue;
+      if (Atomics.load(control, REQUEST) !== POSTED) {
+        const until = performance.now() + LISTEN_SPIN_MS;
+        while (Atomics.load(control, REQUEST) !== POSTED && performance.now() < until);
+      }
+      if (Atomics.load(control, REQUEST) !== POSTED) {
+        const waiting = Atomics.waitAsync(control, REQUEST, 0);
+        if (waiting.async) await waiting.value;
+        sliceStart = performance.now();
+        continue;
+      }
+      if (performance.now() - sliceStart > LISTEN_SLICE_MS) {
+        await yieldToEventLoop();
+        sliceStart = performance.now();
+        continue;
+      }
       const length = Atomics.load(control, REQUEST_LENGTH);
       // TextDecoder does not read shared memory: copy the bytes out first.
       const text = textDecoder.decode(new Uint8Array(requests, 0, length).slice());
