@@ -482,6 +482,7 @@ class batch:
 def live_handles():
     """How many JS objects the page holds for this interpreter (a debug counter)."""
     _flush_batches()
+    _rustpy_host.flush_releases()
     return _rustpy_host.js_request([["count"]])[0]
 
 

@@ -46,7 +46,10 @@ pub(crate) fn flush_output() {
     }
 }
 
-/// Releases queued by dying proxies: `(handle, count)` pairs, flattened.
+/// Releases queued by dying proxies: `(handle, count)` pairs, flattened. They go to the
+/// page when this many piled up, when Python asks for the live-handle count, and when the
+/// interpreter returns to its host (end of a script, call or callback): not before every
+/// request, which cost a message (and a wake-up of the page) per request.
 const RELEASE_BATCH: usize = 512;
 
 thread_local! {
@@ -64,7 +67,7 @@ fn queue_release(handle: u64, count: u64) {
     }
 }
 
-/// Sends the queued releases to the page (before each request, or when enough piled up).
+/// Sends the queued releases to the page (see [`RELEASE_BATCH`] for when).
 pub(crate) fn flush_releases() {
     let handles = RELEASES.with(|queue| std::mem::take(&mut *queue.borrow_mut()));
     if !handles.is_empty() {
@@ -174,7 +177,6 @@ fn run_ffi_request(
     use rustpy_bridge::ffi::JsReply;
     use rustpython_vm::AsObject;
 
-    flush_releases();
     flush_output();
     let request = String::from_utf8_lossy(&ops.encode()).into_owned();
     let ops = match &ops {
@@ -575,6 +577,12 @@ mod _rustpy_host {
     #[pyfunction]
     fn js_flush(settle: PyObjectRef, send: bool, vm: &VirtualMachine) -> PyResult {
         super::flush_batch(&settle, send, vm)
+    }
+
+    /// Sends the releases queued so far (before reading the live-handle count).
+    #[pyfunction]
+    fn flush_releases() {
+        super::flush_releases();
     }
 
     /// Gives back `count` references to JS handle `handle` (batched; see

@@ -283,6 +283,7 @@ impl Runtime {
                 Err(exc) => return Err(RuntimeError::Runner(format_exception(vm, &exc))),
             };
             host_module::flush_output();
+            host_module::flush_releases();
             Ok(outcome)
         })
     }
@@ -296,6 +297,7 @@ impl Runtime {
         self.interpreter.enter(|vm| {
             let result = body(vm);
             host_module::flush_output();
+            host_module::flush_releases();
             result.map_err(|exc| RuntimeError::Runner(format_exception(vm, &exc)))
         })
     }
@@ -399,6 +401,7 @@ impl Runtime {
             };
             let result = run().map_err(|exc| format_exception(vm, &exc));
             host_module::flush_output();
+            host_module::flush_releases();
             result
         })
     }
