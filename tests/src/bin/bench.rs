@@ -398,8 +398,9 @@ fn on(server: &TestServer, pages: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Opens each of `pages` (name, URL) selected by `only` `rounds` times, alternating, and
-/// waits (at most `wait`) for its `window.benchResult`. Returns per page the results that
+/// Opens each of `pages` (name, URL) selected by `only` `rounds` times, alternating (each
+/// after a blank page and a pause, [`settle_between_pages`]), and waits (at most `wait`) for
+/// its `window.benchResult`. Returns per page the results that
 /// are not `{ error }` (none for a page left out); failures and timeouts are reported on
 /// stderr, never fatal.
 async fn run_rounds(
@@ -414,6 +415,7 @@ async fn run_rounds(
             if !only.selects(name) {
                 continue;
             }
+            settle_between_pages(browser).await?;
             let page = browser.open(url).await?;
             let prefix = format!("{section} round {round}/{rounds} {name}");
             match page.wait_for("window.benchResult", wait).await {
@@ -431,6 +433,18 @@ async fn run_rounds(
         }
     }
     Ok(results)
+}
+
+/// How long the browser idles on a blank page before each benchmark page.
+const SETTLE: Duration = Duration::from_secs(2);
+
+/// Leaves the previous page for a blank one and waits [`SETTLE`]: a page's workers and
+/// memory are torn down after it is left, and without the pause that work ran into the
+/// next page's timings (rustpy's pages came right after Pyodide's in every round).
+async fn settle_between_pages(browser: &Browser) -> Result<(), BoxError> {
+    browser.open("about:blank").await?;
+    tokio::time::sleep(SETTLE).await;
+    Ok(())
 }
 
 /// A page's figures for the progress lines: `name 12.3 µs, ...`, then the cases that failed.
