@@ -415,7 +415,7 @@ async fn run_rounds(
             if !only.selects(name) {
                 continue;
             }
-            settle_between_pages(browser).await?;
+            settle_between_pages(browser, url).await?;
             let page = browser.open(url).await?;
             let prefix = format!("{section} round {round}/{rounds} {name}");
             match page.wait_for("window.benchResult", wait).await {
@@ -438,11 +438,20 @@ async fn run_rounds(
 /// How long the browser idles on a blank page before each benchmark page.
 const SETTLE: Duration = Duration::from_secs(2);
 
-/// Leaves the previous page for a blank one and waits [`SETTLE`]: a page's workers and
-/// memory are torn down after it is left, and without the pause that work ran into the
-/// next page's timings (rustpy's pages came right after Pyodide's in every round).
-async fn settle_between_pages(browser: &Browser) -> Result<(), BoxError> {
-    browser.open("about:blank").await?;
+/// Leaves the previous page for a blank one on the origin of `next` and waits [`SETTLE`]: a
+/// page's workers and memory are torn down after it is left, and without the pause that
+/// work ran into the next page's timings (rustpy's pages came right after Pyodide's in every
+/// round). The blank page is on the next page's origin, not `about:blank`: leaving for
+/// `about:blank` gave every page a fresh renderer process, whose compiled code starts cold
+/// (rustpy's `sync.add` 93–123 µs that way against 38–66 µs).
+async fn settle_between_pages(browser: &Browser, next: &str) -> Result<(), BoxError> {
+    let path_start = next
+        .find("://")
+        .and_then(|scheme| next[scheme + 3..].find('/').map(|slash| scheme + 3 + slash))
+        .unwrap_or(next.len());
+    browser
+        .open(&format!("{}/bench/blank.html", &next[..path_start]))
+        .await?;
     tokio::time::sleep(SETTLE).await;
     Ok(())
 }
