@@ -75,6 +75,27 @@ pub(crate) fn flush_releases() {
     }
 }
 
+/// An FFI operation (or list of them) from Python in wire form: JS proxies and Python
+/// callables cross by reference.
+fn ffi_operand(
+    obj: &rustpython_vm::PyObjectRef,
+    vm: &rustpython_vm::VirtualMachine,
+) -> rustpython_vm::PyResult<Value> {
+    crate::convert::to_value(
+        obj,
+        crate::convert::Mode::Ffi,
+        "an argument passed to JavaScript",
+        vm,
+    )
+}
+
+/// What the interpreter owes its host when it hands control back (end of a script, call
+/// or callback): unfinished output lines and the releases of dead proxies.
+pub(crate) fn flush_to_host() {
+    flush_output();
+    flush_releases();
+}
+
 /// The operations queued by an open `with batch():` block.
 #[derive(Default)]
 struct Batch {
@@ -508,12 +529,7 @@ mod _rustpy_host {
     /// results; a failure raises (with `op_index` set to the failing operation).
     #[pyfunction]
     fn js_request(ops: PyObjectRef, vm: &VirtualMachine) -> PyResult {
-        let ops = crate::convert::to_value(
-            &ops,
-            crate::convert::Mode::Ffi,
-            "an argument passed to JavaScript",
-            vm,
-        )?;
+        let ops = super::ffi_operand(&ops, vm)?;
         if !matches!(ops, Value::List(_)) {
             return Err(vm.new_type_error("js_request takes a list of operations"));
         }
@@ -524,12 +540,7 @@ mod _rustpy_host {
     /// its result (a `JsProxy` whose `_id` is `-(slot + 1)`), or `None` for a write.
     #[pyfunction]
     fn js_queue(op: PyObjectRef, vm: &VirtualMachine) -> PyResult {
-        let op = crate::convert::to_value(
-            &op,
-            crate::convert::Mode::Ffi,
-            "an argument passed to JavaScript",
-            vm,
-        )?;
+        let op = super::ffi_operand(&op, vm)?;
         let is_write = matches!(&op, Value::List(parts)
             if matches!(parts.first(), Some(Value::Str(name)) if super::WRITE_OPS.contains(&name.as_str())));
         if is_write {
@@ -562,12 +573,7 @@ mod _rustpy_host {
         placeholder: PyObjectRef,
         vm: &VirtualMachine,
     ) -> PyResult<usize> {
-        let op = crate::convert::to_value(
-            &op,
-            crate::convert::Mode::Ffi,
-            "an argument passed to JavaScript",
-            vm,
-        )?;
+        let op = super::ffi_operand(&op, vm)?;
         super::queue_op(op, Some(&placeholder), vm)
     }
 

@@ -282,8 +282,7 @@ impl Runtime {
                 },
                 Err(exc) => return Err(RuntimeError::Runner(format_exception(vm, &exc))),
             };
-            host_module::flush_output();
-            host_module::flush_releases();
+            host_module::flush_to_host();
             Ok(outcome)
         })
     }
@@ -296,8 +295,7 @@ impl Runtime {
     ) -> Result<T, RuntimeError> {
         self.interpreter.enter(|vm| {
             let result = body(vm);
-            host_module::flush_output();
-            host_module::flush_releases();
+            host_module::flush_to_host();
             result.map_err(|exc| RuntimeError::Runner(format_exception(vm, &exc)))
         })
     }
@@ -400,8 +398,7 @@ impl Runtime {
                 )
             };
             let result = run().map_err(|exc| format_exception(vm, &exc));
-            host_module::flush_output();
-            host_module::flush_releases();
+            host_module::flush_to_host();
             result
         })
     }
