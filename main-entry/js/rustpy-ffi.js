@@ -37,6 +37,11 @@ function isInheritedMethod(obj, name) {
 // one-key objects ({i}, {f}, {b}, {d}, {js}, {py}, {m}, {bound}, {s}).
 const METHOD = Object.freeze({ m: 1 }); // a `get` reply: an inherited method
 const SPECIAL_FLOATS = { nan: NaN, inf: Infinity, "-inf": -Infinity, "-0": -0 };
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** True when a JS number holds the bigint exactly. */
+const isSafeBigInt = (big) => big >= MIN_SAFE && big <= MAX_SAFE;
 
 /** An error for Python: `python` names the Python exception type to raise, if not JsException. */
 class FfiError extends Error {
@@ -86,9 +91,7 @@ export function primitiveToWire(value) {
     case "number":
       return numberToWire(value);
     case "bigint":
-      return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
-        ? Number(value)
-        : { i: value.toString() };
+      return isSafeBigInt(value) ? Number(value) : { i: value.toString() };
   }
   return undefined;
 }
@@ -103,9 +106,7 @@ export function plainFromWire(wire, inner) {
   if (Array.isArray(wire)) return wire.map(inner);
   if (wire.i !== undefined) {
     const big = BigInt(wire.i);
-    return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER)
-      ? Number(big)
-      : big;
+    return isSafeBigInt(big) ? Number(big) : big;
   }
   if (wire.f !== undefined) return typeof wire.f === "number" ? wire.f : SPECIAL_FLOATS[wire.f];
   if (wire.b !== undefined) return Uint8Array.from(atob(wire.b), (c) => c.charCodeAt(0));

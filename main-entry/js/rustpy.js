@@ -181,7 +181,7 @@ export class PyWorker {
   #servingId = null; // ...and the id of that request
   #prompts = new Map(); // request id -> the input() prompt shown for it
   #serviceWorker; // the relay service worker's URL (no shared memory), if any
-  #relay = null; // {port, serving: Set(request id), lastId, keepAlive}
+  #relay = null; // {port, serving: Set(request id), keepAlive}
   // The JS objects this worker's Python holds (window, document, ...); a JS call of a
   // Python callable the worker offered is posted to it. A new one per boot.
   #table = null;
@@ -358,7 +358,7 @@ export class PyWorker {
     active().postMessage({ type: "rustpy-connect", key }, [channel.port2]);
     // Messages keep the service worker (and the port it holds) alive between requests.
     const keepAlive = setInterval(() => active()?.postMessage({ type: "rustpy-ping" }), 10_000);
-    this.#relay = { port: channel.port1, serving: new Set(), lastId: 0, keepAlive };
+    this.#relay = { port: channel.port1, serving: new Set(), keepAlive };
     return new URL(`__rustpy__/sync/${encodeURIComponent(key)}`, registration.scope).href;
   }
 
@@ -368,10 +368,7 @@ export class PyWorker {
    * the reply this page sends it (`rustpy-sw.js`).
    */
   #relayed(frame) {
-    this.#serveRequest(frame, (id) => {
-      this.#relay.serving.add(id);
-      this.#relay.lastId = Math.max(this.#relay.lastId, id);
-    });
+    this.#serveRequest(frame, (id) => this.#relay.serving.add(id));
   }
 
   /**
@@ -406,10 +403,8 @@ export class PyWorker {
     const alive = () => !this.#terminated && !this.#dead && this.#worker === worker;
     let sliceStart = performance.now();
     while (alive()) {
-      if (Atomics.load(control, REQUEST) !== POSTED) {
-        const until = performance.now() + LISTEN_SPIN_MS;
-        while (Atomics.load(control, REQUEST) !== POSTED && performance.now() < until);
-      }
+      const until = performance.now() + LISTEN_SPIN_MS;
+      while (Atomics.load(control, REQUEST) !== POSTED && performance.now() < until);
       if (Atomics.load(control, REQUEST) !== POSTED) {
         const waiting = Atomics.waitAsync(control, REQUEST, 0);
         if (waiting.async) await waiting.value;
@@ -628,7 +623,7 @@ export class PyWorker {
     if (this.#terminated || this.#dead) return;
     if (this.#relay) {
       // Answers (409) the requests the page has received and not answered yet.
-      this.#relay.port.postMessage({ type: "interrupt", upTo: this.#relay.lastId });
+      this.#relay.port.postMessage({ type: "interrupt", upTo: Math.max(0, ...this.#relay.serving) });
       return;
     }
     if (!this.#control) return;
