@@ -4,7 +4,8 @@ A ``JsProxy`` holds a handle into the page's table for this interpreter (see
 ``rustpy_bridge::ffi``). Every operation on it (attribute, call, item, ``len``, ...) is one
 request to the page: a blocking round trip from a worker, a direct call on the main thread.
 The same JS object always gives the same proxy while Python holds it, so ``is`` works.
-When a proxy dies, its handle is given back (``_rustpy_host.js_release``, batched).
+When a proxy dies, its handle is given back (``_rustpy_host.js_dropped``, batched). The
+registry of live proxies is native (``rustpy_interp``'s ``proxies``).
 
 Inside ``with batch():`` operations are queued instead and sent together: their results are
 placeholders (``JsProxy`` objects with a pending slot) that resolve when the block ends or
@@ -27,7 +28,6 @@ class JsException(Exception):
         self.name = name
 
 
-_proxies = weakref.WeakValueDictionary()  # handle -> its live proxy (identity: `is`)
 _methods = set()  # (class id, name): attributes known to be inherited methods
 _callables = {}  # callable id -> Python callable offered to JS
 _callable_ids = {}  # id(callable) -> callable id
@@ -214,8 +214,8 @@ class JsProxy:
         return _await_js(self).__await__()
 
     def __del__(self):
-        if self._id > 0 and self._refs > 0:
-            _rustpy_host.js_release(self._id, self._refs)
+        if self._id > 0:
+            _rustpy_host.js_dropped(self)
 
 
 class JsMethod:
@@ -256,19 +256,6 @@ class JsMethod:
 
     def __repr__(self):
         return f"<JsMethod {self._name} of {self._owner!r}>"
-
-
-def make_proxy(handle, class_id, is_callable):
-    """The proxy for a handle the page handed out (one more reference to it)."""
-    proxy = _proxies.get(handle)
-    if proxy is not None:
-        proxy._refs += 1
-        return proxy
-    proxy = object.__new__(JsProxy)
-    proxy.__dict__.update(_id=handle, _class=class_id, _callable=is_callable, _refs=1)
-    _proxies[handle] = proxy
-    return proxy
-
 
 
 # -- Python callables offered to JS --------------------------------------------------------
@@ -383,7 +370,7 @@ async def _await_js(thenable):
 # The queue itself is native (`_rustpy_host.js_queue`/`js_flush`): each operation is
 # converted to its wire form when queued (queued operations hold no Python objects), its
 # placeholder is made there and weakly referenced, so the results Python dropped are not
-# sent back, and the placeholders still held are settled (`_settle_placeholder`) at flush.
+# sent back, and the placeholders still held are settled (`_rustpy_host.js_settle`) at flush.
 
 
 def _hold_attribute(owner, name):
@@ -423,28 +410,11 @@ def _flush_batches():
     if _held is not None:
         _queue_held()
     gets, _queued_gets = _queued_gets, []
-    results = _rustpy_host.js_flush(_settle_placeholder, True)
+    results = _rustpy_host.js_flush(True)
     if results is not None:
         for index, class_id, name in gets:
             if results[index] is METHOD:
                 _methods.add((class_id, name))
-
-
-def _settle_placeholder(placeholder, value):
-    if placeholder is None:
-        return
-    state = placeholder.__dict__
-    state.pop("_attribute", None)
-    if isinstance(value, JsProxy):
-        # The placeholder becomes one more reference to the same JS object.
-        value._refs -= 1
-        state.update(_id=value._id, _class=value._class, _callable=value._callable, _refs=1)
-        if value._refs == 0 and _proxies.get(value._id) is value:
-            # value was made just for this result: the placeholder stands in for it.
-            value.__dict__["_id"] = 0
-            _proxies[placeholder._id] = placeholder
-    else:
-        state.update(_id=0, _value=value)
 
 
 class batch:
@@ -470,10 +440,10 @@ class batch:
                 _flush_batches()
             else:
                 # The block failed: drop what was queued, its placeholders read None.
-                _rustpy_host.js_flush(_settle_placeholder, False)
+                _rustpy_host.js_flush(False)
                 held = _held and _held()
                 if held is not None:
-                    _settle_placeholder(held, None)
+                    _rustpy_host.js_settle(held, None)
                 _held = None
                 _queued_gets.clear()
         return False
@@ -496,4 +466,4 @@ def to_js(value):
     return _run(["to_js", value])
 
 
-_rustpy_host.ffi_install(JsProxy, JsMethod, make_proxy, register_callable, callable_for, METHOD)
+_rustpy_host.ffi_install(JsProxy, JsMethod, register_callable, callable_for, METHOD)

@@ -28,8 +28,6 @@ pub(crate) struct FfiHooks {
     pub proxy_class: PyTypeRef,
     /// `_rustpy_ffi.JsMethod`.
     pub method_class: PyTypeRef,
-    /// `make_proxy(handle, class_id, callable)`.
-    pub make_proxy: PyObjectRef,
     /// `register_callable(f) -> (id, prevent_default, stop_propagation)`.
     pub register_callable: PyObjectRef,
     /// `callable_for(id)`.
@@ -229,9 +227,7 @@ pub fn from_value(value: &Value, mode: Mode, vm: &VirtualMachine) -> PyResult<Py
             }
             dict.into()
         }
-        Value::Js(js) if mode == Mode::Ffi => hooks(vm)?
-            .make_proxy
-            .call((js.id, js.class, js.callable), vm)?,
+        Value::Js(js) if mode == Mode::Ffi => crate::proxies::proxy_for(js, vm)?,
         Value::Py(py) if mode == Mode::Ffi => hooks(vm)?.callable_for.call((py.id,), vm)?,
         Value::Method if mode == Mode::Ffi => hooks(vm)?.method_marker.clone(),
         other => {

@@ -56,7 +56,8 @@ thread_local! {
     static RELEASES: RefCell<Vec<u64>> = const { RefCell::new(Vec::new()) };
 }
 
-fn queue_release(handle: u64, count: u64) {
+/// Queues the release of `count` references to `handle` (see [`RELEASE_BATCH`]).
+pub(crate) fn queue_release(handle: u64, count: u64) {
     let full = RELEASES.with(|queue| {
         let mut queue = queue.borrow_mut();
         queue.extend([handle, count]);
@@ -140,14 +141,10 @@ fn queue_op(
     Ok(index)
 }
 
-/// Ends the open batch: sends it when `send` (else drops it, the block failed), then calls
-/// `settle(placeholder, result)` for every placeholder Python still holds (`None` when the
-/// batch was dropped or failed). Returns the results (`None` for an empty batch).
-fn flush_batch(
-    settle: &rustpython_vm::PyObjectRef,
-    send: bool,
-    vm: &rustpython_vm::VirtualMachine,
-) -> rustpython_vm::PyResult {
+/// Ends the open batch: sends it when `send` (else drops it, the block failed), then
+/// settles every placeholder Python still holds to its result (`None` when the batch was
+/// dropped or failed). Returns the results (`None` for an empty batch).
+fn flush_batch(send: bool, vm: &rustpython_vm::VirtualMachine) -> rustpython_vm::PyResult {
     let Batch {
         mut ops,
         placeholders,
@@ -182,7 +179,7 @@ fn flush_batch(
                 .as_ref()
                 .and_then(|results| results.get(index).cloned())
                 .unwrap_or_else(|| vm.ctx.none());
-            settle.call((placeholder, value), vm)?;
+            crate::proxies::settle(&placeholder, &value, vm)?;
         }
     }
     outcome
@@ -510,7 +507,6 @@ mod _rustpy_host {
     fn ffi_install(
         proxy_class: PyTypeRef,
         method_class: PyTypeRef,
-        make_proxy: PyObjectRef,
         register_callable: PyObjectRef,
         callable_for: PyObjectRef,
         method_marker: PyObjectRef,
@@ -518,7 +514,6 @@ mod _rustpy_host {
         crate::convert::install_hooks(crate::convert::FfiHooks {
             proxy_class,
             method_class,
-            make_proxy,
             register_callable,
             callable_for,
             method_marker,
@@ -578,11 +573,22 @@ mod _rustpy_host {
     }
 
     /// Sends the queued operations in one request (`send` false: drops them, the block
-    /// failed) and calls `settle(placeholder, result)` for each placeholder still held;
+    /// failed) and settles each placeholder still held to its result (see `js_settle`);
     /// returns the results, or `None` when nothing was queued or sent.
     #[pyfunction]
-    fn js_flush(settle: PyObjectRef, send: bool, vm: &VirtualMachine) -> PyResult {
-        super::flush_batch(&settle, send, vm)
+    fn js_flush(send: bool, vm: &VirtualMachine) -> PyResult {
+        super::flush_batch(send, vm)
+    }
+
+    /// Settles a batch placeholder to `value`: one more reference to the same JS object
+    /// when `value` is a proxy, else a plain value.
+    #[pyfunction]
+    fn js_settle(
+        placeholder: PyObjectRef,
+        value: PyObjectRef,
+        vm: &VirtualMachine,
+    ) -> PyResult<()> {
+        crate::proxies::settle(&placeholder, &value, vm)
     }
 
     /// Sends the releases queued so far (before reading the live-handle count).
@@ -591,11 +597,11 @@ mod _rustpy_host {
         super::flush_releases();
     }
 
-    /// Gives back `count` references to JS handle `handle` (batched; see
-    /// `rustpy_bridge::FromWorker::Release`).
+    /// `proxy` (a `JsProxy`) is dying: gives back its references to its JS handle
+    /// (batched; see `rustpy_bridge::FromWorker::Release`) and forgets it.
     #[pyfunction]
-    fn js_release(handle: u64, count: u64) {
-        super::queue_release(handle, count);
+    fn js_dropped(proxy: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+        crate::proxies::dropped(&proxy, vm)
     }
 
     /// The id of the element `display()` writes to by default, if any.

@@ -10,6 +10,7 @@
 mod convert;
 mod host_module;
 mod line_buffer;
+mod proxies;
 mod source;
 
 use std::rc::Rc;
