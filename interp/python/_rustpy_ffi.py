@@ -15,7 +15,6 @@ is a call of the attribute (``tr.append(td)``), the two become one ``call``.
 """
 
 import itertools
-import weakref
 
 import _rustpy_host
 
@@ -28,14 +27,10 @@ class JsException(Exception):
         self.name = name
 
 
-_methods = set()  # (class id, name): attributes known to be inherited methods
 _callables = {}  # callable id -> Python callable offered to JS
 _callable_ids = {}  # id(callable) -> callable id
 _one_shot = {}  # callable id -> group key: ids dropped together after the first call
 _next_callable = itertools.count(1)
-_batch_depth = 0  # open `with batch():` blocks (nested ones join the outermost)
-_queued_gets = []  # (index, class id, name) of queued `get`s, to learn methods
-_held = None  # weak reference to the placeholder of an attribute read not queued yet
 
 
 class _Method:
@@ -43,17 +38,11 @@ class _Method:
 
 
 METHOD = _Method()
-_INTERNAL = frozenset(("_id", "_class", "_callable", "_refs", "_value", "_attribute"))
+# Runs one operation, or queues it in the open batch and returns its placeholder.
+_run = _rustpy_host.js_run
 
 
-def _run(op):
-    """Runs one operation, or queues it in the open batch and returns its placeholder."""
-    if _batch_depth:
-        return _queue(op)
-    return _rustpy_host.js_request([op])[0]
-
-
-class JsProxy:
+class JsProxy(_rustpy_host.JsObject):
     """A JavaScript object on the page.
 
     Attribute get/set/delete, calls, ``new()`` (PyScript's spelling of JS ``new``), items,
@@ -71,56 +60,14 @@ class JsProxy:
     _value = None
     _attribute = None  # (owner, name): an attribute read held back in a batch
 
-    # -- attributes -------------------------------------------------------------------
-    def __getattr__(self, name):
-        if name.startswith("__") and name.endswith("__"):
-            raise AttributeError(name)
-        if self._class and (self._class, name) in _methods:
-            return JsMethod(self, name)
-        if _batch_depth:
-            return _hold_attribute(self, name)
-        value = _run(["get", self, name])
-        if value is METHOD:
-            if self._class:
-                _methods.add((self._class, name))
-            return JsMethod(self, name)
-        if isinstance(value, JsProxy) and value._callable:
-            # An own function property (`Promise.reject`, `window.setTimeout`, `Date`):
-            # called through its owner, as JS would.
-            return JsMethod(self, name, value)
-        return value
-
-    def __setattr__(self, name, value):
-        if name in _INTERNAL:
-            object.__setattr__(self, name, value)
-        elif _batch_depth:  # (`_run`, inlined: a hot path of batches)
-            if _held is not None:
-                _queue_held()
-            _rustpy_host.js_queue(["set", self, name, value])
-        else:
-            _rustpy_host.js_request([["set", self, name, value]])
-
-    def __delattr__(self, name):
-        _run(["del", self, name])
+    # Attribute reads the proxy lacks, writes, deletes and calls are native (the base
+    # class, `rustpy_interp`'s `proxies`): the JS object's, or queued in a batch. An
+    # attribute read in a batch is held back until the next operation.
 
     def __dir__(self):
         return sorted(set(self._resolved_op("dir")))
 
-    # -- calls --------------------------------------------------------------------------
-    def __call__(self, *args, **kwargs):
-        if kwargs:
-            args = (*args, kwargs)
-        attribute = self._attribute
-        if attribute is not None:
-            for arg in args:
-                if arg is self:  # `f(f)`: f's own value is needed, so its read is queued
-                    break
-            else:
-                # `owner.name(...)` in a batch, the read of `name` held back: one `call`
-                # (queued straight away: the held read stays held, see `_queue_held`).
-                return _rustpy_host.js_queue(["call", attribute[0], attribute[1], list(args)])
-        return _run(["apply", self, None, list(args)])
-
+    # -- calls (the native base calls the JS function) --------------------------------
     def new(self, *args, **kwargs):
         """``new`` this JS constructor: ``window.Date.new(0)``."""
         if kwargs:
@@ -218,28 +165,13 @@ class JsProxy:
             _rustpy_host.js_dropped(self)
 
 
-class JsMethod:
-    """A function read from a JS object: calling it calls ``owner[name](...)`` in one round
-    trip (``this`` is the owner, as in JS). Handed to JS it is the function itself, or for
-    an inherited method (whose handle Python does not hold) the method bound to its owner.
+class JsMethod(_rustpy_host.JsMethodBase):
+    """A function read from a JS object: calling it (native) calls ``owner[name](...)`` in
+    one round trip (``this`` is the owner, as in JS). Handed to JS it is the function itself,
+    or for an inherited method (whose handle Python does not hold) the method bound to its
+    owner. Made natively, with ``_owner``, ``_name`` and ``_fn`` (the own function property
+    it stands for, or None).
     """
-
-    __slots__ = ("_owner", "_name", "_fn")
-
-    def __init__(self, owner, name, function=None):
-        self._owner = owner
-        self._name = name
-        self._fn = function
-
-    def __call__(self, *args, **kwargs):
-        if kwargs:
-            args = (*args, kwargs)
-        op = ["call", self._owner, self._name, list(args)]
-        if _batch_depth:  # (`_run`, inlined: the hottest path of batches)
-            if _held is not None:
-                _queue_held()
-            return _rustpy_host.js_queue(op)
-        return _rustpy_host.js_request([op])[0]
 
     def _function(self):
         if self._fn is None:
@@ -367,54 +299,15 @@ async def _await_js(thenable):
 
 
 # -- batches -------------------------------------------------------------------------------
-# The queue itself is native (`_rustpy_host.js_queue`/`js_flush`): each operation is
-# converted to its wire form when queued (queued operations hold no Python objects), its
-# placeholder is made there and weakly referenced, so the results Python dropped are not
-# sent back, and the placeholders still held are settled (`_rustpy_host.js_settle`) at flush.
-
-
-def _hold_attribute(owner, name):
-    """``owner.name`` in a batch: a placeholder whose ``get`` is queued only if something
-    other than a call of it comes next (a call becomes ``call owner name`` instead)."""
-    global _held
-    if _held is not None:
-        _queue_held()
-    placeholder = _rustpy_host.js_placeholder((owner, name))
-    _held = weakref.ref(placeholder)
-    return placeholder
-
-
-def _queue_held():
-    """Queues the ``get`` of the held attribute read, if Python still holds its result."""
-    global _held
-    if _held is None:
-        return
-    placeholder, _held = _held(), None
-    if placeholder is None:
-        return
-    owner, name = placeholder.__dict__.pop("_attribute")
-    index = _rustpy_host.js_queue_into(["get", owner, name], placeholder)
-    if owner._class:
-        _queued_gets.append((index, owner._class, name))
-
-
-def _queue(op):
-    if _held is not None:
-        _queue_held()
-    return _rustpy_host.js_queue(op)
+# The queue is native (`rustpy_interp`'s `host_module`): each operation is converted to its
+# wire form when queued (queued operations hold no Python objects), its placeholder is made
+# there and weakly referenced, so the results Python dropped are not sent back, and the
+# placeholders still held are settled when the queue is sent (`_rustpy_host.js_flush`).
 
 
 def _flush_batches():
     """Sends the queued operations (if any) and resolves their placeholders."""
-    global _queued_gets
-    if _held is not None:
-        _queue_held()
-    gets, _queued_gets = _queued_gets, []
-    results = _rustpy_host.js_flush(True)
-    if results is not None:
-        for index, class_id, name in gets:
-            if results[index] is METHOD:
-                _methods.add((class_id, name))
+    _rustpy_host.js_flush()
 
 
 class batch:
@@ -428,24 +321,12 @@ class batch:
     """
 
     def __enter__(self):
-        global _batch_depth
-        _batch_depth += 1
+        _rustpy_host.batch_enter()
         return self
 
     def __exit__(self, kind, error, traceback):
-        global _batch_depth, _held
-        _batch_depth -= 1
-        if _batch_depth == 0:
-            if kind is None:
-                _flush_batches()
-            else:
-                # The block failed: drop what was queued, its placeholders read None.
-                _rustpy_host.js_flush(False)
-                held = _held and _held()
-                if held is not None:
-                    _rustpy_host.js_settle(held, None)
-                _held = None
-                _queued_gets.clear()
+        # The outermost block sends the queue; a failed one drops it (placeholders: None).
+        _rustpy_host.batch_exit(kind is None)
         return False
 
 

@@ -60,6 +60,16 @@ pub(crate) fn proxy_class(vm: &VirtualMachine) -> PyResult<PyTypeRef> {
     Ok(hooks(vm)?.proxy_class.clone())
 }
 
+/// `_rustpy_ffi.JsMethod`, the class of methods read from proxies.
+pub(crate) fn method_class(vm: &VirtualMachine) -> PyResult<PyTypeRef> {
+    Ok(hooks(vm)?.method_class.clone())
+}
+
+/// `_rustpy_ffi.METHOD`, what a `get` of an inherited method answers.
+pub(crate) fn method_marker(vm: &VirtualMachine) -> PyResult<PyObjectRef> {
+    Ok(hooks(vm)?.method_marker.clone())
+}
+
 /// Converts a Python object to a [`Value`]; objects that cannot cross raise a `TypeError`
 /// that names their type and `context` (e.g. "the arguments of sync.f").
 pub fn to_value(
@@ -137,7 +147,7 @@ pub fn to_value(
 /// A JS proxy, a bound JS method or a Python callable, as a reference.
 fn reference_to_value(obj: &PyObjectRef, context: &str, vm: &VirtualMachine) -> PyResult<Value> {
     let hooks = hooks(vm)?;
-    if obj.class().fast_issubclass(hooks.proxy_class.as_object()) {
+    if obj.downcastable::<crate::host_module::JsObject>() {
         let handle: i64 = obj.get_attr("_id", vm)?.try_into_value(vm)?;
         if handle < 0 {
             let slot = u32::try_from(-(handle + 1))
@@ -162,7 +172,7 @@ fn reference_to_value(obj: &PyObjectRef, context: &str, vm: &VirtualMachine) -> 
             callable: false,
         }));
     }
-    if obj.class().fast_issubclass(hooks.method_class.as_object()) {
+    if obj.downcastable::<crate::host_module::JsMethodBase>() {
         let function = obj.get_attr("_fn", vm)?;
         if !vm.is_none(&function) {
             return to_value(&function, Mode::Ffi, context, vm);

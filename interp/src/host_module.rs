@@ -4,9 +4,11 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use rustpython_vm::{AsObject, PyObjectRef, PyRef, PyResult, VirtualMachine, builtins::PyWeak};
+
 use crate::{Host, LineBuffer, Stream, Value};
 
-pub(crate) use _rustpy_host::module_def;
+pub(crate) use _rustpy_host::{JsMethodBase, JsObject, module_def};
 
 thread_local! {
     static HOST: RefCell<Option<Rc<dyn Host>>> = const { RefCell::new(None) };
@@ -104,23 +106,107 @@ struct Batch {
     ops: Vec<Value>,
     /// Per operation, a weak reference to the placeholder standing for its result (none
     /// for writes, which have no result): a result nobody holds is not sent back.
-    placeholders: Vec<Option<rustpython_vm::PyRef<rustpython_vm::builtins::PyWeak>>>,
+    placeholders: Vec<Option<PyRef<PyWeak>>>,
+    /// `(operation, class id, name)` of the queued `get`s of known classes: a method
+    /// marker in their results teaches [`crate::proxies`] the method.
+    gets: Vec<(usize, i64, String)>,
 }
 
 thread_local! {
     static BATCH: RefCell<Batch> = RefCell::new(Batch::default());
+    /// Open `with batch():` blocks (nested ones join the outermost).
+    static BATCH_DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    /// The placeholder of an attribute read a batch holds back (see [`hold_attribute`]).
+    static HELD: RefCell<Option<PyRef<PyWeak>>> = const { RefCell::new(None) };
+}
+
+/// True inside a `with batch():` block.
+pub(crate) fn batching() -> bool {
+    BATCH_DEPTH.with(|depth| depth.get() > 0)
 }
 
 /// Operations whose result nobody can read (Python statements): no placeholder.
 const WRITE_OPS: [&str; 4] = ["set", "del", "setitem", "delitem"];
 
+/// The FFI operation `name` with its operands, in wire form.
+pub(crate) fn op<const N: usize>(name: &str, operands: [Value; N]) -> Value {
+    let mut parts = Vec::with_capacity(N + 1);
+    parts.push(Value::Str(name.to_string()));
+    parts.extend(operands);
+    Value::List(parts)
+}
+
+/// Runs one operation and returns its result, or in a batch queues it and returns its
+/// placeholder (`None` for a write).
+pub(crate) fn run_op(op: Value, vm: &VirtualMachine) -> PyResult {
+    if batching() {
+        queue_held(vm)?;
+        return queue(op, vm);
+    }
+    let results = run_ffi_request(Value::List(vec![op]), None, vm)?;
+    let results: Vec<PyObjectRef> = results.try_into_value(vm)?;
+    Ok(results.into_iter().next().unwrap_or_else(|| vm.ctx.none()))
+}
+
+/// Queues `op` in the open batch: its placeholder, or `None` for a write.
+pub(crate) fn queue(op: Value, vm: &VirtualMachine) -> PyResult {
+    let is_write = matches!(&op, Value::List(parts)
+        if matches!(parts.first(), Some(Value::Str(name)) if WRITE_OPS.contains(&name.as_str())));
+    if is_write {
+        queue_op(op, None, vm)?;
+        return Ok(vm.ctx.none());
+    }
+    let placeholder = crate::proxies::new_proxy(vm.ctx.new_dict(), vm)?;
+    queue_op(op, Some(&placeholder), vm)?;
+    Ok(placeholder)
+}
+
+/// `owner.name` in a batch: a placeholder whose `get` is queued only if something other
+/// than a call of it comes next (a call becomes `call owner name` instead, see
+/// `proxies::call_proxy`).
+pub(crate) fn hold_attribute(owner: &PyObjectRef, name: &str, vm: &VirtualMachine) -> PyResult {
+    queue_held(vm)?;
+    let state = vm.ctx.new_dict();
+    let attribute = vm.new_tuple((owner.clone(), vm.ctx.new_str(name)));
+    state.set_item("_attribute", attribute.into(), vm)?;
+    let placeholder = crate::proxies::new_proxy(state, vm)?;
+    let weak = placeholder.downgrade(None, vm)?;
+    HELD.with(|held| *held.borrow_mut() = Some(weak));
+    Ok(placeholder)
+}
+
+/// Queues the `get` of the held attribute read, if Python still holds its result.
+fn queue_held(vm: &VirtualMachine) -> PyResult<()> {
+    let Some(placeholder) = HELD
+        .with(|held| held.borrow_mut().take())
+        .and_then(|weak| weak.upgrade())
+    else {
+        return Ok(());
+    };
+    let Some(state) = placeholder.dict() else {
+        return Ok(());
+    };
+    let Some(attribute) = state.get_item_opt("_attribute", vm)? else {
+        return Ok(());
+    };
+    state.del_item("_attribute", vm)?;
+    let (owner, name) = crate::proxies::held_attribute(&attribute, vm)?;
+    let name: String = name.try_into_value(vm)?;
+    let index = queue_op(
+        op("get", [ffi_operand(&owner, vm)?, Value::Str(name.clone())]),
+        Some(&placeholder),
+        vm,
+    )?;
+    let class = crate::proxies::class_of(&owner, vm)?;
+    if class != 0 {
+        BATCH.with(|batch| batch.borrow_mut().gets.push((index, class, name)));
+    }
+    Ok(())
+}
+
 /// Queues `op` (converted by the caller) with `placeholder` standing for its result, and
 /// sets the placeholder's `_id` to the slot; returns the slot.
-fn queue_op(
-    op: Value,
-    placeholder: Option<&rustpython_vm::PyObjectRef>,
-    vm: &rustpython_vm::VirtualMachine,
-) -> rustpython_vm::PyResult<usize> {
+fn queue_op(op: Value, placeholder: Option<&PyObjectRef>, vm: &VirtualMachine) -> PyResult<usize> {
     let index = BATCH.with(|batch| batch.borrow().ops.len());
     let weak = match placeholder {
         Some(placeholder) => {
@@ -141,18 +227,46 @@ fn queue_op(
     Ok(index)
 }
 
-/// Ends the open batch: sends it when `send` (else drops it, the block failed), then
-/// settles every placeholder Python still holds to its result (`None` when the batch was
-/// dropped or failed). Returns the results (`None` for an empty batch).
-fn flush_batch(send: bool, vm: &rustpython_vm::VirtualMachine) -> rustpython_vm::PyResult {
+/// Opens a `with batch():` block.
+fn enter_batch() {
+    BATCH_DEPTH.with(|depth| depth.set(depth.get() + 1));
+}
+
+/// Closes a `with batch():` block; the outermost sends what was queued (`ok`), or drops
+/// it (the block raised: its placeholders read None).
+fn exit_batch(ok: bool, vm: &VirtualMachine) -> PyResult<()> {
+    let depth = BATCH_DEPTH.with(|depth| {
+        depth.set(depth.get().saturating_sub(1));
+        depth.get()
+    });
+    if depth > 0 {
+        return Ok(());
+    }
+    if !ok {
+        let held = HELD.with(|held| held.borrow_mut().take());
+        if let Some(placeholder) = held.and_then(|weak| weak.upgrade()) {
+            crate::proxies::settle(&placeholder, &vm.ctx.none(), vm)?;
+        }
+    }
+    flush_batch(ok, vm)
+}
+
+/// Ends the queue of the open batch: sends it when `send` (the held read first; else drops
+/// it, the block failed), then settles every placeholder Python still holds to its result
+/// (`None` when the batch was dropped or failed).
+fn flush_batch(send: bool, vm: &VirtualMachine) -> PyResult<()> {
+    if send {
+        queue_held(vm)?;
+    }
     let Batch {
         mut ops,
         placeholders,
+        gets,
     } = BATCH.with(|batch| std::mem::take(&mut *batch.borrow_mut()));
     if ops.is_empty() {
-        return Ok(vm.ctx.none());
+        return Ok(());
     }
-    let held: Vec<Option<rustpython_vm::PyObjectRef>> = placeholders
+    let held: Vec<Option<PyObjectRef>> = placeholders
         .iter()
         .map(|weak| weak.as_ref().and_then(|weak| weak.upgrade()))
         .collect();
@@ -165,14 +279,22 @@ fn flush_batch(send: bool, vm: &rustpython_vm::VirtualMachine) -> rustpython_vm:
                 name.insert(0, '!');
             }
         }
-        run_ffi_request(Value::List(ops), Some("in the batch"), vm)
+        run_ffi_request(Value::List(ops), Some("in the batch"), vm).map(Some)
     } else {
-        Ok(vm.ctx.none())
+        Ok(None)
     };
-    let results: Option<Vec<rustpython_vm::PyObjectRef>> = match &outcome {
-        Ok(results) if send => Some(results.clone().try_into_value(vm)?),
+    let results: Option<Vec<PyObjectRef>> = match &outcome {
+        Ok(Some(results)) => Some(results.clone().try_into_value(vm)?),
         _ => None,
     };
+    if let Some(results) = &results {
+        let marker = crate::convert::method_marker(vm)?;
+        for (index, class, name) in gets {
+            if results.get(index).is_some_and(|result| result.is(&marker)) {
+                crate::proxies::learn_method(class, &name);
+            }
+        }
+    }
     for (index, holder) in held.into_iter().enumerate() {
         if let Some(placeholder) = holder {
             let value = results
@@ -182,16 +304,12 @@ fn flush_batch(send: bool, vm: &rustpython_vm::VirtualMachine) -> rustpython_vm:
             crate::proxies::settle(&placeholder, &value, vm)?;
         }
     }
-    outcome
+    outcome.map(|_| ())
 }
 
 /// Sends `ops` (a [`Value::List`] of operations) to the page and converts the results; a
 /// failure raises the matching exception, naming the operation when `batch` says where it was queued.
-fn run_ffi_request(
-    ops: Value,
-    batch: Option<&str>,
-    vm: &rustpython_vm::VirtualMachine,
-) -> rustpython_vm::PyResult {
+fn run_ffi_request(ops: Value, batch: Option<&str>, vm: &VirtualMachine) -> PyResult {
     use rustpy_bridge::ffi::JsReply;
     use rustpython_vm::AsObject;
 
@@ -300,10 +418,12 @@ fn js_exception(
 
 #[rustpython_vm::pymodule]
 mod _rustpy_host {
+    use rustpython_vm::pyclass;
     use rustpython_vm::{
-        PyObjectRef, PyResult, TryFromObject, VirtualMachine,
-        builtins::{PyBaseExceptionRef, PyStrRef, PyTypeRef},
-        function::{ArgIntoFloat, KwArgs, PosArgs},
+        AsObject, Py, PyObjectRef, PyPayload, PyResult, TryFromObject, VirtualMachine,
+        builtins::{PyBaseExceptionRef, PyStr, PyStrRef, PyTypeRef},
+        function::{ArgIntoFloat, FuncArgs, KwArgs, PosArgs, PySetterValue},
+        types::{Callable, GetAttr, SetAttr},
     };
 
     use super::{Stream, Value, host, write};
@@ -531,64 +651,91 @@ mod _rustpy_host {
         super::run_ffi_request(ops, None, vm)
     }
 
-    /// Queues one FFI operation of a `with batch():` block; returns the placeholder of
-    /// its result (a `JsProxy` whose `_id` is `-(slot + 1)`), or `None` for a write.
+    /// Runs one FFI operation (see `rustpy_bridge::ffi`) and returns its result; in a
+    /// batch, queues it and returns its placeholder (`None` for a write).
     #[pyfunction]
-    fn js_queue(op: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+    fn js_run(op: PyObjectRef, vm: &VirtualMachine) -> PyResult {
         let op = super::ffi_operand(&op, vm)?;
-        let is_write = matches!(&op, Value::List(parts)
-            if matches!(parts.first(), Some(Value::Str(name)) if super::WRITE_OPS.contains(&name.as_str())));
-        if is_write {
-            super::queue_op(op, None, vm)?;
-            return Ok(vm.ctx.none());
+        super::run_op(op, vm)
+    }
+
+    /// Opens a `with batch():` block.
+    #[pyfunction]
+    fn batch_enter() {
+        super::enter_batch();
+    }
+
+    /// Closes a `with batch():` block: the outermost sends what was queued when `ok`, else
+    /// drops it (its placeholders read None).
+    #[pyfunction]
+    fn batch_exit(ok: bool, vm: &VirtualMachine) -> PyResult<()> {
+        super::exit_batch(ok, vm)
+    }
+
+    /// Sends what the open batch queued so far (a value Python needs now) and settles its
+    /// placeholders; nothing when no batch is open.
+    #[pyfunction]
+    fn js_flush(vm: &VirtualMachine) -> PyResult<()> {
+        super::flush_batch(true, vm)
+    }
+
+    /// The native base of `_rustpy_ffi.JsProxy`: a read of an attribute the proxy lacks,
+    /// attribute writes and deletes, and calls go to the JS object (`crate::proxies`).
+    #[pyattr]
+    #[pyclass(module = "_rustpy_host", name = "JsObject")]
+    #[derive(Debug, PyPayload)]
+    pub(crate) struct JsObject {}
+
+    #[pyclass(
+        with(GetAttr, SetAttr, Callable),
+        flags(BASETYPE, HAS_DICT, HAS_WEAKREF)
+    )]
+    impl JsObject {}
+
+    impl GetAttr for JsObject {
+        fn getattro(zelf: &Py<Self>, name: &Py<PyStr>, vm: &VirtualMachine) -> PyResult {
+            let proxy = zelf.to_owned().into();
+            match zelf.as_object().generic_getattr_opt(name, None, vm)? {
+                Some(value) => Ok(value),
+                None => crate::proxies::js_attribute(&proxy, name, vm),
+            }
         }
-        let placeholder = vm
-            .ctx
-            .new_base_object(crate::convert::proxy_class(vm)?, Some(vm.ctx.new_dict()));
-        super::queue_op(op, Some(&placeholder), vm)?;
-        Ok(placeholder)
     }
 
-    /// A new `JsProxy` placeholder for an attribute read a batch holds back: `_attribute`
-    /// is `attribute` (`(owner, name)`), nothing is queued yet.
-    #[pyfunction]
-    fn js_placeholder(attribute: PyObjectRef, vm: &VirtualMachine) -> PyResult {
-        let dict = vm.ctx.new_dict();
-        dict.set_item("_attribute", attribute, vm)?;
-        Ok(vm
-            .ctx
-            .new_base_object(crate::convert::proxy_class(vm)?, Some(dict)))
+    impl SetAttr for JsObject {
+        fn setattro(
+            zelf: &Py<Self>,
+            name: &Py<PyStr>,
+            value: PySetterValue,
+            vm: &VirtualMachine,
+        ) -> PyResult<()> {
+            crate::proxies::js_set_attribute(&zelf.to_owned().into(), name, value, vm)
+        }
     }
 
-    /// Queues one FFI operation with `placeholder` (an existing `JsProxy`) standing for
-    /// its result; returns the slot.
-    #[pyfunction]
-    fn js_queue_into(
-        op: PyObjectRef,
-        placeholder: PyObjectRef,
-        vm: &VirtualMachine,
-    ) -> PyResult<usize> {
-        let op = super::ffi_operand(&op, vm)?;
-        super::queue_op(op, Some(&placeholder), vm)
+    impl Callable for JsObject {
+        type Args = FuncArgs;
+
+        fn call(zelf: &Py<Self>, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+            crate::proxies::call_proxy(&zelf.to_owned().into(), args, vm)
+        }
     }
 
-    /// Sends the queued operations in one request (`send` false: drops them, the block
-    /// failed) and settles each placeholder still held to its result (see `js_settle`);
-    /// returns the results, or `None` when nothing was queued or sent.
-    #[pyfunction]
-    fn js_flush(send: bool, vm: &VirtualMachine) -> PyResult {
-        super::flush_batch(send, vm)
-    }
+    /// The native base of `_rustpy_ffi.JsMethod`: calling it calls the method on the page.
+    #[pyattr]
+    #[pyclass(module = "_rustpy_host", name = "JsMethodBase")]
+    #[derive(Debug, PyPayload)]
+    pub(crate) struct JsMethodBase {}
 
-    /// Settles a batch placeholder to `value`: one more reference to the same JS object
-    /// when `value` is a proxy, else a plain value.
-    #[pyfunction]
-    fn js_settle(
-        placeholder: PyObjectRef,
-        value: PyObjectRef,
-        vm: &VirtualMachine,
-    ) -> PyResult<()> {
-        crate::proxies::settle(&placeholder, &value, vm)
+    #[pyclass(with(Callable), flags(BASETYPE, HAS_DICT, HAS_WEAKREF))]
+    impl JsMethodBase {}
+
+    impl Callable for JsMethodBase {
+        type Args = FuncArgs;
+
+        fn call(zelf: &Py<Self>, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+            crate::proxies::call_method(&zelf.to_owned().into(), args, vm)
+        }
     }
 
     /// Sends the releases queued so far (before reading the live-handle count).

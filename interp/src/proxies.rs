@@ -11,9 +11,9 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use rustpy_bridge::JsRef;
+use rustpy_bridge::{JsRef, Value};
 use rustpython_vm::{
-    AsObject, PyObjectRef, PyRef, PyResult, VirtualMachine,
+    AsObject, Py, PyObjectRef, PyRef, PyResult, VirtualMachine,
     builtins::{PyDictRef, PyWeak},
 };
 
@@ -64,9 +64,7 @@ pub(crate) fn proxy_for(js: &JsRef, vm: &VirtualMachine) -> PyResult<PyObjectRef
         state.set_item("_callable", vm.ctx.new_bool(true).into(), vm)?;
     }
     state.set_item("_refs", vm.ctx.new_int(1).into(), vm)?;
-    let proxy = vm
-        .ctx
-        .new_base_object(crate::convert::proxy_class(vm)?, Some(state));
+    let proxy = new_proxy(state, vm)?;
     register(js.id, &proxy, vm)?;
     Ok(proxy)
 }
@@ -110,10 +108,7 @@ pub(crate) fn settle(
     if state.get_item_opt("_attribute", vm)?.is_some() {
         state.del_item("_attribute", vm)?;
     }
-    if !value
-        .class()
-        .fast_issubclass(crate::convert::proxy_class(vm)?.as_object())
-    {
+    if !value.downcastable::<crate::host_module::JsObject>() {
         state.set_item("_id", vm.ctx.new_int(0).into(), vm)?;
         state.set_item("_value", value.clone(), vm)?;
         return Ok(());
@@ -135,4 +130,240 @@ pub(crate) fn settle(
         register(handle, placeholder, vm)?;
     }
     Ok(())
+}
+
+// -- attribute reads, writes and calls ----------------------------------------------------
+// The hot paths of `JsProxy` and `JsMethod` (`_rustpy_host.JsObject` / `JsMethodBase`, their
+// native bases): in Python they cost a few frames per DOM operation, which inside a batch
+// was most of an operation's cost.
+
+thread_local! {
+    /// `(class id, name)`: attributes known to be inherited methods (a read of one makes
+    /// a `JsMethod` without asking the page).
+    static METHODS: RefCell<std::collections::HashSet<(i64, String)>> =
+        RefCell::new(std::collections::HashSet::new());
+}
+
+/// The attributes of a proxy that live in its `__dict__` (everything else is the JS
+/// object's).
+pub(crate) const INTERNAL: [&str; 6] = [
+    "_id",
+    "_class",
+    "_callable",
+    "_refs",
+    "_value",
+    "_attribute",
+];
+
+/// A new `JsProxy` with `state` as its `__dict__`.
+pub(crate) fn new_proxy(state: PyDictRef, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
+    Ok(PyRef::new_ref(
+        crate::host_module::JsObject {},
+        crate::convert::proxy_class(vm)?,
+        Some(state),
+    )
+    .into())
+}
+
+/// The JS class id of a proxy (0: unknown, e.g. a batch placeholder).
+pub(crate) fn class_of(proxy: &PyObjectRef, vm: &VirtualMachine) -> PyResult<i64> {
+    match proxy.dict() {
+        Some(state) => int_field(&state, "_class", vm),
+        None => Ok(0),
+    }
+}
+
+/// Remembers that `name` is an inherited method of JS class `class`.
+pub(crate) fn learn_method(class: i64, name: &str) {
+    METHODS.with(|methods| methods.borrow_mut().insert((class, name.to_string())));
+}
+
+/// `owner.name` as a `JsMethod` (`function`: the own function property it stands for).
+fn new_method(
+    owner: &PyObjectRef,
+    name: &str,
+    function: Option<PyObjectRef>,
+    vm: &VirtualMachine,
+) -> PyResult<PyObjectRef> {
+    let state = vm.ctx.new_dict();
+    state.set_item("_owner", owner.clone(), vm)?;
+    state.set_item("_name", vm.ctx.new_str(name).into(), vm)?;
+    state.set_item("_fn", function.unwrap_or_else(|| vm.ctx.none()), vm)?;
+    Ok(PyRef::new_ref(
+        crate::host_module::JsMethodBase {},
+        crate::convert::method_class(vm)?,
+        Some(state),
+    )
+    .into())
+}
+
+/// `proxy.name` when `proxy` has no such Python attribute: the JS object's attribute. A
+/// method becomes a `JsMethod`; in a batch the read is held back (see
+/// `host_module::hold_attribute`); a missing attribute raises `AttributeError`.
+pub(crate) fn js_attribute(
+    proxy: &PyObjectRef,
+    name: &Py<rustpython_vm::builtins::PyStr>,
+    vm: &VirtualMachine,
+) -> PyResult {
+    let text = name.to_string_lossy();
+    if text.starts_with("__") && text.ends_with("__") {
+        return Err(vm.new_no_attribute_error(proxy.clone(), name.to_owned()));
+    }
+    let class = class_of(proxy, vm)?;
+    if class != 0 && METHODS.with(|methods| methods.borrow().contains(&(class, text.to_string()))) {
+        return new_method(proxy, &text, None, vm);
+    }
+    if crate::host_module::batching() {
+        return crate::host_module::hold_attribute(proxy, &text, vm);
+    }
+    let op = crate::host_module::op("get", [operand(proxy, vm)?, Value::Str(text.to_string())]);
+    let value = crate::host_module::run_op(op, vm)?;
+    if value.is(&crate::convert::method_marker(vm)?) {
+        if class != 0 {
+            learn_method(class, &text);
+        }
+        return new_method(proxy, &text, None, vm);
+    }
+    if value.downcastable::<crate::host_module::JsObject>()
+        && value
+            .dict()
+            .and_then(|state| state.get_item_opt("_callable", vm).ok().flatten())
+            .is_some_and(|flag| flag.is(&vm.ctx.true_value))
+    {
+        // An own function property (`Promise.reject`, `window.setTimeout`, `Date`): called
+        // through its owner, as JS would.
+        return new_method(proxy, &text, Some(value), vm);
+    }
+    Ok(value)
+}
+
+/// `proxy.name = value` / `del proxy.name`: the JS object's attribute (queued in a batch).
+pub(crate) fn js_set_attribute(
+    proxy: &PyObjectRef,
+    name: &Py<rustpython_vm::builtins::PyStr>,
+    value: rustpython_vm::function::PySetterValue,
+    vm: &VirtualMachine,
+) -> PyResult<()> {
+    let text = name.to_string_lossy();
+    if INTERNAL.contains(&&*text) {
+        return proxy.generic_setattr(name, value, vm);
+    }
+    let target = operand(proxy, vm)?;
+    let name = Value::Str(text.into_owned());
+    let op = match value {
+        rustpython_vm::function::PySetterValue::Assign(value) => {
+            crate::host_module::op("set", [target, name, operand(&value, vm)?])
+        }
+        rustpython_vm::function::PySetterValue::Delete => {
+            crate::host_module::op("del", [target, name])
+        }
+    };
+    crate::host_module::run_op(op, vm)?;
+    Ok(())
+}
+
+/// The arguments of a call as a JS argument list (keyword arguments: one object at the end,
+/// PyScript's convention).
+fn call_arguments(
+    args: rustpython_vm::function::FuncArgs,
+    vm: &VirtualMachine,
+) -> PyResult<Vec<PyObjectRef>> {
+    let mut items = args.args;
+    if !args.kwargs.is_empty() {
+        let options = vm.ctx.new_dict();
+        for (key, value) in args.kwargs {
+            options.set_item(&*key, value, vm)?;
+        }
+        items.push(options.into());
+    }
+    Ok(items)
+}
+
+fn operand_list(items: &[PyObjectRef], vm: &VirtualMachine) -> PyResult<Value> {
+    items
+        .iter()
+        .map(|item| operand(item, vm))
+        .collect::<PyResult<_>>()
+        .map(Value::List)
+}
+
+/// `proxy(*args)`: calls the JS function. In a batch, a call of an attribute read held back
+/// (`tr.append(td)` with `tr.append` held) is one `call` of the owner's method.
+pub(crate) fn call_proxy(
+    proxy: &PyObjectRef,
+    args: rustpython_vm::function::FuncArgs,
+    vm: &VirtualMachine,
+) -> PyResult {
+    let items = call_arguments(args, vm)?;
+    let held = match proxy.dict() {
+        Some(state) => state.get_item_opt("_attribute", vm)?,
+        None => None,
+    };
+    if let Some(attribute) = held.filter(|held| !vm.is_none(held))
+        // `f(f)`: f's own value is needed, so its read is queued as a `get` first.
+        && !items.iter().any(|item| item.is(proxy))
+    {
+        let (owner, name) = held_attribute(&attribute, vm)?;
+        let op = crate::host_module::op(
+            "call",
+            [
+                operand(&owner, vm)?,
+                operand(&name, vm)?,
+                operand_list(&items, vm)?,
+            ],
+        );
+        // (Queued straight away: the held read stays held, see `host_module::queue_held`.)
+        return crate::host_module::queue(op, vm);
+    }
+    let op = crate::host_module::op(
+        "apply",
+        [operand(proxy, vm)?, Value::None, operand_list(&items, vm)?],
+    );
+    crate::host_module::run_op(op, vm)
+}
+
+/// `method(*args)` of a `JsMethod`: `owner[name](*args)` on the page, `this` the owner.
+pub(crate) fn call_method(
+    method: &PyObjectRef,
+    args: rustpython_vm::function::FuncArgs,
+    vm: &VirtualMachine,
+) -> PyResult {
+    let state = self::state(method, vm)?;
+    let field = |name: &str| {
+        state
+            .get_item_opt(name, vm)?
+            .ok_or_else(|| vm.new_type_error(format!("rustpy: a JsMethod without {name}")))
+    };
+    let (owner, name) = (field("_owner")?, field("_name")?);
+    let items = call_arguments(args, vm)?;
+    let op = crate::host_module::op(
+        "call",
+        [
+            operand(&owner, vm)?,
+            operand(&name, vm)?,
+            operand_list(&items, vm)?,
+        ],
+    );
+    crate::host_module::run_op(op, vm)
+}
+
+/// The `(owner, name)` a placeholder's `_attribute` holds.
+pub(crate) fn held_attribute(
+    attribute: &PyObjectRef,
+    vm: &VirtualMachine,
+) -> PyResult<(PyObjectRef, PyObjectRef)> {
+    match attribute.downcast_ref::<rustpython_vm::builtins::PyTuple>() {
+        Some(parts) if parts.len() == 2 => Ok((parts[0].clone(), parts[1].clone())),
+        _ => Err(vm.new_type_error("rustpy: a held attribute read is not (owner, name)")),
+    }
+}
+
+/// A Python value as an FFI operand (proxies and callables by reference).
+fn operand(value: &PyObjectRef, vm: &VirtualMachine) -> PyResult<Value> {
+    crate::convert::to_value(
+        value,
+        crate::convert::Mode::Ffi,
+        "an argument passed to JavaScript",
+        vm,
+    )
 }
