@@ -93,6 +93,34 @@ const named = new Map(); // name -> PyWorker
 const namedWaiters = new Map(); // name -> [resolve]
 const textEncoder = new TextEncoder();
 
+
+/**
+ * Writes `text` into `target` (shared memory) as bytes if every character is ASCII: true
+ * when it did. (A non-ASCII character leaves a partial write the caller ignores.)
+ */
+function writeAscii(text, target) {
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code > 0x7f) return false;
+    target[i] = code;
+  }
+  return true;
+}
+
+/** The longest request read with `String.fromCharCode` (its arguments live on the stack). */
+const ASCII_READ_MAX = 8192;
+
+/**
+ * The first `length` bytes of a shared buffer as UTF-8 text. TextDecoder does not read
+ * shared memory, so it needs a copy; a short ASCII request (most of them) is read directly.
+ */
+function readText(buffer, length) {
+  const bytes = new Uint8Array(buffer, 0, length);
+  let ascii = length <= ASCII_READ_MAX;
+  for (let i = 0; ascii && i < length; i += 1) ascii = bytes[i] <= 0x7f;
+  return ascii ? String.fromCharCode.apply(null, bytes) : textDecoder.decode(bytes.slice());
+}
+
 /** A promise that settles in a later task, after the event loop ran what was waiting. */
 function yieldToEventLoop() {
   return new Promise((resolve) => {
@@ -416,9 +444,7 @@ export class PyWorker {
         sliceStart = performance.now();
         continue;
       }
-      const length = Atomics.load(control, REQUEST_LENGTH);
-      // TextDecoder does not read shared memory: copy the bytes out first.
-      const text = textDecoder.decode(new Uint8Array(requests, 0, length).slice());
+      const text = readText(requests, Atomics.load(control, REQUEST_LENGTH));
       Atomics.store(control, REQUEST, 0);
       try {
         this.#serveRequest(text);
@@ -523,7 +549,10 @@ export class PyWorker {
 
   /** Runs an FFI request of the worker's Python on this worker's handle table. */
   #answerJs(request, id) {
-    this.#writeReply(this.#limited(textEncoder.encode(this.#table.request(request)), "a DOM reply"), id);
+    const reply = this.#table.request(request);
+    // Most replies are short ASCII JSON: written straight into the data buffer.
+    if (!this.#relay && reply.length <= this.#replyLimit() && this.#writeAsciiReply(reply, id)) return;
+    this.#writeReply(this.#limited(textEncoder.encode(reply), "a DOM reply"), id);
   }
 
   /**
@@ -591,6 +620,23 @@ export class PyWorker {
    * Writes the reply to request `id`, unless the worker gave up on it (interrupt, timeout:
    * the state word no longer says it waits for `id`; rustpy_bridge::channel).
    */
+  /**
+   * `#writeReply` for a reply that is ASCII text and fits the data buffer, without
+   * encoding it first (TextEncoder cannot write into shared memory; encoding a short reply
+   * cost more than serving the request). False, having written nothing, for any other text.
+   */
+  #writeAsciiReply(text, id) {
+    const control = this.#control;
+    if (this.#terminated || this.#dead || !control) return true;
+    const waiting = stateOf(id, WAITING);
+    if (Atomics.load(control, STATE) !== waiting) return true;
+    if (text.length > this.#data.byteLength || !writeAscii(text, new Uint8Array(this.#data))) return false;
+    Atomics.store(control, LENGTH, text.length);
+    Atomics.compareExchange(control, STATE, waiting, stateOf(id, REPLIED));
+    Atomics.notify(control, STATE);
+    return true;
+  }
+
   #writeReply(bytes, id) {
     if (this.#relay) {
       if (!this.#relay.serving.delete(id)) return; // abandoned (interrupt, timeout)

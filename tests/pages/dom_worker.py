@@ -34,6 +34,10 @@ try:
 except JsException as error:
     print("js error", error.name, "|", error)
 print("still works", document.title)
+# Non-ASCII text both ways (the page reads and writes ASCII-only messages on a fast path).
+probe = document.createElement("span")
+probe.textContent = "h\u00e9llo \u2603 \U0001d11e"
+print("unicode", probe.textContent == "h\u00e9llo \u2603 \U0001d11e", len(probe.textContent))
 print("repr", repr(body), "|", str(window.Array.new(1, 2)))
 print("to_py", window.JSON.parse('{"a": [1, 2.5, {"b": null}], "s": "x"}').to_py())
 try:

@@ -26,6 +26,7 @@ async fn worker_uses_window_and_document() {
         "date 0",
         "bool False True",
         "still works changed by worker",
+        "unicode True 9",
         "repr <JsProxy HTMLBodyElement: [object HTMLBodyElement]> | 1,2",
         "to_py {'a': [1, 2.5, {'b': None}], 's': 'x'}",
         "worker True 42 True",
