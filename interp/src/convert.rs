@@ -148,22 +148,22 @@ pub fn to_value(
 fn reference_to_value(obj: &PyObjectRef, context: &str, vm: &VirtualMachine) -> PyResult<Value> {
     let hooks = hooks(vm)?;
     if obj.downcastable::<crate::host_module::JsObject>() {
-        let handle: i64 = obj.get_attr("_id", vm)?.try_into_value(vm)?;
+        let handle = crate::proxies::field(obj, "_id", vm)?
+            .map_or(Ok(0), |id| id.try_into_value::<i64>(vm))?;
         if handle < 0 {
             let slot = u32::try_from(-(handle + 1))
                 .map_err(|_| vm.new_value_error("rustpy: batch slot out of range"))?;
             return Ok(Value::Slot(slot));
         }
         if handle == 0 {
-            let held: PyObjectRef = obj.get_attr("_attribute", vm)?;
-            if !vm.is_none(&held) {
+            if crate::proxies::field(obj, "_attribute", vm)?.is_some() {
                 return Err(vm.new_runtime_error(
                     "rustpy: an attribute read held back by batch() reached a conversion \
                      before it was queued (a rustpy bug: please report it)",
                 ));
             }
             // A batch placeholder that resolved to a plain value.
-            let value = obj.get_attr("_value", vm)?;
+            let value = crate::proxies::field(obj, "_value", vm)?.unwrap_or_else(|| vm.ctx.none());
             return to_value(&value, Mode::Ffi, context, vm);
         }
         return Ok(Value::Js(JsRef {

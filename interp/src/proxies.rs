@@ -34,6 +34,18 @@ fn int_field(state: &PyDictRef, name: &str, vm: &VirtualMachine) -> PyResult<i64
     }
 }
 
+/// What a proxy's (or method's) `__dict__` holds under `name`, if anything.
+pub(crate) fn field(
+    object: &PyObjectRef,
+    name: &str,
+    vm: &VirtualMachine,
+) -> PyResult<Option<PyObjectRef>> {
+    match object.dict() {
+        Some(state) => state.get_item_opt(name, vm),
+        None => Ok(None),
+    }
+}
+
 /// The live proxy of `handle`, if Python holds one.
 fn live(handle: u64) -> Option<PyObjectRef> {
     LIVE.with(|live| live.borrow().get(&handle).and_then(|weak| weak.upgrade()))
