@@ -298,7 +298,7 @@ export class PyWorker {
           const why = this.#dead ?? (this.#terminated ? "was terminated" : "was restarted");
           throw new Error(`${this.#label} ${why}: this Python callback of its earlier run cannot run`);
         }
-        worker.postMessage({ type: "callback", id, args: JSON.stringify(args) });
+        worker.postMessage(JSON.stringify({ type: "callback", id, args: JSON.stringify(args) }));
       });
       if (!isolated && !relay && config?.sync_main_only !== true) showIsolationDiagnosis(this.#label);
       if (isolated) {
@@ -307,7 +307,11 @@ export class PyWorker {
         this.#requests = new SharedArrayBuffer(BUFFER_BYTES);
       }
       const finished = new Promise((resolve, reject) => {
-        this.#worker.addEventListener("message", ({ data }) => this.#receive(data, resolve, reject));
+        // The worker's protocol messages arrive as JSON text (cheaper to post than objects);
+        // the few that carry shared buffers or come from its JS glue, as objects.
+        this.#worker.addEventListener("message", ({ data }) =>
+          this.#receive(typeof data === "string" ? JSON.parse(data) : data, resolve, reject),
+        );
         this.#worker.addEventListener("error", (event) => {
           event.preventDefault();
           this.#crashed(event.message || "unknown error", reject);
@@ -723,7 +727,7 @@ export class PyWorker {
     const wire = toWire(args, `the arguments of ${name}()`);
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject, name });
-      this.#worker.postMessage({ type: "call", id, name, args: wire });
+      this.#worker.postMessage(JSON.stringify({ type: "call", id, name, args: wire }));
     });
   }
 

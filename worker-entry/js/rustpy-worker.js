@@ -49,8 +49,9 @@ addEventListener(
       });
       return;
     }
+    // Calls and callbacks arrive as JSON text (rustpy_bridge::ToWorker).
     addEventListener("message", ({ data: message }) => {
-      if (message?.type === "call" || message?.type === "callback") guard(() => worker_call(message));
+      if (typeof message === "string") guard(() => worker_call(message));
     });
     const { module, ...boot } = data;
     await guard(() => worker_main(boot));

@@ -24,10 +24,12 @@ pub(crate) fn now_ms() -> f64 {
     performance_now()
 }
 
-/// Posts a protocol message to the page.
+/// Posts a protocol message to the page, as JSON text: a string is cheaper to build from
+/// Rust and to clone into the page than an object (`serde_wasm_bindgen` made one JS call per
+/// field).
 pub(crate) fn post(message: &FromWorker) {
-    match serde_wasm_bindgen::to_value(message) {
-        Ok(value) => post_message(&value),
+    match serde_json::to_string(message) {
+        Ok(json) => post_message(&JsValue::from_str(&json)),
         Err(error) => web_console_error(&format!(
             "rustpy worker: cannot encode {message:?}: {error}"
         )),
@@ -121,11 +123,11 @@ pub async fn worker_main(boot: JsValue) {
     }
 }
 
-/// Handles a message from the page after boot (a [`ToWorker`] as a JS object).
+/// Handles a message from the page after boot (a [`ToWorker`] as JSON text).
 #[wasm_bindgen]
-pub fn worker_call(message: JsValue) {
+pub fn worker_call(message: &str) {
     rustpy_web_host::forget_interrupt();
-    match serde_wasm_bindgen::from_value::<ToWorker>(message) {
+    match serde_json::from_str::<ToWorker>(message) {
         Ok(ToWorker::Callback { id, args }) => {
             let result = rustpy_bridge::Value::decode(args.as_bytes())
                 .map_err(|e| e.to_string())
