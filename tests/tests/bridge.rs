@@ -71,6 +71,7 @@ async fn worker_and_page_call_each_other() {
         text("notExported").contains("exports no function"),
         "{results}"
     );
+    assert_eq!(results["callOrder"], "in order");
     assert_eq!(results["calc"], 5);
     assert_eq!(results["calcSync"], 42);
     assert!(

@@ -56,4 +56,21 @@ def nap(seconds):
     return "rested"
 
 
-__export__ = ["multiply", "later", "fails", "nap"]
+def shout(i):
+    print(f"shout {i}")
+    return i
+
+
+recorded = []
+
+
+def record(i):
+    recorded.append(i)
+    return i
+
+
+def records():
+    return recorded
+
+
+__export__ = ["multiply", "later", "fails", "nap", "shout", "record", "records"]
