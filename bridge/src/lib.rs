@@ -206,24 +206,6 @@ pub enum SyncFailure {
 /// `GROW`), so a reply to a request the worker gave up on (interrupt, timeout) is never
 /// written over a newer one: giving up sets the state to [`IDLE`].
 ///
-/// **Page → worker calls** travel by `postMessage` (~100 µs from thread to thread in
-/// Chromium here, even between awake threads) except between back-to-back calls. After
-/// running a call the worker sets [`CALL`] to [`CALL_LISTENING`] and spins on it briefly
-/// (unless a message from the page is on its way: [`MESSAGES`]); a page with a call to make
-/// that sees it listening writes `<messages posted before it> <Call JSON>` into the calls
-/// buffer, stores its length and swaps [`CALL`] from listening to [`CALL_POSTED`]; a worker
-/// that stops listening swaps it from listening to [`CALL_IDLE`] (if that fails, a call came
-/// in). A call read this way runs after the messages posted before it (calls keep their
-/// order). Results, the other way: right after posting a call the page sets [`WATCHING`] and
-/// spins briefly on [`RESULT`]; a worker that finishes a call while the page watches writes
-/// `<messages posted before it> <CallResult JSON>` into the results buffer, stores its length
-/// and swaps [`RESULT`] from 0 to `id + 1`, then spins until the page took it: the page reads
-/// it and then claims it by swapping [`RESULT`] back to 0; a worker that stops waiting (the
-/// page stopped watching, or a timeout) swaps it back itself and, if that worked, posts the
-/// result. Exactly one side wins each swap, so a call or a result is delivered once; the
-/// page hands a result over only after the messages the worker posted before it (output
-/// lines keep their order).
-///
 /// **Interrupt.** The page sets [`INTERRUPT`] and wakes both words; the worker checks it
 /// while waiting (in slices of at most [`WAIT_SLICE_MS`]), while sleeping and at each call
 /// into its host, and raises `KeyboardInterrupt`.
@@ -238,26 +220,6 @@ pub mod channel {
     pub const REQUEST_LENGTH: u32 = 3;
     /// Index of the interrupt flag: 1 when the page asked to interrupt the running code.
     pub const INTERRUPT: u32 = 4;
-    /// Index of the result word: `id + 1` of a call whose result the worker put in the
-    /// results buffer, 0 when none (see "Page → worker calls" above).
-    pub const RESULT: u32 = 5;
-    /// Index of the length of that result.
-    pub const RESULT_LENGTH: u32 = 6;
-    /// Index of the page's flag: 1 while it watches [`RESULT`] right after posting a call.
-    pub const WATCHING: u32 = 7;
-    /// Index of the call word: [`CALL_IDLE`], [`CALL_LISTENING`] or [`CALL_POSTED`].
-    pub const CALL: u32 = 8;
-    /// Index of the length of the call in the calls buffer.
-    pub const CALL_LENGTH: u32 = 9;
-    /// Index of the number of call and callback messages the page posted to the worker
-    /// (counted before each is posted).
-    pub const MESSAGES: u32 = 10;
-    /// [`CALL`]: the worker is not listening; calls go by `postMessage`.
-    pub const CALL_IDLE: i32 = 0;
-    /// [`CALL`]: the worker spins on the word, waiting for a call in the calls buffer.
-    pub const CALL_LISTENING: i32 = 1;
-    /// [`CALL`]: the page put a call in the calls buffer.
-    pub const CALL_POSTED: i32 = 2;
     /// [`REQUEST`]: a request is in the request buffer (the page resets it to 0).
     pub const POSTED: i32 = 1;
     /// A request in the request buffer that starts with this byte is an FFI request
@@ -276,7 +238,7 @@ pub mod channel {
     /// even when its wake-up raced the wait.
     pub const WAIT_SLICE_MS: f64 = 50.0;
     /// Bytes of the control block.
-    pub const CONTROL_BYTES: u32 = 64;
+    pub const CONTROL_BYTES: u32 = 32;
     /// Initial size of the data buffer (replies) and of the request buffer.
     pub const INITIAL_DATA_BYTES: u32 = 64 * 1024;
     /// Default largest reply: 16 MiB.

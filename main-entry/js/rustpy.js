@@ -72,11 +72,9 @@ const LIBRARY_URL = new URL("./library/", import.meta.url).href;
 const REPLY_LIMIT = 16 * 1024 * 1024; // bytes; a worker's config may set sync_reply_limit
 const NAMED_WORKER_TIMEOUT_MS = 10_000;
 // The control block's words and states (rustpy_bridge::channel).
-const STATE = 0, LENGTH = 1, REQUEST = 2, REQUEST_LENGTH = 3, INTERRUPT = 4;
-const RESULT = 5, RESULT_LENGTH = 6, WATCHING = 7, CALL = 8, CALL_LENGTH = 9, MESSAGES = 10;
-const POSTED = 1, CALL_LISTENING = 1, CALL_POSTED = 2;
+const STATE = 0, LENGTH = 1, REQUEST = 2, REQUEST_LENGTH = 3, INTERRUPT = 4, POSTED = 1;
 const IDLE = 0, WAITING = 1, REPLIED = 2, GROW = 3;
-const CONTROL_BYTES = 64, BUFFER_BYTES = 64 * 1024;
+const CONTROL_BYTES = 32, BUFFER_BYTES = 64 * 1024;
 /** The state word for request `id` in `phase` (rustpy_bridge::channel::state). */
 const stateOf = (id, phase) => (id & 0x1fffffff) * 4 + phase;
 // Where the page can wait on shared memory without blocking, workers hand it their blocking
@@ -87,15 +85,6 @@ const FAST_REQUESTS = typeof Atomics.waitAsync === "function";
 // between costs a thread wake-up per call (tens of microseconds on small VMs). Requests
 // served back to back give the event loop a turn at least every LISTEN_SLICE_MS.
 const LISTEN_SPIN_MS = 0.05;
-// After posting a call to a worker the page watches for its result in shared memory for
-// 1.5× the worker's recent call latency, when that is under CALL_WATCH_MAX_MS: a message
-// from a worker takes ~100 µs to reach even an awake page here (rustpy_bridge::channel,
-// "Page → worker calls"). Slower calls are not watched for (the page would spin for
-// nothing).
-const CALL_WATCH_MAX_MS = 1;
-// How long the page waits for a worker that just handed over a result to listen for the
-// next call.
-const CALL_LISTEN_WAIT_MS = 0.03;
 const LISTEN_SLICE_MS = 5;
 const textDecoder = new TextDecoder();
 // A shared-buffer request starting with this is a bare FFI request (rustpy_bridge::channel).
@@ -210,12 +199,6 @@ export class PyWorker {
   #control = null;
   #data = null;
   #requests = null;
-  #results = null; // shared buffer: call results handed over while the page watches
-  #calls = null; // shared buffer: calls handed over while the worker listens
-  #received = 0; // messages received from the current worker
-  #early = []; // results taken from shared memory before the messages posted ahead of them
-  #callMs = 0; // the worker's recent call latency (a moving average), in milliseconds
-  #handedOver = false; // the worker's last result came through shared memory
   #pendingReply = null; // {bytes, id} waiting for the worker's larger buffer
   #terminated = false;
   #dead = null; // why the worker cannot answer any more (crashed), or null
@@ -315,7 +298,6 @@ export class PyWorker {
           const why = this.#dead ?? (this.#terminated ? "was terminated" : "was restarted");
           throw new Error(`${this.#label} ${why}: this Python callback of its earlier run cannot run`);
         }
-        if (this.#control) Atomics.add(this.#control, MESSAGES, 1);
         worker.postMessage(JSON.stringify({ type: "callback", id, args: JSON.stringify(args) }));
       });
       if (!isolated && !relay && config?.sync_main_only !== true) showIsolationDiagnosis(this.#label);
@@ -323,19 +305,13 @@ export class PyWorker {
         this.#control = new Int32Array(new SharedArrayBuffer(CONTROL_BYTES));
         this.#data = new SharedArrayBuffer(BUFFER_BYTES);
         this.#requests = new SharedArrayBuffer(BUFFER_BYTES);
-        this.#results = new SharedArrayBuffer(BUFFER_BYTES);
-        this.#calls = new SharedArrayBuffer(BUFFER_BYTES);
       }
-      this.#received = 0;
-      this.#early = [];
       const finished = new Promise((resolve, reject) => {
         // The worker's protocol messages arrive as JSON text (cheaper to post than objects);
         // the few that carry shared buffers or come from its JS glue, as objects.
-        this.#worker.addEventListener("message", ({ data }) => {
-          this.#received += 1;
-          this.#receive(typeof data === "string" ? JSON.parse(data) : data, resolve, reject);
-          this.#deliverEarly();
-        });
+        this.#worker.addEventListener("message", ({ data }) =>
+          this.#receive(typeof data === "string" ? JSON.parse(data) : data, resolve, reject),
+        );
         this.#worker.addEventListener("error", (event) => {
           event.preventDefault();
           this.#crashed(event.message || "unknown error", reject);
@@ -354,8 +330,6 @@ export class PyWorker {
         control: this.#control?.buffer,
         data: this.#data,
         requests: this.#requests,
-        results: this.#results,
-        calls: this.#calls,
         fast_requests: isolated && FAST_REQUESTS,
         relay,
         library: LIBRARY_URL,
@@ -447,64 +421,6 @@ export class PyWorker {
     this.#receive(message);
   }
 
-  /**
-   * Hands a call (JSON text) to the worker: through the calls buffer when the worker
-   * listens there, else by postMessage (rustpy_bridge::channel, "Page → worker calls").
-   */
-  #postCall(json) {
-    const control = this.#control;
-    if (control && this.#calls && this.#handedOver) {
-      // The worker handed over its last result in shared memory and is on its way to
-      // listening for the next call: give it a few microseconds to get there.
-      const until = performance.now() + CALL_LISTEN_WAIT_MS;
-      while (Atomics.load(control, CALL) !== CALL_LISTENING && performance.now() < until);
-    }
-    this.#handedOver = false;
-    if (control && this.#calls && Atomics.load(control, CALL) === CALL_LISTENING) {
-      const frame = `${Atomics.load(control, MESSAGES)} ${json}`;
-      if (frame.length <= this.#calls.byteLength && writeAscii(frame, new Uint8Array(this.#calls))) {
-        Atomics.store(control, CALL_LENGTH, frame.length);
-        if (Atomics.compareExchange(control, CALL, CALL_LISTENING, CALL_POSTED) === CALL_LISTENING) return;
-      }
-    }
-    if (control) Atomics.add(control, MESSAGES, 1);
-    this.#worker.postMessage(json);
-  }
-
-  /**
-   * Right after posting a call: watch briefly for a result the worker hands over in shared
-   * memory instead of posting it. The page reads the result, then claims it with a
-   * compare-and-swap; if the worker withdrew it first, it arrives as a message.
-   */
-  #watchForResult(ms) {
-    const control = this.#control;
-    const until = performance.now() + ms;
-    Atomics.store(control, WATCHING, 1);
-    try {
-      while (performance.now() < until && Atomics.load(control, REQUEST) !== POSTED) {
-        const tag = Atomics.load(control, RESULT);
-        if (tag === 0) continue;
-        const length = Math.min(Math.max(Atomics.load(control, RESULT_LENGTH), 0), this.#results.byteLength);
-        const text = readText(this.#results, length);
-        if (Atomics.compareExchange(control, RESULT, tag, 0) !== tag) continue;
-        const space = text.indexOf(" ");
-        this.#early.push({ posted: Number(text.slice(0, space)), message: JSON.parse(text.slice(space + 1)) });
-        this.#handedOver = true;
-        this.#deliverEarly();
-        return;
-      }
-    } finally {
-      Atomics.store(control, WATCHING, 0);
-    }
-  }
-
-  /** Hands over the results taken from shared memory whose earlier messages arrived. */
-  #deliverEarly() {
-    while (this.#early.length > 0 && this.#early[0].posted <= this.#received) {
-      this.#receive(this.#early.shift().message);
-    }
-  }
-
   #closeRelay() {
     if (!this.#relay) return;
     clearInterval(this.#relay.keepAlive);
@@ -594,8 +510,6 @@ export class PyWorker {
         const pending = this.#pending.get(data.id);
         if (!pending) break;
         this.#pending.delete(data.id);
-        const took = performance.now() - pending.sent;
-        this.#callMs = this.#callMs > 0 ? 0.8 * this.#callMs + 0.2 * took : took;
         if ("ok" in data.result) pending.resolve(fromWire(data.result.ok));
         else {
           const error = new PythonError(data.result.err);
@@ -812,10 +726,8 @@ export class PyWorker {
     const id = this.#nextCall++;
     const wire = toWire(args, `the arguments of ${name}()`);
     return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject, name, sent: performance.now() });
-      this.#postCall(JSON.stringify({ type: "call", id, name, args: wire }));
-      const watchMs = 1.5 * this.#callMs;
-      if (this.#results && watchMs > 0 && watchMs < 1.5 * CALL_WATCH_MAX_MS) this.#watchForResult(watchMs);
+      this.#pending.set(id, { resolve, reject, name });
+      this.#worker.postMessage(JSON.stringify({ type: "call", id, name, args: wire }));
     });
   }
 

@@ -5,68 +5,6 @@ import init, { worker_main, worker_call } from "./rustpy_wasm.js";
 
 let crashed = false;
 
-// rustpy_bridge::channel: the control block's words for page → worker calls.
-const CALL = 8, CALL_LENGTH = 9, MESSAGES = 10;
-const CALL_IDLE = 0, CALL_LISTENING = 1;
-// How long the worker listens for the page's next call in shared memory after one, and
-// how long calls read that way may follow each other before the worker's event loop (its
-// timers, the page's other messages) gets a turn.
-const CALL_LISTEN_MS = 0.3;
-const CALL_SLICE_MS = 5;
-const textDecoder = new TextDecoder();
-
-/**
- * Page → worker calls (rustpy_bridge::channel, "Page → worker calls"): every call or
- * callback message runs through `run`; after one, the worker listens briefly for the next
- * call in the shared calls buffer, and runs it after the messages posted before it.
- */
-function callReceiver(control, calls, run) {
-  let received = 0; // call and callback messages received
-  const deferred = []; // [messages before it, text] of calls read ahead of their messages
-
-  function runDeferred() {
-    while (deferred.length > 0 && deferred[0][0] <= received) run(deferred.shift()[1]);
-  }
-
-  function listen() {
-    const sliceEnd = performance.now() + CALL_SLICE_MS;
-    while (
-      !crashed &&
-      deferred.length === 0 &&
-      Atomics.load(control, MESSAGES) <= received &&
-      performance.now() < sliceEnd
-    ) {
-      Atomics.store(control, CALL, CALL_LISTENING);
-      const until = performance.now() + CALL_LISTEN_MS;
-      while (
-        Atomics.load(control, CALL) === CALL_LISTENING &&
-        Atomics.load(control, MESSAGES) <= received &&
-        performance.now() < until
-      );
-      if (Atomics.compareExchange(control, CALL, CALL_LISTENING, CALL_IDLE) === CALL_LISTENING) return;
-      // A call came in (the page's swap won): read it, then free the word.
-      const length = Atomics.load(control, CALL_LENGTH);
-      const frame = textDecoder.decode(calls.slice(0, length));
-      Atomics.store(control, CALL, CALL_IDLE);
-      const space = frame.indexOf(" ");
-      const before = Number(frame.slice(0, space));
-      const text = frame.slice(space + 1);
-      if (before > received) {
-        deferred.push([before, text]); // its earlier messages are still on their way
-        return;
-      }
-      run(text);
-    }
-  }
-
-  return (message) => {
-    received += 1;
-    run(message);
-    runDeferred();
-    if (control && calls) listen();
-  };
-}
-
 /**
  * A blocking request on a page without shared memory: the request `frame` goes to the
  * page by postMessage, and this thread blocks on a synchronous XHR for `<url>/<id>`, which
@@ -112,13 +50,8 @@ addEventListener(
       return;
     }
     // Calls and callbacks arrive as JSON text (rustpy_bridge::ToWorker).
-    const receive = callReceiver(
-      data.control ? new Int32Array(data.control) : null,
-      data.calls ? new Uint8Array(data.calls) : null,
-      (text) => guard(() => worker_call(text)),
-    );
     addEventListener("message", ({ data: message }) => {
-      if (typeof message === "string") receive(message);
+      if (typeof message === "string") guard(() => worker_call(message));
     });
     const { module, ...boot } = data;
     await guard(() => worker_main(boot));

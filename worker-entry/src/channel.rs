@@ -5,8 +5,8 @@ use std::cell::{Cell, RefCell};
 
 use js_sys::{Atomics, Int32Array, Reflect, SharedArrayBuffer, Uint8Array};
 use rustpy_bridge::channel::{
-    FFI_FRAME, GROW, IDLE, LENGTH, POSTED, REPLIED, REQUEST, REQUEST_LENGTH, RESULT, RESULT_LENGTH,
-    STATE, WAIT_SLICE_MS, WAITING, WATCHING, state,
+    FFI_FRAME, GROW, IDLE, LENGTH, POSTED, REPLIED, REQUEST, REQUEST_LENGTH, STATE, WAIT_SLICE_MS,
+    WAITING, state,
 };
 use rustpy_bridge::{FromWorker, SyncFailure, SyncReply, Value};
 use rustpy_interp::SyncCallError;
@@ -36,8 +36,6 @@ pub(crate) struct Buffers {
     pub(crate) control: Int32Array,
     data: Uint8Array,
     requests: Uint8Array,
-    /// Where call results go to a page that watches for them.
-    results: Option<Uint8Array>,
     /// The page listens for requests on the control block.
     fast_requests: bool,
 }
@@ -61,7 +59,6 @@ impl Buffers {
             control: Int32Array::new(&shared(boot, "control")?.into()),
             data: Uint8Array::new(&shared(boot, "data")?.into()),
             requests: Uint8Array::new(&shared(boot, "requests")?.into()),
-            results: shared(boot, "results").map(|buffer| Uint8Array::new(&buffer.into())),
             fast_requests,
         })
     }
@@ -322,7 +319,6 @@ impl Client {
         Reflect::set(&message, &"type".into(), &"grow".into()).map_err(js_error)?;
         Reflect::set(&message, &"data".into(), &bigger).map_err(js_error)?;
         post_raw(&message);
-        crate::note_posted();
         Ok(())
     }
 
@@ -346,69 +342,6 @@ impl Client {
         }
         crate::post(message);
         Ok(())
-    }
-}
-
-/// Hands the results of the page's calls over in shared memory while the page watches for
-/// them (`rustpy_bridge::channel`, "Page → worker calls").
-pub(crate) struct ResultSlot {
-    control: Int32Array,
-    results: Uint8Array,
-}
-
-/// How long a worker waits for a watching page to take a result, in milliseconds.
-const OFFER_SPIN_MS: f64 = 0.2;
-
-impl ResultSlot {
-    /// The slot of these buffers, if the page gave a results buffer.
-    pub(crate) fn new(buffers: &Buffers) -> Option<Self> {
-        Some(Self {
-            control: buffers.control.clone(),
-            results: buffers.results.clone()?,
-        })
-    }
-
-    /// Gives `message` (the result of call `id`) to the page if it is watching and takes
-    /// it in time: true when it did; otherwise the caller posts it.
-    pub(crate) fn offer(&self, id: u64, message: &FromWorker) -> bool {
-        self.try_offer(id, message).unwrap_or(false)
-    }
-
-    fn try_offer(&self, id: u64, message: &FromWorker) -> Result<bool, SyncCallError> {
-        let control = &self.control;
-        if load(control, WATCHING)? != 1 {
-            return Ok(false);
-        }
-        let Ok(tag) = i32::try_from(id + 1) else {
-            return Ok(false);
-        };
-        let json =
-            serde_json::to_string(message).map_err(|e| SyncCallError::Protocol(e.to_string()))?;
-        let frame = format!("{} {json}", crate::posted());
-        if frame.len() > self.results.length() as usize {
-            return Ok(false);
-        }
-        self.results
-            .subarray(0, frame.len() as u32)
-            .copy_from(frame.as_bytes());
-        store(control, RESULT_LENGTH, frame.len() as i32)?;
-        if Atomics::compare_exchange(control, RESULT, 0, tag).map_err(js_error)? != 0 {
-            return Ok(false);
-        }
-        let deadline = crate::now_ms() + OFFER_SPIN_MS;
-        loop {
-            for _ in 0..32 {
-                if load(control, RESULT)? != tag {
-                    return Ok(true); // the page took it
-                }
-                std::hint::spin_loop();
-            }
-            if load(control, WATCHING)? != 1 || crate::now_ms() >= deadline {
-                break;
-            }
-        }
-        // Withdraw it: if the page took it meanwhile, the swap fails and it is delivered.
-        Ok(Atomics::compare_exchange(control, RESULT, tag, 0).map_err(js_error)? != tag)
     }
 }
 

@@ -24,29 +24,12 @@ pub(crate) fn now_ms() -> f64 {
     performance_now()
 }
 
-thread_local! {
-    static POSTED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
-}
-
-/// How many messages this worker posted to the page so far.
-pub(crate) fn posted() -> u64 {
-    POSTED.with(std::cell::Cell::get)
-}
-
-/// Counts a message posted to the page (the page orders call results by it).
-pub(crate) fn note_posted() {
-    POSTED.with(|count| count.set(count.get() + 1));
-}
-
 /// Posts a protocol message to the page, as JSON text: a string is cheaper to build from
 /// Rust and to clone into the page than an object (`serde_wasm_bindgen` made one JS call per
 /// field).
 pub(crate) fn post(message: &FromWorker) {
     match serde_json::to_string(message) {
-        Ok(json) => {
-            post_message(&JsValue::from_str(&json));
-            note_posted();
-        }
+        Ok(json) => post_message(&JsValue::from_str(&json)),
         Err(error) => web_console_error(&format!(
             "rustpy worker: cannot encode {message:?}: {error}"
         )),
@@ -80,7 +63,6 @@ pub async fn worker_main(boot: JsValue) {
         });
     });
     let control = buffers.as_ref().map(|b| b.control.clone());
-    let result_slot = buffers.as_ref().and_then(channel::ResultSlot::new);
     let default_timeout = boot
         .config
         .get("sync_timeout")
@@ -119,18 +101,12 @@ pub async fn worker_main(boot: JsValue) {
             boot.library.clone()
         },
         control,
-        export_result: Some(Box::new(move |id, result| {
+        export_result: Some(Box::new(|id, result| {
             let result = match result {
                 Ok(value) => CallOutcome::Ok(value),
                 Err(traceback) => CallOutcome::Err(traceback),
             };
-            let message = FromWorker::CallResult { id, result };
-            if !result_slot
-                .as_ref()
-                .is_some_and(|slot| slot.offer(id, &message))
-            {
-                post(&message);
-            }
+            post(&FromWorker::CallResult { id, result });
         })),
         page_op: None,
     };
