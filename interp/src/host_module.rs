@@ -78,12 +78,9 @@ pub(crate) fn flush_releases() {
     }
 }
 
-/// An FFI operation (or list of them) from Python in wire form: JS proxies and Python
-/// callables cross by reference.
-fn ffi_operand(
-    obj: &rustpython_vm::PyObjectRef,
-    vm: &rustpython_vm::VirtualMachine,
-) -> rustpython_vm::PyResult<Value> {
+/// A Python value (an FFI operation, a list of them, or an operand) in wire form: JS
+/// proxies and Python callables cross by reference.
+pub(crate) fn ffi_operand(obj: &PyObjectRef, vm: &VirtualMachine) -> PyResult<Value> {
     crate::convert::to_value(
         obj,
         crate::convert::Mode::Ffi,

@@ -12,6 +12,8 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use rustpy_bridge::{JsRef, Value};
+
+use crate::host_module::ffi_operand;
 use rustpython_vm::{
     AsObject, Py, PyObjectRef, PyRef, PyResult, VirtualMachine,
     builtins::{PyDictRef, PyWeak},
@@ -179,10 +181,7 @@ pub(crate) fn new_proxy(state: PyDictRef, vm: &VirtualMachine) -> PyResult<PyObj
 
 /// The JS class id of a proxy (0: unknown, e.g. a batch placeholder).
 pub(crate) fn class_of(proxy: &PyObjectRef, vm: &VirtualMachine) -> PyResult<i64> {
-    match proxy.dict() {
-        Some(state) => int_field(&state, "_class", vm),
-        None => Ok(0),
-    }
+    field(proxy, "_class", vm)?.map_or(Ok(0), |class| class.try_into_value(vm))
 }
 
 /// Remembers that `name` is an inherited method of JS class `class`.
@@ -228,7 +227,10 @@ pub(crate) fn js_attribute(
     if crate::host_module::batching() {
         return crate::host_module::hold_attribute(proxy, &text, vm);
     }
-    let op = crate::host_module::op("get", [operand(proxy, vm)?, Value::Str(text.to_string())]);
+    let op = crate::host_module::op(
+        "get",
+        [ffi_operand(proxy, vm)?, Value::Str(text.to_string())],
+    );
     let value = crate::host_module::run_op(op, vm)?;
     if value.is(&crate::convert::method_marker(vm)?) {
         if class != 0 {
@@ -237,10 +239,7 @@ pub(crate) fn js_attribute(
         return new_method(proxy, &text, None, vm);
     }
     if value.downcastable::<crate::host_module::JsObject>()
-        && value
-            .dict()
-            .and_then(|state| state.get_item_opt("_callable", vm).ok().flatten())
-            .is_some_and(|flag| flag.is(&vm.ctx.true_value))
+        && field(&value, "_callable", vm)?.is_some_and(|flag| flag.is(&vm.ctx.true_value))
     {
         // An own function property (`Promise.reject`, `window.setTimeout`, `Date`): called
         // through its owner, as JS would.
@@ -260,11 +259,11 @@ pub(crate) fn js_set_attribute(
     if INTERNAL.contains(&&*text) {
         return proxy.generic_setattr(name, value, vm);
     }
-    let target = operand(proxy, vm)?;
+    let target = ffi_operand(proxy, vm)?;
     let name = Value::Str(text.into_owned());
     let op = match value {
         rustpython_vm::function::PySetterValue::Assign(value) => {
-            crate::host_module::op("set", [target, name, operand(&value, vm)?])
+            crate::host_module::op("set", [target, name, ffi_operand(&value, vm)?])
         }
         rustpython_vm::function::PySetterValue::Delete => {
             crate::host_module::op("del", [target, name])
@@ -294,9 +293,26 @@ fn call_arguments(
 fn operand_list(items: &[PyObjectRef], vm: &VirtualMachine) -> PyResult<Value> {
     items
         .iter()
-        .map(|item| operand(item, vm))
+        .map(|item| ffi_operand(item, vm))
         .collect::<PyResult<_>>()
         .map(Value::List)
+}
+
+/// `owner[name](...items)` on the page, `this` the owner: a `call` operation.
+fn call_op(
+    owner: &PyObjectRef,
+    name: &PyObjectRef,
+    items: &[PyObjectRef],
+    vm: &VirtualMachine,
+) -> PyResult<Value> {
+    Ok(crate::host_module::op(
+        "call",
+        [
+            ffi_operand(owner, vm)?,
+            ffi_operand(name, vm)?,
+            operand_list(items, vm)?,
+        ],
+    ))
 }
 
 /// `proxy(*args)`: calls the JS function. In a batch, a call of an attribute read held back
@@ -307,29 +323,21 @@ pub(crate) fn call_proxy(
     vm: &VirtualMachine,
 ) -> PyResult {
     let items = call_arguments(args, vm)?;
-    let held = match proxy.dict() {
-        Some(state) => state.get_item_opt("_attribute", vm)?,
-        None => None,
-    };
-    if let Some(attribute) = held.filter(|held| !vm.is_none(held))
+    if let Some(attribute) = field(proxy, "_attribute", vm)?.filter(|held| !vm.is_none(held))
         // `f(f)`: f's own value is needed, so its read is queued as a `get` first.
         && !items.iter().any(|item| item.is(proxy))
     {
         let (owner, name) = held_attribute(&attribute, vm)?;
-        let op = crate::host_module::op(
-            "call",
-            [
-                operand(&owner, vm)?,
-                operand(&name, vm)?,
-                operand_list(&items, vm)?,
-            ],
-        );
         // (Queued straight away: the held read stays held, see `host_module::queue_held`.)
-        return crate::host_module::queue(op, vm);
+        return crate::host_module::queue(call_op(&owner, &name, &items, vm)?, vm);
     }
     let op = crate::host_module::op(
         "apply",
-        [operand(proxy, vm)?, Value::None, operand_list(&items, vm)?],
+        [
+            ffi_operand(proxy, vm)?,
+            Value::None,
+            operand_list(&items, vm)?,
+        ],
     );
     crate::host_module::run_op(op, vm)
 }
@@ -348,15 +356,7 @@ pub(crate) fn call_method(
     };
     let (owner, name) = (field("_owner")?, field("_name")?);
     let items = call_arguments(args, vm)?;
-    let op = crate::host_module::op(
-        "call",
-        [
-            operand(&owner, vm)?,
-            operand(&name, vm)?,
-            operand_list(&items, vm)?,
-        ],
-    );
-    crate::host_module::run_op(op, vm)
+    crate::host_module::run_op(call_op(&owner, &name, &items, vm)?, vm)
 }
 
 /// The `(owner, name)` a placeholder's `_attribute` holds.
@@ -368,14 +368,4 @@ pub(crate) fn held_attribute(
         Some(parts) if parts.len() == 2 => Ok((parts[0].clone(), parts[1].clone())),
         _ => Err(vm.new_type_error("rustpy: a held attribute read is not (owner, name)")),
     }
-}
-
-/// A Python value as an FFI operand (proxies and callables by reference).
-fn operand(value: &PyObjectRef, vm: &VirtualMachine) -> PyResult<Value> {
-    crate::convert::to_value(
-        value,
-        crate::convert::Mode::Ffi,
-        "an argument passed to JavaScript",
-        vm,
-    )
 }
