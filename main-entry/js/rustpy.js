@@ -630,15 +630,29 @@ export class PyWorker {
    * cost more than serving the request). False, having written nothing, for any other text.
    */
   #writeAsciiReply(text, id) {
-    const control = this.#control;
-    if (this.#terminated || this.#dead || !control) return true;
-    const waiting = stateOf(id, WAITING);
-    if (Atomics.load(control, STATE) !== waiting) return true;
+    const waiting = this.#waitingFor(id);
+    if (waiting === null) return true;
     if (text.length > this.#data.byteLength || !writeAscii(text, new Uint8Array(this.#data))) return false;
-    Atomics.store(control, LENGTH, text.length);
-    Atomics.compareExchange(control, STATE, waiting, stateOf(id, REPLIED));
-    Atomics.notify(control, STATE);
+    this.#publishReply(id, waiting, REPLIED, text.length);
     return true;
+  }
+
+  /**
+   * The state word's value while the worker waits for the reply to request `id`; null when
+   * no reply may be written (terminated, dead, or the worker gave up on `id`).
+   */
+  #waitingFor(id) {
+    if (this.#terminated || this.#dead || !this.#control) return null;
+    const waiting = stateOf(id, WAITING);
+    return Atomics.load(this.#control, STATE) === waiting ? waiting : null;
+  }
+
+  /** Stores `length`, moves the state word from `waiting` to `phase` and wakes the worker. */
+  #publishReply(id, waiting, phase, length) {
+    const control = this.#control;
+    Atomics.store(control, LENGTH, length);
+    Atomics.compareExchange(control, STATE, waiting, stateOf(id, phase));
+    Atomics.notify(control, STATE);
   }
 
   #writeReply(bytes, id) {
@@ -647,22 +661,16 @@ export class PyWorker {
       this.#relay.port.postMessage({ id, body: textDecoder.decode(bytes) });
       return;
     }
-    const control = this.#control;
-    if (this.#terminated || this.#dead || !control) return;
-    const waiting = stateOf(id, WAITING);
-    if (Atomics.load(control, STATE) !== waiting) return;
+    const waiting = this.#waitingFor(id);
+    if (waiting === null) return;
     if (bytes.length > this.#data.byteLength) {
       // The worker allocates a larger buffer and posts it back ("grow").
       this.#pendingReply = { bytes, id };
-      Atomics.store(control, LENGTH, bytes.length);
-      Atomics.compareExchange(control, STATE, waiting, stateOf(id, GROW));
-      Atomics.notify(control, STATE);
+      this.#publishReply(id, waiting, GROW, bytes.length);
       return;
     }
     new Uint8Array(this.#data).set(bytes);
-    Atomics.store(control, LENGTH, bytes.length);
-    Atomics.compareExchange(control, STATE, waiting, stateOf(id, REPLIED));
-    Atomics.notify(control, STATE);
+    this.#publishReply(id, waiting, REPLIED, bytes.length);
   }
 
   /**
