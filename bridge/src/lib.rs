@@ -135,9 +135,11 @@ pub enum CallOutcome {
     Err(String),
 }
 
-/// Messages the page sends to a worker after booting it.
+/// Messages the page sends to a worker after booting it, externally tagged
+/// (`{"call": {...}}`): serde reads that form in one pass, while a `"type"` field inside
+/// the object made it buffer the whole message first (a third of reading a call).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum ToWorker {
     /// Call an exported function; answered by [`FromWorker::CallResult`].
     Call {
@@ -312,10 +314,8 @@ mod tests {
 
     #[test]
     fn calls_and_results_have_the_shape_the_page_uses() {
-        let call: ToWorker = serde_json::from_value(json!({
-            "type": "call", "id": 3, "name": "add", "args": []
-        }))
-        .unwrap();
+        let call: ToWorker =
+            serde_json::from_str(r#"{"call": {"id": 3, "name": "add", "args": []}}"#).unwrap();
         assert_eq!(
             call,
             ToWorker::Call {
@@ -324,6 +324,16 @@ mod tests {
                 args: Value::List(vec![])
             }
         );
+        let callback: ToWorker =
+            serde_json::from_str(r#"{"callback": {"id": 4, "args": "[1]"}}"#).unwrap();
+        assert_eq!(
+            callback,
+            ToWorker::Callback {
+                id: 4,
+                args: "[1]".into()
+            }
+        );
+        assert!(serde_json::from_str::<ToWorker>(r#"{"type": "call", "id": 3}"#).is_err());
         let result = FromWorker::CallResult {
             id: 3,
             result: CallOutcome::Err("Traceback".into()),

@@ -295,8 +295,19 @@ def _call_and_report(call_id, name, function, args):
     try:
         result = function(*args)
     except BaseException as exc:
-        _rustpy_host.export_result(call_id, False, _format_call_error(exc))
+        report_error(call_id, exc)
         return
+    report_result(call_id, name, result)
+
+
+def report_error(call_id, exc):
+    """The exported call ``call_id`` raised ``exc``: the page gets its traceback."""
+    _rustpy_host.export_result(call_id, False, _format_call_error(exc))
+
+
+def report_result(call_id, name, result):
+    """The exported call ``call_id`` returned ``result``; an awaitable one is run as a task
+    and reported when it finishes."""
     if hasattr(result, "__await__"):
         import asyncio
 

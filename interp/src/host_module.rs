@@ -96,6 +96,26 @@ pub(crate) fn flush_to_host() {
     flush_releases();
 }
 
+/// Hands the outcome of an exported call to the host (after the output the call printed):
+/// its value, copied out of Python, or the traceback text.
+pub(crate) fn export_result(
+    call_id: u64,
+    outcome: Result<PyObjectRef, String>,
+    vm: &VirtualMachine,
+) {
+    flush_output();
+    let result = outcome.and_then(|value| {
+        crate::convert::to_value(
+            &value,
+            crate::convert::Mode::Copy,
+            "the result of an exported function",
+            vm,
+        )
+        .map_err(|exc| crate::format_exception(vm, &exc))
+    });
+    host().export_result(call_id, result);
+}
+
 /// The operations queued by an open `with batch():` block.
 #[derive(Default)]
 struct Batch {
@@ -579,22 +599,15 @@ mod _rustpy_host {
     /// traceback text.
     #[pyfunction]
     fn export_result(call_id: u64, ok: bool, value: PyObjectRef, vm: &VirtualMachine) {
-        super::flush_output();
-        let result = if ok {
-            crate::convert::to_value(
-                &value,
-                crate::convert::Mode::Copy,
-                "the result of an exported function",
-                vm,
-            )
-            .map_err(|exc| crate::format_exception(vm, &exc))
+        let outcome = if ok {
+            Ok(value)
         } else {
             Err(value
                 .downcast_ref::<rustpython_vm::builtins::PyStr>()
                 .map(|text| text.to_string_lossy().into_owned())
                 .unwrap_or_else(|| "the exported function failed".to_string()))
         };
-        host().export_result(call_id, result);
+        super::export_result(call_id, outcome, vm);
     }
 
     /// Runs a page operation: returns `(True, value)` when it is done, `(False, request_id)`

@@ -465,6 +465,9 @@ fn exports_are_listed_and_called_sync_and_async() {
                   async def later(x):\n    await asyncio.sleep(0.01)\n    return x * 2\n\
                   def fails():\n    raise ValueError('nope')\n\
                   sync.shout = lambda s: s.upper()\n\
+                  sync.doubled = later\n\
+                  sync.raises = fails\n\
+                  sync.opaque = lambda: object()\n\
                   __export__ = ['add', 'later', 'fails']";
     assert_eq!(
         rt.run_script(script, "w.py", 1).unwrap(),
@@ -472,7 +475,9 @@ fn exports_are_listed_and_called_sync_and_async() {
     );
     assert_eq!(
         rt.exported_names().unwrap(),
-        vec!["add", "later", "fails", "shout"]
+        vec![
+            "add", "later", "fails", "shout", "doubled", "raises", "opaque"
+        ]
     );
     let int = |n: &str| Value::Int(n.into());
     rt.call_export(1, "add", &Value::List(vec![int("2"), int("3")]))
@@ -483,6 +488,11 @@ fn exports_are_listed_and_called_sync_and_async() {
         .unwrap();
     rt.call_export(4, "fails", &Value::List(vec![])).unwrap();
     rt.call_export(5, "nothing", &Value::List(vec![])).unwrap();
+    // Functions set on `pyscript.sync` are called by the runtime itself: the same outcomes.
+    rt.call_export(6, "doubled", &Value::List(vec![int("4")]))
+        .unwrap();
+    rt.call_export(7, "raises", &Value::List(vec![])).unwrap();
+    rt.call_export(8, "opaque", &Value::List(vec![])).unwrap();
     drain_timers(&host, &rt);
     let results = host.export_results.borrow();
     let by_id = |id: u64| {
@@ -504,6 +514,17 @@ fn exports_are_listed_and_called_sync_and_async() {
         by_id(5)
             .unwrap_err()
             .contains("exports no function 'nothing'")
+    );
+    assert_eq!(by_id(6), Ok(int("8")));
+    let raised = by_id(7).unwrap_err();
+    assert!(
+        raised.contains("ValueError: nope") && raised.contains("w.py"),
+        "{raised}"
+    );
+    let opaque = by_id(8).unwrap_err();
+    assert!(
+        opaque.contains("TypeError") && opaque.contains("object"),
+        "{opaque}"
     );
 }
 

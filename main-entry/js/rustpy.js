@@ -298,7 +298,7 @@ export class PyWorker {
           const why = this.#dead ?? (this.#terminated ? "was terminated" : "was restarted");
           throw new Error(`${this.#label} ${why}: this Python callback of its earlier run cannot run`);
         }
-        worker.postMessage(JSON.stringify({ type: "callback", id, args: JSON.stringify(args) }));
+        worker.postMessage(JSON.stringify({ callback: { id, args: JSON.stringify(args) } }));
       });
       if (!isolated && !relay && config?.sync_main_only !== true) showIsolationDiagnosis(this.#label);
       if (isolated) {
@@ -735,7 +735,7 @@ export class PyWorker {
     const wire = toWire(args, `the arguments of ${name}()`);
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject, name });
-      this.#worker.postMessage(JSON.stringify({ type: "call", id, name, args: wire }));
+      this.#worker.postMessage(JSON.stringify({ call: { id, name, args: wire } }));
     });
   }
 

@@ -21,6 +21,9 @@ globalThis.rustpySyncRequest = (url, id, frame, timeoutMs) => {
   return [xhr.status, xhr.responseText];
 };
 
+/** Posts the ASCII text in `bytes` (a view of wasm memory, at most a few KiB) to the page. */
+globalThis.rustpyPostAscii = (bytes) => postMessage(String.fromCharCode.apply(null, bytes));
+
 /**
  * Runs a call into wasm. A trap (Rust panic, `unreachable`, out of memory, stack overflow)
  * leaves the instance unusable: report it to the page, which marks the worker dead, and
