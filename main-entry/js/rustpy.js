@@ -543,7 +543,9 @@ export class PyWorker {
         if (this.#servingId === id) this.#serving = this.#servingId = null;
       }
     }
-    let bytes = textEncoder.encode(JSON.stringify(reply));
+    const json = JSON.stringify(reply);
+    if (this.#writeAsciiReply(json, id)) return;
+    let bytes = textEncoder.encode(json);
     const limit = this.#replyLimit();
     if (bytes.length > limit) {
       bytes = textEncoder.encode(JSON.stringify({ err: { kind: "TooLarge", size: bytes.length, limit } }));
@@ -555,7 +557,7 @@ export class PyWorker {
   #answerJs(request, id) {
     const reply = this.#table.request(request);
     // Most replies are short ASCII JSON: written straight into the data buffer.
-    if (!this.#relay && reply.length <= this.#replyLimit() && this.#writeAsciiReply(reply, id)) return;
+    if (this.#writeAsciiReply(reply, id)) return;
     this.#writeReply(this.#limited(textEncoder.encode(reply), "a DOM reply"), id);
   }
 
@@ -621,15 +623,13 @@ export class PyWorker {
   }
 
   /**
-   * Writes the reply to request `id`, unless the worker gave up on it (interrupt, timeout:
-   * the state word no longer says it waits for `id`; rustpy_bridge::channel).
-   */
-  /**
-   * `#writeReply` for a reply that is ASCII text and fits the data buffer, without
-   * encoding it first (TextEncoder cannot write into shared memory; encoding a short reply
-   * cost more than serving the request). False, having written nothing, for any other text.
+   * `#writeReply` for a reply that is ASCII text and fits the data buffer and the reply
+   * limit, without encoding it first (TextEncoder cannot write into shared memory; encoding
+   * a short reply cost more than serving the request). False, having written nothing, for
+   * any other text and on the relay (whose replies go to the service worker).
    */
   #writeAsciiReply(text, id) {
+    if (this.#relay || text.length > this.#replyLimit()) return false;
     const waiting = this.#waitingFor(id);
     if (waiting === null) return true;
     if (text.length > this.#data.byteLength || !writeAscii(text, new Uint8Array(this.#data))) return false;
@@ -655,6 +655,10 @@ export class PyWorker {
     Atomics.notify(control, STATE);
   }
 
+  /**
+   * Writes the reply to request `id`, unless the worker gave up on it (interrupt, timeout:
+   * the state word no longer says it waits for `id`; rustpy_bridge::channel).
+   */
   #writeReply(bytes, id) {
     if (this.#relay) {
       if (!this.#relay.serving.delete(id)) return; // abandoned (interrupt, timeout)
