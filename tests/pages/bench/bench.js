@@ -29,10 +29,11 @@ export async function publish(ms, body, cleanup = () => {}) {
 /// The bridge: given a started worker facade with `sync.add` settable and `sync.run(n)` /
 /// `sync.ping()` callable, measure both directions (mean microseconds per call). The pings
 /// are bounded by the page's limit (`publish`), not one by one: no timer in the timed loop.
+/// Each timed loop comes after an untimed one of the same size (see DOM_CASES for why).
 export async function measure(worker, { syncCalls = 2000, pings = 500 } = {}) {
-  await within(60_000, "warm-up run(100)", worker.sync.run(100));
+  await within(60_000, `warm-up run(${syncCalls})`, worker.sync.run(syncCalls));
   const syncMicros = await within(120_000, `run(${syncCalls})`, worker.sync.run(syncCalls));
-  for (let i = 0; i < 50; i += 1) await worker.sync.ping();
+  for (let i = 0; i < pings; i += 1) await worker.sync.ping();
   const started = performance.now();
   for (let i = 0; i < pings; i += 1) await worker.sync.ping();
   const pingMicros = ((performance.now() - started) / pings) * 1000;
@@ -43,13 +44,15 @@ export async function measure(worker, { syncCalls = 2000, pings = 500 } = {}) {
 /// operations of the warm-up call made first]. `dataset_reads`: reads of a cached
 /// `dataset.test`; `create_append`: `createElement` + `body.append` pairs; `table` (and
 /// `table_batch`, inside `with batch():`, where the engine has it): rows of a table (one
-/// `tr`, three `td` with text). The warm-ups are a tenth of the timed call or more: with
-/// fewer, the timed call also measures the browser's JIT tiering of the code it runs
-/// (after a 10-row warm-up, rustpy's first 1000-row table took 1.5× as long per row as its
-/// next ones, 2.9× in batch()).
+/// `tr`, three `td` with text). The warm-ups let V8 tier up the code the timed call runs,
+/// which otherwise measures the JIT: after a 10-row warm-up, rustpy's first 1000-row table
+/// took 1.5× as long per row as its next ones (2.9× in batch()); after 200 reads, its next
+/// 2000 `dataset.test` reads took 2–5× as long per read as the 2000 after them. So the
+/// short cases warm up with a call as large as the timed one; a table's warm-up is a tenth
+/// (each row is eleven operations, and Pyodide takes ~45 ms per row).
 export const DOM_CASES = {
-  dataset_reads: [2000, 200],
-  create_append: [500, 50],
+  dataset_reads: [2000, 2000],
+  create_append: [500, 500],
   table: [1000, 100],
   table_batch: [1000, 100],
 };

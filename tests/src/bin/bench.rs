@@ -26,12 +26,14 @@
 //!
 //! - the bridge: mean latency of a worker→page blocking `sync.add(i, 1)` (N=2000) and a
 //!   page→worker `await worker.sync.ping()` (N=500), for rustpy, a raw-JS floor (the same
-//!   postMessage + Atomics round trip with no interpreter) and the two PyScript workers.
+//!   postMessage + Atomics round trip with no interpreter) and the two PyScript workers;
+//!   each timed loop after an untimed one of the same size (`bench.js`).
 //!
 //! - the DOM from a worker (`from pyscript import document`), for rustpy and the same two
 //!   PyScript workers: reads of a cached `dataset.test` (N=2000), `createElement("div")` +
 //!   `body.append(el)` (N=500), and a 1000-row table (three `td` with text per `tr`), per
-//!   row; rustpy builds the table a second time inside `with batch():`.
+//!   row; rustpy builds the table a second time inside `with batch():`. Warm-ups: the
+//!   size of the timed call, a tenth for the tables (`DOM_CASES` in `bench.js`).
 //!
 //! - the service-worker relay against shared memory: mean latency of a worker→page
 //!   `sync.add(i, 1)` (N=500 after 500 untimed) for the same worker (`serviceWorker: ...`
