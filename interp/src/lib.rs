@@ -219,7 +219,6 @@ pub enum RuntimeError {
 /// A RustPython interpreter set up for rustpy.
 pub struct Runtime {
     interpreter: Interpreter,
-    runner: PyObjectRef,
     /// The functions of rustpy's own modules the host calls, looked up once: an import
     /// through the VM costs ~10 µs, which was a sixth of a page→worker call.
     entry_points: RefCell<HashMap<(&'static str, &'static str), PyObjectRef>>,
@@ -249,19 +248,18 @@ impl Runtime {
             .add_native_module(host_module)
             .add_frozen_modules(FrozenLib::from_ref(FROZEN).decode())
             .build();
-        let runner = interpreter
-            .enter(|vm| {
-                let module = vm.import("_rustpy_runner", 0)?;
-                module.get_attr("run", vm)
-            })
-            .map_err(|exc| {
-                RuntimeError::Startup(interpreter.enter(|vm| format_exception(vm, &exc)))
-            })?;
-        Ok(Self {
+        let runtime = Self {
             interpreter,
-            runner,
             entry_points: RefCell::default(),
-        })
+        };
+        // The runner is imported now, so that a broken one fails here, not at the first script.
+        runtime
+            .interpreter
+            .enter(|vm| runtime.entry_point(vm, "_rustpy_runner", "run").map(drop))
+            .map_err(|exc| {
+                RuntimeError::Startup(runtime.interpreter.enter(|vm| format_exception(vm, &exc)))
+            })?;
+        Ok(runtime)
     }
 
     /// Runs a script in this interpreter's `__main__` namespace.
@@ -275,9 +273,12 @@ impl Runtime {
         script_id: u64,
     ) -> Result<ScriptOutcome, RuntimeError> {
         self.interpreter.enter(|vm| {
-            let result = self
-                .runner
-                .call((source.to_string(), filename.to_string(), script_id), vm);
+            let result = self.call_rustpy(
+                vm,
+                "_rustpy_runner",
+                "run",
+                (source.to_string(), filename.to_string(), script_id),
+            );
             let outcome = match result {
                 Ok(value) if vm.is_none(&value) => ScriptOutcome::Finished,
                 Ok(value) if value.is(&vm.ctx.true_value) => ScriptOutcome::Pending,
@@ -316,18 +317,24 @@ impl Runtime {
         function: &'static str,
         args: impl rustpython_vm::function::IntoFuncArgs,
     ) -> PyResult {
-        let cached = self.entry_points.borrow().get(&(module, function)).cloned();
-        let callable = match cached {
-            Some(callable) => callable,
-            None => {
-                let callable = vm.import(module, 0)?.get_attr(function, vm)?;
-                self.entry_points
-                    .borrow_mut()
-                    .insert((module, function), callable.clone());
-                callable
-            }
-        };
-        callable.call(args, vm)
+        self.entry_point(vm, module, function)?.call(args, vm)
+    }
+
+    /// `module.function` of rustpy's own Python, imported the first time it is asked for.
+    fn entry_point(
+        &self,
+        vm: &VirtualMachine,
+        module: &'static str,
+        function: &'static str,
+    ) -> PyResult {
+        if let Some(callable) = self.entry_points.borrow().get(&(module, function)) {
+            return Ok(callable.clone());
+        }
+        let callable = vm.import(module, 0)?.get_attr(function, vm)?;
+        self.entry_points
+            .borrow_mut()
+            .insert((module, function), callable.clone());
+        Ok(callable)
     }
 
     /// Runs the callbacks of timer `timer_id` (scheduled through [`Host::schedule_timer`]).
