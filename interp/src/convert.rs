@@ -148,8 +148,7 @@ pub fn to_value(
 fn reference_to_value(obj: &PyObjectRef, context: &str, vm: &VirtualMachine) -> PyResult<Value> {
     let hooks = hooks(vm)?;
     if obj.downcastable::<crate::host_module::JsObject>() {
-        let handle = crate::proxies::field(obj, "_id", vm)?
-            .map_or(Ok(0), |id| id.try_into_value::<i64>(vm))?;
+        let handle = crate::proxies::int_field(obj, "_id", vm)?;
         if handle < 0 {
             let slot = u32::try_from(-(handle + 1))
                 .map_err(|_| vm.new_value_error("rustpy: batch slot out of range"))?;

@@ -200,13 +200,9 @@ fn queue_held(vm: &VirtualMachine) -> PyResult<()> {
     else {
         return Ok(());
     };
-    let Some(state) = placeholder.dict() else {
+    let Some(attribute) = crate::proxies::take_field(&placeholder, "_attribute", vm)? else {
         return Ok(());
     };
-    let Some(attribute) = state.get_item_opt("_attribute", vm)? else {
-        return Ok(());
-    };
-    state.del_item("_attribute", vm)?;
     let (owner, name) = crate::proxies::held_attribute(&attribute, vm)?;
     let name: String = name.try_into_value(vm)?;
     let index = queue_op(
@@ -603,7 +599,7 @@ mod _rustpy_host {
             Ok(value)
         } else {
             Err(value
-                .downcast_ref::<rustpython_vm::builtins::PyStr>()
+                .downcast_ref::<PyStr>()
                 .map(|text| text.to_string_lossy().into_owned())
                 .unwrap_or_else(|| "the exported function failed".to_string()))
         };

@@ -29,13 +29,6 @@ fn state(proxy: &PyObjectRef, vm: &VirtualMachine) -> PyResult<PyDictRef> {
         .ok_or_else(|| vm.new_type_error("rustpy: a JsProxy has no __dict__"))
 }
 
-fn int_field(state: &PyDictRef, name: &str, vm: &VirtualMachine) -> PyResult<i64> {
-    match state.get_item_opt(name, vm)? {
-        Some(value) => value.try_into_value(vm),
-        None => Ok(0),
-    }
-}
-
 /// What a proxy's (or method's) `__dict__` holds under `name`, if anything.
 pub(crate) fn field(
     object: &PyObjectRef,
@@ -44,6 +37,23 @@ pub(crate) fn field(
 ) -> PyResult<Option<PyObjectRef>> {
     match object.dict() {
         Some(state) => state.get_item_opt(name, vm),
+        None => Ok(None),
+    }
+}
+
+/// An integer field of a proxy's `__dict__` (`_id`, `_class`, `_refs`); 0 when unset.
+pub(crate) fn int_field(object: &PyObjectRef, name: &str, vm: &VirtualMachine) -> PyResult<i64> {
+    field(object, name, vm)?.map_or(Ok(0), |value| value.try_into_value(vm))
+}
+
+/// Removes `name` from a proxy's `__dict__`, answering what it held.
+pub(crate) fn take_field(
+    object: &PyObjectRef,
+    name: &str,
+    vm: &VirtualMachine,
+) -> PyResult<Option<PyObjectRef>> {
+    match object.dict() {
+        Some(state) => state.pop_item(name, vm),
         None => Ok(None),
     }
 }
@@ -64,9 +74,8 @@ fn register(handle: u64, proxy: &PyObjectRef, vm: &VirtualMachine) -> PyResult<(
 /// a new one.
 pub(crate) fn proxy_for(js: &JsRef, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
     if let Some(proxy) = live(js.id) {
-        let state = state(&proxy, vm)?;
-        let refs = int_field(&state, "_refs", vm)?;
-        state.set_item("_refs", vm.ctx.new_int(refs + 1).into(), vm)?;
+        let refs = int_field(&proxy, "_refs", vm)?;
+        state(&proxy, vm)?.set_item("_refs", vm.ctx.new_int(refs + 1).into(), vm)?;
         return Ok(proxy);
     }
     let state = vm.ctx.new_dict();
@@ -86,15 +95,15 @@ pub(crate) fn proxy_for(js: &JsRef, vm: &VirtualMachine) -> PyResult<PyObjectRef
 /// `proxy` is dying (`JsProxy.__del__`): its references go back to the page (batched) and
 /// it leaves the registry if it is the one registered.
 pub(crate) fn dropped(proxy: &PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
-    let state = state(proxy, vm)?;
-    let handle = int_field(&state, "_id", vm)?;
+    state(proxy, vm)?; // every proxy has its `__dict__`: one without is a bug to report
+    let handle = int_field(proxy, "_id", vm)?;
     let Ok(handle) = u64::try_from(handle) else {
         return Ok(()); // a batch slot: the page never handed it out
     };
     if handle == 0 {
         return Ok(());
     }
-    let refs = int_field(&state, "_refs", vm)?;
+    let refs = int_field(proxy, "_refs", vm)?;
     if let Ok(refs @ 1..) = u64::try_from(refs) {
         crate::host_module::queue_release(handle, refs);
     }
@@ -118,18 +127,16 @@ pub(crate) fn settle(
     value: &PyObjectRef,
     vm: &VirtualMachine,
 ) -> PyResult<()> {
+    take_field(placeholder, "_attribute", vm)?;
     let state = state(placeholder, vm)?;
-    if state.get_item_opt("_attribute", vm)?.is_some() {
-        state.del_item("_attribute", vm)?;
-    }
     if !value.downcastable::<crate::host_module::JsObject>() {
         state.set_item("_id", vm.ctx.new_int(0).into(), vm)?;
         state.set_item("_value", value.clone(), vm)?;
         return Ok(());
     }
     let source = self::state(value, vm)?;
-    let handle = int_field(&source, "_id", vm)?;
-    let refs = int_field(&source, "_refs", vm)? - 1;
+    let handle = int_field(value, "_id", vm)?;
+    let refs = int_field(value, "_refs", vm)? - 1;
     source.set_item("_refs", vm.ctx.new_int(refs).into(), vm)?;
     for name in ["_id", "_class", "_callable"] {
         if let Some(field) = source.get_item_opt(name, vm)? {
@@ -181,7 +188,7 @@ pub(crate) fn new_proxy(state: PyDictRef, vm: &VirtualMachine) -> PyResult<PyObj
 
 /// The JS class id of a proxy (0: unknown, e.g. a batch placeholder).
 pub(crate) fn class_of(proxy: &PyObjectRef, vm: &VirtualMachine) -> PyResult<i64> {
-    field(proxy, "_class", vm)?.map_or(Ok(0), |class| class.try_into_value(vm))
+    int_field(proxy, "_class", vm)
 }
 
 /// Remembers that `name` is an inherited method of JS class `class`.
