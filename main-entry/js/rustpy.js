@@ -93,7 +93,6 @@ const named = new Map(); // name -> PyWorker
 const namedWaiters = new Map(); // name -> [resolve]
 const textEncoder = new TextEncoder();
 
-
 /**
  * Writes `text` into `target` (shared memory) as bytes if every character is ASCII: true
  * when it did. (A non-ASCII character leaves a partial write the caller ignores.)
