@@ -9,9 +9,12 @@
 //! trips: an operand [`Value::Slot`](crate::Value::Slot)`(k)` is the result of operation
 //! `k` of the same request.
 //!
-//! An operation name prefixed with `!` (`"!call"`) asks the page to run it but answer
-//! `None`: a batch marks so the operations whose results Python no longer holds, which
-//! saves handing out (and later releasing) a handle per row of a table.
+//! A batch (`with pyscript.batch():`) goes to the page in [`BatchPart`]s: while Python
+//! queues, every [`BATCH_PART_OPS`] operations are sent without waiting (the page runs them
+//! while Python queues the next ones; no reply), and the batch's end is a blocking request
+//! naming the results Python still holds (`want`): the page answers those alone, or the
+//! batch's first failure. Slots and failure indexes count from the batch's first operation;
+//! a part of another batch number drops what the page kept of an earlier, abandoned batch.
 //!
 //! Handles are reference-counted by the page: each time it hands out a handle it counts
 //! one; Python gives counts back with [`FromWorker::Release`](crate::FromWorker::Release)
@@ -69,6 +72,41 @@ pub mod op {
     pub const GLOBAL: &str = "global";
     /// `[count]`: how many handles this interpreter holds (a debug counter).
     pub const COUNT: &str = "count";
+}
+
+/// How many operations a batch queues before it sends them as a [`BatchPart`].
+pub const BATCH_PART_OPS: usize = 512;
+
+/// A piece of batch `batch`: its next operations, and at its end the results wanted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BatchPart {
+    /// The batch's number (a new number starts a new batch on the page).
+    pub batch: u64,
+    /// The operations, continuing the batch's earlier parts.
+    pub ops: Vec<Value>,
+    /// Present on the last part, which is a blocking request: the slots whose results
+    /// the reply holds, in this order ([`JsReply::Ok`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub want: Option<Vec<usize>>,
+}
+
+impl BatchPart {
+    /// The JSON text of a part holding `ops` (the last part when `want` is given).
+    pub fn encode(batch: u64, ops: &[Value], want: Option<&[usize]>) -> String {
+        #[derive(Serialize)]
+        struct Borrowed<'a> {
+            batch: u64,
+            ops: &'a [Value],
+            #[serde(skip_serializing_if = "Option::is_none")]
+            want: Option<&'a [usize]>,
+        }
+        serde_json::to_string(&Borrowed { batch, ops, want }).expect("a Value always serialises")
+    }
+
+    /// Reads a part; malformed input is an error, never a panic.
+    pub fn decode(bytes: &[u8]) -> Result<Self, serde_json::Error> {
+        serde_json::from_slice(bytes)
+    }
 }
 
 /// The page's answer to a request.
@@ -133,5 +171,23 @@ mod tests {
         assert_eq!(failure.python, None);
         assert!(JsReply::decode(br#"{"ok":3}"#).is_err());
         assert!(JsReply::decode(b"\xff").is_err());
+    }
+
+    #[test]
+    fn batch_parts_round_trip_and_only_the_last_wants_results() {
+        let ops = vec![Value::List(vec![Value::Str("get".into()), Value::Slot(3)])];
+        let middle = BatchPart::encode(7, &ops, None);
+        assert_eq!(middle, r#"{"batch":7,"ops":[["get",{"s":3}]]}"#);
+        let last = BatchPart::encode(7, &[], Some(&[0, 4]));
+        assert_eq!(
+            BatchPart::decode(last.as_bytes()).unwrap(),
+            BatchPart {
+                batch: 7,
+                ops: vec![],
+                want: Some(vec![0, 4])
+            }
+        );
+        assert_eq!(BatchPart::decode(middle.as_bytes()).unwrap().ops, ops);
+        assert!(BatchPart::decode(br#"{"ops":[]}"#).is_err());
     }
 }

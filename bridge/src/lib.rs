@@ -99,6 +99,14 @@ pub enum FromWorker {
         /// The operations, a JSON [`Value::List`] of operations.
         request: String,
     },
+    /// A part of a batch the page runs without answering ([`ffi::BatchPart`]), posted when
+    /// the shared request buffer cannot carry it (too large, no `Atomics.waitAsync` on the
+    /// page, the relay); the batch's later parts and its end are then posted too, so they
+    /// arrive in order.
+    JsPart {
+        /// The part, an [`ffi::BatchPart`] as JSON.
+        request: String,
+    },
     /// The worker gave up waiting for request `id` (interrupt or timeout): the page drops
     /// its reply and takes down any prompt it showed for it.
     Abandoned {
@@ -200,7 +208,9 @@ pub enum SyncFailure {
 /// to [`POSTED`]: no `postMessage`, no structured clone. The request is the
 /// [`FromWorker`] message as JSON, or for an FFI request [`FFI_FRAME`], the id, a space and
 /// the bare JSON request. Otherwise (and for a request larger than the buffer) the worker
-/// posts the message.
+/// posts the message. A batch part ([`ffi::BatchPart`]) travels the same way as
+/// [`channel::BATCH_PART_FRAME`] and its JSON, with no reply: before writing the buffer again the
+/// worker waits until the page has taken what is there ([`REQUEST`] back to 0).
 ///
 /// **Replies.** The [`STATE`] word says which request the worker waits for and how far it
 /// got: [`state`]`(id, phase)`. The page writes a reply only while the state is
@@ -227,6 +237,9 @@ pub mod channel {
     /// A request in the request buffer that starts with this byte is an FFI request
     /// (`J<id> <json>`); any other is a [`FromWorker`](crate::FromWorker) message as JSON.
     pub const FFI_FRAME: u8 = b'J';
+    /// A request in the request buffer that starts with this byte is a batch part the page
+    /// runs without answering (`K<json>`, an [`ffi::BatchPart`](crate::ffi::BatchPart)).
+    pub const BATCH_PART_FRAME: u8 = b'K';
     /// Nothing in flight (also: the worker gave up on its request).
     pub const IDLE: i32 = 0;
     /// Phase: the worker posted request `id` and waits.

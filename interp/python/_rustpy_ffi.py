@@ -4,7 +4,7 @@ A ``JsProxy`` holds a handle into the page's table for this interpreter (see
 ``rustpy_bridge::ffi``). Every operation on it (attribute, call, item, ``len``, ...) is one
 request to the page: a blocking round trip from a worker, a direct call on the main thread.
 The same JS object always gives the same proxy while Python holds it, so ``is`` works.
-When a proxy dies, its handle is given back (``_rustpy_host.js_dropped``, batched). The
+When a proxy dies, its handle is given back (natively, by its base's ``__del__``; batched). The
 registry of live proxies is native (``rustpy_interp``'s ``proxies``).
 
 Inside ``with batch():`` operations are queued instead and sent together: their results are
@@ -160,9 +160,8 @@ class JsProxy(_rustpy_host.JsObject):
         """Awaits a JS promise (anything with ``then``)."""
         return _await_js(self).__await__()
 
-    def __del__(self):
-        if self._id > 0:
-            _rustpy_host.js_dropped(self)
+    # A dying proxy gives its handle's references back to the page: natively (the base's
+    # `__del__`, `proxies::dropped`).
 
 
 class JsMethod(_rustpy_host.JsMethodBase):

@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use rustpython_vm::{AsObject, PyObjectRef, PyRef, PyResult, VirtualMachine, builtins::PyWeak};
+use rustpython_vm::{PyObjectRef, PyRef, PyResult, VirtualMachine, builtins::PyWeak};
 
 use crate::{Host, LineBuffer, Stream, Value};
 
@@ -119,8 +119,13 @@ pub(crate) fn export_result(
 /// The operations queued by an open `with batch():` block.
 #[derive(Default)]
 struct Batch {
+    /// Its number on the page (see `rustpy_bridge::ffi::BatchPart`), given when the first
+    /// operation is queued.
+    number: u64,
     /// The operations, in wire form (so they hold no Python objects).
     ops: Vec<Value>,
+    /// How many of `ops` went to the page already, in parts sent while Python queued.
+    sent: usize,
     /// Per operation, a weak reference to the placeholder standing for its result (none
     /// for writes, which have no result): a result nobody holds is not sent back.
     placeholders: Vec<Option<PyRef<PyWeak>>>,
@@ -135,6 +140,8 @@ thread_local! {
     static BATCH_DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
     /// The placeholder of an attribute read a batch holds back (see [`hold_attribute`]).
     static HELD: RefCell<Option<PyRef<PyWeak>>> = const { RefCell::new(None) };
+    /// The number of the latest batch.
+    static BATCH_NUMBER: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
 /// True inside a `with batch():` block.
@@ -160,7 +167,7 @@ pub(crate) fn run_op(op: Value, vm: &VirtualMachine) -> PyResult {
         queue_held(vm)?;
         return queue(op, vm);
     }
-    let results = run_ffi_request(Value::List(vec![op]), None, vm)?;
+    let results = run_ffi_request(Value::List(vec![op]), vm)?;
     let results: Vec<PyObjectRef> = results.try_into_value(vm)?;
     Ok(results.into_iter().next().unwrap_or_else(|| vm.ctx.none()))
 }
@@ -218,7 +225,9 @@ fn queue_held(vm: &VirtualMachine) -> PyResult<()> {
 }
 
 /// Queues `op` (converted by the caller) with `placeholder` standing for its result, and
-/// sets the placeholder's `_id` to the slot; returns the slot.
+/// sets the placeholder's `_id` to the slot; returns the slot. Every
+/// [`BATCH_PART_OPS`](rustpy_bridge::ffi::BATCH_PART_OPS) operations go to the page, which
+/// runs them while Python queues the next ones.
 fn queue_op(op: Value, placeholder: Option<&PyObjectRef>, vm: &VirtualMachine) -> PyResult<usize> {
     let index = BATCH.with(|batch| batch.borrow().ops.len());
     let weak = match placeholder {
@@ -232,11 +241,30 @@ fn queue_op(op: Value, placeholder: Option<&PyObjectRef>, vm: &VirtualMachine) -
         }
         None => None,
     };
-    BATCH.with(|batch| {
+    let part = BATCH.with(|batch| {
         let mut batch = batch.borrow_mut();
+        if batch.ops.is_empty() {
+            batch.number = BATCH_NUMBER.with(|number| {
+                number.set(number.get() + 1);
+                number.get()
+            });
+        }
         batch.ops.push(op);
         batch.placeholders.push(weak);
+        if batch.ops.len() - batch.sent < rustpy_bridge::ffi::BATCH_PART_OPS {
+            return None;
+        }
+        let part =
+            rustpy_bridge::ffi::BatchPart::encode(batch.number, &batch.ops[batch.sent..], None);
+        batch.sent = batch.ops.len();
+        Some(part)
     });
+    if let Some(part) = part {
+        flush_output();
+        host()
+            .js_send(&part)
+            .map_err(|error| request_error(error, vm))?;
+    }
     Ok(index)
 }
 
@@ -264,15 +292,17 @@ fn exit_batch(ok: bool, vm: &VirtualMachine) -> PyResult<()> {
     flush_batch(ok, vm)
 }
 
-/// Ends the queue of the open batch: sends it when `send` (the held read first; else drops
-/// it, the block failed), then settles every placeholder Python still holds to its result
-/// (`None` when the batch was dropped or failed).
+/// Ends the queue of the open batch: sends its end when `send` (the held read first; else
+/// drops what was not sent yet, the block failed), then settles every placeholder Python
+/// still holds to its result (`None` when the batch was dropped or failed).
 fn flush_batch(send: bool, vm: &VirtualMachine) -> PyResult<()> {
     if send {
         queue_held(vm)?;
     }
     let Batch {
-        mut ops,
+        number,
+        ops,
+        sent,
         placeholders,
         gets,
     } = BATCH.with(|batch| std::mem::take(&mut *batch.borrow_mut()));
@@ -283,67 +313,95 @@ fn flush_batch(send: bool, vm: &VirtualMachine) -> PyResult<()> {
         .iter()
         .map(|weak| weak.as_ref().and_then(|weak| weak.upgrade()))
         .collect();
+    // Only the results Python still holds come back (no handle for a row nobody kept),
+    // and those of `get`s that may teach a method.
+    let mut want: Vec<usize> = held
+        .iter()
+        .enumerate()
+        .filter_map(|(index, holder)| holder.as_ref().map(|_| index))
+        .chain(gets.iter().map(|(index, ..)| *index))
+        .collect();
+    want.sort_unstable();
+    want.dedup();
     let outcome = if send {
-        for (op, holder) in ops.iter_mut().zip(&held) {
-            // A result nobody holds is run but not sent back (no handle to hand out).
-            if let (None, Value::List(parts)) = (holder, op)
-                && let Some(Value::Str(name)) = parts.first_mut()
-            {
-                name.insert(0, '!');
-            }
-        }
-        run_ffi_request(Value::List(ops), Some("in the batch"), vm).map(Some)
+        let request = rustpy_bridge::ffi::BatchPart::encode(number, &ops[sent..], Some(&want));
+        ffi_round_trip(&request, &ops, Some("in the batch"), vm)
     } else {
-        Ok(None)
+        Ok(Vec::new())
     };
-    let results: Option<Vec<PyObjectRef>> = match &outcome {
-        Ok(Some(results)) => Some(results.clone().try_into_value(vm)?),
-        _ => None,
+    let mut results: std::collections::HashMap<usize, Value> = match &outcome {
+        Ok(values) if values.len() == want.len() => {
+            want.iter().copied().zip(values.clone()).collect()
+        }
+        Ok(values) if send => {
+            return Err(vm.new_runtime_error(format!(
+                "rustpy: the page answered {} results for the {} a batch wanted",
+                values.len(),
+                want.len()
+            )));
+        }
+        _ => Default::default(),
     };
-    if let Some(results) = &results {
-        let marker = crate::convert::method_marker(vm)?;
-        for (index, class, name) in gets {
-            if results.get(index).is_some_and(|result| result.is(&marker)) {
-                crate::proxies::learn_method(class, &name);
-            }
+    for (index, class, name) in gets {
+        if matches!(results.get(&index), Some(Value::Method)) {
+            crate::proxies::learn_method(class, &name);
         }
     }
     for (index, holder) in held.into_iter().enumerate() {
         if let Some(placeholder) = holder {
-            let value = results
-                .as_ref()
-                .and_then(|results| results.get(index).cloned())
-                .unwrap_or_else(|| vm.ctx.none());
+            let value = match results.remove(&index) {
+                Some(value) => crate::convert::from_value(&value, crate::convert::Mode::Ffi, vm)?,
+                None => vm.ctx.none(),
+            };
             crate::proxies::settle(&placeholder, &value, vm)?;
         }
     }
     outcome.map(|_| ())
 }
 
-/// Sends `ops` (a [`Value::List`] of operations) to the page and converts the results; a
-/// failure raises the matching exception, naming the operation when `batch` says where it was queued.
-fn run_ffi_request(ops: Value, batch: Option<&str>, vm: &VirtualMachine) -> PyResult {
-    use rustpy_bridge::ffi::JsReply;
-    use rustpython_vm::AsObject;
+/// The exception for a request that could not reach the page or was interrupted.
+fn request_error(
+    error: crate::SyncCallError,
+    vm: &VirtualMachine,
+) -> rustpython_vm::builtins::PyBaseExceptionRef {
+    match error {
+        crate::SyncCallError::Interrupted => keyboard_interrupt(vm),
+        other => vm.new_runtime_error(other.to_string()),
+    }
+}
 
-    flush_output();
+/// Sends `ops` (a [`Value::List`] of operations) to the page and converts the results; a
+/// failure raises the matching exception.
+fn run_ffi_request(ops: Value, vm: &VirtualMachine) -> PyResult {
     let request = String::from_utf8_lossy(&ops.encode()).into_owned();
     let ops = match &ops {
         Value::List(ops) => ops.as_slice(),
         _ => &[],
     };
-    let reply = host().js_request(&request).map_err(|error| match error {
-        crate::SyncCallError::Interrupted => keyboard_interrupt(vm),
-        other => vm.new_runtime_error(other.to_string()),
-    })?;
+    let items = ffi_round_trip(&request, ops, None, vm)?
+        .iter()
+        .map(|value| crate::convert::from_value(value, crate::convert::Mode::Ffi, vm))
+        .collect::<PyResult<Vec<_>>>()?;
+    Ok(vm.ctx.new_list(items).into())
+}
+
+/// Sends an FFI `request` (for `ops`) to the page and answers its results; a failure raises
+/// the matching exception, naming the operation when `batch` says where it was queued.
+fn ffi_round_trip(
+    request: &str,
+    ops: &[Value],
+    batch: Option<&str>,
+    vm: &VirtualMachine,
+) -> PyResult<Vec<Value>> {
+    use rustpy_bridge::ffi::JsReply;
+    use rustpython_vm::AsObject;
+
+    flush_output();
+    let reply = host()
+        .js_request(request)
+        .map_err(|error| request_error(error, vm))?;
     let failure = match JsReply::decode(reply.as_bytes()) {
-        Ok(JsReply::Ok(values)) => {
-            let items = values
-                .iter()
-                .map(|value| crate::convert::from_value(value, crate::convert::Mode::Ffi, vm))
-                .collect::<rustpython_vm::PyResult<Vec<_>>>()?;
-            return Ok(vm.ctx.new_list(items).into());
-        }
+        Ok(JsReply::Ok(values)) => return Ok(values),
         Ok(JsReply::Err(failure)) => failure,
         Err(error) => {
             return Err(vm.new_runtime_error(format!(
@@ -386,7 +444,7 @@ fn describe_op(ops: &[Value], index: usize) -> String {
         _ => return "?".into(),
     };
     let name = match parts.first() {
-        Some(Value::Str(name)) => name.trim_start_matches('!'),
+        Some(Value::Str(name)) => name.as_str(),
         _ => "?",
     };
     match (name, parts.get(1), parts.get(2)) {
@@ -395,7 +453,7 @@ fn describe_op(ops: &[Value], index: usize) -> String {
         }
         ("apply", Some(Value::Slot(slot)), _) => match ops.get(*slot as usize) {
             // A method read earlier in the batch, then called.
-            Some(Value::List(source)) if matches!(source.first(), Some(Value::Str(n)) if n.trim_start_matches('!') == "get") => {
+            Some(Value::List(source)) if matches!(source.first(), Some(Value::Str(n)) if n == "get") => {
                 match source.get(2) {
                     Some(Value::Str(attribute)) => format!("call '{attribute}'"),
                     _ => name.to_string(),
@@ -436,7 +494,7 @@ mod _rustpy_host {
         AsObject, Py, PyObjectRef, PyPayload, PyResult, TryFromObject, VirtualMachine,
         builtins::{PyBaseExceptionRef, PyStr, PyStrRef, PyTypeRef},
         function::{ArgIntoFloat, FuncArgs, KwArgs, PosArgs, PySetterValue},
-        types::{Callable, GetAttr, SetAttr},
+        types::{Callable, Destructor, GetAttr, SetAttr},
     };
 
     use super::{Stream, Value, host, write};
@@ -654,7 +712,7 @@ mod _rustpy_host {
         if !matches!(ops, Value::List(_)) {
             return Err(vm.new_type_error("js_request takes a list of operations"));
         }
-        super::run_ffi_request(ops, None, vm)
+        super::run_ffi_request(ops, vm)
     }
 
     /// Runs one FFI operation (see `rustpy_bridge::ffi`) and returns its result; in a
@@ -693,10 +751,18 @@ mod _rustpy_host {
     pub(crate) struct JsObject {}
 
     #[pyclass(
-        with(GetAttr, SetAttr, Callable),
+        with(GetAttr, SetAttr, Callable, Destructor),
         flags(BASETYPE, HAS_DICT, HAS_WEAKREF)
     )]
     impl JsObject {}
+
+    impl Destructor for JsObject {
+        /// A dying proxy gives its references back to the page (`crate::proxies::dropped`).
+        /// Native: a Python `__del__` cost a frame for every proxy and batch placeholder.
+        fn del(zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult<()> {
+            crate::proxies::dropped(&zelf.to_owned().into(), vm)
+        }
+    }
 
     impl GetAttr for JsObject {
         fn getattro(zelf: &Py<Self>, name: &Py<PyStr>, vm: &VirtualMachine) -> PyResult {
@@ -748,13 +814,6 @@ mod _rustpy_host {
     #[pyfunction]
     fn flush_releases() {
         super::flush_releases();
-    }
-
-    /// `proxy` (a `JsProxy`) is dying: gives back its references to its JS handle
-    /// (batched; see `rustpy_bridge::FromWorker::Release`) and forgets it.
-    #[pyfunction]
-    fn js_dropped(proxy: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
-        crate::proxies::dropped(&proxy, vm)
     }
 
     /// The id of the element `display()` writes to by default, if any.

@@ -169,6 +169,10 @@ pub trait Host {
     /// Runs FFI operations on the page (a JSON request of `rustpy_bridge::ffi`) and returns
     /// the JSON reply; blocks in a worker.
     fn js_request(&self, request: &str) -> Result<String, SyncCallError>;
+    /// Hands the page a part of a batch to run (a JSON `rustpy_bridge::ffi::BatchPart`)
+    /// without waiting for it to run; the page answers nothing. Fails as
+    /// [`Host::js_request`] would when there is no way to reach the page.
+    fn js_send(&self, part: &str) -> Result<(), SyncCallError>;
     /// Gives back handles Python no longer holds: `(id, count)` pairs, flattened. Does not
     /// wait for the page.
     fn js_release(&self, handles: &[u64]);

@@ -92,7 +92,7 @@ pub(crate) fn proxy_for(js: &JsRef, vm: &VirtualMachine) -> PyResult<PyObjectRef
     Ok(proxy)
 }
 
-/// `proxy` is dying (`JsProxy.__del__`): its references go back to the page (batched) and
+/// `proxy` is dying (`JsObject`'s `__del__`): its references go back to the page (batched) and
 /// it leaves the registry if it is the one registered.
 pub(crate) fn dropped(proxy: &PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
     state(proxy, vm)?; // every proxy has its `__dict__`: one without is a bug to report

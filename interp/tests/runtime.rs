@@ -102,6 +102,10 @@ impl Host for FakeHost {
     fn js_request(&self, request: &str) -> Result<String, SyncCallError> {
         Ok(self.page.answer(request))
     }
+    fn js_send(&self, part: &str) -> Result<(), SyncCallError> {
+        self.page.receive_part(part);
+        Ok(())
+    }
     fn js_release(&self, handles: &[u64]) {
         self.page.release(handles);
     }
@@ -679,6 +683,39 @@ fn ffi_handles_are_released_when_proxies_die() {
     assert!(host.page.live_handles() < 1100);
 }
 
+/// A script adding `rows` `div`s with text to `body` in one batch (`el`: the last).
+fn rows_in_a_batch(rows: usize) -> String {
+    format!(
+        "with batch():\n\
+         \x20   for i in range({rows}):\n\
+         \x20       el = document.createElement('div')\n\
+         \x20       el.textContent = f'row {{i}}'\n\
+         \x20       body.append(el)\n"
+    )
+}
+
+/// A script with a batch appending `before` `b`s, failing (`querySelector('##')`), then
+/// `after` `c`s; it prints the exception.
+fn failing_batch(before: usize, after: usize) -> String {
+    format!(
+        "try:\n\
+         \x20   with batch():\n\
+         \x20       for i in range({before}):\n\
+         \x20           body.append(document.createElement('b'))\n\
+         \x20       document.querySelector('##')\n\
+         \x20       for i in range({after}):\n\
+         \x20           body.append(document.createElement('c'))\n\
+         except Exception as e:\n\
+         \x20   print(type(e).__name__, e)\n"
+    )
+}
+
+/// Results nobody held were not handed out (only `el` of the last row is alive).
+fn assert_few_handles(host: &FakeHost) {
+    let live = host.page.live_handles();
+    assert!(live < 10, "{live} live handles");
+}
+
 #[test]
 fn ffi_batch_sends_one_request_and_names_failures() {
     let (host, rt) = runtime();
@@ -690,35 +727,12 @@ fn ffi_batch_sends_one_request_and_names_failures() {
          document.createElement('i')\n",
     );
     let before = *host.page.requests.borrow();
-    run_ok(
-        &host,
-        &rt,
-        "with batch():\n\
-         \x20   for i in range(50):\n\
-         \x20       el = document.createElement('div')\n\
-         \x20       el.textContent = f'row {i}'\n\
-         \x20       body.append(el)\n",
-    );
+    run_ok(&host, &rt, &rows_in_a_batch(50));
     assert_eq!(*host.page.requests.borrow() - before, 1);
     assert_eq!(host.page.body_texts().len(), 50);
     assert_eq!(host.page.body_texts()[49], "row 49");
-    // Results nobody held were not handed out (only `el` of the last row is alive).
-    assert!(
-        host.page.live_handles() < 10,
-        "{}",
-        host.page.live_handles()
-    );
-    run_ok(
-        &host,
-        &rt,
-        "try:\n\
-         \x20   with batch():\n\
-         \x20       body.append(document.createElement('b'))\n\
-         \x20       document.querySelector('##')\n\
-         \x20       body.append(document.createElement('c'))\n\
-         except Exception as e:\n\
-         \x20   print(type(e).__name__, e)\n",
-    );
+    assert_few_handles(&host);
+    run_ok(&host, &rt, &failing_batch(1, 1));
     // 7 operations: each `body.append(...)` reads `append` (its argument's createElement
     // comes between the read and the call, so the read is queued on its own) and applies it.
     assert_eq!(
@@ -729,6 +743,62 @@ fn ffi_batch_sends_one_request_and_names_failures() {
         ]
     );
     assert_eq!(host.page.body_texts().len(), 51);
+}
+
+#[test]
+fn ffi_long_batches_go_in_parts_and_fail_at_the_end() {
+    let (host, rt) = runtime();
+    run_ok(
+        &host,
+        &rt,
+        "from pyscript import document, batch\nbody = document.body\n",
+    );
+    let before = *host.page.requests.borrow();
+    // 3 operations per row (createElement, set, append): 1500 rows are 4500 operations.
+    run_ok(
+        &host,
+        &rt,
+        &(rows_in_a_batch(1500) + "print(el.textContent)\n"),
+    );
+    let parts = 4500 / rustpy_bridge::ffi::BATCH_PART_OPS;
+    assert_eq!(*host.page.parts.borrow(), parts);
+    assert_eq!(
+        *host.page.requests.borrow() - before,
+        2,
+        "the end, then the read"
+    );
+    assert_eq!(host.page.body_texts().len(), 1500);
+    assert_eq!(host.stdout(), vec!["row 1499"]);
+    assert_few_handles(&host);
+    // A failure in an early part stops the batch there and is reported at the end, with
+    // its place counted from the batch's first operation.
+    run_ok(&host, &rt, &failing_batch(10, 1000));
+    assert_eq!(
+        host.stdout()[1],
+        "JsException operation 31 of 3031 in the batch (call 'querySelector') failed: \
+         SyntaxError: '##' is not a valid selector"
+    );
+    assert_eq!(host.page.body_texts().len(), 1510);
+    // A block that raises after parts went out sends no end; the next batch starts afresh.
+    run_ok(
+        &host,
+        &rt,
+        "try:\n\
+         \x20   with batch():\n\
+         \x20       for i in range(600):\n\
+         \x20           body.append(document.createElement('d'))\n\
+         \x20       raise ValueError('stop')\n\
+         except ValueError:\n\
+         \x20   pass\n\
+         with batch():\n\
+         \x20   el = document.createElement('e')\n\
+         \x20   el.textContent = 'after'\n\
+         \x20   body.append(el)\n\
+         print(el.textContent)\n",
+    );
+    assert_eq!(host.stdout()[2], "after");
+    let texts = host.page.body_texts();
+    assert_eq!(texts.last().map(String::as_str), Some("after"));
 }
 
 #[test]

@@ -128,6 +128,7 @@ export class HandleTable {
   #callableIds = new WeakMap(); // that JS function -> its Python callable id
   #invoke;
   #closed = null;
+  #batch = null; // the batch whose parts are arriving: {id, slots, replies, failure}
 
   constructor(invoke) {
     this.#invoke = invoke;
@@ -141,6 +142,7 @@ export class HandleTable {
   /** Frees everything; later requests fail with `reason` (e.g. the worker was terminated). */
   close(reason) {
     this.#closed = reason;
+    this.#batch = null;
     this.#entries.clear();
     this.#handles.clear();
     this.#functions.clear();
@@ -160,26 +162,55 @@ export class HandleTable {
     }
   }
 
-  /** Runs a JSON request (a list of operations) and answers the JSON reply. */
+  /**
+   * Runs a JSON request and answers the JSON reply: a list of operations (one result each),
+   * or the last part of a batch (the results it wants; rustpy_bridge::ffi::BatchPart).
+   */
   request(json) {
-    return JSON.stringify(this.run(JSON.parse(json)));
+    const request = JSON.parse(json);
+    return JSON.stringify(Array.isArray(request) ? this.run(request) : this.#runPart(request));
+  }
+
+  /** Runs a batch part the worker sent without waiting (no answer). */
+  send(json) {
+    this.#runPart(JSON.parse(json));
   }
 
   /** Runs a parsed request: `{ok: [results]}` or `{err: {index, name, message, python}}`. */
   run(ops) {
-    const results = [];
     const slots = [];
-    for (let index = 0; index < ops.length; index += 1) {
+    const replies = [];
+    const failure = this.#runInto(ops, slots, replies);
+    return failure ?? { ok: slots.map((value, index) => replies[index] ?? this.toWire(value)) };
+  }
+
+  /**
+   * Runs a part of a batch (`{batch, ops, want}`): its results stay here as the batch's
+   * slots, and a failure stops the rest of the batch. The last part (with `want`) answers
+   * the wanted results, or the failure. A part of another batch drops what is left of an
+   * earlier one (a block that raised sends no end).
+   */
+  #runPart({ batch, ops, want }) {
+    if (this.#batch?.id !== batch) this.#batch = { id: batch, slots: [], replies: [], failure: null };
+    const state = this.#batch;
+    state.failure ??= this.#runInto(ops, state.slots, state.replies);
+    if (want === undefined) return null;
+    this.#batch = null;
+    return state.failure ?? { ok: want.map((index) => state.replies[index] ?? this.toWire(state.slots[index])) };
+  }
+
+  /**
+   * Runs `ops`, appending each value to `slots` (a reply other than the value's wire form
+   * goes to `replies` at the same index); the first failure as an `{err}` reply, or null.
+   */
+  #runInto(ops, slots, replies) {
+    for (const parts of ops) {
+      const index = slots.length;
       try {
         if (this.#closed) throw new Error(this.#closed);
-        const parts = ops[index];
-        // "!name": Python dropped this result already (a batch): run it, answer None.
-        const quiet = parts[0].charCodeAt(0) === 33; // "!"
-        if (quiet) parts[0] = parts[0].slice(1);
         const [value, reply] = this.#op(parts, slots);
         slots.push(value);
-        // (A method marker costs nothing and teaches Python the method: keep it.)
-        results.push(quiet && reply !== METHOD ? null : (reply ?? this.toWire(value)));
+        if (reply !== null) replies[index] = reply;
       } catch (error) {
         return {
           err: {
@@ -191,7 +222,7 @@ export class HandleTable {
         };
       }
     }
-    return { ok: results };
+    return null;
   }
 
   /** JS value -> bridge value: primitives by value, objects and functions by handle. */

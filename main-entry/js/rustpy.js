@@ -87,8 +87,10 @@ const FAST_REQUESTS = typeof Atomics.waitAsync === "function";
 const LISTEN_SPIN_MS = 0.05;
 const LISTEN_SLICE_MS = 5;
 const textDecoder = new TextDecoder();
-// A shared-buffer request starting with this is a bare FFI request (rustpy_bridge::channel).
+// A shared-buffer request starting with this is a bare FFI request, and with the other a
+// batch part to run without answering (rustpy_bridge::channel).
 const FFI_FRAME = "J";
+const BATCH_PART_FRAME = "K";
 const named = new Map(); // name -> PyWorker
 const namedWaiters = new Map(); // name -> [resolve]
 const textEncoder = new TextEncoder();
@@ -403,11 +405,16 @@ export class PyWorker {
   }
 
   /**
-   * Runs a blocking request as the worker wrote it (`J<id> <json>` for an FFI request, else
-   * a message as JSON; rustpy_bridge::channel), telling `received` its id first. Throws a
+   * Runs a request as the worker wrote it (`J<id> <json>` for an FFI request, `K<json>` for
+   * a batch part, which has no id and no reply, else a message as JSON;
+   * rustpy_bridge::channel), telling `received` the id of a blocking one first. Throws a
    * SyntaxError for malformed JSON.
    */
   #serveRequest(text, received = () => {}) {
+    if (text.startsWith(BATCH_PART_FRAME)) {
+      this.#table.send(text.slice(BATCH_PART_FRAME.length));
+      return;
+    }
     if (text.startsWith(FFI_FRAME)) {
       const space = text.indexOf(" ");
       const id = Number(text.slice(FFI_FRAME.length, space));
@@ -449,6 +456,8 @@ export class PyWorker {
       }
       const text = readText(requests, Atomics.load(control, REQUEST_LENGTH));
       Atomics.store(control, REQUEST, 0);
+      // A worker sending batch parts may wait for the buffer to be free.
+      Atomics.notify(control, REQUEST);
       try {
         this.#serveRequest(text);
       } catch (error) {
@@ -485,6 +494,9 @@ export class PyWorker {
         break;
       case "js":
         this.#answerJs(data.request, data.id);
+        break;
+      case "js_part":
+        this.#table.send(data.request);
         break;
       case "relay":
         this.#relayed(data.frame);
@@ -862,6 +874,7 @@ const pageFfi = {
   /** Where the stdlib modules loaded on first import live (see `cargo xtask dist`). */
   library: LIBRARY_URL,
   request: (json) => pageTable.request(json),
+  send: (json) => pageTable.send(json),
   release: (handles) => pageTable.release(handles),
   target: () => (currentMainElement ? targetFor(currentMainElement) : null),
 };

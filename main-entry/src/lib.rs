@@ -46,7 +46,8 @@ fn encode(value: &Value) -> JsValue {
 /// namespace, as PyScript's do.
 ///
 /// `ffi` is the page's handle table for this interpreter: an object with
-/// `request(json) -> json` (FFI operations, see `rustpy_bridge::ffi`), `release(handles)`
+/// `request(json) -> json` (FFI operations, see `rustpy_bridge::ffi`), `send(json)` (a
+/// batch part, run without an answer), `release(handles)`
 /// and `target() -> string | null` (`current_target()`).
 #[wasm_bindgen]
 pub async fn run_main_script(
@@ -89,7 +90,12 @@ pub async fn run_main_script(
             .dyn_into::<Function>()
             .map_err(|_| JsValue::from_str(&format!("rustpy: ffi.{name} is not a function")))
     };
-    let (request, release, target) = (method("request")?, method("release")?, method("target")?);
+    let (request, send, release, target) = (
+        method("request")?,
+        method("send")?,
+        method("release")?,
+        method("target")?,
+    );
     let library_url = js_sys::Reflect::get(&ffi, &"library".into())?
         .as_string()
         .ok_or_else(|| JsValue::from_str("rustpy: ffi.library must be the library's URL"))?;
@@ -102,6 +108,11 @@ pub async fn run_main_script(
             reply.as_string().ok_or_else(|| {
                 SyncCallError::Protocol("the page's FFI answered a non-string".into())
             })
+        }),
+        js_send: Box::new(move |part| {
+            send.call1(&JsValue::UNDEFINED, &part.into())
+                .map(|_| ())
+                .map_err(|e| SyncCallError::Protocol(error_text(&e)))
         }),
         js_release: Box::new(move |handles| {
             let handles: Vec<f64> = handles.iter().map(|&h| h as f64).collect();

@@ -185,3 +185,43 @@ async fn main_thread_python_uses_the_same_names() {
     let path = page.eval("return location.pathname", vec![]).await.unwrap();
     assert_eq!(path, "/dom-main.html");
 }
+
+/// `with batch():` longer than one part: the parts go through the shared request buffer
+/// while Python queues (or are posted when one is too large for it) and arrive in order;
+/// a failure in a middle part is reported at the end with its place in the batch.
+#[tokio::test]
+async fn long_batches_arrive_whole_and_in_order() {
+    let h = Harness::start().await;
+    let page = h.open("/dom.html").await;
+    page.eval(
+        "import('/rustpy/rustpy.js').then(async ({ workers }) => { \
+           const w = await workers.handles; \
+           window.__batch = { short: await w.batched_table(1000, false), long: await w.batched_table(1000, true), \
+                              failure: await w.batch_failure() }; \
+         }).catch((e) => { window.__batch = { error: String(e) }; });",
+        vec![],
+    )
+    .await
+    .unwrap();
+    let found = page
+        .wait_for("window.__batch", Duration::from_secs(120))
+        .await
+        .unwrap();
+    // (The middle row's first cell reads "500.0", or the 70 000 characters.)
+    assert_eq!(
+        found["short"],
+        serde_json::json!([1000, "999.2", 5]),
+        "{found}"
+    );
+    assert_eq!(
+        found["long"],
+        serde_json::json!([1000, "999.2", 70000]),
+        "{found}"
+    );
+    assert_eq!(
+        found["failure"],
+        "JsException: operation 601 of 1201 in the batch (call 'querySelector') failed: \
+         SyntaxError: Failed to execute 'querySelector' on 'Document': '##' is not a valid selector.",
+        "{found}"
+    );
+}

@@ -49,6 +49,8 @@ pub type PageOpFn = Box<dyn Fn(&str, Value) -> Result<PageReply, String>>;
 
 /// Runs FFI operations on the page: JSON request to JSON reply.
 pub type JsRequestFn = Box<dyn Fn(&str) -> Result<String, SyncCallError>>;
+/// Hands the page a batch part to run without waiting (see [`Edges::js_send`]).
+pub type JsSendFn = Box<dyn Fn(&str) -> Result<(), SyncCallError>>;
 
 /// Gives back JS handles: `(id, count)` pairs, flattened.
 pub type JsReleaseFn = Box<dyn Fn(&[u64])>;
@@ -69,6 +71,8 @@ pub struct Edges {
     pub page_op: Option<PageOpFn>,
     /// FFI requests (`window`, `document`).
     pub js_request: JsRequestFn,
+    /// Batch parts the page runs without answering ([`Host::js_send`]).
+    pub js_send: JsSendFn,
     /// FFI handle releases.
     pub js_release: JsReleaseFn,
     /// `current_target()`.
@@ -186,6 +190,10 @@ impl Host for WebHost {
 
     fn js_request(&self, request: &str) -> Result<String, SyncCallError> {
         (self.edges.js_request)(request)
+    }
+
+    fn js_send(&self, part: &str) -> Result<(), SyncCallError> {
+        (self.edges.js_send)(part)
     }
 
     fn js_release(&self, handles: &[u64]) {

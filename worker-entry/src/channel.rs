@@ -5,8 +5,8 @@ use std::cell::{Cell, RefCell};
 
 use js_sys::{Atomics, Int32Array, Reflect, SharedArrayBuffer, Uint8Array};
 use rustpy_bridge::channel::{
-    FFI_FRAME, GROW, IDLE, LENGTH, POSTED, REPLIED, REQUEST, REQUEST_LENGTH, STATE, WAIT_SLICE_MS,
-    WAITING, state,
+    BATCH_PART_FRAME, FFI_FRAME, GROW, IDLE, LENGTH, POSTED, REPLIED, REQUEST, REQUEST_LENGTH,
+    STATE, WAIT_SLICE_MS, WAITING, state,
 };
 use rustpy_bridge::{FromWorker, SyncFailure, SyncReply, Value};
 use rustpy_interp::SyncCallError;
@@ -79,6 +79,10 @@ pub(crate) struct Client {
     /// Without shared memory: the relay service worker's URL for this worker.
     relay: Option<String>,
     next_id: Cell<u64>,
+    /// A part of the open batch was posted: its later parts and its end are posted too, so
+    /// the page gets them in order (a posted message could arrive after a later request
+    /// written into the request buffer).
+    batch_posted: Cell<bool>,
 }
 
 /// How a wait for the page ended without a reply.
@@ -110,6 +114,7 @@ impl Client {
             sync_main_only,
             relay,
             next_id: Cell::new(1),
+            batch_posted: Cell::new(false),
         }
     }
 
@@ -167,12 +172,50 @@ impl Client {
             id,
             request: request.to_string(),
         };
-        let bytes = match self.round_trip(id, &message, None) {
+        // (An FFI request after posted batch parts is that batch's end.)
+        let post = self.batch_posted.replace(false);
+        let bytes = match self.round_trip_as(id, &message, None, post) {
             Ok(bytes) => bytes,
             Err(Ok(_)) => return Err(SyncCallError::Interrupted),
             Err(Err(error)) => return Err(error),
         };
         String::from_utf8(bytes).map_err(|e| SyncCallError::Protocol(e.to_string()))
+    }
+
+    /// Hands the page a batch part (`rustpy_bridge::ffi::BatchPart` JSON) to run without
+    /// waiting for it to run: through the request buffer once the page took the previous
+    /// request, else posted.
+    pub(crate) fn js_send(&self, part: &str) -> Result<(), SyncCallError> {
+        if self.control.is_none() && self.relay.is_none() {
+            return Err(if self.sync_main_only {
+                SyncCallError::SyncMainOnly
+            } else {
+                SyncCallError::NoSharedMemory
+            });
+        }
+        if let (Some(control), Some(requests), true, false) = (
+            &self.control,
+            &self.requests,
+            self.fast_requests,
+            self.batch_posted.get(),
+        ) && part.len() < requests.length() as usize
+        {
+            // The frame byte, then the part.
+            wait_until_taken(control)?;
+            requests.set_index(0, BATCH_PART_FRAME);
+            requests
+                .subarray(1, 1 + part.len() as u32)
+                .copy_from(part.as_bytes());
+            store(control, REQUEST_LENGTH, 1 + part.len() as i32)?;
+            store(control, REQUEST, POSTED)?;
+            Atomics::notify(control, REQUEST).map_err(js_error)?;
+            return Ok(());
+        }
+        self.batch_posted.set(true);
+        crate::post(&FromWorker::JsPart {
+            request: part.to_string(),
+        });
+        Ok(())
     }
 
     fn next_id(&self) -> u64 {
@@ -189,6 +232,17 @@ impl Client {
         message: &FromWorker,
         timeout: Option<f64>,
     ) -> Result<Vec<u8>, Result<GaveUp, SyncCallError>> {
+        self.round_trip_as(id, message, timeout, false)
+    }
+
+    /// [`Client::round_trip`], posting the request when `post` (else as `send` decides).
+    fn round_trip_as(
+        &self,
+        id: u64,
+        message: &FromWorker,
+        timeout: Option<f64>,
+        post: bool,
+    ) -> Result<Vec<u8>, Result<GaveUp, SyncCallError>> {
         if let (None, Some(relay)) = (&self.control, &self.relay) {
             return self.relay_round_trip(relay, id, message, timeout);
         }
@@ -199,7 +253,7 @@ impl Client {
         }))?;
         let waiting = state(id, WAITING);
         store(control, STATE, waiting).map_err(Err)?;
-        self.send(control, id, message).map_err(Err)?;
+        self.send(control, id, message, post).map_err(Err)?;
         let deadline = timeout.map(|seconds| crate::now_ms() + seconds * 1000.0);
         let mut spun = false;
         loop {
@@ -231,7 +285,7 @@ impl Client {
             // costs the page a futex wake-up and this thread a reschedule.
             if !spun {
                 spun = true;
-                if spin_while(control, waiting).map_err(Err)? {
+                if spin_while(control, STATE, waiting).map_err(Err)? {
                     continue;
                 }
             }
@@ -322,17 +376,20 @@ impl Client {
         Ok(())
     }
 
-    /// Hands a request to the page: through the request buffer when the page listens there
-    /// and it fits, else by `postMessage`.
+    /// Hands a request to the page: through the request buffer when the page listens there,
+    /// it fits and not `post`, else by `postMessage`.
     fn send(
         &self,
         control: &Int32Array,
         id: u64,
         message: &FromWorker,
+        post: bool,
     ) -> Result<(), SyncCallError> {
-        if let (true, Some(requests)) = (self.fast_requests, &self.requests) {
+        if let (true, Some(requests), false) = (self.fast_requests, &self.requests, post) {
             let bytes = Self::frame(id, message)?;
             if bytes.len() <= requests.length() as usize {
+                // A batch part may still be there, unread.
+                wait_until_taken(control)?;
                 requests.subarray(0, bytes.len() as u32).copy_from(&bytes);
                 store(control, REQUEST_LENGTH, bytes.len() as i32)?;
                 store(control, REQUEST, POSTED)?;
@@ -345,15 +402,31 @@ impl Client {
     }
 }
 
+/// Waits until the page has taken the request in the request buffer, if one is there (a
+/// batch part: blocking requests are answered before the next is written). Bounded like
+/// every wait for the page: an interrupt ends it.
+fn wait_until_taken(control: &Int32Array) -> Result<(), SyncCallError> {
+    if load(control, REQUEST)? != POSTED || spin_while(control, REQUEST, POSTED)? {
+        return Ok(());
+    }
+    while load(control, REQUEST)? == POSTED {
+        if rustpy_web_host::take_interrupt(control) {
+            return Err(SyncCallError::Interrupted);
+        }
+        Atomics::wait_with_timeout(control, REQUEST, POSTED, WAIT_SLICE_MS).map_err(js_error)?;
+    }
+    Ok(())
+}
+
 /// How long a blocked call spins before it sleeps, in milliseconds.
 const SPIN_MS: f64 = 0.1;
 
-/// Spins up to [`SPIN_MS`] while the state word is `value`; true if it changed.
-fn spin_while(control: &Int32Array, value: i32) -> Result<bool, SyncCallError> {
+/// Spins up to [`SPIN_MS`] while word `index` is `value`; true if it changed.
+fn spin_while(control: &Int32Array, index: u32, value: i32) -> Result<bool, SyncCallError> {
     let deadline = crate::now_ms() + SPIN_MS;
     loop {
         for _ in 0..32 {
-            if load(control, STATE)? != value {
+            if load(control, index)? != value {
                 return Ok(true);
             }
             std::hint::spin_loop();

@@ -97,7 +97,11 @@ pub async fn worker_main(boot: JsValue) {
         sync_call: Some(Box::new(move |name, args, timeout| {
             client.call(name, args, timeout)
         })),
-        js_request: Box::new(move |request| ffi_client.js_request(request)),
+        js_request: Box::new({
+            let ffi_client = ffi_client.clone();
+            move |request| ffi_client.js_request(request)
+        }),
+        js_send: Box::new(move |part| ffi_client.js_send(part)),
         js_release: Box::new(|handles| {
             post(&FromWorker::Release {
                 handles: handles.to_vec(),

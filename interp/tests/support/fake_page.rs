@@ -9,7 +9,7 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 
-use rustpy_bridge::ffi::{JsFailure, JsReply};
+use rustpy_bridge::ffi::{BatchPart, JsFailure, JsReply};
 use rustpy_bridge::{JsRef, Value};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -36,9 +36,16 @@ pub struct FakePage {
     next_handle: RefCell<u64>,
     /// How many requests were answered (round trips).
     pub requests: RefCell<usize>,
-    /// The name of every operation run, in order (without a `!` prefix).
+    /// The name of every operation run, in order.
     pub ops: RefCell<Vec<String>>,
+    /// Batch parts received without a reply (`js_send`).
+    pub parts: RefCell<usize>,
+    /// The batch whose parts are arriving.
+    batch: RefCell<Option<OpenBatch>>,
 }
+
+/// A batch whose parts are arriving: its number, its results so far, its first failure.
+type OpenBatch = (u64, Vec<Slot>, Option<JsReply>);
 
 const WINDOW: usize = 0;
 const DOCUMENT: usize = 1;
@@ -63,6 +70,8 @@ impl Default for FakePage {
             next_handle: RefCell::new(1),
             requests: RefCell::default(),
             ops: RefCell::default(),
+            parts: RefCell::default(),
+            batch: RefCell::default(),
         };
         {
             let mut objects = page.objects.borrow_mut();
@@ -171,44 +180,90 @@ impl FakePage {
         }
     }
 
-    /// Answers one JSON request.
+    /// Answers one JSON request: a list of operations, or the last part of a batch.
     pub fn answer(&self, request: &str) -> String {
         *self.requests.borrow_mut() += 1;
-        let reply = match Value::decode(request.as_bytes()) {
-            Ok(Value::List(ops)) => self.run(&ops),
-            other => failure(0, "Error", format!("bad request {other:?}"), None),
+        let reply = if request.starts_with('{') {
+            match BatchPart::decode(request.as_bytes()) {
+                Ok(part) => self.run_part(part),
+                Err(error) => failure(0, "Error", format!("bad batch part {error}"), None),
+            }
+        } else {
+            match Value::decode(request.as_bytes()) {
+                Ok(Value::List(ops)) => {
+                    let mut results = Vec::new();
+                    match self.run(&ops, &mut results) {
+                        Some(failed) => failed,
+                        None => {
+                            JsReply::Ok(results.iter().map(|slot| self.reply_value(slot)).collect())
+                        }
+                    }
+                }
+                other => failure(0, "Error", format!("bad request {other:?}"), None),
+            }
         };
         serde_json::to_string(&reply).expect("replies serialise")
     }
 
-    fn run(&self, ops: &[Value]) -> JsReply {
-        let mut results: Vec<Slot> = Vec::new();
-        let mut replies = Vec::new();
-        for (index, op) in ops.iter().enumerate() {
+    /// Runs a batch part sent without waiting (`Host::js_send`).
+    pub fn receive_part(&self, part: &str) {
+        *self.parts.borrow_mut() += 1;
+        let part = BatchPart::decode(part.as_bytes()).expect("a well-formed batch part");
+        assert!(
+            part.want.is_none(),
+            "a part sent without waiting wants no results"
+        );
+        self.run_part(part);
+    }
+
+    /// Runs a part of a batch; answers the batch's end when the part wants results.
+    fn run_part(&self, part: BatchPart) -> JsReply {
+        let mut batch = self.batch.borrow_mut();
+        if batch
+            .as_ref()
+            .is_none_or(|(number, ..)| *number != part.batch)
+        {
+            *batch = Some((part.batch, Vec::new(), None));
+        }
+        let Some((_, results, failed)) = batch.as_mut() else {
+            unreachable!("set above")
+        };
+        if failed.is_none() {
+            *failed = self.run(&part.ops, results);
+        }
+        let Some(want) = part.want else {
+            return JsReply::Ok(Vec::new());
+        };
+        let (_, results, failed) = batch.take().expect("set above");
+        failed.unwrap_or_else(|| {
+            JsReply::Ok(
+                want.iter()
+                    .map(|&index| {
+                        results
+                            .get(index)
+                            .map_or(Value::None, |slot| self.reply_value(slot))
+                    })
+                    .collect(),
+            )
+        })
+    }
+
+    /// Runs `ops`, appending their results to `results` (slots count from its start); the
+    /// first failure, if any.
+    fn run(&self, ops: &[Value], results: &mut Vec<Slot>) -> Option<JsReply> {
+        for op in ops {
+            let index = results.len();
             let Value::List(parts) = op else {
-                return failure(index, "Error", "an op is not a list".into(), None);
+                return Some(failure(index, "Error", "an op is not a list".into(), None));
             };
-            let quiet = matches!(parts.first(), Some(Value::Str(name)) if name.starts_with('!'));
-            let mut parts = parts.clone();
-            if let Some(Value::Str(name)) = parts.first_mut() {
-                *name = name.trim_start_matches('!').to_string();
-            }
-            match self.run_op(&parts, &results) {
-                Ok(slot) => {
-                    let method = matches!(slot, Slot::Method(..));
-                    replies.push(if quiet && !method {
-                        Value::None
-                    } else {
-                        self.reply_value(&slot)
-                    });
-                    results.push(slot);
-                }
+            match self.run_op(parts, results) {
+                Ok(slot) => results.push(slot),
                 Err((name, message, python)) => {
-                    return failure(index, &name, message, python);
+                    return Some(failure(index, &name, message, python));
                 }
             }
         }
-        JsReply::Ok(replies)
+        None
     }
 
     fn run_op(
