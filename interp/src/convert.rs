@@ -148,7 +148,13 @@ pub fn to_value(
 fn reference_to_value(obj: &PyObjectRef, context: &str, vm: &VirtualMachine) -> PyResult<Value> {
     let hooks = hooks(vm)?;
     if obj.downcastable::<crate::host_module::JsObject>() {
-        let handle = crate::proxies::int_field(obj, "_id", vm)?;
+        let mut handle = crate::proxies::int_field(obj, "_id", vm)?;
+        if handle == 0 && crate::proxies::field(obj, "_attribute", vm)?.is_some() {
+            // An attribute read a batch holds back, used as an operand (`el.textContent =
+            // document.title`): its `get` is queued now, before the operation using it.
+            crate::host_module::queue_held(vm)?;
+            handle = crate::proxies::int_field(obj, "_id", vm)?;
+        }
         if handle < 0 {
             let slot = u32::try_from(-(handle + 1))
                 .map_err(|_| vm.new_value_error("rustpy: batch slot out of range"))?;

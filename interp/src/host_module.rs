@@ -200,7 +200,7 @@ pub(crate) fn hold_attribute(owner: &PyObjectRef, name: &str, vm: &VirtualMachin
 }
 
 /// Queues the `get` of the held attribute read, if Python still holds its result.
-fn queue_held(vm: &VirtualMachine) -> PyResult<()> {
+pub(crate) fn queue_held(vm: &VirtualMachine) -> PyResult<()> {
     let Some(placeholder) = HELD
         .with(|held| held.borrow_mut().take())
         .and_then(|weak| weak.upgrade())

@@ -829,8 +829,9 @@ fn ffi_batch_calls_an_attribute_of_a_placeholder_in_one_operation() {
         assert_eq!(chunk, row, "{ops:?}");
     }
     assert_eq!(host.page.body_texts().len(), 3);
-    // A held attribute read still reads when its value is used (at once or at the end),
-    // kept callables keep working, and a read followed by another operation keeps its place.
+    // A held attribute read still reads when its value is used (at once, as an operand, or
+    // at the end), kept callables keep working, and a read followed by another operation
+    // keeps its place.
     run_ok(
         &host,
         &rt,
@@ -842,6 +843,11 @@ fn ffi_batch_calls_an_attribute_of_a_placeholder_in_one_operation() {
          \x20   before = document.title\n\
          \x20   document.title = 'changed'\n\
          print(title, before, document.title, len(body))\n\
+         with batch():\n\
+         \x20   el = document.createElement('p')\n\
+         \x20   el.textContent = document.title\n\
+         \x20   body.append(el)\n\
+         print(el.textContent)\n\
          try:\n\
          \x20   with batch():\n\
          \x20       lost = document.title\n\
@@ -849,7 +855,10 @@ fn ffi_batch_calls_an_attribute_of_a_placeholder_in_one_operation() {
          except ValueError:\n\
          \x20   print(repr(lost))\n",
     );
-    assert_eq!(host.stdout(), vec!["fake fake changed 5", "None"]);
+    assert_eq!(
+        host.stdout(),
+        vec!["fake fake changed 5", "changed", "None"]
+    );
 }
 
 #[test]
