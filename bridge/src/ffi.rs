@@ -91,21 +91,76 @@ pub struct BatchPart {
 }
 
 impl BatchPart {
-    /// The JSON text of a part holding `ops` (the last part when `want` is given).
-    pub fn encode(batch: u64, ops: &[Value], want: Option<&[usize]>) -> String {
-        #[derive(Serialize)]
-        struct Borrowed<'a> {
-            batch: u64,
-            ops: &'a [Value],
-            #[serde(skip_serializing_if = "Option::is_none")]
-            want: Option<&'a [usize]>,
-        }
-        serde_json::to_string(&Borrowed { batch, ops, want }).expect("a Value always serialises")
-    }
-
     /// Reads a part; malformed input is an error, never a panic.
     pub fn decode(bytes: &[u8]) -> Result<Self, serde_json::Error> {
         serde_json::from_slice(bytes)
+    }
+}
+
+/// A batch's operations, each encoded as it is queued (so the queue holds text, not value
+/// trees), sent as [`BatchPart`]s.
+#[derive(Debug, Default)]
+pub struct OpJournal {
+    /// The operations' JSON, back to back.
+    text: Vec<u8>,
+    /// Where each operation starts in `text`.
+    starts: Vec<usize>,
+}
+
+impl OpJournal {
+    /// Appends an operation.
+    pub fn push(&mut self, op: &Value) {
+        self.starts.push(self.text.len());
+        serde_json::to_writer(&mut self.text, op).expect("a Value always serialises");
+    }
+
+    /// How many operations there are.
+    pub fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// True when nothing was queued.
+    pub fn is_empty(&self) -> bool {
+        self.starts.is_empty()
+    }
+
+    /// Operation `index`, read back (for error messages).
+    pub fn op(&self, index: usize) -> Option<Value> {
+        let start = *self.starts.get(index)?;
+        let end = self
+            .starts
+            .get(index + 1)
+            .copied()
+            .unwrap_or(self.text.len());
+        Value::decode(&self.text[start..end]).ok()
+    }
+
+    /// The [`BatchPart`] of batch `batch` holding the operations from `first` on (the last
+    /// part when `want` is given), as JSON.
+    pub fn part(&self, batch: u64, first: usize, want: Option<&[usize]>) -> String {
+        let from = self.starts.get(first).copied().unwrap_or(self.text.len());
+        let mut json = Vec::with_capacity(self.text.len() - from + 64);
+        json.extend_from_slice(format!("{{\"batch\":{batch},\"ops\":[").as_bytes());
+        for index in first..self.len() {
+            if index > first {
+                json.push(b',');
+            }
+            let end = self
+                .starts
+                .get(index + 1)
+                .copied()
+                .unwrap_or(self.text.len());
+            json.extend_from_slice(&self.text[self.starts[index]..end]);
+        }
+        json.push(b']');
+        if let Some(want) = want {
+            json.extend_from_slice(b",\"want\":");
+            serde_json::to_writer(&mut json, want).expect("indexes serialise");
+        }
+        json.push(b'}');
+        // serde_json wrote every byte: valid UTF-8.
+        String::from_utf8(json)
+            .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
     }
 }
 
@@ -173,12 +228,22 @@ mod tests {
         assert!(JsReply::decode(b"\xff").is_err());
     }
 
+    /// A part as serde writes it.
+    fn part(batch: u64, ops: &[Value], want: Option<&[usize]>) -> String {
+        serde_json::to_string(&BatchPart {
+            batch,
+            ops: ops.to_vec(),
+            want: want.map(<[usize]>::to_vec),
+        })
+        .unwrap()
+    }
+
     #[test]
     fn batch_parts_round_trip_and_only_the_last_wants_results() {
         let ops = vec![Value::List(vec![Value::Str("get".into()), Value::Slot(3)])];
-        let middle = BatchPart::encode(7, &ops, None);
+        let middle = part(7, &ops, None);
         assert_eq!(middle, r#"{"batch":7,"ops":[["get",{"s":3}]]}"#);
-        let last = BatchPart::encode(7, &[], Some(&[0, 4]));
+        let last = part(7, &[], Some(&[0, 4]));
         assert_eq!(
             BatchPart::decode(last.as_bytes()).unwrap(),
             BatchPart {
@@ -189,5 +254,32 @@ mod tests {
         );
         assert_eq!(BatchPart::decode(middle.as_bytes()).unwrap().ops, ops);
         assert!(BatchPart::decode(br#"{"ops":[]}"#).is_err());
+    }
+
+    #[test]
+    fn a_journal_writes_the_parts_serde_would() {
+        let ops: Vec<Value> = (0..5)
+            .map(|i| {
+                Value::List(vec![
+                    Value::Str("set".into()),
+                    Value::Slot(i),
+                    Value::Str(format!("é{i}")),
+                ])
+            })
+            .collect();
+        let mut journal = OpJournal::default();
+        assert!(journal.is_empty());
+        for op in &ops {
+            journal.push(op);
+        }
+        assert_eq!(journal.len(), 5);
+        assert_eq!(journal.part(3, 0, None), part(3, &ops, None));
+        assert_eq!(
+            journal.part(3, 2, Some(&[1, 4])),
+            part(3, &ops[2..], Some(&[1, 4]))
+        );
+        assert_eq!(journal.part(3, 5, Some(&[])), part(3, &[], Some(&[])));
+        assert_eq!(journal.op(4), Some(ops[4].clone()));
+        assert_eq!(journal.op(5), None);
     }
 }

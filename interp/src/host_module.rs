@@ -122,8 +122,9 @@ struct Batch {
     /// Its number on the page (see `rustpy_bridge::ffi::BatchPart`), given when the first
     /// operation is queued.
     number: u64,
-    /// The operations, in wire form (so they hold no Python objects).
-    ops: Vec<Value>,
+    /// The operations, encoded as they were queued (so they hold no Python objects, and no
+    /// value trees: a batch of 11,000 kept as `Value`s slowed the allocator down).
+    ops: rustpy_bridge::ffi::OpJournal,
     /// How many of `ops` went to the page already, in parts sent while Python queued.
     sent: usize,
     /// Per operation, a weak reference to the placeholder standing for its result (none
@@ -249,13 +250,12 @@ fn queue_op(op: Value, placeholder: Option<&PyObjectRef>, vm: &VirtualMachine) -
                 number.get()
             });
         }
-        batch.ops.push(op);
+        batch.ops.push(&op);
         batch.placeholders.push(weak);
         if batch.ops.len() - batch.sent < rustpy_bridge::ffi::BATCH_PART_OPS {
             return None;
         }
-        let part =
-            rustpy_bridge::ffi::BatchPart::encode(batch.number, &batch.ops[batch.sent..], None);
+        let part = batch.ops.part(batch.number, batch.sent, None);
         batch.sent = batch.ops.len();
         Some(part)
     });
@@ -324,8 +324,8 @@ fn flush_batch(send: bool, vm: &VirtualMachine) -> PyResult<()> {
     want.sort_unstable();
     want.dedup();
     let outcome = if send {
-        let request = rustpy_bridge::ffi::BatchPart::encode(number, &ops[sent..], Some(&want));
-        ffi_round_trip(&request, &ops, Some("in the batch"), vm)
+        let request = ops.part(number, sent, Some(&want));
+        ffi_round_trip(&request, Some(&ops), vm)
     } else {
         Ok(Vec::new())
     };
@@ -374,23 +374,19 @@ fn request_error(
 /// failure raises the matching exception.
 fn run_ffi_request(ops: Value, vm: &VirtualMachine) -> PyResult {
     let request = String::from_utf8_lossy(&ops.encode()).into_owned();
-    let ops = match &ops {
-        Value::List(ops) => ops.as_slice(),
-        _ => &[],
-    };
-    let items = ffi_round_trip(&request, ops, None, vm)?
+    let items = ffi_round_trip(&request, None, vm)?
         .iter()
         .map(|value| crate::convert::from_value(value, crate::convert::Mode::Ffi, vm))
         .collect::<PyResult<Vec<_>>>()?;
     Ok(vm.ctx.new_list(items).into())
 }
 
-/// Sends an FFI `request` (for `ops`) to the page and answers its results; a failure raises
-/// the matching exception, naming the operation when `batch` says where it was queued.
+/// Sends an FFI `request` to the page and answers its results; a failure raises the
+/// matching exception, naming the operation when the request ends the `batch` of these
+/// operations.
 fn ffi_round_trip(
     request: &str,
-    ops: &[Value],
-    batch: Option<&str>,
+    batch: Option<&rustpy_bridge::ffi::OpJournal>,
     vm: &VirtualMachine,
 ) -> PyResult<Vec<Value>> {
     use rustpy_bridge::ffi::JsReply;
@@ -410,8 +406,8 @@ fn ffi_round_trip(
         }
     };
     let message = match batch {
-        Some(place) => format!(
-            "operation {} of {} {place} ({}) failed: {}: {}",
+        Some(ops) => format!(
+            "operation {} of {} in the batch ({}) failed: {}: {}",
             failure.index + 1,
             ops.len(),
             describe_op(ops, failure.index),
@@ -437,10 +433,10 @@ fn strip_name(message: &str, name: &str) -> String {
     message.replacen(&format!("{name}: "), "", 1)
 }
 
-/// How an error message names operation `index` of a request: `call 'append'`.
-fn describe_op(ops: &[Value], index: usize) -> String {
-    let parts = match ops.get(index) {
-        Some(Value::List(parts)) => parts.as_slice(),
+/// How an error message names operation `index` of a batch: `call 'append'`.
+fn describe_op(ops: &rustpy_bridge::ffi::OpJournal, index: usize) -> String {
+    let parts = match ops.op(index) {
+        Some(Value::List(parts)) => parts,
         _ => return "?".into(),
     };
     let name = match parts.first() {
@@ -451,7 +447,7 @@ fn describe_op(ops: &[Value], index: usize) -> String {
         ("get" | "set" | "del" | "call", _, Some(Value::Str(attribute))) => {
             format!("{name} {attribute:?}").replace('"', "'")
         }
-        ("apply", Some(Value::Slot(slot)), _) => match ops.get(*slot as usize) {
+        ("apply", Some(Value::Slot(slot)), _) => match ops.op(*slot as usize) {
             // A method read earlier in the batch, then called.
             Some(Value::List(source)) if matches!(source.first(), Some(Value::Str(n)) if n == "get") => {
                 match source.get(2) {
