@@ -313,34 +313,32 @@ fn flush_batch(send: bool, vm: &VirtualMachine) -> PyResult<()> {
         .iter()
         .map(|weak| weak.as_ref().and_then(|weak| weak.upgrade()))
         .collect();
-    // Only the results Python still holds come back (no handle for a row nobody kept),
-    // and those of `get`s that may teach a method.
-    let mut want: Vec<usize> = held
-        .iter()
-        .enumerate()
-        .filter_map(|(index, holder)| holder.as_ref().map(|_| index))
-        .chain(gets.iter().map(|(index, ..)| *index))
-        .collect();
-    want.sort_unstable();
-    want.dedup();
-    let outcome = if send {
-        let request = ops.part(number, sent, Some(&want));
-        ffi_round_trip(&request, Some(&ops), vm)
+    let (mut results, failure): (std::collections::HashMap<usize, Value>, _) = if send {
+        // Only the results Python still holds come back (no handle for a row nobody kept),
+        // and those of `get`s that may teach a method.
+        let mut want: Vec<usize> = held
+            .iter()
+            .enumerate()
+            .filter_map(|(index, holder)| holder.as_ref().map(|_| index))
+            .chain(gets.iter().map(|(index, ..)| *index))
+            .collect();
+        want.sort_unstable();
+        want.dedup();
+        match ffi_round_trip(&ops.part(number, sent, Some(&want)), Some(&ops), vm) {
+            Ok(values) if values.len() == want.len() => {
+                (want.into_iter().zip(values).collect(), None)
+            }
+            Ok(values) => {
+                return Err(vm.new_runtime_error(format!(
+                    "rustpy: the page answered {} results for the {} a batch wanted",
+                    values.len(),
+                    want.len()
+                )));
+            }
+            Err(exc) => (std::collections::HashMap::new(), Some(exc)),
+        }
     } else {
-        Ok(Vec::new())
-    };
-    let mut results: std::collections::HashMap<usize, Value> = match &outcome {
-        Ok(values) if values.len() == want.len() => {
-            want.iter().copied().zip(values.clone()).collect()
-        }
-        Ok(values) if send => {
-            return Err(vm.new_runtime_error(format!(
-                "rustpy: the page answered {} results for the {} a batch wanted",
-                values.len(),
-                want.len()
-            )));
-        }
-        _ => Default::default(),
+        (std::collections::HashMap::new(), None)
     };
     for (index, class, name) in gets {
         if matches!(results.get(&index), Some(Value::Method)) {
@@ -356,7 +354,7 @@ fn flush_batch(send: bool, vm: &VirtualMachine) -> PyResult<()> {
             crate::proxies::settle(&placeholder, &value, vm)?;
         }
     }
-    outcome.map(|_| ())
+    failure.map_or(Ok(()), Err)
 }
 
 /// The exception for a request that could not reach the page or was interrupted.
