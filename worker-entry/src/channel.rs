@@ -187,11 +187,7 @@ impl Client {
     /// request, else posted.
     pub(crate) fn js_send(&self, part: &str) -> Result<(), SyncCallError> {
         if self.control.is_none() && self.relay.is_none() {
-            return Err(if self.sync_main_only {
-                SyncCallError::SyncMainOnly
-            } else {
-                SyncCallError::NoSharedMemory
-            });
+            return Err(self.no_channel());
         }
         if let (Some(control), Some(requests), true, false) = (
             &self.control,
@@ -216,6 +212,15 @@ impl Client {
             request: part.to_string(),
         });
         Ok(())
+    }
+
+    /// Why there is no way to reach the page (no shared memory and no relay).
+    fn no_channel(&self) -> SyncCallError {
+        if self.sync_main_only {
+            SyncCallError::SyncMainOnly
+        } else {
+            SyncCallError::NoSharedMemory
+        }
     }
 
     fn next_id(&self) -> u64 {
@@ -246,11 +251,10 @@ impl Client {
         if let (None, Some(relay)) = (&self.control, &self.relay) {
             return self.relay_round_trip(relay, id, message, timeout);
         }
-        let control = self.control.as_ref().ok_or(Err(if self.sync_main_only {
-            SyncCallError::SyncMainOnly
-        } else {
-            SyncCallError::NoSharedMemory
-        }))?;
+        let control = self
+            .control
+            .as_ref()
+            .ok_or_else(|| Err(self.no_channel()))?;
         let waiting = state(id, WAITING);
         store(control, STATE, waiting).map_err(Err)?;
         self.send(control, id, message, post).map_err(Err)?;
