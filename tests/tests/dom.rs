@@ -9,6 +9,23 @@ use rustpy_e2e::Harness;
 const BOOT: Duration = Duration::from_secs(90);
 const SHORT: Duration = Duration::from_secs(10);
 
+/// Evaluates `calls`, a JS object literal of awaited calls on `w` (dom.html's `handles`
+/// worker), on the page and waits up to `timeout` for it (`{error}` if a call rejected).
+async fn handles_worker_results(
+    page: &rustpy_e2e::browser::Page<'_>,
+    calls: &str,
+    timeout: Duration,
+) -> serde_json::Value {
+    let script = format!(
+        "import('/rustpy/rustpy.js').then(async ({{ workers }}) => {{ \
+           const w = await workers.handles; \
+           window.__results = {calls}; \
+         }}).catch((e) => {{ window.__results = {{ error: String(e) }}; }});"
+    );
+    page.eval(&script, vec![]).await.unwrap();
+    page.wait_for("window.__results", timeout).await.unwrap()
+}
+
 #[tokio::test]
 async fn worker_uses_window_and_document() {
     let h = Harness::start().await;
@@ -118,19 +135,12 @@ async fn worker_uses_window_and_document() {
 async fn dropped_proxies_release_their_handles() {
     let h = Harness::start().await;
     let page = h.open("/dom.html").await;
-    page.eval(
-        "import('/rustpy/rustpy.js').then(async ({ workers }) => { \
-           const w = await workers.handles; \
-           window.__churn = { one_by_one: await w.churn(5000, 1), leaked: await w.churn(100000, 1000) }; \
-         }).catch((e) => { window.__churn = { error: String(e) }; });",
-        vec![],
+    let leaked = handles_worker_results(
+        &page,
+        "{ one_by_one: await w.churn(5000, 1), leaked: await w.churn(100000, 1000) }",
+        Duration::from_secs(240),
     )
-    .await
-    .unwrap();
-    let leaked = page
-        .wait_for("window.__churn", Duration::from_secs(240))
-        .await
-        .unwrap();
+    .await;
     let one_by_one = leaked["one_by_one"]
         .as_i64()
         .unwrap_or_else(|| panic!("{leaked}"));
@@ -193,20 +203,13 @@ async fn main_thread_python_uses_the_same_names() {
 async fn long_batches_arrive_whole_and_in_order() {
     let h = Harness::start().await;
     let page = h.open("/dom.html").await;
-    page.eval(
-        "import('/rustpy/rustpy.js').then(async ({ workers }) => { \
-           const w = await workers.handles; \
-           window.__batch = { short: await w.batched_table(1000, false), long: await w.batched_table(1000, true), \
-                              failure: await w.batch_failure() }; \
-         }).catch((e) => { window.__batch = { error: String(e) }; });",
-        vec![],
+    let found = handles_worker_results(
+        &page,
+        "{ short: await w.batched_table(1000, false), long: await w.batched_table(1000, true), \
+           failure: await w.batch_failure() }",
+        Duration::from_secs(120),
     )
-    .await
-    .unwrap();
-    let found = page
-        .wait_for("window.__batch", Duration::from_secs(120))
-        .await
-        .unwrap();
+    .await;
     // (The middle row's first cell reads "500.0", or the 70 000 characters.)
     assert_eq!(
         found["short"],
