@@ -52,13 +52,10 @@ class JsProxy(_rustpy_host.JsObject):
     reads as ``None``.
     """
 
-    # Instances set only what differs from these (placeholders: just `_id`).
-    _id = 0  # > 0: a page handle; < 0: -(slot + 1) of a queued operation; 0: `_value`
-    _class = 0
-    _callable = False
-    _refs = 0
-    _value = None
-    _attribute = None  # (owner, name): an attribute read held back in a batch
+    # What the proxy stands for is native (`rustpy_interp`'s `proxies::ProxyState`); Python
+    # reads `__js_id__` (> 0: a page handle; < 0: a queued batch operation; 0: a plain
+    # value, `__js_value__`). No `__dict__`: every other attribute is the JS object's.
+    __slots__ = ()
 
     # Attribute reads the proxy lacks, writes, deletes and calls are native (the base
     # class, `rustpy_interp`'s `proxies`): the JS object's, or queued in a batch. An
@@ -87,8 +84,8 @@ class JsProxy(_rustpy_host.JsObject):
     # -- values Python needs now (they end an open batch) ------------------------------
     def _resolved_op(self, name, *operands):
         _flush_batches()
-        if self._id == 0:  # a batch placeholder that resolved to a plain value
-            raise TypeError(f"{name}() of a plain value: {self._value!r}")
+        if self.__js_id__ == 0:  # a batch placeholder that resolved to a plain value
+            raise TypeError(f"{name}() of a plain value: {self.__js_value__!r}")
         return _rustpy_host.js_request([[name, self, *operands]])[0]
 
     def __len__(self):
@@ -102,20 +99,20 @@ class JsProxy(_rustpy_host.JsObject):
 
     def __bool__(self):
         _flush_batches()
-        if self._id == 0:
-            return bool(self._value)
+        if self.__js_id__ == 0:
+            return bool(self.__js_value__)
         return self._resolved_op("bool")
 
     def __str__(self):
         _flush_batches()
-        if self._id == 0:
-            return str(self._value)
+        if self.__js_id__ == 0:
+            return str(self.__js_value__)
         return self._resolved_op("str")
 
     def __repr__(self):
         _flush_batches()
-        if self._id == 0:
-            return repr(self._value)
+        if self.__js_id__ == 0:
+            return repr(self.__js_value__)
         kind, text = self._resolved_op("describe")
         if len(text) > 60:
             text = text[:57] + "..."
@@ -123,24 +120,26 @@ class JsProxy(_rustpy_host.JsObject):
 
     def __eq__(self, other):
         _flush_batches()
-        if self._id == 0:
-            return self._value == other
-        return isinstance(other, JsProxy) and other._id == self._id
+        if self.__js_id__ == 0:
+            return self.__js_value__ == other
+        return isinstance(other, JsProxy) and other.__js_id__ == self.__js_id__
 
     def __ne__(self, other):
         return not self == other
 
     def __hash__(self):
         _flush_batches()
-        return hash(self._value) if self._id == 0 else hash(("JsProxy", self._id))
+        if self.__js_id__ == 0:
+            return hash(self.__js_value__)
+        return hash(("JsProxy", self.__js_id__))
 
     def __int__(self):
         _flush_batches()
-        return int(self._value if self._id == 0 else str(self))
+        return int(self.__js_value__ if self.__js_id__ == 0 else str(self))
 
     def __float__(self):
         _flush_batches()
-        return float(self._value if self._id == 0 else str(self))
+        return float(self.__js_value__ if self.__js_id__ == 0 else str(self))
 
     # -- helpers PyScript users know ---------------------------------------------------
     def to_py(self):
@@ -168,14 +167,16 @@ class JsMethod(_rustpy_host.JsMethodBase):
     """A function read from a JS object: calling it (native) calls ``owner[name](...)`` in
     one round trip (``this`` is the owner, as in JS). Handed to JS it is the function itself,
     or for an inherited method (whose handle Python does not hold) the method bound to its
-    owner. Made natively, with ``_owner``, ``_name`` and ``_fn`` (the own function property
-    it stands for, or None).
+    owner. Made natively, with ``__js_owner__``, ``__js_name__`` and ``__js_function__``
+    (the own function property it stands for, or None).
     """
 
+    __slots__ = ()
+
     def _function(self):
-        if self._fn is None:
-            self._fn = _run(["getitem", self._owner, self._name])
-        return self._fn
+        if self.__js_function__ is None:
+            self.__js_function__ = _run(["getitem", self.__js_owner__, self.__js_name__])
+        return self.__js_function__
 
     def __getattr__(self, name):
         if name.startswith("__") and name.endswith("__"):
@@ -186,7 +187,7 @@ class JsMethod(_rustpy_host.JsMethodBase):
         return self._function().new(*args)
 
     def __repr__(self):
-        return f"<JsMethod {self._name} of {self._owner!r}>"
+        return f"<JsMethod {self.__js_name__} of {self.__js_owner__!r}>"
 
 
 # -- Python callables offered to JS --------------------------------------------------------

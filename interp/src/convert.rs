@@ -147,13 +147,17 @@ pub fn to_value(
 /// A JS proxy, a bound JS method or a Python callable, as a reference.
 fn reference_to_value(obj: &PyObjectRef, context: &str, vm: &VirtualMachine) -> PyResult<Value> {
     let hooks = hooks(vm)?;
-    if obj.downcastable::<crate::host_module::JsObject>() {
-        let mut handle = crate::proxies::int_field(obj, "_id", vm)?;
-        if handle == 0 && crate::proxies::field(obj, "_attribute", vm)?.is_some() {
+    if let Some(state) = crate::proxies::proxy_state(obj) {
+        let (mut handle, mut held) = {
+            let state = state.lock();
+            (state.id, state.attribute.is_some())
+        };
+        if handle == 0 && held {
             // An attribute read a batch holds back, used as an operand (`el.textContent =
             // document.title`): its `get` is queued now, before the operation using it.
             crate::host_module::queue_held(vm)?;
-            handle = crate::proxies::int_field(obj, "_id", vm)?;
+            let state = state.lock();
+            (handle, held) = (state.id, state.attribute.is_some());
         }
         if handle < 0 {
             let slot = u32::try_from(-(handle + 1))
@@ -161,14 +165,14 @@ fn reference_to_value(obj: &PyObjectRef, context: &str, vm: &VirtualMachine) -> 
             return Ok(Value::Slot(slot));
         }
         if handle == 0 {
-            if crate::proxies::field(obj, "_attribute", vm)?.is_some() {
+            if held {
                 return Err(vm.new_runtime_error(
                     "rustpy: an attribute read held back by batch() reached a conversion \
                      before it was queued (a rustpy bug: please report it)",
                 ));
             }
             // A batch placeholder that resolved to a plain value.
-            let value = crate::proxies::field(obj, "_value", vm)?.unwrap_or_else(|| vm.ctx.none());
+            let value = state.lock().value.clone().unwrap_or_else(|| vm.ctx.none());
             return to_value(&value, Mode::Ffi, context, vm);
         }
         return Ok(Value::Js(JsRef {
@@ -177,16 +181,15 @@ fn reference_to_value(obj: &PyObjectRef, context: &str, vm: &VirtualMachine) -> 
             callable: false,
         }));
     }
-    if obj.downcastable::<crate::host_module::JsMethodBase>() {
-        let function = obj.get_attr("_fn", vm)?;
-        if !vm.is_none(&function) {
+    if let Some(method) = obj.downcast_ref::<crate::host_module::JsMethodBase>() {
+        let method = &method.state;
+        let function = method.function.lock().clone();
+        if let Some(function) = function {
             return to_value(&function, Mode::Ffi, context, vm);
         }
-        let owner = obj.get_attr("_owner", vm)?;
-        let name: String = obj.get_attr("_name", vm)?.try_into_value(vm)?;
         return Ok(Value::Bound(
-            Box::new(to_value(&owner, Mode::Ffi, context, vm)?),
-            name,
+            Box::new(to_value(&method.owner, Mode::Ffi, context, vm)?),
+            method.name.to_string_lossy().into_owned(),
         ));
     }
     if obj.is_callable() {

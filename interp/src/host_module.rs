@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use rustpython_vm::{PyObjectRef, PyRef, PyResult, VirtualMachine, builtins::PyWeak};
+use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};
 
 use crate::{Host, LineBuffer, Stream, Value};
 
@@ -127,23 +127,46 @@ struct Batch {
     ops: rustpy_bridge::ffi::OpJournal,
     /// How many of `ops` went to the page already, in parts sent while Python queued.
     sent: usize,
-    /// Per operation, a weak reference to the placeholder standing for its result (none
-    /// for writes, which have no result): a result nobody holds is not sent back.
-    placeholders: Vec<Option<PyRef<PyWeak>>>,
+    /// When the page was busy with the previous part: the length of `ops` at which to try
+    /// again (see [`BUSY_RETRY_OPS`]).
+    retry_at: Option<usize>,
+    /// `(operation, placeholder)`: the placeholders standing for results (writes have
+    /// none), held here until Python drops them ([`Batch::prune`]): a result nobody holds
+    /// is not sent back. Strong references counted rather than weak ones: a weak
+    /// reference is one more Python object per operation.
+    placeholders: Vec<(usize, PyObjectRef)>,
     /// `(operation, class id, name)` of the queued `get`s of known classes: a method
     /// marker in their results teaches [`crate::proxies`] the method.
     gets: Vec<(usize, i64, String)>,
+}
+
+impl Batch {
+    /// Takes out the placeholders only this batch still holds (Python dropped them; the
+    /// caller drops them once the batch is no longer borrowed, as a dying proxy runs its
+    /// destructor).
+    fn prune(&mut self) -> Vec<(usize, PyObjectRef)> {
+        let (held, dropped) = std::mem::take(&mut self.placeholders)
+            .into_iter()
+            .partition(|(_, placeholder)| placeholder.strong_count() > 1);
+        self.placeholders = held;
+        dropped
+    }
 }
 
 thread_local! {
     static BATCH: RefCell<Batch> = RefCell::new(Batch::default());
     /// Open `with batch():` blocks (nested ones join the outermost).
     static BATCH_DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
-    /// The placeholder of an attribute read a batch holds back (see [`hold_attribute`]).
-    static HELD: RefCell<Option<PyRef<PyWeak>>> = const { RefCell::new(None) };
+    /// The placeholder of an attribute read a batch holds back (see [`hold_attribute`]);
+    /// Python dropped it when this is the only reference left.
+    static HELD: RefCell<Option<PyObjectRef>> = const { RefCell::new(None) };
     /// The number of the latest batch.
     static BATCH_NUMBER: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
+
+/// After the page was found busy with a batch's previous part, how many more operations
+/// Python queues before trying again (with everything not sent yet).
+const BUSY_RETRY_OPS: usize = rustpy_bridge::ffi::BATCH_PART_OPS / 4;
 
 /// True inside a `with batch():` block.
 pub(crate) fn batching() -> bool {
@@ -181,7 +204,7 @@ pub(crate) fn queue(op: Value, vm: &VirtualMachine) -> PyResult {
         queue_op(op, None, vm)?;
         return Ok(vm.ctx.none());
     }
-    let placeholder = crate::proxies::new_proxy(vm.ctx.new_dict(), vm)?;
+    let placeholder = crate::proxies::new_proxy(Default::default(), vm)?;
     queue_op(op, Some(&placeholder), vm)?;
     Ok(placeholder)
 }
@@ -189,30 +212,40 @@ pub(crate) fn queue(op: Value, vm: &VirtualMachine) -> PyResult {
 /// `owner.name` in a batch: a placeholder whose `get` is queued only if something other
 /// than a call of it comes next (a call becomes `call owner name` instead, see
 /// `proxies::call_proxy`).
-pub(crate) fn hold_attribute(owner: &PyObjectRef, name: &str, vm: &VirtualMachine) -> PyResult {
+pub(crate) fn hold_attribute(
+    owner: &PyObjectRef,
+    name: &rustpython_vm::Py<rustpython_vm::builtins::PyStr>,
+    vm: &VirtualMachine,
+) -> PyResult {
     queue_held(vm)?;
-    let state = vm.ctx.new_dict();
-    let attribute = vm.new_tuple((owner.clone(), vm.ctx.new_str(name)));
-    state.set_item("_attribute", attribute.into(), vm)?;
-    let placeholder = crate::proxies::new_proxy(state, vm)?;
-    let weak = placeholder.downgrade(None, vm)?;
-    HELD.with(|held| *held.borrow_mut() = Some(weak));
+    let placeholder = crate::proxies::new_proxy(
+        crate::proxies::ProxyState {
+            attribute: Some((owner.clone(), name.to_owned())),
+            ..Default::default()
+        },
+        vm,
+    )?;
+    HELD.with(|held| *held.borrow_mut() = Some(placeholder.clone()));
     Ok(placeholder)
+}
+
+/// The placeholder of the held attribute read, if Python still holds it.
+fn take_held() -> Option<PyObjectRef> {
+    HELD.with(|held| held.borrow_mut().take())
+        .filter(|placeholder| placeholder.strong_count() > 1)
 }
 
 /// Queues the `get` of the held attribute read, if Python still holds its result.
 pub(crate) fn queue_held(vm: &VirtualMachine) -> PyResult<()> {
-    let Some(placeholder) = HELD
-        .with(|held| held.borrow_mut().take())
-        .and_then(|weak| weak.upgrade())
-    else {
+    let Some(placeholder) = take_held() else {
         return Ok(());
     };
-    let Some(attribute) = crate::proxies::take_field(&placeholder, "_attribute", vm)? else {
+    let held =
+        crate::proxies::proxy_state(&placeholder).and_then(|state| state.lock().attribute.take());
+    let Some((owner, name)) = held else {
         return Ok(());
     };
-    let (owner, name) = crate::proxies::held_attribute(&attribute, vm)?;
-    let name: String = name.try_into_value(vm)?;
+    let name = name.to_string_lossy().into_owned();
     let index = queue_op(
         op("get", [ffi_operand(&owner, vm)?, Value::Str(name.clone())]),
         Some(&placeholder),
@@ -231,18 +264,12 @@ pub(crate) fn queue_held(vm: &VirtualMachine) -> PyResult<()> {
 /// runs them while Python queues the next ones.
 fn queue_op(op: Value, placeholder: Option<&PyObjectRef>, vm: &VirtualMachine) -> PyResult<usize> {
     let index = BATCH.with(|batch| batch.borrow().ops.len());
-    let weak = match placeholder {
-        Some(placeholder) => {
-            let id = -(i64::try_from(index).unwrap_or(i64::MAX) + 1);
-            let dict = placeholder
-                .dict()
-                .ok_or_else(|| vm.new_type_error("rustpy: a batch placeholder has no __dict__"))?;
-            dict.set_item("_id", vm.ctx.new_int(id).into(), vm)?;
-            Some(placeholder.downgrade(None, vm)?)
-        }
-        None => None,
-    };
-    let part = BATCH.with(|batch| {
+    if let Some(placeholder) = placeholder {
+        let state = crate::proxies::proxy_state(placeholder)
+            .ok_or_else(|| vm.new_type_error("rustpy: a batch placeholder is not a JsProxy"))?;
+        state.lock().id = -(i64::try_from(index).unwrap_or(i64::MAX) + 1);
+    }
+    let sending = BATCH.with(|batch| {
         let mut batch = batch.borrow_mut();
         if batch.ops.is_empty() {
             batch.number = BATCH_NUMBER.with(|number| {
@@ -251,19 +278,32 @@ fn queue_op(op: Value, placeholder: Option<&PyObjectRef>, vm: &VirtualMachine) -
             });
         }
         batch.ops.push(&op);
-        batch.placeholders.push(weak);
-        if batch.ops.len() - batch.sent < rustpy_bridge::ffi::BATCH_PART_OPS {
+        if let Some(placeholder) = placeholder {
+            batch.placeholders.push((index, placeholder.clone()));
+        }
+        let due = match batch.retry_at {
+            Some(at) => batch.ops.len() >= at,
+            None => batch.ops.len() - batch.sent >= rustpy_bridge::ffi::BATCH_PART_OPS,
+        };
+        if !due {
             return None;
         }
         let part = batch.ops.part(batch.number, batch.sent, None);
-        batch.sent = batch.ops.len();
-        Some(part)
+        Some((part, batch.ops.len(), batch.prune()))
     });
-    if let Some(part) = part {
+    if let Some((part, end, dropped)) = sending {
+        drop(dropped);
         flush_output();
-        host()
+        let outcome = host()
             .js_send(&part)
             .map_err(|error| request_error(error, vm))?;
+        BATCH.with(|batch| {
+            let mut batch = batch.borrow_mut();
+            match outcome {
+                crate::PartSent::Sent => (batch.sent, batch.retry_at) = (end, None),
+                crate::PartSent::PageBusy => batch.retry_at = Some(end + BUSY_RETRY_OPS),
+            }
+        });
     }
     Ok(index)
 }
@@ -283,11 +323,8 @@ fn exit_batch(ok: bool, vm: &VirtualMachine) -> PyResult<()> {
     if depth > 0 {
         return Ok(());
     }
-    if !ok {
-        let held = HELD.with(|held| held.borrow_mut().take());
-        if let Some(placeholder) = held.and_then(|weak| weak.upgrade()) {
-            crate::proxies::settle(&placeholder, &vm.ctx.none(), vm)?;
-        }
+    if !ok && let Some(placeholder) = take_held() {
+        crate::proxies::settle(&placeholder, &vm.ctx.none(), vm)?;
     }
     flush_batch(ok, vm)
 }
@@ -305,21 +342,22 @@ fn flush_batch(send: bool, vm: &VirtualMachine) -> PyResult<()> {
         sent,
         placeholders,
         gets,
+        ..
     } = BATCH.with(|batch| std::mem::take(&mut *batch.borrow_mut()));
     if ops.is_empty() {
         return Ok(());
     }
-    let held: Vec<Option<PyObjectRef>> = placeholders
-        .iter()
-        .map(|weak| weak.as_ref().and_then(|weak| weak.upgrade()))
+    // The placeholders Python still holds (the others die here).
+    let held: Vec<(usize, PyObjectRef)> = placeholders
+        .into_iter()
+        .filter(|(_, placeholder)| placeholder.strong_count() > 1)
         .collect();
     let (mut results, failure): (std::collections::HashMap<usize, Value>, _) = if send {
         // Only the results Python still holds come back (no handle for a row nobody kept),
         // and those of `get`s that may teach a method.
         let mut want: Vec<usize> = held
             .iter()
-            .enumerate()
-            .filter_map(|(index, holder)| holder.as_ref().map(|_| index))
+            .map(|(index, _)| *index)
             .chain(gets.iter().map(|(index, ..)| *index))
             .collect();
         want.sort_unstable();
@@ -345,14 +383,12 @@ fn flush_batch(send: bool, vm: &VirtualMachine) -> PyResult<()> {
             crate::proxies::learn_method(class, &name);
         }
     }
-    for (index, holder) in held.into_iter().enumerate() {
-        if let Some(placeholder) = holder {
-            let value = match results.remove(&index) {
-                Some(value) => crate::convert::from_value(&value, crate::convert::Mode::Ffi, vm)?,
-                None => vm.ctx.none(),
-            };
-            crate::proxies::settle(&placeholder, &value, vm)?;
-        }
+    for (index, placeholder) in held {
+        let value = match results.remove(&index) {
+            Some(value) => crate::convert::from_value(&value, crate::convert::Mode::Ffi, vm)?,
+            None => vm.ctx.none(),
+        };
+        crate::proxies::settle(&placeholder, &value, vm)?;
     }
     failure.map_or(Ok(()), Err)
 }
@@ -487,7 +523,9 @@ mod _rustpy_host {
     use rustpython_vm::{
         AsObject, Py, PyObjectRef, PyPayload, PyResult, TryFromObject, VirtualMachine,
         builtins::{PyBaseExceptionRef, PyStr, PyStrRef, PyTypeRef},
+        common::lock::PyMutex,
         function::{ArgIntoFloat, FuncArgs, KwArgs, PosArgs, PySetterValue},
+        object::{Traverse, TraverseFn},
         types::{Callable, Destructor, GetAttr, SetAttr},
     };
 
@@ -740,15 +778,37 @@ mod _rustpy_host {
     /// The native base of `_rustpy_ffi.JsProxy`: a read of an attribute the proxy lacks,
     /// attribute writes and deletes, and calls go to the JS object (`crate::proxies`).
     #[pyattr]
-    #[pyclass(module = "_rustpy_host", name = "JsObject")]
+    #[pyclass(module = "_rustpy_host", name = "JsObject", traverse = "manual")]
     #[derive(Debug, PyPayload)]
-    pub(crate) struct JsObject {}
+    pub(crate) struct JsObject {
+        /// What the proxy stands for.
+        pub(crate) state: PyMutex<crate::proxies::ProxyState>,
+    }
+
+    // SAFETY: visits every Python object the proxy owns.
+    unsafe impl Traverse for JsObject {
+        fn traverse(&self, traverse_fn: &mut TraverseFn<'_>) {
+            self.state.traverse(traverse_fn);
+        }
+    }
 
     #[pyclass(
         with(GetAttr, SetAttr, Callable, Destructor),
-        flags(BASETYPE, HAS_DICT, HAS_WEAKREF)
+        flags(BASETYPE, HAS_WEAKREF)
     )]
-    impl JsObject {}
+    impl JsObject {
+        /// The page handle (> 0), the batch slot (< 0), or 0 for a plain value.
+        #[pygetset]
+        fn __js_id__(zelf: &Py<Self>) -> i64 {
+            zelf.state.lock().id
+        }
+
+        /// The plain value a batch placeholder resolved to (`None` otherwise).
+        #[pygetset]
+        fn __js_value__(zelf: &Py<Self>) -> Option<PyObjectRef> {
+            zelf.state.lock().value.clone()
+        }
+    }
 
     impl Destructor for JsObject {
         /// A dying proxy gives its references back to the page (`crate::proxies::dropped`).
@@ -789,18 +849,56 @@ mod _rustpy_host {
 
     /// The native base of `_rustpy_ffi.JsMethod`: calling it calls the method on the page.
     #[pyattr]
-    #[pyclass(module = "_rustpy_host", name = "JsMethodBase")]
+    #[pyclass(module = "_rustpy_host", name = "JsMethodBase", traverse = "manual")]
     #[derive(Debug, PyPayload)]
-    pub(crate) struct JsMethodBase {}
+    pub(crate) struct JsMethodBase {
+        /// The owner and name it stands for.
+        pub(crate) state: crate::proxies::MethodState,
+    }
 
-    #[pyclass(with(Callable), flags(BASETYPE, HAS_DICT, HAS_WEAKREF))]
-    impl JsMethodBase {}
+    // SAFETY: visits every Python object the method owns.
+    unsafe impl Traverse for JsMethodBase {
+        fn traverse(&self, traverse_fn: &mut TraverseFn<'_>) {
+            self.state.traverse(traverse_fn);
+        }
+    }
+
+    #[pyclass(with(Callable), flags(BASETYPE, HAS_WEAKREF))]
+    impl JsMethodBase {
+        /// The proxy the method was read from.
+        #[pygetset]
+        fn __js_owner__(zelf: &Py<Self>) -> PyObjectRef {
+            zelf.state.owner.clone()
+        }
+
+        /// The attribute name.
+        #[pygetset]
+        fn __js_name__(zelf: &Py<Self>) -> PyStrRef {
+            zelf.state.name.clone()
+        }
+
+        /// The own function property the method stands for, once read (else `None`).
+        #[pygetset]
+        fn __js_function__(zelf: &Py<Self>) -> Option<PyObjectRef> {
+            zelf.state.function.lock().clone()
+        }
+
+        #[pygetset(setter)]
+        fn set___js_function__(zelf: &Py<Self>, value: PySetterValue<Option<PyObjectRef>>) {
+            let value = match value {
+                PySetterValue::Assign(value) => value,
+                PySetterValue::Delete => None,
+            };
+            // (The old function is dropped after the lock is released.)
+            let _old = std::mem::replace(&mut *zelf.state.function.lock(), value);
+        }
+    }
 
     impl Callable for JsMethodBase {
         type Args = FuncArgs;
 
         fn call(zelf: &Py<Self>, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-            crate::proxies::call_method(&zelf.to_owned().into(), args, vm)
+            crate::proxies::call_method(&zelf.state, args, vm)
         }
     }
 

@@ -62,6 +62,17 @@ pub enum SleepError {
     Interrupted,
 }
 
+/// What became of a batch part handed to [`Host::js_send`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartSent {
+    /// The page has the part, or it is on its way (parts always arrive in order).
+    Sent,
+    /// The page has not taken the previous part yet: nothing was sent, and the caller sends
+    /// these operations later, with the ones it queues meanwhile (Python never waits for
+    /// the page in the middle of a batch).
+    PageBusy,
+}
+
 /// Why a synchronous call to the page failed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SyncCallError {
@@ -170,9 +181,10 @@ pub trait Host {
     /// the JSON reply; blocks in a worker.
     fn js_request(&self, request: &str) -> Result<String, SyncCallError>;
     /// Hands the page a part of a batch to run (a JSON `rustpy_bridge::ffi::BatchPart`)
-    /// without waiting for it to run; the page answers nothing. Fails as
-    /// [`Host::js_request`] would when there is no way to reach the page.
-    fn js_send(&self, part: &str) -> Result<(), SyncCallError>;
+    /// without waiting for it to run; the page answers nothing. Answers
+    /// [`PartSent::PageBusy`] instead of waiting when the page has not taken the previous
+    /// part. Fails as [`Host::js_request`] would when there is no way to reach the page.
+    fn js_send(&self, part: &str) -> Result<PartSent, SyncCallError>;
     /// Gives back handles Python no longer holds: `(id, count)` pairs, flattened. Does not
     /// wait for the page.
     fn js_release(&self, handles: &[u64]);

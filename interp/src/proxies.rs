@@ -13,48 +13,93 @@ use std::collections::HashMap;
 
 use rustpy_bridge::{JsRef, Value};
 
-use crate::host_module::ffi_operand;
+use crate::host_module::{JsMethodBase, JsObject, ffi_operand};
 use rustpython_vm::{
     AsObject, Py, PyObjectRef, PyRef, PyResult, VirtualMachine,
-    builtins::{PyDictRef, PyWeak},
+    builtins::{PyStr, PyStrRef, PyWeak},
+    common::lock::PyMutex,
+    object::{Traverse, TraverseFn},
 };
 
 thread_local! {
     static LIVE: RefCell<HashMap<u64, PyRef<PyWeak>>> = RefCell::new(HashMap::new());
 }
 
-fn state(proxy: &PyObjectRef, vm: &VirtualMachine) -> PyResult<PyDictRef> {
-    proxy
-        .dict()
-        .ok_or_else(|| vm.new_type_error("rustpy: a JsProxy has no __dict__"))
+/// What a `JsProxy` stands for: the native fields of its base, `_rustpy_host.JsObject`.
+/// Native rather than a `__dict__`: a dictionary per proxy and a hashed key per field
+/// write were a third of a batched DOM operation's cost.
+#[derive(Debug, Default)]
+pub(crate) struct ProxyState {
+    /// Positive: a page handle; negative: `-(slot + 1)` of an operation queued in a batch;
+    /// 0: a batch result that is a plain value (`value`), or an attribute read held back
+    /// (`attribute`).
+    pub(crate) id: i64,
+    /// The JS class id the page gave the object (0: unknown, e.g. a placeholder).
+    pub(crate) class: i64,
+    /// The JS object is a function.
+    pub(crate) callable: bool,
+    /// The references to `id` the page handed out that this proxy gives back when it dies.
+    pub(crate) refs: i64,
+    /// The plain value a batch placeholder resolved to.
+    pub(crate) value: Option<PyObjectRef>,
+    /// `(owner, name)`: an attribute read a batch holds back (see
+    /// `host_module::hold_attribute`).
+    pub(crate) attribute: Option<(PyObjectRef, PyStrRef)>,
 }
 
-/// What a proxy's (or method's) `__dict__` holds under `name`, if anything.
-pub(crate) fn field(
-    object: &PyObjectRef,
-    name: &str,
-    vm: &VirtualMachine,
-) -> PyResult<Option<PyObjectRef>> {
-    match object.dict() {
-        Some(state) => state.get_item_opt(name, vm),
-        None => Ok(None),
+impl ProxyState {
+    /// A proxy's state for the page's handle `js`, holding one reference to it.
+    fn for_handle(js: &JsRef) -> Self {
+        Self {
+            id: i64::try_from(js.id).unwrap_or(i64::MAX),
+            class: i64::from(js.class),
+            callable: js.callable,
+            refs: 1,
+            ..Self::default()
+        }
     }
 }
 
-/// An integer field of a proxy's `__dict__` (`_id`, `_class`, `_refs`); 0 when unset.
-pub(crate) fn int_field(object: &PyObjectRef, name: &str, vm: &VirtualMachine) -> PyResult<i64> {
-    field(object, name, vm)?.map_or(Ok(0), |value| value.try_into_value(vm))
+// SAFETY: visits every Python object the state owns (`value`, `attribute`).
+unsafe impl Traverse for ProxyState {
+    fn traverse(&self, traverse_fn: &mut TraverseFn<'_>) {
+        self.value.traverse(traverse_fn);
+        if let Some((owner, name)) = &self.attribute {
+            owner.traverse(traverse_fn);
+            name.traverse(traverse_fn);
+        }
+    }
 }
 
-/// Removes `name` from a proxy's `__dict__`, answering what it held.
-pub(crate) fn take_field(
-    object: &PyObjectRef,
-    name: &str,
-    vm: &VirtualMachine,
-) -> PyResult<Option<PyObjectRef>> {
-    match object.dict() {
-        Some(state) => state.pop_item(name, vm),
-        None => Ok(None),
+/// The state of a proxy (`None`: `object` is not a `JsProxy`).
+pub(crate) fn proxy_state(object: &PyObjectRef) -> Option<&PyMutex<ProxyState>> {
+    object.downcast_ref::<JsObject>().map(|proxy| &proxy.state)
+}
+
+/// The state of `proxy`, which must be a `JsProxy`.
+fn state<'a>(proxy: &'a PyObjectRef, vm: &VirtualMachine) -> PyResult<&'a PyMutex<ProxyState>> {
+    proxy_state(proxy).ok_or_else(|| vm.new_type_error("rustpy: not a JsProxy"))
+}
+
+/// What `JsMethod` stands for: `owner[name]`, called with the owner as `this` (the native
+/// fields of its base, `_rustpy_host.JsMethodBase`).
+#[derive(Debug)]
+pub(crate) struct MethodState {
+    /// The proxy the method was read from.
+    pub(crate) owner: PyObjectRef,
+    /// The attribute name.
+    pub(crate) name: PyStrRef,
+    /// The own function property it stands for, once known (`None`: an inherited method,
+    /// or not read yet).
+    pub(crate) function: PyMutex<Option<PyObjectRef>>,
+}
+
+// SAFETY: visits every Python object the state owns.
+unsafe impl Traverse for MethodState {
+    fn traverse(&self, traverse_fn: &mut TraverseFn<'_>) {
+        self.owner.traverse(traverse_fn);
+        self.name.traverse(traverse_fn);
+        self.function.traverse(traverse_fn);
     }
 }
 
@@ -74,20 +119,10 @@ fn register(handle: u64, proxy: &PyObjectRef, vm: &VirtualMachine) -> PyResult<(
 /// a new one.
 pub(crate) fn proxy_for(js: &JsRef, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
     if let Some(proxy) = live(js.id) {
-        let refs = int_field(&proxy, "_refs", vm)?;
-        state(&proxy, vm)?.set_item("_refs", vm.ctx.new_int(refs + 1).into(), vm)?;
+        state(&proxy, vm)?.lock().refs += 1;
         return Ok(proxy);
     }
-    let state = vm.ctx.new_dict();
-    state.set_item("_id", vm.ctx.new_int(js.id).into(), vm)?;
-    if js.class != 0 {
-        state.set_item("_class", vm.ctx.new_int(js.class).into(), vm)?;
-    }
-    if js.callable {
-        state.set_item("_callable", vm.ctx.new_bool(true).into(), vm)?;
-    }
-    state.set_item("_refs", vm.ctx.new_int(1).into(), vm)?;
-    let proxy = new_proxy(state, vm)?;
+    let proxy = new_proxy(ProxyState::for_handle(js), vm)?;
     register(js.id, &proxy, vm)?;
     Ok(proxy)
 }
@@ -95,15 +130,13 @@ pub(crate) fn proxy_for(js: &JsRef, vm: &VirtualMachine) -> PyResult<PyObjectRef
 /// `proxy` is dying (`JsObject`'s `__del__`): its references go back to the page (batched) and
 /// it leaves the registry if it is the one registered.
 pub(crate) fn dropped(proxy: &PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
-    state(proxy, vm)?; // every proxy has its `__dict__`: one without is a bug to report
-    let handle = int_field(proxy, "_id", vm)?;
-    let Ok(handle) = u64::try_from(handle) else {
-        return Ok(()); // a batch slot: the page never handed it out
+    let (handle, refs) = {
+        let state = state(proxy, vm)?.lock();
+        (state.id, state.refs)
     };
-    if handle == 0 {
-        return Ok(());
-    }
-    let refs = int_field(proxy, "_refs", vm)?;
+    let Ok(handle @ 1..) = u64::try_from(handle) else {
+        return Ok(()); // a batch slot or a plain value: the page never handed it out
+    };
     if let Ok(refs @ 1..) = u64::try_from(refs) {
         crate::host_module::queue_release(handle, refs);
     }
@@ -127,27 +160,28 @@ pub(crate) fn settle(
     value: &PyObjectRef,
     vm: &VirtualMachine,
 ) -> PyResult<()> {
-    take_field(placeholder, "_attribute", vm)?;
-    let state = state(placeholder, vm)?;
-    if !value.downcastable::<crate::host_module::JsObject>() {
-        state.set_item("_id", vm.ctx.new_int(0).into(), vm)?;
-        state.set_item("_value", value.clone(), vm)?;
+    let target = state(placeholder, vm)?;
+    // (What the placeholder held is dropped after its lock is released.)
+    let _held = target.lock().attribute.take();
+    let Some(source) = proxy_state(value) else {
+        let mut target = target.lock();
+        target.id = 0;
+        target.value = Some(value.clone());
         return Ok(());
+    };
+    let (handle, class, callable, refs) = {
+        let mut source = source.lock();
+        source.refs -= 1;
+        (source.id, source.class, source.callable, source.refs)
+    };
+    {
+        let mut target = target.lock();
+        (target.id, target.class, target.callable, target.refs) = (handle, class, callable, 1);
     }
-    let source = self::state(value, vm)?;
-    let handle = int_field(value, "_id", vm)?;
-    let refs = int_field(value, "_refs", vm)? - 1;
-    source.set_item("_refs", vm.ctx.new_int(refs).into(), vm)?;
-    for name in ["_id", "_class", "_callable"] {
-        if let Some(field) = source.get_item_opt(name, vm)? {
-            state.set_item(name, field, vm)?;
-        }
-    }
-    state.set_item("_refs", vm.ctx.new_int(1).into(), vm)?;
     let handle = u64::try_from(handle).unwrap_or(0);
     if refs == 0 && live(handle).is_some_and(|registered| registered.is(value)) {
         // `value` was made just for this result: the placeholder stands in for it.
-        source.set_item("_id", vm.ctx.new_int(0).into(), vm)?;
+        source.lock().id = 0;
         register(handle, placeholder, vm)?;
     }
     Ok(())
@@ -159,58 +193,61 @@ pub(crate) fn settle(
 // was most of an operation's cost.
 
 thread_local! {
-    /// `(class id, name)`: attributes known to be inherited methods (a read of one makes
-    /// a `JsMethod` without asking the page).
-    static METHODS: RefCell<std::collections::HashSet<(i64, String)>> =
-        RefCell::new(std::collections::HashSet::new());
+    /// Per JS class id, the attribute names known to be inherited methods (a read of one
+    /// makes a `JsMethod` without asking the page).
+    static METHODS: RefCell<HashMap<i64, std::collections::HashSet<String>>> =
+        RefCell::new(HashMap::new());
 }
 
-/// The attributes of a proxy that live in its `__dict__` (everything else is the JS
-/// object's).
-pub(crate) const INTERNAL: [&str; 6] = [
-    "_id",
-    "_class",
-    "_callable",
-    "_refs",
-    "_value",
-    "_attribute",
-];
+/// The attributes of a proxy that are rustpy's, not the JS object's (read-only; see
+/// `JsObject`'s getters).
+const INTERNAL: [&str; 2] = ["__js_id__", "__js_value__"];
 
-/// A new `JsProxy` with `state` as its `__dict__`.
-pub(crate) fn new_proxy(state: PyDictRef, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
+/// A new `JsProxy` with `state`.
+pub(crate) fn new_proxy(state: ProxyState, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
     Ok(PyRef::new_ref(
-        crate::host_module::JsObject {},
+        JsObject {
+            state: PyMutex::new(state),
+        },
         crate::convert::proxy_class(vm)?,
-        Some(state),
+        None,
     )
     .into())
 }
 
 /// The JS class id of a proxy (0: unknown, e.g. a batch placeholder).
 pub(crate) fn class_of(proxy: &PyObjectRef, vm: &VirtualMachine) -> PyResult<i64> {
-    int_field(proxy, "_class", vm)
+    Ok(state(proxy, vm)?.lock().class)
 }
 
 /// Remembers that `name` is an inherited method of JS class `class`.
 pub(crate) fn learn_method(class: i64, name: &str) {
-    METHODS.with(|methods| methods.borrow_mut().insert((class, name.to_string())));
+    METHODS.with(|methods| {
+        methods
+            .borrow_mut()
+            .entry(class)
+            .or_default()
+            .insert(name.to_string())
+    });
 }
 
 /// `owner.name` as a `JsMethod` (`function`: the own function property it stands for).
 fn new_method(
     owner: &PyObjectRef,
-    name: &str,
+    name: &Py<PyStr>,
     function: Option<PyObjectRef>,
     vm: &VirtualMachine,
 ) -> PyResult<PyObjectRef> {
-    let state = vm.ctx.new_dict();
-    state.set_item("_owner", owner.clone(), vm)?;
-    state.set_item("_name", vm.ctx.new_str(name).into(), vm)?;
-    state.set_item("_fn", function.unwrap_or_else(|| vm.ctx.none()), vm)?;
     Ok(PyRef::new_ref(
-        crate::host_module::JsMethodBase {},
+        JsMethodBase {
+            state: MethodState {
+                owner: owner.clone(),
+                name: name.to_owned(),
+                function: PyMutex::new(function),
+            },
+        },
         crate::convert::method_class(vm)?,
-        Some(state),
+        None,
     )
     .into())
 }
@@ -218,21 +255,23 @@ fn new_method(
 /// `proxy.name` when `proxy` has no such Python attribute: the JS object's attribute. A
 /// method becomes a `JsMethod`; in a batch the read is held back (see
 /// `host_module::hold_attribute`); a missing attribute raises `AttributeError`.
-pub(crate) fn js_attribute(
-    proxy: &PyObjectRef,
-    name: &Py<rustpython_vm::builtins::PyStr>,
-    vm: &VirtualMachine,
-) -> PyResult {
+pub(crate) fn js_attribute(proxy: &PyObjectRef, name: &Py<PyStr>, vm: &VirtualMachine) -> PyResult {
     let text = name.to_string_lossy();
     if text.starts_with("__") && text.ends_with("__") {
         return Err(vm.new_no_attribute_error(proxy.clone(), name.to_owned()));
     }
     let class = class_of(proxy, vm)?;
-    if class != 0 && METHODS.with(|methods| methods.borrow().contains(&(class, text.to_string()))) {
-        return new_method(proxy, &text, None, vm);
+    let known = |methods: &RefCell<HashMap<i64, std::collections::HashSet<String>>>| {
+        methods
+            .borrow()
+            .get(&class)
+            .is_some_and(|names| names.contains(&*text))
+    };
+    if class != 0 && METHODS.with(known) {
+        return new_method(proxy, name, None, vm);
     }
     if crate::host_module::batching() {
-        return crate::host_module::hold_attribute(proxy, &text, vm);
+        return crate::host_module::hold_attribute(proxy, name, vm);
     }
     let op = crate::host_module::op(
         "get",
@@ -243,14 +282,12 @@ pub(crate) fn js_attribute(
         if class != 0 {
             learn_method(class, &text);
         }
-        return new_method(proxy, &text, None, vm);
+        return new_method(proxy, name, None, vm);
     }
-    if value.downcastable::<crate::host_module::JsObject>()
-        && field(&value, "_callable", vm)?.is_some_and(|flag| flag.is(&vm.ctx.true_value))
-    {
+    if proxy_state(&value).is_some_and(|state| state.lock().callable) {
         // An own function property (`Promise.reject`, `window.setTimeout`, `Date`): called
         // through its owner, as JS would.
-        return new_method(proxy, &text, Some(value), vm);
+        return new_method(proxy, name, Some(value), vm);
     }
     Ok(value)
 }
@@ -258,7 +295,7 @@ pub(crate) fn js_attribute(
 /// `proxy.name = value` / `del proxy.name`: the JS object's attribute (queued in a batch).
 pub(crate) fn js_set_attribute(
     proxy: &PyObjectRef,
-    name: &Py<rustpython_vm::builtins::PyStr>,
+    name: &Py<PyStr>,
     value: rustpython_vm::function::PySetterValue,
     vm: &VirtualMachine,
 ) -> PyResult<()> {
@@ -308,7 +345,7 @@ fn operand_list(items: &[PyObjectRef], vm: &VirtualMachine) -> PyResult<Value> {
 /// `owner[name](...items)` on the page, `this` the owner: a `call` operation.
 fn call_op(
     owner: &PyObjectRef,
-    name: &PyObjectRef,
+    name: &Py<PyStr>,
     items: &[PyObjectRef],
     vm: &VirtualMachine,
 ) -> PyResult<Value> {
@@ -316,7 +353,7 @@ fn call_op(
         "call",
         [
             ffi_operand(owner, vm)?,
-            ffi_operand(name, vm)?,
+            Value::Str(name.to_string_lossy().into_owned()),
             operand_list(items, vm)?,
         ],
     ))
@@ -330,11 +367,11 @@ pub(crate) fn call_proxy(
     vm: &VirtualMachine,
 ) -> PyResult {
     let items = call_arguments(args, vm)?;
-    if let Some(attribute) = field(proxy, "_attribute", vm)?.filter(|held| !vm.is_none(held))
+    let held = state(proxy, vm)?.lock().attribute.clone();
+    if let Some((owner, name)) = held
         // `f(f)`: f's own value is needed, so its read is queued as a `get` first.
         && !items.iter().any(|item| item.is(proxy))
     {
-        let (owner, name) = held_attribute(&attribute, vm)?;
         // (Queued straight away: the held read stays held, see `host_module::queue_held`.)
         return crate::host_module::queue(call_op(&owner, &name, &items, vm)?, vm);
     }
@@ -351,28 +388,11 @@ pub(crate) fn call_proxy(
 
 /// `method(*args)` of a `JsMethod`: `owner[name](*args)` on the page, `this` the owner.
 pub(crate) fn call_method(
-    method: &PyObjectRef,
+    method: &MethodState,
     args: rustpython_vm::function::FuncArgs,
     vm: &VirtualMachine,
 ) -> PyResult {
-    let state = self::state(method, vm)?;
-    let field = |name: &str| {
-        state
-            .get_item_opt(name, vm)?
-            .ok_or_else(|| vm.new_type_error(format!("rustpy: a JsMethod without {name}")))
-    };
-    let (owner, name) = (field("_owner")?, field("_name")?);
     let items = call_arguments(args, vm)?;
-    crate::host_module::run_op(call_op(&owner, &name, &items, vm)?, vm)
-}
-
-/// The `(owner, name)` a placeholder's `_attribute` holds.
-pub(crate) fn held_attribute(
-    attribute: &PyObjectRef,
-    vm: &VirtualMachine,
-) -> PyResult<(PyObjectRef, PyObjectRef)> {
-    match attribute.downcast_ref::<rustpython_vm::builtins::PyTuple>() {
-        Some(parts) if parts.len() == 2 => Ok((parts[0].clone(), parts[1].clone())),
-        _ => Err(vm.new_type_error("rustpy: a held attribute read is not (owner, name)")),
-    }
+    let op = call_op(&method.owner, &method.name, &items, vm)?;
+    crate::host_module::run_op(op, vm)
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use rustpy_interp::{
-    Host, PageReply, Runtime, ScriptOutcome, SleepError, Stream, SyncCallError, Value,
+    Host, PageReply, PartSent, Runtime, ScriptOutcome, SleepError, Stream, SyncCallError, Value,
 };
 
 #[path = "support/fake_page.rs"]
@@ -102,9 +102,8 @@ impl Host for FakeHost {
     fn js_request(&self, request: &str) -> Result<String, SyncCallError> {
         Ok(self.page.answer(request))
     }
-    fn js_send(&self, part: &str) -> Result<(), SyncCallError> {
-        self.page.receive_part(part);
-        Ok(())
+    fn js_send(&self, part: &str) -> Result<PartSent, SyncCallError> {
+        Ok(self.page.receive_part(part))
     }
     fn js_release(&self, handles: &[u64]) {
         self.page.release(handles);
@@ -761,7 +760,10 @@ fn ffi_long_batches_go_in_parts_and_fail_at_the_end() {
         &(rows_in_a_batch(1500) + "print(el.textContent)\n"),
     );
     let parts = 4500 / rustpy_bridge::ffi::BATCH_PART_OPS;
-    assert_eq!(*host.page.parts.borrow(), parts);
+    assert_eq!(
+        *host.page.parts.borrow(),
+        vec![rustpy_bridge::ffi::BATCH_PART_OPS; parts]
+    );
     assert_eq!(
         *host.page.requests.borrow() - before,
         2,
@@ -799,6 +801,34 @@ fn ffi_long_batches_go_in_parts_and_fail_at_the_end() {
     assert_eq!(host.stdout()[2], "after");
     let texts = host.page.body_texts();
     assert_eq!(texts.last().map(String::as_str), Some("after"));
+}
+
+#[test]
+fn ffi_batch_parts_find_a_busy_page_and_go_later_without_waiting() {
+    let (host, rt) = runtime();
+    run_ok(
+        &host,
+        &rt,
+        "from pyscript import document, batch\nbody = document.body\n",
+    );
+    // The first two tries find the page busy with a previous part: the operations stay
+    // queued and go with the next try, a quarter part later; nothing is lost or reordered.
+    *host.page.busy.borrow_mut() = 2;
+    run_ok(
+        &host,
+        &rt,
+        &(rows_in_a_batch(1500) + "print(el.textContent)\n"),
+    );
+    let part = rustpy_bridge::ffi::BATCH_PART_OPS;
+    let parts = host.page.parts.borrow().clone();
+    assert_eq!(parts[0], part + 2 * (part / 4), "{parts:?}");
+    assert!(parts[1..].iter().all(|&ops| ops == part), "{parts:?}");
+    assert_eq!(*host.page.busy.borrow(), 0);
+    let texts = host.page.body_texts();
+    let expected: Vec<String> = (0..1500).map(|i| format!("row {i}")).collect();
+    assert_eq!(texts, expected);
+    assert_eq!(host.stdout(), vec!["row 1499"]);
+    assert_few_handles(&host);
 }
 
 #[test]

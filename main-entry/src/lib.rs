@@ -7,7 +7,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
 use js_sys::{Function, Promise};
-use rustpy_interp::{PageReply, Stream, SyncCallError, Value};
+use rustpy_interp::{PageReply, PartSent, Stream, SyncCallError, Value};
 use rustpy_web_host::{Edges, Realm, error_text};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -110,8 +110,9 @@ pub async fn run_main_script(
             })
         }),
         js_send: Box::new(move |part| {
+            // The page runs it now: this is the page's thread.
             send.call1(&JsValue::UNDEFINED, &part.into())
-                .map(|_| ())
+                .map(|_| PartSent::Sent)
                 .map_err(|e| SyncCallError::Protocol(error_text(&e)))
         }),
         js_release: Box::new(move |handles| {

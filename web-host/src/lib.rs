@@ -11,7 +11,7 @@ use std::rc::Rc;
 use js_sys::{Function, Int32Array, Promise};
 use rustpy_bridge::channel::INTERRUPT;
 use rustpy_interp::{
-    Host, PageReply, Runtime, ScriptOutcome, SleepError, Stream, SyncCallError, Value,
+    Host, PageReply, PartSent, Runtime, ScriptOutcome, SleepError, Stream, SyncCallError, Value,
 };
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -50,7 +50,7 @@ pub type PageOpFn = Box<dyn Fn(&str, Value) -> Result<PageReply, String>>;
 /// Runs FFI operations on the page: JSON request to JSON reply.
 pub type JsRequestFn = Box<dyn Fn(&str) -> Result<String, SyncCallError>>;
 /// Hands the page a batch part to run without waiting (see [`Edges::js_send`]).
-pub type JsSendFn = Box<dyn Fn(&str) -> Result<(), SyncCallError>>;
+pub type JsSendFn = Box<dyn Fn(&str) -> Result<PartSent, SyncCallError>>;
 
 /// Gives back JS handles: `(id, count)` pairs, flattened.
 pub type JsReleaseFn = Box<dyn Fn(&[u64])>;
@@ -192,7 +192,7 @@ impl Host for WebHost {
         (self.edges.js_request)(request)
     }
 
-    fn js_send(&self, part: &str) -> Result<(), SyncCallError> {
+    fn js_send(&self, part: &str) -> Result<PartSent, SyncCallError> {
         (self.edges.js_send)(part)
     }
 

@@ -9,7 +9,7 @@ use rustpy_bridge::channel::{
     STATE, WAIT_SLICE_MS, WAITING, state,
 };
 use rustpy_bridge::{FromWorker, SyncFailure, SyncReply, Value};
-use rustpy_interp::SyncCallError;
+use rustpy_interp::{PartSent, SyncCallError};
 use wasm_bindgen::{JsCast, JsValue};
 
 #[wasm_bindgen::prelude::wasm_bindgen]
@@ -183,11 +183,20 @@ impl Client {
     }
 
     /// Hands the page a batch part (`rustpy_bridge::ffi::BatchPart` JSON) to run without
-    /// waiting for it to run: through the request buffer once the page took the previous
-    /// request, else posted.
-    pub(crate) fn js_send(&self, part: &str) -> Result<(), SyncCallError> {
+    /// waiting for it to run: through the request buffer when the page took the previous
+    /// request (else [`PartSent::PageBusy`], without waiting), posted when it does not fit
+    /// or the page cannot wait on the buffer (and then so is the rest of the batch).
+    pub(crate) fn js_send(&self, part: &str) -> Result<PartSent, SyncCallError> {
         if self.control.is_none() && self.relay.is_none() {
             return Err(self.no_channel());
+        }
+        if let (Some(control), true) = (&self.control, self.fast_requests)
+            && load(control, REQUEST)? == POSTED
+        {
+            // The page is still busy with the previous part (which must go first, even if
+            // this one is posted): the caller sends these operations with its next part
+            // instead of waiting here.
+            return Ok(PartSent::PageBusy);
         }
         if let (Some(control), Some(requests), true, false) = (
             &self.control,
@@ -197,7 +206,6 @@ impl Client {
         ) && part.len() < requests.length() as usize
         {
             // The frame byte, then the part.
-            wait_until_taken(control)?;
             requests.set_index(0, BATCH_PART_FRAME);
             requests
                 .subarray(1, 1 + part.len() as u32)
@@ -205,13 +213,13 @@ impl Client {
             store(control, REQUEST_LENGTH, 1 + part.len() as i32)?;
             store(control, REQUEST, POSTED)?;
             Atomics::notify(control, REQUEST).map_err(js_error)?;
-            return Ok(());
+            return Ok(PartSent::Sent);
         }
         self.batch_posted.set(true);
         crate::post(&FromWorker::JsPart {
             request: part.to_string(),
         });
-        Ok(())
+        Ok(PartSent::Sent)
     }
 
     /// Why there is no way to reach the page (no shared memory and no relay).
@@ -389,11 +397,14 @@ impl Client {
         message: &FromWorker,
         post: bool,
     ) -> Result<(), SyncCallError> {
+        if self.fast_requests {
+            // A batch part may still be there, unread: it goes first, whichever way this
+            // request goes.
+            wait_until_taken(control)?;
+        }
         if let (true, Some(requests), false) = (self.fast_requests, &self.requests, post) {
             let bytes = Self::frame(id, message)?;
             if bytes.len() <= requests.length() as usize {
-                // A batch part may still be there, unread.
-                wait_until_taken(control)?;
                 requests.subarray(0, bytes.len() as u32).copy_from(&bytes);
                 store(control, REQUEST_LENGTH, bytes.len() as i32)?;
                 store(control, REQUEST, POSTED)?;

@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use rustpy_bridge::ffi::{BatchPart, JsFailure, JsReply};
 use rustpy_bridge::{JsRef, Value};
+use rustpy_interp::PartSent;
 
 #[derive(Clone, Debug, PartialEq)]
 enum Slot {
@@ -38,8 +39,10 @@ pub struct FakePage {
     pub requests: RefCell<usize>,
     /// The name of every operation run, in order.
     pub ops: RefCell<Vec<String>>,
-    /// Batch parts received without a reply (`js_send`).
-    pub parts: RefCell<usize>,
+    /// The number of operations in each batch part received without a reply (`js_send`).
+    pub parts: RefCell<Vec<usize>>,
+    /// How many of the next parts find the page busy with the previous one (not taken).
+    pub busy: RefCell<usize>,
     /// The batch whose parts are arriving.
     batch: RefCell<Option<OpenBatch>>,
 }
@@ -71,6 +74,7 @@ impl Default for FakePage {
             requests: RefCell::default(),
             ops: RefCell::default(),
             parts: RefCell::default(),
+            busy: RefCell::default(),
             batch: RefCell::default(),
         };
         {
@@ -205,15 +209,20 @@ impl FakePage {
         serde_json::to_string(&reply).expect("replies serialise")
     }
 
-    /// Runs a batch part sent without waiting (`Host::js_send`).
-    pub fn receive_part(&self, part: &str) {
-        *self.parts.borrow_mut() += 1;
+    /// Runs a batch part sent without waiting (`Host::js_send`), unless the page is `busy`.
+    pub fn receive_part(&self, part: &str) -> PartSent {
+        if *self.busy.borrow() > 0 {
+            *self.busy.borrow_mut() -= 1;
+            return PartSent::PageBusy;
+        }
         let part = BatchPart::decode(part.as_bytes()).expect("a well-formed batch part");
+        self.parts.borrow_mut().push(part.ops.len());
         assert!(
             part.want.is_none(),
             "a part sent without waiting wants no results"
         );
         self.run_part(part);
+        PartSent::Sent
     }
 
     /// Runs a part of a batch; answers the batch's end when the part wants results.
