@@ -246,7 +246,9 @@ export class HandleTable {
 
   /** Bridge value -> JS value (references resolved; `slots` are this request's results). */
   fromWire(wire, slots = []) {
-    if (typeof wire === "object" && wire !== null) {
+    const type = typeof wire;
+    if (type === "string" || type === "number" || type === "boolean") return wire;
+    if (type === "object" && wire !== null) {
       // References first: they are most of what a DOM request carries.
       if (wire.js !== undefined) {
         const entry = this.#entries.get(wire.js);
@@ -313,22 +315,26 @@ export class HandleTable {
     return this.toWire(value);
   }
 
-  /** One operation: `[value, reply]` (reply null: the value's wire form). */
+  /** The object operation `parts` acts on (its first operand), which must not be null. */
+  #target(parts, slots) {
+    const value = this.fromWire(parts[1], slots);
+    if (value === null || value === undefined) throw new TypeError(`cannot ${parts[0]} on null/undefined`);
+    return value;
+  }
+
+  /**
+   * One operation: `[value, reply]` (reply null: the value's wire form). (No closures per
+   * operation: a batch runs thousands.)
+   */
   #op(parts, slots) {
     const op = parts[0];
-    const arg = (i) => this.fromWire(parts[i], slots);
-    const target = () => {
-      const value = arg(1);
-      if (value === null || value === undefined) throw new TypeError(`cannot ${op} on null/undefined`);
-      return value;
-    };
     switch (op) {
       case "global":
         return [globalThis, null];
       case "count":
         return [this.size, null];
       case "get": {
-        const obj = target();
+        const obj = this.#target(parts, slots);
         const name = parts[2];
         if (!(name in Object(obj))) {
           throw new FfiError("AttributeError", `${typeName(obj)} has no attribute '${name}'`);
@@ -341,13 +347,13 @@ export class HandleTable {
         return [value, null];
       }
       case "set":
-        target()[parts[2]] = arg(3);
+        this.#target(parts, slots)[parts[2]] = this.fromWire(parts[3], slots);
         return [undefined, null];
       case "del":
-        delete target()[parts[2]];
+        delete this.#target(parts, slots)[parts[2]];
         return [undefined, null];
       case "call": {
-        const obj = target();
+        const obj = this.#target(parts, slots);
         const name = parts[2];
         const fn = obj[name];
         if (typeof fn !== "function") {
@@ -356,63 +362,63 @@ export class HandleTable {
           }
           throw new FfiError("TypeError", `${typeName(obj)}.${name} is not callable`);
         }
-        return [fn.apply(obj, arg(3)), null];
+        return [fn.apply(obj, this.fromWire(parts[3], slots)), null];
       }
       case "apply": {
-        const fn = target();
+        const fn = this.#target(parts, slots);
         if (typeof fn !== "function") throw new FfiError("TypeError", `a JS ${typeName(fn)} is not callable`);
-        return [fn.apply(arg(2) ?? undefined, arg(3)), null];
+        return [fn.apply(this.fromWire(parts[2], slots) ?? undefined, this.fromWire(parts[3], slots)), null];
       }
       case "new": {
-        const ctor = target();
+        const ctor = this.#target(parts, slots);
         if (typeof ctor !== "function") throw new FfiError("TypeError", `a JS ${typeName(ctor)} is not a constructor`);
-        return [Reflect.construct(ctor, arg(2)), null];
+        return [Reflect.construct(ctor, this.fromWire(parts[2], slots)), null];
       }
       case "getitem": {
-        const obj = target();
-        let key = arg(2);
+        const obj = this.#target(parts, slots);
+        let key = this.fromWire(parts[2], slots);
         if (obj instanceof Map) {
           if (!obj.has(key)) throw new FfiError("KeyError", String(key));
           return [obj.get(key), null];
         }
         if (typeof key === "number" && typeof obj.length === "number") {
           if (key < 0) key += obj.length;
-          if (key < 0 || key >= obj.length) throw new FfiError("IndexError", `index ${arg(2)} out of range`);
+          if (key < 0 || key >= obj.length) throw new FfiError("IndexError", `index ${this.fromWire(parts[2], slots)} out of range`);
           return [obj[key], null];
         }
         if (!(key in Object(obj))) throw new FfiError("KeyError", String(key));
         return [obj[key], null];
       }
       case "setitem": {
-        const obj = target();
-        const key = arg(2);
-        if (obj instanceof Map) obj.set(key, arg(3));
-        else obj[key] = arg(3);
+        const obj = this.#target(parts, slots);
+        const key = this.fromWire(parts[2], slots);
+        if (obj instanceof Map) obj.set(key, this.fromWire(parts[3], slots));
+        else obj[key] = this.fromWire(parts[3], slots);
         return [undefined, null];
       }
       case "delitem": {
-        const obj = target();
-        const key = arg(2);
+        const obj = this.#target(parts, slots);
+        const key = this.fromWire(parts[2], slots);
         if (obj instanceof Map) obj.delete(key);
         else delete obj[key];
         return [undefined, null];
       }
       case "len": {
-        const obj = target();
+        const obj = this.#target(parts, slots);
         const length = obj.length ?? obj.size;
         if (typeof length !== "number") throw new FfiError("TypeError", `a JS ${typeName(obj)} has no length`);
         return [length, null];
       }
       case "iter": {
-        const obj = target();
+        const obj = this.#target(parts, slots);
         if (typeof obj[Symbol.iterator] !== "function") {
           throw new FfiError("TypeError", `a JS ${typeName(obj)} is not iterable`);
         }
         return [null, Array.from(obj, (item) => this.toWire(item))];
       }
       case "contains": {
-        const obj = target();
-        const value = arg(2);
+        const obj = this.#target(parts, slots);
+        const value = this.fromWire(parts[2], slots);
         if (typeof obj.includes === "function") return [obj.includes(value), null];
         if (typeof obj.has === "function") return [obj.has(value), null];
         if (typeof obj.contains === "function") return [obj.contains(value), null];
@@ -424,15 +430,15 @@ export class HandleTable {
       }
       case "bool": {
         // Collections are false when empty (arrays, NodeLists, maps, sets...); the rest true.
-        const obj = target();
+        const obj = this.#target(parts, slots);
         if (typeof obj === "function") return [true, null];
         const size = typeof obj.length === "number" ? obj.length : typeof obj.size === "number" ? obj.size : null;
         return [size === null ? true : size > 0, null];
       }
       case "str":
-        return [String(target()), null];
+        return [String(this.#target(parts, slots)), null];
       case "describe": {
-        const obj = target();
+        const obj = this.#target(parts, slots);
         let text;
         try {
           text = String(obj);
@@ -443,19 +449,19 @@ export class HandleTable {
       }
       case "dir": {
         const names = new Set();
-        for (let o = Object(target()); o !== null; o = Object.getPrototypeOf(o)) {
+        for (let o = Object(this.#target(parts, slots)); o !== null; o = Object.getPrototypeOf(o)) {
           for (const name of Object.getOwnPropertyNames(o)) names.add(name);
         }
         return [null, [...names]];
       }
       case "typeof":
-        return [typeof arg(1), null];
+        return [typeof this.fromWire(parts[1], slots), null];
       case "instanceof":
-        return [arg(1) instanceof arg(2), null];
+        return [this.fromWire(parts[1], slots) instanceof this.fromWire(parts[2], slots), null];
       case "to_py":
-        return [null, this.#copy(target())];
+        return [null, this.#copy(this.#target(parts, slots))];
       case "to_js":
-        return [arg(1), null];
+        return [this.fromWire(parts[1], slots), null];
     }
     throw new TypeError(`rustpy: unknown FFI operation ${JSON.stringify(op)}`);
   }
