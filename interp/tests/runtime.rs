@@ -607,7 +607,10 @@ fn ffi_proxies_read_write_and_keep_identity() {
          document.title = 'changed'\n\
          print(document.title, document.body is document.body, window.document is document)\n\
          print(hasattr(document, 'nope'), repr(document))\n\
-         try:\n    document.nope\nexcept AttributeError as e:\n    print('AttributeError', e)\n",
+         try:\n    document.nope\nexcept AttributeError as e:\n    print('AttributeError', e)\n\
+         el = document.createElement('div')\n\
+         el._id = 'mine'\n\
+         print(el._id, hasattr(el, '__dict__'))\n",
     );
     assert_eq!(
         host.stdout(),
@@ -615,7 +618,9 @@ fn ffi_proxies_read_write_and_keep_identity() {
             "fake",
             "changed True True",
             "False <JsProxy Fake: [object Fake]>",
-            "AttributeError the JS object has no attribute \"nope\""
+            "AttributeError the JS object has no attribute \"nope\"",
+            // Names like `_id` are the JS object's (a proxy keeps its own state natively).
+            "mine False"
         ]
     );
 }
