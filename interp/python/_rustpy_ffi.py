@@ -42,6 +42,15 @@ METHOD = _Method()
 _run = _rustpy_host.js_run
 
 
+def _resolved_op(proxy, name, *operands):
+    """Operation ``name`` on ``proxy`` now (an open batch is sent first), and its result.
+    A module function, not a method: every attribute name of a proxy is the JS object's."""
+    _flush_batches()
+    if proxy.__js_id__ == 0:  # a batch placeholder that resolved to a plain value
+        raise TypeError(f"{name}() of a plain value: {proxy.__js_value__!r}")
+    return _rustpy_host.js_request([[name, proxy, *operands]])[0]
+
+
 class JsProxy(_rustpy_host.JsObject):
     """A JavaScript object on the page.
 
@@ -62,7 +71,7 @@ class JsProxy(_rustpy_host.JsObject):
     # attribute read in a batch is held back until the next operation.
 
     def __dir__(self):
-        return sorted(set(self._resolved_op("dir")))
+        return sorted(set(_resolved_op(self, "dir")))
 
     # -- calls (the native base calls the JS function) --------------------------------
     def new(self, *args, **kwargs):
@@ -81,39 +90,33 @@ class JsProxy(_rustpy_host.JsObject):
     def __delitem__(self, key):
         _run(["delitem", self, key])
 
-    # -- values Python needs now (they end an open batch) ------------------------------
-    def _resolved_op(self, name, *operands):
-        _flush_batches()
-        if self.__js_id__ == 0:  # a batch placeholder that resolved to a plain value
-            raise TypeError(f"{name}() of a plain value: {self.__js_value__!r}")
-        return _rustpy_host.js_request([[name, self, *operands]])[0]
-
+    # -- values Python needs now (they end an open batch; see `_resolved_op`) ----------
     def __len__(self):
-        return self._resolved_op("len")
+        return _resolved_op(self, "len")
 
     def __iter__(self):
-        return iter(self._resolved_op("iter"))
+        return iter(_resolved_op(self, "iter"))
 
     def __contains__(self, value):
-        return self._resolved_op("contains", value)
+        return _resolved_op(self, "contains", value)
 
     def __bool__(self):
         _flush_batches()
         if self.__js_id__ == 0:
             return bool(self.__js_value__)
-        return self._resolved_op("bool")
+        return _resolved_op(self, "bool")
 
     def __str__(self):
         _flush_batches()
         if self.__js_id__ == 0:
             return str(self.__js_value__)
-        return self._resolved_op("str")
+        return _resolved_op(self, "str")
 
     def __repr__(self):
         _flush_batches()
         if self.__js_id__ == 0:
             return repr(self.__js_value__)
-        kind, text = self._resolved_op("describe")
+        kind, text = _resolved_op(self, "describe")
         if len(text) > 60:
             text = text[:57] + "..."
         return f"<JsProxy {kind}: {text}>"
@@ -145,15 +148,15 @@ class JsProxy(_rustpy_host.JsObject):
     def to_py(self):
         """A copy as Python values: arrays to lists, plain objects and maps to dicts,
         typed arrays and ArrayBuffers to bytes (other objects inside stay proxies)."""
-        return self._resolved_op("to_py")
+        return _resolved_op(self, "to_py")
 
     def typeof(self):
         """The JS ``typeof`` of the object."""
-        return self._resolved_op("typeof")
+        return _resolved_op(self, "typeof")
 
     def instanceof(self, constructor):
         """JS ``this instanceof constructor``."""
-        return self._resolved_op("instanceof", constructor)
+        return _resolved_op(self, "instanceof", constructor)
 
     def __await__(self):
         """Awaits a JS promise (anything with ``then``)."""
@@ -161,6 +164,13 @@ class JsProxy(_rustpy_host.JsObject):
 
     # A dying proxy gives its handle's references back to the page: natively (the base's
     # `__del__`, `proxies::dropped`).
+
+
+def _method_function(method):
+    """The JS function a ``JsMethod`` stands for (read from its owner the first time)."""
+    if method.__js_function__ is None:
+        method.__js_function__ = _run(["getitem", method.__js_owner__, method.__js_name__])
+    return method.__js_function__
 
 
 class JsMethod(_rustpy_host.JsMethodBase):
@@ -173,18 +183,13 @@ class JsMethod(_rustpy_host.JsMethodBase):
 
     __slots__ = ()
 
-    def _function(self):
-        if self.__js_function__ is None:
-            self.__js_function__ = _run(["getitem", self.__js_owner__, self.__js_name__])
-        return self.__js_function__
-
     def __getattr__(self, name):
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
-        return getattr(self._function(), name)
+        return getattr(_method_function(self), name)
 
     def new(self, *args):
-        return self._function().new(*args)
+        return _method_function(self).new(*args)
 
     def __repr__(self):
         return f"<JsMethod {self.__js_name__} of {self.__js_owner__!r}>"
