@@ -124,15 +124,20 @@ impl OpJournal {
         self.starts.is_empty()
     }
 
-    /// Operation `index`, read back (for error messages).
-    pub fn op(&self, index: usize) -> Option<Value> {
+    /// The JSON of operation `index`.
+    fn op_json(&self, index: usize) -> Option<&[u8]> {
         let start = *self.starts.get(index)?;
         let end = self
             .starts
             .get(index + 1)
             .copied()
             .unwrap_or(self.text.len());
-        Value::decode(&self.text[start..end]).ok()
+        Some(&self.text[start..end])
+    }
+
+    /// Operation `index`, read back (for error messages).
+    pub fn op(&self, index: usize) -> Option<Value> {
+        Value::decode(self.op_json(index)?).ok()
     }
 
     /// The [`BatchPart`] of batch `batch` holding the operations from `first` on (the last
@@ -145,12 +150,7 @@ impl OpJournal {
             if index > first {
                 json.push(b',');
             }
-            let end = self
-                .starts
-                .get(index + 1)
-                .copied()
-                .unwrap_or(self.text.len());
-            json.extend_from_slice(&self.text[self.starts[index]..end]);
+            json.extend_from_slice(self.op_json(index).unwrap_or_default());
         }
         json.push(b']');
         if let Some(want) = want {

@@ -209,8 +209,10 @@ pub enum SyncFailure {
 /// [`FromWorker`] message as JSON, or for an FFI request [`FFI_FRAME`], the id, a space and
 /// the bare JSON request. Otherwise (and for a request larger than the buffer) the worker
 /// posts the message. A batch part ([`ffi::BatchPart`]) travels the same way as
-/// [`channel::BATCH_PART_FRAME`] and its JSON, with no reply: before writing the buffer
-/// again the worker waits until the page has taken what is there ([`REQUEST`] back to 0).
+/// [`channel::BATCH_PART_FRAME`] and its JSON, with no reply. A part still in the buffer
+/// ([`REQUEST`] not back to 0) goes first: the worker does not write another part then
+/// (it keeps those operations for a later part), and any other request, whichever way it
+/// goes, waits until the page has taken the part.
 ///
 /// **Replies.** The [`STATE`] word says which request the worker waits for and how far it
 /// got: [`state`]`(id, phase)`. The page writes a reply only while the state is

@@ -456,7 +456,7 @@ export class PyWorker {
       }
       const text = readText(requests, Atomics.load(control, REQUEST_LENGTH));
       Atomics.store(control, REQUEST, 0);
-      // A worker sending batch parts may wait for the buffer to be free.
+      // A worker request waits for the buffer to be free while a batch part is in it.
       Atomics.notify(control, REQUEST);
       try {
         this.#serveRequest(text);
