@@ -140,6 +140,12 @@ struct Batch {
     gets: Vec<(usize, i64, String)>,
 }
 
+/// True while Python holds `placeholder`, of which the batch (or [`HELD`]) holds one
+/// reference itself.
+fn python_holds(placeholder: &PyObjectRef) -> bool {
+    placeholder.strong_count() > 1
+}
+
 impl Batch {
     /// Takes out the placeholders only this batch still holds (Python dropped them; the
     /// caller drops them once the batch is no longer borrowed, as a dying proxy runs its
@@ -147,7 +153,7 @@ impl Batch {
     fn prune(&mut self) -> Vec<(usize, PyObjectRef)> {
         let (held, dropped) = std::mem::take(&mut self.placeholders)
             .into_iter()
-            .partition(|(_, placeholder)| placeholder.strong_count() > 1);
+            .partition(|(_, placeholder)| python_holds(placeholder));
         self.placeholders = held;
         dropped
     }
@@ -232,7 +238,7 @@ pub(crate) fn hold_attribute(
 /// The placeholder of the held attribute read, if Python still holds it.
 fn take_held() -> Option<PyObjectRef> {
     HELD.with(|held| held.borrow_mut().take())
-        .filter(|placeholder| placeholder.strong_count() > 1)
+        .filter(python_holds)
 }
 
 /// Queues the `get` of the held attribute read, if Python still holds its result.
@@ -259,7 +265,7 @@ pub(crate) fn queue_held(vm: &VirtualMachine) -> PyResult<()> {
 }
 
 /// Queues `op` (converted by the caller) with `placeholder` standing for its result, and
-/// sets the placeholder's `_id` to the slot; returns the slot. Every
+/// makes the placeholder stand for the slot; returns the slot. Every
 /// [`BATCH_PART_OPS`](rustpy_bridge::ffi::BATCH_PART_OPS) operations go to the page, which
 /// runs them while Python queues the next ones.
 fn queue_op(op: Value, placeholder: Option<&PyObjectRef>, vm: &VirtualMachine) -> PyResult<usize> {
@@ -336,22 +342,20 @@ fn flush_batch(send: bool, vm: &VirtualMachine) -> PyResult<()> {
     if send {
         queue_held(vm)?;
     }
+    let mut batch = BATCH.with(|batch| std::mem::take(&mut *batch.borrow_mut()));
+    if batch.ops.is_empty() {
+        return Ok(());
+    }
+    // The placeholders Python dropped die here; the ones it holds are settled below.
+    drop(batch.prune());
     let Batch {
         number,
         ops,
         sent,
-        placeholders,
+        placeholders: held,
         gets,
         ..
-    } = BATCH.with(|batch| std::mem::take(&mut *batch.borrow_mut()));
-    if ops.is_empty() {
-        return Ok(());
-    }
-    // The placeholders Python still holds (the others die here).
-    let held: Vec<(usize, PyObjectRef)> = placeholders
-        .into_iter()
-        .filter(|(_, placeholder)| placeholder.strong_count() > 1)
-        .collect();
+    } = batch;
     let (mut results, failure): (std::collections::HashMap<usize, Value>, _) = if send {
         // Only the results Python still holds come back (no handle for a row nobody kept),
         // and those of `get`s that may teach a method.

@@ -231,6 +231,16 @@ pub(crate) fn learn_method(class: i64, name: &str) {
     });
 }
 
+/// Whether `name` is known to be an inherited method of JS class `class`.
+fn known_method(class: i64, name: &str) -> bool {
+    METHODS.with(|methods| {
+        methods
+            .borrow()
+            .get(&class)
+            .is_some_and(|names| names.contains(name))
+    })
+}
+
 /// `owner.name` as a `JsMethod` (`function`: the own function property it stands for).
 fn new_method(
     owner: &PyObjectRef,
@@ -261,13 +271,7 @@ pub(crate) fn js_attribute(proxy: &PyObjectRef, name: &Py<PyStr>, vm: &VirtualMa
         return Err(vm.new_no_attribute_error(proxy.clone(), name.to_owned()));
     }
     let class = class_of(proxy, vm)?;
-    let known = |methods: &RefCell<HashMap<i64, std::collections::HashSet<String>>>| {
-        methods
-            .borrow()
-            .get(&class)
-            .is_some_and(|names| names.contains(&*text))
-    };
-    if class != 0 && METHODS.with(known) {
+    if class != 0 && known_method(class, &text) {
         return new_method(proxy, name, None, vm);
     }
     if crate::host_module::batching() {
