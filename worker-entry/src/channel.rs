@@ -190,30 +190,20 @@ impl Client {
         if self.control.is_none() && self.relay.is_none() {
             return Err(self.no_channel());
         }
-        if let (Some(control), true) = (&self.control, self.fast_requests)
-            && load(control, REQUEST)? == POSTED
+        if let (Some(control), Some(requests), true) =
+            (&self.control, &self.requests, self.fast_requests)
         {
-            // The page is still busy with the previous part (which must go first, even if
-            // this one is posted): the caller sends these operations with its next part
-            // instead of waiting here.
-            return Ok(PartSent::PageBusy);
-        }
-        if let (Some(control), Some(requests), true, false) = (
-            &self.control,
-            &self.requests,
-            self.fast_requests,
-            self.batch_posted.get(),
-        ) && part.len() < requests.length() as usize
-        {
-            // The frame byte, then the part.
-            requests.set_index(0, BATCH_PART_FRAME);
-            requests
-                .subarray(1, 1 + part.len() as u32)
-                .copy_from(part.as_bytes());
-            store(control, REQUEST_LENGTH, 1 + part.len() as i32)?;
-            store(control, REQUEST, POSTED)?;
-            Atomics::notify(control, REQUEST).map_err(js_error)?;
-            return Ok(PartSent::Sent);
+            if load(control, REQUEST)? == POSTED {
+                // The page is still busy with the previous part (which must go first, even
+                // if this one is posted): the caller sends these operations with its next
+                // part instead of waiting here.
+                return Ok(PartSent::PageBusy);
+            }
+            if !self.batch_posted.get()
+                && write_request(control, requests, &[&[BATCH_PART_FRAME], part.as_bytes()])?
+            {
+                return Ok(PartSent::Sent);
+            }
         }
         self.batch_posted.set(true);
         crate::post(&FromWorker::JsPart {
@@ -402,19 +392,37 @@ impl Client {
             // request goes.
             wait_until_taken(control)?;
         }
-        if let (true, Some(requests), false) = (self.fast_requests, &self.requests, post) {
-            let bytes = Self::frame(id, message)?;
-            if bytes.len() <= requests.length() as usize {
-                requests.subarray(0, bytes.len() as u32).copy_from(&bytes);
-                store(control, REQUEST_LENGTH, bytes.len() as i32)?;
-                store(control, REQUEST, POSTED)?;
-                Atomics::notify(control, REQUEST).map_err(js_error)?;
-                return Ok(());
-            }
+        if let (true, Some(requests), false) = (self.fast_requests, &self.requests, post)
+            && write_request(control, requests, &[&Self::frame(id, message)?])?
+        {
+            return Ok(());
         }
         crate::post(message);
         Ok(())
     }
+}
+
+/// Writes `pieces`, back to back, into the request buffer as one request and wakes the
+/// page; false (nothing written) when they do not fit. The buffer must be free.
+fn write_request(
+    control: &Int32Array,
+    requests: &Uint8Array,
+    pieces: &[&[u8]],
+) -> Result<bool, SyncCallError> {
+    let length: usize = pieces.iter().map(|piece| piece.len()).sum();
+    if length > requests.length() as usize {
+        return Ok(false);
+    }
+    let mut at = 0;
+    for piece in pieces {
+        let end = at + piece.len() as u32;
+        requests.subarray(at, end).copy_from(piece);
+        at = end;
+    }
+    store(control, REQUEST_LENGTH, length as i32)?;
+    store(control, REQUEST, POSTED)?;
+    Atomics::notify(control, REQUEST).map_err(js_error)?;
+    Ok(true)
 }
 
 /// Waits until the page has taken the request in the request buffer, if one is there (a
