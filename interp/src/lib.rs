@@ -68,8 +68,8 @@ pub enum PartSent {
     /// The page has the part, or it is on its way (parts always arrive in order).
     Sent,
     /// The page has not taken the previous part yet: nothing was sent, and the caller sends
-    /// these operations later, with the ones it queues meanwhile (Python never waits for
-    /// the page in the middle of a batch).
+    /// these operations later, with the ones it queues meanwhile (Python waits for the page
+    /// in the middle of a batch only once a part has grown large; the host decides).
     PageBusy,
 }
 
@@ -183,7 +183,7 @@ pub trait Host {
     /// Hands the page a part of a batch to run (a JSON `rustpy_bridge::ffi::BatchPart`)
     /// without waiting for it to run; the page answers nothing. Answers
     /// [`PartSent::PageBusy`] instead of waiting when the page has not taken the previous
-    /// part. Fails as [`Host::js_request`] would when there is no way to reach the page.
+    /// part (unless `part` is too large to grow further). Fails as [`Host::js_request`] would when there is no way to reach the page.
     fn js_send(&self, part: &str) -> Result<PartSent, SyncCallError>;
     /// Gives back handles Python no longer holds: `(id, count)` pairs, flattened. Does not
     /// wait for the page.

@@ -184,8 +184,11 @@ impl Client {
 
     /// Hands the page a batch part (`rustpy_bridge::ffi::BatchPart` JSON) to run without
     /// waiting for it to run: through the request buffer when the page took the previous
-    /// request (else [`PartSent::PageBusy`], without waiting), posted when it does not fit
-    /// or the page cannot wait on the buffer (and then so is the rest of the batch).
+    /// request. While the page has not, a part that fits in half the buffer gets
+    /// [`PartSent::PageBusy`] (the caller sends it later, grown); a larger one waits for the
+    /// buffer rather than be posted, which costs both sides a second JSON encoding and
+    /// posts the rest of the batch too. Posted when it does not fit in the whole buffer or
+    /// the page cannot wait on the buffer (and then so is the rest of the batch).
     pub(crate) fn js_send(&self, part: &str) -> Result<PartSent, SyncCallError> {
         if self.control.is_none() && self.relay.is_none() {
             return Err(self.no_channel());
@@ -194,10 +197,11 @@ impl Client {
             (&self.control, &self.requests, self.fast_requests)
         {
             if load(control, REQUEST)? == POSTED {
-                // The page is still busy with the previous part (which must go first, even
-                // if this one is posted): the caller sends these operations with its next
-                // part instead of waiting here.
-                return Ok(PartSent::PageBusy);
+                // The page is still busy with the previous part, which must go first.
+                if part.len() < requests.length() as usize / 2 {
+                    return Ok(PartSent::PageBusy);
+                }
+                wait_until_taken(control)?;
             }
             if !self.batch_posted.get()
                 && write_request(control, requests, &[&[BATCH_PART_FRAME], part.as_bytes()])?
