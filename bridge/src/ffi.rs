@@ -23,6 +23,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::Value;
+use crate::value::MAX_SAFE_INTEGER;
 
 /// Operation names and their operands (`target` is a [`Value::Js`] or a slot).
 pub mod op {
@@ -97,6 +98,126 @@ impl BatchPart {
     }
 }
 
+/// One operation in wire form, written piece by piece: `[name, operands...]` as JSON. For
+/// callers that hold the operands as objects of their own (the interpreter's Python
+/// objects): no [`Value`] tree in between, which cost a batched DOM operation more than
+/// half a dozen allocations. The JSON is the same as the operation's [`Value`] would give.
+#[derive(Debug, Clone)]
+pub struct OpWriter {
+    json: Vec<u8>,
+    /// How many lists are open (an operation, its argument list: at most [`MAX_DEPTH`]).
+    depth: u32,
+    /// Bit `k`: open list `k` (from the outermost) has an item yet, so a comma goes before
+    /// the next one.
+    filled: u64,
+}
+
+/// How deeply [`OpWriter::begin_list`] nests (values inside [`OpWriter::value`] nest
+/// freely).
+const MAX_DEPTH: u32 = 64;
+
+impl OpWriter {
+    /// Starts operation `name` (one of [`op`]'s names).
+    pub fn new(name: &str) -> Self {
+        let mut writer = Self {
+            json: Vec::with_capacity(64),
+            depth: 0,
+            filled: 0,
+        };
+        writer.begin_list();
+        writer.str(name);
+        writer
+    }
+
+    /// The separator before the next item of the open list.
+    fn item(&mut self) {
+        let Some(open) = self.depth.checked_sub(1) else {
+            return;
+        };
+        let bit = 1 << open;
+        if self.filled & bit != 0 {
+            self.json.push(b',');
+        }
+        self.filled |= bit;
+    }
+
+    /// Opens a list (an operation's argument list); [`OpWriter::end_list`] closes it.
+    ///
+    /// # Panics
+    /// Beyond [`MAX_DEPTH`] open lists (a bug of the caller's: operations nest two deep).
+    pub fn begin_list(&mut self) {
+        assert!(self.depth < MAX_DEPTH, "OpWriter: lists nested too deeply");
+        self.item();
+        self.json.push(b'[');
+        self.filled &= !(1 << self.depth);
+        self.depth += 1;
+    }
+
+    /// Closes the list opened last.
+    pub fn end_list(&mut self) {
+        if self.depth > 0 {
+            self.depth -= 1;
+            self.json.push(b']');
+        }
+    }
+
+    /// `None`.
+    pub fn none(&mut self) {
+        self.item();
+        self.json.extend_from_slice(b"null");
+    }
+
+    /// An integer (one beyond a JS number's exact range goes in its tagged form).
+    pub fn int(&mut self, number: i64) {
+        if (-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER).contains(&number) {
+            self.item();
+            self.number(number);
+        } else {
+            self.value(&Value::Int(number.to_string()));
+        }
+    }
+
+    /// A string.
+    pub fn str(&mut self, text: &str) {
+        self.item();
+        serde_json::to_writer(&mut self.json, text).expect("a str always serialises");
+    }
+
+    /// A reference to the page's handle `id`.
+    pub fn handle(&mut self, id: u64) {
+        self.item();
+        self.json.extend_from_slice(b"{\"js\":");
+        self.number(id);
+        self.json.push(b'}');
+    }
+
+    /// The result of operation `slot` of the same batch.
+    pub fn slot(&mut self, slot: u32) {
+        self.item();
+        self.json.extend_from_slice(b"{\"s\":");
+        self.number(slot);
+        self.json.push(b'}');
+    }
+
+    /// Any value.
+    pub fn value(&mut self, value: &Value) {
+        self.item();
+        serde_json::to_writer(&mut self.json, value).expect("a Value always serialises");
+    }
+
+    fn number(&mut self, number: impl Serialize) {
+        serde_json::to_writer(&mut self.json, &number).expect("an integer always serialises");
+    }
+
+    /// The operation's JSON (lists left open are closed).
+    pub fn finish(mut self) -> Vec<u8> {
+        while self.depth > 0 {
+            self.end_list();
+        }
+        self.json
+    }
+}
+
 /// A batch's operations, each encoded as it is queued (so the queue holds text, not value
 /// trees), sent as [`BatchPart`]s.
 #[derive(Debug, Default)]
@@ -112,6 +233,12 @@ impl OpJournal {
     pub fn push(&mut self, op: &Value) {
         self.starts.push(self.text.len());
         serde_json::to_writer(&mut self.text, op).expect("a Value always serialises");
+    }
+
+    /// Appends an operation [`OpWriter`] wrote.
+    pub fn push_written(&mut self, json: &[u8]) {
+        self.starts.push(self.text.len());
+        self.text.extend_from_slice(json);
     }
 
     /// How many operations there are.
@@ -281,5 +408,44 @@ mod tests {
         assert_eq!(journal.part(3, 5, Some(&[])), part(3, &[], Some(&[])));
         assert_eq!(journal.op(4), Some(ops[4].clone()));
         assert_eq!(journal.op(5), None);
+    }
+
+    #[test]
+    fn a_written_operation_is_the_json_of_its_value() {
+        let mut writer = OpWriter::new(op::CALL);
+        writer.handle(7);
+        writer.str("append \"é\"\n");
+        writer.begin_list();
+        writer.slot(3);
+        writer.none();
+        writer.int(-42);
+        writer.int(1 << 60);
+        writer.value(&Value::Float(crate::Float::new(2.0)));
+        writer.begin_list();
+        writer.end_list();
+        let json = writer.finish();
+        let expected = Value::List(vec![
+            Value::Str("call".into()),
+            Value::Js(JsRef {
+                id: 7,
+                class: 0,
+                callable: false,
+            }),
+            Value::Str("append \"é\"\n".into()),
+            Value::List(vec![
+                Value::Slot(3),
+                Value::None,
+                Value::Int("-42".into()),
+                Value::Int((1_i64 << 60).to_string()),
+                Value::Float(crate::Float::new(2.0)),
+                Value::List(vec![]),
+            ]),
+        ]);
+        assert_eq!(json, expected.encode());
+        let mut journal = OpJournal::default();
+        journal.push_written(&json);
+        journal.push_written(&OpWriter::new(op::COUNT).finish());
+        assert_eq!(journal.op(0), Some(expected));
+        assert_eq!(journal.part(1, 1, None), r#"{"batch":1,"ops":[["count"]]}"#);
     }
 }

@@ -218,7 +218,7 @@ impl From<&serde_json::Value> for Value {
 }
 
 /// The largest integer a JS number holds exactly (`Number.MAX_SAFE_INTEGER`).
-const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
+pub(crate) const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
 
 /// A one-field wire object: `{"<key>": value}`.
 fn tagged<S: Serializer, T: Serialize + ?Sized>(

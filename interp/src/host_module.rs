@@ -6,6 +6,8 @@ use std::rc::Rc;
 
 use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};
 
+use rustpy_bridge::ffi::{OpWriter, op};
+
 use crate::{Host, LineBuffer, Stream, Value};
 
 pub(crate) use _rustpy_host::{JsMethodBase, JsObject, module_def};
@@ -89,6 +91,57 @@ pub(crate) fn ffi_operand(obj: &PyObjectRef, vm: &VirtualMachine) -> PyResult<Va
     )
 }
 
+/// Writes a Python value as an operand, as [`ffi_operand`] converts it: the common kinds
+/// (str, int, `None`, proxies and batch placeholders) straight into the operation's JSON.
+pub(crate) fn write_operand(
+    writer: &mut OpWriter,
+    obj: &PyObjectRef,
+    vm: &VirtualMachine,
+) -> PyResult<()> {
+    use rustpython_vm::builtins::{PyInt, PyStr};
+    if vm.is_none(obj) {
+        writer.none();
+        return Ok(());
+    }
+    if let Some(text) = obj.downcast_ref_if_exact::<PyStr>(vm) {
+        writer.str(&text.to_string_lossy());
+        return Ok(());
+    }
+    if let Some(int) = obj.downcast_ref_if_exact::<PyInt>(vm)
+        && let Ok(number) = i64::try_from(int.as_bigint())
+    {
+        writer.int(number);
+        return Ok(());
+    }
+    if let Some(state) = crate::proxies::proxy_state(obj) {
+        let id = state.lock().id;
+        if let Ok(handle @ 1..) = u64::try_from(id) {
+            writer.handle(handle);
+            return Ok(());
+        }
+        if let Ok(slot) = u32::try_from(-(id + 1)) {
+            writer.slot(slot);
+            return Ok(());
+        }
+    }
+    writer.value(&ffi_operand(obj, vm)?);
+    Ok(())
+}
+
+/// Writes `items` as an operand list (a call's arguments).
+pub(crate) fn write_operand_list(
+    writer: &mut OpWriter,
+    items: &[PyObjectRef],
+    vm: &VirtualMachine,
+) -> PyResult<()> {
+    writer.begin_list();
+    for item in items {
+        write_operand(writer, item, vm)?;
+    }
+    writer.end_list();
+    Ok(())
+}
+
 /// What the interpreter owes its host when it hands control back (end of a script, call
 /// or callback): unfinished output lines and the releases of dead proxies.
 pub(crate) fn flush_to_host() {
@@ -148,14 +201,17 @@ fn python_holds(placeholder: &PyObjectRef) -> bool {
 
 impl Batch {
     /// Takes out the placeholders only this batch still holds (Python dropped them; the
-    /// caller drops them once the batch is no longer borrowed, as a dying proxy runs its
-    /// destructor).
-    fn prune(&mut self) -> Vec<(usize, PyObjectRef)> {
-        let (held, dropped) = std::mem::take(&mut self.placeholders)
+    /// caller [`recycle`]s them once the batch is no longer borrowed, as a dying object may
+    /// run Python code).
+    fn prune(&mut self) -> Vec<PyObjectRef> {
+        let (held, dropped): (Vec<_>, Vec<_>) = std::mem::take(&mut self.placeholders)
             .into_iter()
             .partition(|(_, placeholder)| python_holds(placeholder));
         self.placeholders = held;
         dropped
+            .into_iter()
+            .map(|(_, placeholder)| placeholder)
+            .collect()
     }
 }
 
@@ -180,38 +236,68 @@ pub(crate) fn batching() -> bool {
 }
 
 /// Operations whose result nobody can read (Python statements): no placeholder.
-const WRITE_OPS: [&str; 4] = ["set", "del", "setitem", "delitem"];
+const WRITE_OPS: [&str; 4] = [op::SET, op::DEL, op::SET_ITEM, op::DEL_ITEM];
 
-/// The FFI operation `name` with its operands, in wire form.
-pub(crate) fn op<const N: usize>(name: &str, operands: [Value; N]) -> Value {
-    let mut parts = Vec::with_capacity(N + 1);
-    parts.push(Value::Str(name.to_string()));
-    parts.extend(operands);
-    Value::List(parts)
+/// One FFI operation in wire form (`rustpy_bridge::ffi`), ready to run or queue.
+pub(crate) struct WireOp {
+    /// `[name, operands...]` as JSON.
+    json: Vec<u8>,
+    /// A write: nothing can read its result, so a batch makes no placeholder for it.
+    write: bool,
+}
+
+impl WireOp {
+    /// Operation `name` (one of `rustpy_bridge::ffi::op`'s) with the operands `operands`
+    /// writes.
+    pub(crate) fn build(
+        name: &str,
+        operands: impl FnOnce(&mut OpWriter) -> PyResult<()>,
+    ) -> PyResult<Self> {
+        let mut writer = OpWriter::new(name);
+        operands(&mut writer)?;
+        Ok(Self {
+            json: writer.finish(),
+            write: WRITE_OPS.contains(&name),
+        })
+    }
+
+    /// An operation converted as a whole (`[name, operands...]`, from `_rustpy_ffi`).
+    fn from_value(op: &Value) -> Self {
+        let write = matches!(op, Value::List(parts)
+            if matches!(parts.first(), Some(Value::Str(name)) if WRITE_OPS.contains(&name.as_str())));
+        Self {
+            json: op.encode(),
+            write,
+        }
+    }
 }
 
 /// Runs one operation and returns its result, or in a batch queues it and returns its
 /// placeholder (`None` for a write).
-pub(crate) fn run_op(op: Value, vm: &VirtualMachine) -> PyResult {
+pub(crate) fn run_op(op: WireOp, vm: &VirtualMachine) -> PyResult {
     if batching() {
         queue_held(vm)?;
         return queue(op, vm);
     }
-    let results = run_ffi_request(Value::List(vec![op]), vm)?;
-    let results: Vec<PyObjectRef> = results.try_into_value(vm)?;
-    Ok(results.into_iter().next().unwrap_or_else(|| vm.ctx.none()))
+    let mut request = Vec::with_capacity(op.json.len() + 2);
+    request.push(b'[');
+    request.extend_from_slice(&op.json);
+    request.push(b']');
+    let results = ffi_round_trip(&String::from_utf8_lossy(&request), None, vm)?;
+    match results.first() {
+        Some(value) => crate::convert::from_value(value, crate::convert::Mode::Ffi, vm),
+        None => Ok(vm.ctx.none()),
+    }
 }
 
 /// Queues `op` in the open batch: its placeholder, or `None` for a write.
-pub(crate) fn queue(op: Value, vm: &VirtualMachine) -> PyResult {
-    let is_write = matches!(&op, Value::List(parts)
-        if matches!(parts.first(), Some(Value::Str(name)) if WRITE_OPS.contains(&name.as_str())));
-    if is_write {
-        queue_op(op, None, vm)?;
+pub(crate) fn queue(op: WireOp, vm: &VirtualMachine) -> PyResult {
+    if op.write {
+        queue_op(&op.json, None, vm)?;
         return Ok(vm.ctx.none());
     }
-    let placeholder = crate::proxies::new_proxy(Default::default(), vm)?;
-    queue_op(op, Some(&placeholder), vm)?;
+    let placeholder = new_placeholder(Default::default(), vm)?;
+    queue_op(&op.json, Some(&placeholder), vm)?;
     Ok(placeholder)
 }
 
@@ -224,7 +310,7 @@ pub(crate) fn hold_attribute(
     vm: &VirtualMachine,
 ) -> PyResult {
     queue_held(vm)?;
-    let placeholder = crate::proxies::new_proxy(
+    let placeholder = new_placeholder(
         crate::proxies::ProxyState {
             attribute: Some((owner.clone(), name.to_owned())),
             ..Default::default()
@@ -235,10 +321,68 @@ pub(crate) fn hold_attribute(
     Ok(placeholder)
 }
 
-/// The placeholder of the held attribute read, if Python still holds it.
+/// The placeholder of the held attribute read, if Python still holds it (else it is
+/// kept for reuse).
 fn take_held() -> Option<PyObjectRef> {
-    HELD.with(|held| held.borrow_mut().take())
-        .filter(python_holds)
+    let held = HELD.with(|held| held.borrow_mut().take())?;
+    if python_holds(&held) {
+        return Some(held);
+    }
+    recycle(vec![held]);
+    None
+}
+
+thread_local! {
+    /// Placeholders Python dropped before the batch sent them, kept for new ones (see
+    /// [`recycle`]).
+    static SPARE: RefCell<Vec<PyObjectRef>> = const { RefCell::new(Vec::new()) };
+}
+
+/// How many dropped placeholders [`SPARE`] keeps at most.
+const SPARE_PLACEHOLDERS: usize = 2 * rustpy_bridge::ffi::BATCH_PART_OPS;
+
+/// A placeholder with `state`: a spare one (see [`recycle`]) or a new one.
+fn new_placeholder(
+    state: crate::proxies::ProxyState,
+    vm: &VirtualMachine,
+) -> PyResult<PyObjectRef> {
+    let Some(spare) = SPARE.with(|spare| spare.borrow_mut().pop()) else {
+        return crate::proxies::new_proxy(state, vm);
+    };
+    if let Some(target) = crate::proxies::proxy_state(&spare) {
+        // (The old state is dropped after the lock is released.)
+        let _old = std::mem::replace(&mut *target.lock(), state);
+    }
+    Ok(spare)
+}
+
+/// Keeps the `dropped` placeholders nothing else references (no weak reference either) for
+/// [`new_placeholder`]: most batched calls' results are never read (`tr.append(td)`), and
+/// making and freeing a Python object for each was a tenth of a batched operation's cost.
+/// A placeholder never stood for a page handle before the batch sent it, so none has a
+/// reference to give back; the rest are dropped.
+fn recycle(dropped: Vec<PyObjectRef>) {
+    let unused = |placeholder: &PyObjectRef| {
+        placeholder.strong_count() == 1
+            && placeholder.weak_count().unwrap_or(0) == 0
+            && crate::proxies::proxy_state(placeholder).is_some_and(|state| state.lock().id <= 0)
+    };
+    let rest: Vec<PyObjectRef> = SPARE.with(|spare| {
+        let mut spare = spare.borrow_mut();
+        dropped
+            .into_iter()
+            .filter_map(|placeholder| {
+                if spare.len() < SPARE_PLACEHOLDERS && unused(&placeholder) {
+                    spare.push(placeholder);
+                    None
+                } else {
+                    Some(placeholder)
+                }
+            })
+            .collect()
+    });
+    // Dropped outside the borrow: a dying object may run Python code.
+    drop(rest);
 }
 
 /// Queues the `get` of the held attribute read, if Python still holds its result.
@@ -252,11 +396,12 @@ pub(crate) fn queue_held(vm: &VirtualMachine) -> PyResult<()> {
         return Ok(());
     };
     let name = name.to_string_lossy().into_owned();
-    let index = queue_op(
-        op("get", [ffi_operand(&owner, vm)?, Value::Str(name.clone())]),
-        Some(&placeholder),
-        vm,
-    )?;
+    let get = WireOp::build(op::GET, |writer| {
+        write_operand(writer, &owner, vm)?;
+        writer.str(&name);
+        Ok(())
+    })?;
+    let index = queue_op(&get.json, Some(&placeholder), vm)?;
     let class = crate::proxies::class_of(&owner, vm)?;
     if class != 0 {
         BATCH.with(|batch| batch.borrow_mut().gets.push((index, class, name)));
@@ -268,7 +413,7 @@ pub(crate) fn queue_held(vm: &VirtualMachine) -> PyResult<()> {
 /// makes the placeholder stand for the slot; returns the slot. Every
 /// [`BATCH_PART_OPS`](rustpy_bridge::ffi::BATCH_PART_OPS) operations go to the page, which
 /// runs them while Python queues the next ones.
-fn queue_op(op: Value, placeholder: Option<&PyObjectRef>, vm: &VirtualMachine) -> PyResult<usize> {
+fn queue_op(op: &[u8], placeholder: Option<&PyObjectRef>, vm: &VirtualMachine) -> PyResult<usize> {
     let index = BATCH.with(|batch| batch.borrow().ops.len());
     if let Some(placeholder) = placeholder {
         let state = crate::proxies::proxy_state(placeholder)
@@ -283,7 +428,7 @@ fn queue_op(op: Value, placeholder: Option<&PyObjectRef>, vm: &VirtualMachine) -
                 number.get()
             });
         }
-        batch.ops.push(&op);
+        batch.ops.push_written(op);
         if let Some(placeholder) = placeholder {
             batch.placeholders.push((index, placeholder.clone()));
         }
@@ -298,7 +443,7 @@ fn queue_op(op: Value, placeholder: Option<&PyObjectRef>, vm: &VirtualMachine) -
         Some((part, batch.ops.len(), batch.prune()))
     });
     if let Some((part, end, dropped)) = sending {
-        drop(dropped);
+        recycle(dropped);
         flush_output();
         let outcome = host()
             .js_send(&part)
@@ -347,7 +492,7 @@ fn flush_batch(send: bool, vm: &VirtualMachine) -> PyResult<()> {
         return Ok(());
     }
     // The placeholders Python dropped die here; the ones it holds are settled below.
-    drop(batch.prune());
+    recycle(batch.prune());
     let Batch {
         number,
         ops,
@@ -756,7 +901,7 @@ mod _rustpy_host {
     #[pyfunction]
     fn js_run(op: PyObjectRef, vm: &VirtualMachine) -> PyResult {
         let op = super::ffi_operand(&op, vm)?;
-        super::run_op(op, vm)
+        super::run_op(super::WireOp::from_value(&op), vm)
     }
 
     /// Opens a `with batch():` block.

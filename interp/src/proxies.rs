@@ -11,9 +11,10 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use rustpy_bridge::{JsRef, Value};
+use rustpy_bridge::JsRef;
 
-use crate::host_module::{JsMethodBase, JsObject, ffi_operand};
+use crate::host_module::{JsMethodBase, JsObject, WireOp, write_operand, write_operand_list};
+use rustpy_bridge::ffi::op;
 use rustpython_vm::{
     AsObject, Py, PyObjectRef, PyRef, PyResult, VirtualMachine,
     builtins::{PyStr, PyStrRef, PyWeak},
@@ -241,6 +242,54 @@ fn known_method(class: i64, name: &str) -> bool {
     })
 }
 
+thread_local! {
+    /// The latest `JsMethod`s made for inherited methods, at most [`RECENT_METHODS`]: a
+    /// loop calling `document.createElement(...)` reads the same method each time, and
+    /// gets the same object (as JS gets the same function).
+    static RECENT: RefCell<Vec<PyRef<JsMethodBase>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// How many `JsMethod`s [`RECENT`] keeps (each keeps its owner alive).
+const RECENT_METHODS: usize = 8;
+
+/// The recent `JsMethod` of `owner.name` (an inherited method), if any.
+fn recent_method(owner: &PyObjectRef, name: &Py<PyStr>) -> Option<PyObjectRef> {
+    RECENT.with(|recent| {
+        recent
+            .borrow()
+            .iter()
+            .find(|method| {
+                let state = &method.state;
+                state.owner.is(owner)
+                    && (state.name.is(name) || state.name.as_wtf8() == name.as_wtf8())
+            })
+            .map(|method| method.clone().into())
+    })
+}
+
+/// `owner.name` as a `JsMethod` for an inherited method, remembered in [`RECENT`].
+fn inherited_method(
+    owner: &PyObjectRef,
+    name: &Py<PyStr>,
+    vm: &VirtualMachine,
+) -> PyResult<PyObjectRef> {
+    if let Some(method) = recent_method(owner, name) {
+        return Ok(method);
+    }
+    let method = new_method(owner, name, None, vm)?;
+    if let Ok(typed) = method.clone().downcast::<JsMethodBase>() {
+        let evicted = RECENT.with(|recent| {
+            let mut recent = recent.borrow_mut();
+            let evicted = (recent.len() >= RECENT_METHODS).then(|| recent.remove(0));
+            recent.push(typed);
+            evicted
+        });
+        // (Dropped outside the borrow: its owner may die and run Python code.)
+        drop(evicted);
+    }
+    Ok(method)
+}
+
 /// `owner.name` as a `JsMethod` (`function`: the own function property it stands for).
 fn new_method(
     owner: &PyObjectRef,
@@ -270,23 +319,27 @@ pub(crate) fn js_attribute(proxy: &PyObjectRef, name: &Py<PyStr>, vm: &VirtualMa
     if text.starts_with("__") && text.ends_with("__") {
         return Err(vm.new_no_attribute_error(proxy.clone(), name.to_owned()));
     }
+    if let Some(method) = recent_method(proxy, name) {
+        return Ok(method);
+    }
     let class = class_of(proxy, vm)?;
     if class != 0 && known_method(class, &text) {
-        return new_method(proxy, name, None, vm);
+        return inherited_method(proxy, name, vm);
     }
     if crate::host_module::batching() {
         return crate::host_module::hold_attribute(proxy, name, vm);
     }
-    let op = crate::host_module::op(
-        "get",
-        [ffi_operand(proxy, vm)?, Value::Str(text.to_string())],
-    );
-    let value = crate::host_module::run_op(op, vm)?;
+    let get = WireOp::build(op::GET, |writer| {
+        write_operand(writer, proxy, vm)?;
+        writer.str(&text);
+        Ok(())
+    })?;
+    let value = crate::host_module::run_op(get, vm)?;
     if value.is(&crate::convert::method_marker(vm)?) {
         if class != 0 {
             learn_method(class, &text);
         }
-        return new_method(proxy, name, None, vm);
+        return inherited_method(proxy, name, vm);
     }
     if proxy_state(&value).is_some_and(|state| state.lock().callable) {
         // An own function property (`Promise.reject`, `window.setTimeout`, `Date`): called
@@ -307,17 +360,21 @@ pub(crate) fn js_set_attribute(
     if INTERNAL.contains(&&*text) {
         return proxy.generic_setattr(name, value, vm);
     }
-    let target = ffi_operand(proxy, vm)?;
-    let name = Value::Str(text.into_owned());
-    let op = match value {
+    let write = match value {
         rustpython_vm::function::PySetterValue::Assign(value) => {
-            crate::host_module::op("set", [target, name, ffi_operand(&value, vm)?])
+            WireOp::build(op::SET, |writer| {
+                write_operand(writer, proxy, vm)?;
+                writer.str(&text);
+                write_operand(writer, &value, vm)
+            })?
         }
-        rustpython_vm::function::PySetterValue::Delete => {
-            crate::host_module::op("del", [target, name])
-        }
+        rustpython_vm::function::PySetterValue::Delete => WireOp::build(op::DEL, |writer| {
+            write_operand(writer, proxy, vm)?;
+            writer.str(&text);
+            Ok(())
+        })?,
     };
-    crate::host_module::run_op(op, vm)?;
+    crate::host_module::run_op(write, vm)?;
     Ok(())
 }
 
@@ -338,29 +395,18 @@ fn call_arguments(
     Ok(items)
 }
 
-fn operand_list(items: &[PyObjectRef], vm: &VirtualMachine) -> PyResult<Value> {
-    items
-        .iter()
-        .map(|item| ffi_operand(item, vm))
-        .collect::<PyResult<_>>()
-        .map(Value::List)
-}
-
 /// `owner[name](...items)` on the page, `this` the owner: a `call` operation.
 fn call_op(
     owner: &PyObjectRef,
     name: &Py<PyStr>,
     items: &[PyObjectRef],
     vm: &VirtualMachine,
-) -> PyResult<Value> {
-    Ok(crate::host_module::op(
-        "call",
-        [
-            ffi_operand(owner, vm)?,
-            Value::Str(name.to_string_lossy().into_owned()),
-            operand_list(items, vm)?,
-        ],
-    ))
+) -> PyResult<WireOp> {
+    WireOp::build(op::CALL, |writer| {
+        write_operand(writer, owner, vm)?;
+        writer.str(&name.to_string_lossy());
+        write_operand_list(writer, items, vm)
+    })
 }
 
 /// `proxy(*args)`: calls the JS function. In a batch, a call of an attribute read held back
@@ -379,15 +425,12 @@ pub(crate) fn call_proxy(
         // (Queued straight away: the held read stays held, see `host_module::queue_held`.)
         return crate::host_module::queue(call_op(&owner, &name, &items, vm)?, vm);
     }
-    let op = crate::host_module::op(
-        "apply",
-        [
-            ffi_operand(proxy, vm)?,
-            Value::None,
-            operand_list(&items, vm)?,
-        ],
-    );
-    crate::host_module::run_op(op, vm)
+    let apply = WireOp::build(op::APPLY, |writer| {
+        write_operand(writer, proxy, vm)?;
+        writer.none();
+        write_operand_list(writer, &items, vm)
+    })?;
+    crate::host_module::run_op(apply, vm)
 }
 
 /// `method(*args)` of a `JsMethod`: `owner[name](*args)` on the page, `this` the owner.
@@ -397,6 +440,6 @@ pub(crate) fn call_method(
     vm: &VirtualMachine,
 ) -> PyResult {
     let items = call_arguments(args, vm)?;
-    let op = call_op(&method.owner, &method.name, &items, vm)?;
-    crate::host_module::run_op(op, vm)
+    let call = call_op(&method.owner, &method.name, &items, vm)?;
+    crate::host_module::run_op(call, vm)
 }

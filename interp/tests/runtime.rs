@@ -897,6 +897,41 @@ fn ffi_batch_calls_an_attribute_of_a_placeholder_in_one_operation() {
 }
 
 #[test]
+fn ffi_batch_placeholders_python_dropped_are_reused_without_mixing_up_results() {
+    let (host, rt) = runtime();
+    run_ok(
+        &host,
+        &rt,
+        "from pyscript import document, batch\n\
+         import weakref\n\
+         body = document.body\n\
+         kept, watched = [], []\n\
+         with batch():\n\
+         \x20   for i in range(3000):\n\
+         \x20       el = document.createElement('div')\n\
+         \x20       el.textContent = f'row {i}'\n\
+         \x20       result = body.append(el)\n\
+         \x20       if i % 700 == 0:\n\
+         \x20           kept.append(el)\n\
+         \x20           watched.append(weakref.ref(result))\n\
+         print([el.textContent for el in kept], len(body))\n\
+         print([ref() for ref in watched])\n\
+         print(document.createElement is document.createElement)\n",
+    );
+    assert_eq!(
+        host.stdout(),
+        vec![
+            "['row 0', 'row 700', 'row 1400', 'row 2100', 'row 2800'] 3000",
+            // A placeholder with a weak reference to it is not reused: it died.
+            "[None, None, None, None, None]",
+            // A method read again is the same object (JS gives the same function).
+            "True",
+        ]
+    );
+    assert_few_handles(&host);
+}
+
+#[test]
 fn pyscript_config_and_current_target_come_from_the_host() {
     let (host, rt) = runtime();
     run_ok(
