@@ -25,7 +25,10 @@ use serde::{Deserialize, Serialize};
 use crate::Value;
 use crate::value::MAX_SAFE_INTEGER;
 
-/// Operation names and their operands (`target` is a [`Value::Js`] or a slot).
+/// Operation names and their operands. `target` is a reference: a [`Value::Js`] or a slot,
+/// or as [`OpWriter::target_handle`] and [`OpWriter::target_slot`] write it, a bare number
+/// (handle `n` when positive, slot `-n - 1` when negative): one JSON object less per
+/// operation for the page to parse.
 pub mod op {
     /// `[get, target, name]`: `target[name]`; a missing name fails with `AttributeError`.
     pub const GET: &str = "get";
@@ -180,7 +183,17 @@ impl OpWriter {
     /// A string.
     pub fn str(&mut self, text: &str) {
         self.item();
-        serde_json::to_writer(&mut self.json, text).expect("a str always serialises");
+        if text
+            .bytes()
+            .all(|byte| byte >= 0x20 && byte != b'"' && byte != b'\\')
+        {
+            // Nothing to escape (names, tags, most text): copied as it is.
+            self.json.push(b'"');
+            self.json.extend_from_slice(text.as_bytes());
+            self.json.push(b'"');
+        } else {
+            serde_json::to_writer(&mut self.json, text).expect("a str always serialises");
+        }
     }
 
     /// A reference to the page's handle `id`.
@@ -189,6 +202,19 @@ impl OpWriter {
         self.json.extend_from_slice(b"{\"js\":");
         self.number(id);
         self.json.push(b'}');
+    }
+
+    /// The page's handle `id` as an operation's target (see [`op`]).
+    pub fn target_handle(&mut self, id: u64) {
+        self.item();
+        self.number(id);
+    }
+
+    /// The result of operation `slot` of the same batch as an operation's target (see
+    /// [`op`]).
+    pub fn target_slot(&mut self, slot: u32) {
+        self.item();
+        self.number(-i64::from(slot) - 1);
     }
 
     /// The result of operation `slot` of the same batch.
@@ -417,6 +443,7 @@ mod tests {
         writer.str("append \"é\"\n");
         writer.begin_list();
         writer.slot(3);
+        writer.str("é\u{2028}");
         writer.none();
         writer.int(-42);
         writer.int(1 << 60);
@@ -434,6 +461,7 @@ mod tests {
             Value::Str("append \"é\"\n".into()),
             Value::List(vec![
                 Value::Slot(3),
+                Value::Str("é\u{2028}".into()),
                 Value::None,
                 Value::Int("-42".into()),
                 Value::Int((1_i64 << 60).to_string()),
@@ -447,5 +475,10 @@ mod tests {
         journal.push_written(&OpWriter::new(op::COUNT).finish());
         assert_eq!(journal.op(0), Some(expected));
         assert_eq!(journal.part(1, 1, None), r#"{"batch":1,"ops":[["count"]]}"#);
+        let mut targets = OpWriter::new(op::GET);
+        targets.target_handle(7);
+        targets.target_slot(0);
+        targets.target_slot(4);
+        assert_eq!(targets.finish(), br#"["get",7,-1,-5]"#);
     }
 }

@@ -128,6 +128,27 @@ pub(crate) fn write_operand(
     Ok(())
 }
 
+/// Writes the proxy (or placeholder) an operation acts on: a bare number for a handle or
+/// a slot (see `rustpy_bridge::ffi::op`), else as [`write_operand`] does.
+pub(crate) fn write_target(
+    writer: &mut OpWriter,
+    obj: &PyObjectRef,
+    vm: &VirtualMachine,
+) -> PyResult<()> {
+    if let Some(state) = crate::proxies::proxy_state(obj) {
+        let id = state.lock().id;
+        if let Ok(handle @ 1..) = u64::try_from(id) {
+            writer.target_handle(handle);
+            return Ok(());
+        }
+        if let Ok(slot) = u32::try_from(-(id + 1)) {
+            writer.target_slot(slot);
+            return Ok(());
+        }
+    }
+    write_operand(writer, obj, vm)
+}
+
 /// Writes `items` as an operand list (a call's arguments).
 pub(crate) fn write_operand_list(
     writer: &mut OpWriter,
@@ -397,7 +418,7 @@ pub(crate) fn queue_held(vm: &VirtualMachine) -> PyResult<()> {
     };
     let name = name.to_string_lossy().into_owned();
     let get = WireOp::build(op::GET, |writer| {
-        write_operand(writer, &owner, vm)?;
+        write_target(writer, &owner, vm)?;
         writer.str(&name);
         Ok(())
     })?;
@@ -630,17 +651,33 @@ fn describe_op(ops: &rustpy_bridge::ffi::OpJournal, index: usize) -> String {
         ("get" | "set" | "del" | "call", _, Some(Value::Str(attribute))) => {
             format!("{name} {attribute:?}").replace('"', "'")
         }
-        ("apply", Some(Value::Slot(slot)), _) => match ops.op(*slot as usize) {
-            // A method read earlier in the batch, then called.
-            Some(Value::List(source)) if matches!(source.first(), Some(Value::Str(n)) if n == "get") => {
-                match source.get(2) {
-                    Some(Value::Str(attribute)) => format!("call '{attribute}'"),
-                    _ => name.to_string(),
+        ("apply", Some(target), _) if target_slot(target).is_some() => {
+            match target_slot(target).and_then(|slot| ops.op(slot)) {
+                // A method read earlier in the batch, then called.
+                Some(Value::List(source)) if matches!(source.first(), Some(Value::Str(n)) if n == "get") => {
+                    match source.get(2) {
+                        Some(Value::Str(attribute)) => format!("call '{attribute}'"),
+                        _ => name.to_string(),
+                    }
                 }
+                _ => name.to_string(),
             }
-            _ => name.to_string(),
-        },
+        }
         _ => name.to_string(),
+    }
+}
+
+/// The slot an operation's target names, if it is one (`{"s": k}`, or `-k - 1` as
+/// [`write_target`] writes it).
+fn target_slot(target: &Value) -> Option<usize> {
+    match target {
+        Value::Slot(slot) => usize::try_from(*slot).ok(),
+        Value::Int(digits) => digits
+            .parse::<i64>()
+            .ok()
+            .filter(|number| *number < 0)
+            .and_then(|number| usize::try_from(-(number + 1)).ok()),
+        _ => None,
     }
 }
 

@@ -13,7 +13,9 @@ use std::collections::HashMap;
 
 use rustpy_bridge::JsRef;
 
-use crate::host_module::{JsMethodBase, JsObject, WireOp, write_operand, write_operand_list};
+use crate::host_module::{
+    JsMethodBase, JsObject, WireOp, write_operand, write_operand_list, write_target,
+};
 use rustpy_bridge::ffi::op;
 use rustpython_vm::{
     AsObject, Py, PyObjectRef, PyRef, PyResult, VirtualMachine,
@@ -330,7 +332,7 @@ pub(crate) fn js_attribute(proxy: &PyObjectRef, name: &Py<PyStr>, vm: &VirtualMa
         return crate::host_module::hold_attribute(proxy, name, vm);
     }
     let get = WireOp::build(op::GET, |writer| {
-        write_operand(writer, proxy, vm)?;
+        write_target(writer, proxy, vm)?;
         writer.str(&text);
         Ok(())
     })?;
@@ -363,13 +365,13 @@ pub(crate) fn js_set_attribute(
     let write = match value {
         rustpython_vm::function::PySetterValue::Assign(value) => {
             WireOp::build(op::SET, |writer| {
-                write_operand(writer, proxy, vm)?;
+                write_target(writer, proxy, vm)?;
                 writer.str(&text);
                 write_operand(writer, &value, vm)
             })?
         }
         rustpython_vm::function::PySetterValue::Delete => WireOp::build(op::DEL, |writer| {
-            write_operand(writer, proxy, vm)?;
+            write_target(writer, proxy, vm)?;
             writer.str(&text);
             Ok(())
         })?,
@@ -403,7 +405,7 @@ fn call_op(
     vm: &VirtualMachine,
 ) -> PyResult<WireOp> {
     WireOp::build(op::CALL, |writer| {
-        write_operand(writer, owner, vm)?;
+        write_target(writer, owner, vm)?;
         writer.str(&name.to_string_lossy());
         write_operand_list(writer, items, vm)
     })
@@ -426,7 +428,7 @@ pub(crate) fn call_proxy(
         return crate::host_module::queue(call_op(&owner, &name, &items, vm)?, vm);
     }
     let apply = WireOp::build(op::APPLY, |writer| {
-        write_operand(writer, proxy, vm)?;
+        write_target(writer, proxy, vm)?;
         writer.none();
         write_operand_list(writer, &items, vm)
     })?;

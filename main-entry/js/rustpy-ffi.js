@@ -129,6 +129,7 @@ export class HandleTable {
   #invoke;
   #closed = null;
   #batch = null; // the batch whose parts are arriving: {id, slots, replies, failure}
+  #reply = null; // what #op answers instead of its value's wire form, if not null
 
   constructor(invoke) {
     this.#invoke = invoke;
@@ -208,9 +209,9 @@ export class HandleTable {
       const index = slots.length;
       try {
         if (this.#closed) throw new Error(this.#closed);
-        const [value, reply] = this.#op(parts, slots);
-        slots.push(value);
-        if (reply !== null) replies[index] = reply;
+        this.#reply = null;
+        slots.push(this.#op(parts, slots));
+        if (this.#reply !== null) replies[index] = this.#reply;
       } catch (error) {
         return {
           err: {
@@ -250,16 +251,7 @@ export class HandleTable {
     if (type === "string" || type === "number" || type === "boolean") return wire;
     if (type === "object" && wire !== null) {
       // References first: they are most of what a DOM request carries.
-      if (wire.js !== undefined) {
-        const entry = this.#entries.get(wire.js);
-        if (!entry) {
-          throw new FfiError(
-            "RuntimeError",
-            `JS handle ${wire.js} was released: the proxy that held it is gone (rustpy bug, or a proxy kept across a terminated worker)`,
-          );
-        }
-        return entry.value;
-      }
+      if (wire.js !== undefined) return this.#handle(wire.js);
       if (wire.s !== undefined) return slots[wire.s];
       if (wire.py !== undefined) return this.#pythonFunction(wire);
       if (wire.bound !== undefined) {
@@ -270,9 +262,27 @@ export class HandleTable {
         return fn.bind(owner);
       }
     }
+    if (Array.isArray(wire)) {
+      // A call's arguments: converted in place of a copy through a closure.
+      const items = new Array(wire.length);
+      for (let i = 0; i < wire.length; i += 1) items[i] = this.fromWire(wire[i], slots);
+      return items;
+    }
     const plain = plainFromWire(wire, (item) => this.fromWire(item, slots));
     if (plain !== undefined) return plain;
     throw new TypeError(`rustpy: malformed FFI value ${JSON.stringify(wire)}`);
+  }
+
+  /** The object behind `handle`. */
+  #handle(handle) {
+    const entry = this.#entries.get(handle);
+    if (!entry) {
+      throw new FfiError(
+        "RuntimeError",
+        `JS handle ${handle} was released: the proxy that held it is gone (rustpy bug, or a proxy kept across a terminated worker)`,
+      );
+    }
+    return entry.value;
   }
 
   /** The JS function standing for a Python callable (the same one for the same callable). */
@@ -315,24 +325,28 @@ export class HandleTable {
     return this.toWire(value);
   }
 
-  /** The object operation `parts` acts on (its first operand), which must not be null. */
+  /**
+   * The object operation `parts` acts on (its first operand), which must not be null: a
+   * reference, or a bare number (handle `n` when positive, slot `-n - 1` when negative).
+   */
   #target(parts, slots) {
-    const value = this.fromWire(parts[1], slots);
+    const wire = parts[1];
+    const value = typeof wire !== "number" ? this.fromWire(wire, slots) : wire > 0 ? this.#handle(wire) : slots[-wire - 1];
     if (value === null || value === undefined) throw new TypeError(`cannot ${parts[0]} on null/undefined`);
     return value;
   }
 
   /**
-   * One operation: `[value, reply]` (reply null: the value's wire form). (No closures per
-   * operation: a batch runs thousands.)
+   * One operation: its value; a reply other than the value's wire form goes to
+   * `this.#reply`. (No closure or pair per operation: a batch runs thousands.)
    */
   #op(parts, slots) {
     const op = parts[0];
     switch (op) {
       case "global":
-        return [globalThis, null];
+        return globalThis;
       case "count":
-        return [this.size, null];
+        return this.size;
       case "get": {
         const obj = this.#target(parts, slots);
         const name = parts[2];
@@ -342,16 +356,17 @@ export class HandleTable {
         const value = obj[name];
         if (typeof value === "function" && isInheritedMethod(obj, name)) {
           // A method: Python calls it through the object; a batch slot keeps it bound.
-          return [value.bind(obj), METHOD];
+          this.#reply = METHOD;
+          return value.bind(obj);
         }
-        return [value, null];
+        return value;
       }
       case "set":
         this.#target(parts, slots)[parts[2]] = this.fromWire(parts[3], slots);
-        return [undefined, null];
+        return undefined;
       case "del":
         delete this.#target(parts, slots)[parts[2]];
-        return [undefined, null];
+        return undefined;
       case "call": {
         const obj = this.#target(parts, slots);
         const name = parts[2];
@@ -362,81 +377,82 @@ export class HandleTable {
           }
           throw new FfiError("TypeError", `${typeName(obj)}.${name} is not callable`);
         }
-        return [fn.apply(obj, this.fromWire(parts[3], slots)), null];
+        return fn.apply(obj, this.fromWire(parts[3], slots));
       }
       case "apply": {
         const fn = this.#target(parts, slots);
         if (typeof fn !== "function") throw new FfiError("TypeError", `a JS ${typeName(fn)} is not callable`);
-        return [fn.apply(this.fromWire(parts[2], slots) ?? undefined, this.fromWire(parts[3], slots)), null];
+        return fn.apply(this.fromWire(parts[2], slots) ?? undefined, this.fromWire(parts[3], slots));
       }
       case "new": {
         const ctor = this.#target(parts, slots);
         if (typeof ctor !== "function") throw new FfiError("TypeError", `a JS ${typeName(ctor)} is not a constructor`);
-        return [Reflect.construct(ctor, this.fromWire(parts[2], slots)), null];
+        return Reflect.construct(ctor, this.fromWire(parts[2], slots));
       }
       case "getitem": {
         const obj = this.#target(parts, slots);
         let key = this.fromWire(parts[2], slots);
         if (obj instanceof Map) {
           if (!obj.has(key)) throw new FfiError("KeyError", String(key));
-          return [obj.get(key), null];
+          return obj.get(key);
         }
         if (typeof key === "number" && typeof obj.length === "number") {
           if (key < 0) key += obj.length;
           if (key < 0 || key >= obj.length) throw new FfiError("IndexError", `index ${this.fromWire(parts[2], slots)} out of range`);
-          return [obj[key], null];
+          return obj[key];
         }
         if (!(key in Object(obj))) throw new FfiError("KeyError", String(key));
-        return [obj[key], null];
+        return obj[key];
       }
       case "setitem": {
         const obj = this.#target(parts, slots);
         const key = this.fromWire(parts[2], slots);
         if (obj instanceof Map) obj.set(key, this.fromWire(parts[3], slots));
         else obj[key] = this.fromWire(parts[3], slots);
-        return [undefined, null];
+        return undefined;
       }
       case "delitem": {
         const obj = this.#target(parts, slots);
         const key = this.fromWire(parts[2], slots);
         if (obj instanceof Map) obj.delete(key);
         else delete obj[key];
-        return [undefined, null];
+        return undefined;
       }
       case "len": {
         const obj = this.#target(parts, slots);
         const length = obj.length ?? obj.size;
         if (typeof length !== "number") throw new FfiError("TypeError", `a JS ${typeName(obj)} has no length`);
-        return [length, null];
+        return length;
       }
       case "iter": {
         const obj = this.#target(parts, slots);
         if (typeof obj[Symbol.iterator] !== "function") {
           throw new FfiError("TypeError", `a JS ${typeName(obj)} is not iterable`);
         }
-        return [null, Array.from(obj, (item) => this.toWire(item))];
+        this.#reply = Array.from(obj, (item) => this.toWire(item));
+        return null;
       }
       case "contains": {
         const obj = this.#target(parts, slots);
         const value = this.fromWire(parts[2], slots);
-        if (typeof obj.includes === "function") return [obj.includes(value), null];
-        if (typeof obj.has === "function") return [obj.has(value), null];
-        if (typeof obj.contains === "function") return [obj.contains(value), null];
+        if (typeof obj.includes === "function") return obj.includes(value);
+        if (typeof obj.has === "function") return obj.has(value);
+        if (typeof obj.contains === "function") return obj.contains(value);
         if (typeof obj[Symbol.iterator] === "function") {
-          for (const item of obj) if (item === value) return [true, null];
-          return [false, null];
+          for (const item of obj) if (item === value) return true;
+          return false;
         }
-        return [value in Object(obj), null];
+        return value in Object(obj);
       }
       case "bool": {
         // Collections are false when empty (arrays, NodeLists, maps, sets...); the rest true.
         const obj = this.#target(parts, slots);
-        if (typeof obj === "function") return [true, null];
+        if (typeof obj === "function") return true;
         const size = typeof obj.length === "number" ? obj.length : typeof obj.size === "number" ? obj.size : null;
-        return [size === null ? true : size > 0, null];
+        return size === null ? true : size > 0;
       }
       case "str":
-        return [String(this.#target(parts, slots)), null];
+        return String(this.#target(parts, slots));
       case "describe": {
         const obj = this.#target(parts, slots);
         let text;
@@ -445,23 +461,26 @@ export class HandleTable {
         } catch {
           text = Object.prototype.toString.call(obj);
         }
-        return [null, [typeName(obj), text]];
+        this.#reply = [typeName(obj), text];
+        return null;
       }
       case "dir": {
         const names = new Set();
         for (let o = Object(this.#target(parts, slots)); o !== null; o = Object.getPrototypeOf(o)) {
           for (const name of Object.getOwnPropertyNames(o)) names.add(name);
         }
-        return [null, [...names]];
+        this.#reply = [...names];
+        return null;
       }
       case "typeof":
-        return [typeof this.fromWire(parts[1], slots), null];
+        return typeof this.fromWire(parts[1], slots);
       case "instanceof":
-        return [this.fromWire(parts[1], slots) instanceof this.fromWire(parts[2], slots), null];
+        return this.fromWire(parts[1], slots) instanceof this.fromWire(parts[2], slots);
       case "to_py":
-        return [null, this.#copy(this.#target(parts, slots))];
+        this.#reply = this.#copy(this.#target(parts, slots));
+        return null;
       case "to_js":
-        return [this.fromWire(parts[1], slots), null];
+        return this.fromWire(parts[1], slots);
     }
     throw new TypeError(`rustpy: unknown FFI operation ${JSON.stringify(op)}`);
   }

@@ -176,6 +176,25 @@ impl FakePage {
         }
     }
 
+    /// An operation's target: a reference, or a bare number (a handle when positive, slot
+    /// `-n - 1` when negative; `rustpy_bridge::ffi::op`).
+    fn resolve_target(&self, value: &Value, results: &[Slot]) -> Result<Slot, String> {
+        let Value::Int(digits) = value else {
+            return self.resolve(value, results);
+        };
+        let number: i64 = digits.parse().map_err(|_| format!("bad target {digits}"))?;
+        let reference = if number > 0 {
+            Value::Js(JsRef {
+                id: number as u64,
+                class: 0,
+                callable: false,
+            })
+        } else {
+            Value::Slot((-(number + 1)) as u32)
+        };
+        self.resolve(&reference, results)
+    }
+
     fn reply_value(&self, slot: &Slot) -> Value {
         match slot {
             Slot::Plain(value) => value.clone(),
@@ -287,7 +306,7 @@ impl FakePage {
         let op = text(parts.first());
         self.ops.borrow_mut().push(op.clone());
         let target = || -> Result<usize, (String, String, Option<&'static str>)> {
-            match parts.get(1).map(|v| self.resolve(v, results)) {
+            match parts.get(1).map(|v| self.resolve_target(v, results)) {
                 Some(Ok(Slot::Object(object))) => Ok(object),
                 Some(Err(message)) => Err(("ReferenceError".into(), message, None)),
                 _ => Err(("TypeError".into(), "not an object".into(), None)),
@@ -342,7 +361,7 @@ impl FakePage {
             }
             "call" | "apply" => {
                 let (object, name) = if op == "apply" {
-                    match parts.get(1).map(|v| self.resolve(v, results)) {
+                    match parts.get(1).map(|v| self.resolve_target(v, results)) {
                         Some(Ok(Slot::Method(object, name))) => (object, name),
                         _ => return Err(("TypeError".into(), "not a function".into(), None)),
                     }
