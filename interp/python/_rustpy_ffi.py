@@ -306,8 +306,9 @@ async def _await_js(thenable):
 # -- batches -------------------------------------------------------------------------------
 # The queue is native (`rustpy_interp`'s `host_module`): each operation is converted to its
 # wire form when queued (queued operations hold no Python objects), its placeholder is made
-# there and weakly referenced, so the results Python dropped are not sent back, and the
-# placeholders still held are settled when the queue is sent (`_rustpy_host.js_flush`).
+# there and held by the batch, so the results Python dropped are not sent back (their
+# placeholders are reused), and the placeholders still held are settled when the queue is
+# sent (`_rustpy_host.js_flush`).
 
 
 def _flush_batches():
