@@ -122,8 +122,15 @@ const MAX_DEPTH: u32 = 64;
 impl OpWriter {
     /// Starts operation `name` (one of [`op`]'s names).
     pub fn new(name: &str) -> Self {
+        Self::reusing(Vec::with_capacity(64), name)
+    }
+
+    /// [`OpWriter::new`], writing into `buffer` (emptied first): a caller that writes
+    /// thousands of operations keeps one buffer instead of allocating one each.
+    pub fn reusing(mut buffer: Vec<u8>, name: &str) -> Self {
+        buffer.clear();
         let mut writer = Self {
-            json: Vec::with_capacity(64),
+            json: buffer,
             depth: 0,
             filled: 0,
         };
@@ -475,7 +482,7 @@ mod tests {
         journal.push_written(&OpWriter::new(op::COUNT).finish());
         assert_eq!(journal.op(0), Some(expected));
         assert_eq!(journal.part(1, 1, None), r#"{"batch":1,"ops":[["count"]]}"#);
-        let mut targets = OpWriter::new(op::GET);
+        let mut targets = OpWriter::reusing(b"stale".to_vec(), op::GET);
         targets.target_handle(7);
         targets.target_slot(0);
         targets.target_slot(4);

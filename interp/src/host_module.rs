@@ -267,6 +267,11 @@ pub(crate) struct WireOp {
     write: bool,
 }
 
+thread_local! {
+    /// The buffer of the latest [`WireOp`] once it is done with, for the next one.
+    static OP_BUFFER: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
 impl WireOp {
     /// Operation `name` (one of `rustpy_bridge::ffi::op`'s) with the operands `operands`
     /// writes.
@@ -274,7 +279,9 @@ impl WireOp {
         name: &str,
         operands: impl FnOnce(&mut OpWriter) -> PyResult<()>,
     ) -> PyResult<Self> {
-        let mut writer = OpWriter::new(name);
+        // (An operand that queues an operation itself, a held attribute read, builds that
+        // one in a buffer of its own.)
+        let mut writer = OpWriter::reusing(OP_BUFFER.take(), name);
         operands(&mut writer)?;
         Ok(Self {
             json: writer.finish(),
@@ -289,6 +296,17 @@ impl WireOp {
         Self {
             json: op.encode(),
             write,
+        }
+    }
+}
+
+/// The largest [`OP_BUFFER`] kept (an operation carrying a long text frees its buffer).
+const OP_BUFFER_KEPT: usize = 4096;
+
+impl Drop for WireOp {
+    fn drop(&mut self) {
+        if self.json.capacity() <= OP_BUFFER_KEPT {
+            OP_BUFFER.set(std::mem::take(&mut self.json));
         }
     }
 }
