@@ -113,19 +113,31 @@ pub(crate) fn write_operand(
         writer.int(number);
         return Ok(());
     }
-    if let Some(state) = crate::proxies::proxy_state(obj) {
-        let id = state.lock().id;
-        if let Ok(handle @ 1..) = u64::try_from(id) {
-            writer.handle(handle);
-            return Ok(());
-        }
-        if let Ok(slot) = u32::try_from(-(id + 1)) {
-            writer.slot(slot);
-            return Ok(());
-        }
+    match reference_of(obj) {
+        Some(Reference::Handle(handle)) => writer.handle(handle),
+        Some(Reference::Slot(slot)) => writer.slot(slot),
+        None => writer.value(&ffi_operand(obj, vm)?),
     }
-    writer.value(&ffi_operand(obj, vm)?);
     Ok(())
+}
+
+/// What a proxy stands for on the page, when it is a reference.
+enum Reference {
+    /// A page handle.
+    Handle(u64),
+    /// The result of a queued operation of the open batch.
+    Slot(u32),
+}
+
+/// The handle or batch slot `obj` stands for (`None`: not a proxy, or a placeholder that
+/// resolved to a plain value or holds an attribute read back, which convert the long way).
+fn reference_of(obj: &PyObjectRef) -> Option<Reference> {
+    let id = crate::proxies::proxy_state(obj)?.lock().id;
+    match u64::try_from(id) {
+        Ok(0) => None,
+        Ok(handle) => Some(Reference::Handle(handle)),
+        Err(_) => u32::try_from(-(id + 1)).ok().map(Reference::Slot),
+    }
 }
 
 /// Writes the proxy (or placeholder) an operation acts on: a bare number for a handle or
@@ -135,18 +147,12 @@ pub(crate) fn write_target(
     obj: &PyObjectRef,
     vm: &VirtualMachine,
 ) -> PyResult<()> {
-    if let Some(state) = crate::proxies::proxy_state(obj) {
-        let id = state.lock().id;
-        if let Ok(handle @ 1..) = u64::try_from(id) {
-            writer.target_handle(handle);
-            return Ok(());
-        }
-        if let Ok(slot) = u32::try_from(-(id + 1)) {
-            writer.target_slot(slot);
-            return Ok(());
-        }
+    match reference_of(obj) {
+        Some(Reference::Handle(handle)) => writer.target_handle(handle),
+        Some(Reference::Slot(slot)) => writer.target_slot(slot),
+        None => return write_operand(writer, obj, vm),
     }
-    write_operand(writer, obj, vm)
+    Ok(())
 }
 
 /// Writes `items` as an operand list (a call's arguments).
