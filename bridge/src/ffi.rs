@@ -2,9 +2,12 @@
 //! everything reached from them).
 //!
 //! The page keeps one handle table per interpreter (its own, and one per worker). Python
-//! holds handles ([`Value::Js`](crate::Value::Js)); a request is a [`Value::List`] of
-//! operations, each a list `[name, operands...]` with names from [`op`]. The page runs them
-//! in order and answers a [`JsReply`]: one result per operation, or the first failure.
+//! holds handles ([`Value::Js`](crate::Value::Js)); a request is a list of operations, each
+//! `[name, operands...]` with names from [`op`], written flat: a JSON array holding, per
+//! operation, its number of items and then the items (`[3,"get",7,"title",2,"len",7]`; see
+//! [`request`], [`split_ops`]): the page's `JSON.parse` makes no array per operation. The
+//! page runs them in order and answers a [`JsReply`]: one result per operation, or the
+//! first failure.
 //! Several operations in one request is how batches (`with pyscript.batch():`) save round
 //! trips: an operand [`Value::Slot`](crate::Value::Slot)`(k)` is the result of operation
 //! `k` of the same request.
@@ -19,6 +22,8 @@
 //! Handles are reference-counted by the page: each time it hands out a handle it counts
 //! one; Python gives counts back with [`FromWorker::Release`](crate::FromWorker::Release)
 //! when its proxy dies. Messages are ordered, so a release never races a newer hand-out.
+
+use std::io::Write as _;
 
 use serde::{Deserialize, Serialize};
 
@@ -86,7 +91,8 @@ pub const BATCH_PART_OPS: usize = 512;
 pub struct BatchPart {
     /// The batch's number (a new number starts a new batch on the page).
     pub batch: u64,
-    /// The operations, continuing the batch's earlier parts.
+    /// The operations, continuing the batch's earlier parts, in the flat form (see
+    /// [`split_ops`]).
     pub ops: Vec<Value>,
     /// Present on the last part, which is a blocking request: the slots whose results
     /// the reply holds, in this order ([`JsReply::Ok`]).
@@ -108,6 +114,8 @@ impl BatchPart {
 #[derive(Debug, Clone)]
 pub struct OpWriter {
     json: Vec<u8>,
+    /// The operation's items written so far (its name and operands).
+    items: usize,
     /// How many lists are open (an operation, its argument list: at most [`MAX_DEPTH`]).
     depth: u32,
     /// Bit `k`: open list `k` (from the outermost) has an item yet, so a comma goes before
@@ -131,6 +139,7 @@ impl OpWriter {
         buffer.clear();
         let mut writer = Self {
             json: buffer,
+            items: 0,
             depth: 0,
             filled: 0,
         };
@@ -144,6 +153,9 @@ impl OpWriter {
         let Some(open) = self.depth.checked_sub(1) else {
             return;
         };
+        if open == 0 {
+            self.items += 1;
+        }
         let bit = 1 << open;
         if self.filled & bit != 0 {
             self.json.push(b',');
@@ -242,36 +254,112 @@ impl OpWriter {
         serde_json::to_writer(&mut self.json, &number).expect("an integer always serialises");
     }
 
-    /// The operation's JSON (lists left open are closed).
-    pub fn finish(mut self) -> Vec<u8> {
+    /// The operation (lists left open are closed).
+    pub fn finish(mut self) -> WrittenOp {
         while self.depth > 0 {
             self.end_list();
         }
-        self.json
+        WrittenOp {
+            json: self.json,
+            items: self.items,
+        }
     }
+}
+
+/// An operation [`OpWriter`] wrote.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WrittenOp {
+    /// `[name, operands...]` as JSON.
+    pub json: Vec<u8>,
+    /// How many items the list holds (the name and the operands).
+    pub items: usize,
+}
+
+impl WrittenOp {
+    /// The operation `op` (a [`Value::List`] `[name, operands...]`; anything else is one
+    /// item, which the page rejects as an unknown operation).
+    pub fn of(op: &Value) -> Self {
+        Self {
+            json: op.encode(),
+            items: match op {
+                Value::List(parts) => parts.len(),
+                _ => 1,
+            },
+        }
+    }
+
+    /// Appends the operation in a request's flat form: `items,name,operands...`.
+    fn append_flat(&self, out: &mut Vec<u8>) {
+        let _ = write!(out, "{},", self.items);
+        match (self.json.first(), self.json.last()) {
+            (Some(b'['), Some(b']')) if self.json.len() >= 2 => {
+                out.extend_from_slice(&self.json[1..self.json.len() - 1]);
+            }
+            // Not a list (see `WrittenOp::of`): one item.
+            _ => out.extend_from_slice(&self.json),
+        }
+    }
+}
+
+/// The request (JSON) running `ops` in order, in the flat form (see the module docs).
+pub fn request<'a>(ops: impl IntoIterator<Item = &'a WrittenOp>) -> String {
+    let mut json = vec![b'['];
+    for (index, op) in ops.into_iter().enumerate() {
+        if index > 0 {
+            json.push(b',');
+        }
+        op.append_flat(&mut json);
+    }
+    json.push(b']');
+    // Every byte came from serde_json or a number: valid UTF-8.
+    String::from_utf8(json)
+        .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
+}
+
+/// The operations of a request (or of a part's `ops`) in the flat form, each as its items
+/// (`[name, operands...]`); malformed input (a count that is not a positive integer, or
+/// runs past the end) is an error naming where.
+pub fn split_ops(flat: &[Value]) -> Result<Vec<&[Value]>, String> {
+    let mut ops = Vec::new();
+    let mut at = 0;
+    while at < flat.len() {
+        let count = match &flat[at] {
+            Value::Int(digits) => digits.parse::<usize>().ok().filter(|count| *count > 0),
+            _ => None,
+        };
+        let Some(count) = count.filter(|count| at + count < flat.len()) else {
+            return Err(format!(
+                "rustpy: malformed FFI request: no operation length at item {at}"
+            ));
+        };
+        ops.push(&flat[at + 1..=at + count]);
+        at += count + 1;
+    }
+    Ok(ops)
 }
 
 /// A batch's operations, each encoded as it is queued (so the queue holds text, not value
 /// trees), sent as [`BatchPart`]s.
 #[derive(Debug, Default)]
 pub struct OpJournal {
-    /// The operations' JSON, back to back.
+    /// The operations in the flat form, each followed by a comma: the operations of a part
+    /// are one slice of it.
     text: Vec<u8>,
-    /// Where each operation starts in `text`.
+    /// Where each operation starts in `text` (its item count).
     starts: Vec<usize>,
 }
 
 impl OpJournal {
     /// Appends an operation.
     pub fn push(&mut self, op: &Value) {
-        self.starts.push(self.text.len());
-        serde_json::to_writer(&mut self.text, op).expect("a Value always serialises");
+        self.push_written(&WrittenOp::of(op));
     }
 
     /// Appends an operation [`OpWriter`] wrote.
-    pub fn push_written(&mut self, json: &[u8]) {
+    pub fn push_written(&mut self, op: &WrittenOp) {
         self.starts.push(self.text.len());
-        self.text.extend_from_slice(json);
+        op.append_flat(&mut self.text);
+        self.text.push(b',');
     }
 
     /// How many operations there are.
@@ -284,34 +372,32 @@ impl OpJournal {
         self.starts.is_empty()
     }
 
-    /// The JSON of operation `index`.
-    fn op_json(&self, index: usize) -> Option<&[u8]> {
+    /// Operation `index` (`[name, operands...]`), read back (for error messages).
+    pub fn op(&self, index: usize) -> Option<Value> {
         let start = *self.starts.get(index)?;
         let end = self
             .starts
             .get(index + 1)
             .copied()
             .unwrap_or(self.text.len());
-        Some(&self.text[start..end])
-    }
-
-    /// Operation `index`, read back (for error messages).
-    pub fn op(&self, index: usize) -> Option<Value> {
-        Value::decode(self.op_json(index)?).ok()
+        // `count,items...,`: the items, without the count and the comma after them.
+        let flat = &self.text[start..end];
+        let items = &flat[flat.iter().position(|byte| *byte == b',')? + 1..flat.len() - 1];
+        let mut json = Vec::with_capacity(items.len() + 2);
+        json.push(b'[');
+        json.extend_from_slice(items);
+        json.push(b']');
+        Value::decode(&json).ok()
     }
 
     /// The [`BatchPart`] of batch `batch` holding the operations from `first` on (the last
     /// part when `want` is given), as JSON.
     pub fn part(&self, batch: u64, first: usize, want: Option<&[usize]>) -> String {
         let from = self.starts.get(first).copied().unwrap_or(self.text.len());
-        let mut json = Vec::with_capacity(self.text.len() - from + 64);
-        json.extend_from_slice(format!("{{\"batch\":{batch},\"ops\":[").as_bytes());
-        for index in first..self.len() {
-            if index > first {
-                json.push(b',');
-            }
-            json.extend_from_slice(self.op_json(index).unwrap_or_default());
-        }
+        let ops = self.text[from..].strip_suffix(b",").unwrap_or_default();
+        let mut json = Vec::with_capacity(ops.len() + 64);
+        let _ = write!(json, "{{\"batch\":{batch},\"ops\":[");
+        json.extend_from_slice(ops);
         json.push(b']');
         if let Some(want) = want {
             json.extend_from_slice(b",\"want\":");
@@ -388,21 +474,80 @@ mod tests {
         assert!(JsReply::decode(b"\xff").is_err());
     }
 
+    /// `ops` (each a [`Value::List`]) in the flat form: per operation its item count, then
+    /// its items.
+    fn flat(ops: &[Value]) -> Vec<Value> {
+        let mut flat = Vec::new();
+        for op in ops {
+            let Value::List(items) = op else {
+                panic!("not an operation: {op:?}")
+            };
+            flat.push(Value::Int(items.len().to_string()));
+            flat.extend(items.iter().cloned());
+        }
+        flat
+    }
+
     /// A part as serde writes it.
     fn part(batch: u64, ops: &[Value], want: Option<&[usize]>) -> String {
         serde_json::to_string(&BatchPart {
             batch,
-            ops: ops.to_vec(),
+            ops: flat(ops),
             want: want.map(<[usize]>::to_vec),
         })
         .unwrap()
     }
 
     #[test]
+    fn requests_are_flat_and_split_back_into_operations() {
+        let ops = [
+            Value::List(vec![
+                Value::Str("get".into()),
+                Value::Int("7".into()),
+                Value::Str("title".into()),
+            ]),
+            Value::List(vec![Value::Str("count".into())]),
+            Value::List(vec![
+                Value::Str("call".into()),
+                Value::Slot(0),
+                Value::Str("f".into()),
+                Value::List(vec![Value::Int("1".into())]),
+            ]),
+        ];
+        let written: Vec<WrittenOp> = ops.iter().map(WrittenOp::of).collect();
+        let json = request(&written);
+        assert_eq!(
+            json,
+            r#"[3,"get",7,"title",1,"count",4,"call",{"s":0},"f",[1]]"#
+        );
+        let Value::List(items) = Value::decode(json.as_bytes()).unwrap() else {
+            panic!("not a list")
+        };
+        let split = split_ops(&items).unwrap();
+        assert_eq!(split.len(), 3);
+        for (op, expected) in split.iter().zip(&ops) {
+            assert_eq!(&Value::List(op.to_vec()), expected);
+        }
+        assert_eq!(request(&[]), "[]");
+        // Lengths that are missing, zero or run past the end are errors, not panics.
+        for bad in [
+            r#"["get",7]"#,
+            r#"[0,"count"]"#,
+            r#"[3,"get",7]"#,
+            r#"[-1]"#,
+        ] {
+            let Value::List(items) = Value::decode(bad.as_bytes()).unwrap() else {
+                panic!("not a list")
+            };
+            assert!(split_ops(&items).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn batch_parts_round_trip_and_only_the_last_wants_results() {
         let ops = vec![Value::List(vec![Value::Str("get".into()), Value::Slot(3)])];
         let middle = part(7, &ops, None);
-        assert_eq!(middle, r#"{"batch":7,"ops":[["get",{"s":3}]]}"#);
+        assert_eq!(middle, r#"{"batch":7,"ops":[2,"get",{"s":3}]}"#);
         let last = part(7, &[], Some(&[0, 4]));
         assert_eq!(
             BatchPart::decode(last.as_bytes()).unwrap(),
@@ -412,7 +557,10 @@ mod tests {
                 want: Some(vec![0, 4])
             }
         );
-        assert_eq!(BatchPart::decode(middle.as_bytes()).unwrap().ops, ops);
+        assert_eq!(
+            BatchPart::decode(middle.as_bytes()).unwrap().ops,
+            flat(&ops)
+        );
         assert!(BatchPart::decode(br#"{"ops":[]}"#).is_err());
     }
 
@@ -457,7 +605,7 @@ mod tests {
         writer.value(&Value::Float(crate::Float::new(2.0)));
         writer.begin_list();
         writer.end_list();
-        let json = writer.finish();
+        let written = writer.finish();
         let expected = Value::List(vec![
             Value::Str("call".into()),
             Value::Js(JsRef {
@@ -476,16 +624,21 @@ mod tests {
                 Value::List(vec![]),
             ]),
         ]);
-        assert_eq!(json, expected.encode());
+        assert_eq!(written, WrittenOp::of(&expected));
+        assert_eq!(written.items, 4);
         let mut journal = OpJournal::default();
-        journal.push_written(&json);
+        journal.push_written(&written);
         journal.push_written(&OpWriter::new(op::COUNT).finish());
         assert_eq!(journal.op(0), Some(expected));
-        assert_eq!(journal.part(1, 1, None), r#"{"batch":1,"ops":[["count"]]}"#);
+        assert_eq!(
+            journal.op(1),
+            Some(Value::List(vec![Value::Str("count".into())]))
+        );
+        assert_eq!(journal.part(1, 1, None), r#"{"batch":1,"ops":[1,"count"]}"#);
         let mut targets = OpWriter::reusing(b"stale".to_vec(), op::GET);
         targets.target_handle(7);
         targets.target_slot(0);
         targets.target_slot(4);
-        assert_eq!(targets.finish(), br#"["get",7,-1,-5]"#);
+        assert_eq!(targets.finish().json, br#"["get",7,-1,-5]"#);
     }
 }

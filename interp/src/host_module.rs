@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};
 
-use rustpy_bridge::ffi::{OpWriter, op};
+use rustpy_bridge::ffi::{OpWriter, WrittenOp, op};
 
 use crate::{Host, LineBuffer, Stream, Value};
 
@@ -267,8 +267,8 @@ const WRITE_OPS: [&str; 4] = [op::SET, op::DEL, op::SET_ITEM, op::DEL_ITEM];
 
 /// One FFI operation in wire form (`rustpy_bridge::ffi`), ready to run or queue.
 pub(crate) struct WireOp {
-    /// `[name, operands...]` as JSON.
-    json: Vec<u8>,
+    /// The operation's JSON.
+    op: WrittenOp,
     /// A write: nothing can read its result, so a batch makes no placeholder for it.
     write: bool,
 }
@@ -290,7 +290,7 @@ impl WireOp {
         let mut writer = OpWriter::reusing(OP_BUFFER.take(), name);
         operands(&mut writer)?;
         Ok(Self {
-            json: writer.finish(),
+            op: writer.finish(),
             write: WRITE_OPS.contains(&name),
         })
     }
@@ -300,7 +300,7 @@ impl WireOp {
         let write = matches!(op, Value::List(parts)
             if matches!(parts.first(), Some(Value::Str(name)) if WRITE_OPS.contains(&name.as_str())));
         Self {
-            json: op.encode(),
+            op: WrittenOp::of(op),
             write,
         }
     }
@@ -311,8 +311,8 @@ const OP_BUFFER_KEPT: usize = 4096;
 
 impl Drop for WireOp {
     fn drop(&mut self) {
-        if self.json.capacity() <= OP_BUFFER_KEPT {
-            OP_BUFFER.set(std::mem::take(&mut self.json));
+        if self.op.json.capacity() <= OP_BUFFER_KEPT {
+            OP_BUFFER.set(std::mem::take(&mut self.op.json));
         }
     }
 }
@@ -324,11 +324,7 @@ pub(crate) fn run_op(op: WireOp, vm: &VirtualMachine) -> PyResult {
         queue_held(vm)?;
         return queue(op, vm);
     }
-    let mut request = Vec::with_capacity(op.json.len() + 2);
-    request.push(b'[');
-    request.extend_from_slice(&op.json);
-    request.push(b']');
-    let results = ffi_round_trip(&String::from_utf8_lossy(&request), None, vm)?;
+    let results = ffi_round_trip(&rustpy_bridge::ffi::request([&op.op]), None, vm)?;
     match results.first() {
         Some(value) => crate::convert::from_value(value, crate::convert::Mode::Ffi, vm),
         None => Ok(vm.ctx.none()),
@@ -338,11 +334,11 @@ pub(crate) fn run_op(op: WireOp, vm: &VirtualMachine) -> PyResult {
 /// Queues `op` in the open batch: its placeholder, or `None` for a write.
 pub(crate) fn queue(op: WireOp, vm: &VirtualMachine) -> PyResult {
     if op.write {
-        queue_op(&op.json, None, vm)?;
+        queue_op(&op.op, None, vm)?;
         return Ok(vm.ctx.none());
     }
     let placeholder = new_placeholder(Default::default(), vm)?;
-    queue_op(&op.json, Some(&placeholder), vm)?;
+    queue_op(&op.op, Some(&placeholder), vm)?;
     Ok(placeholder)
 }
 
@@ -446,7 +442,7 @@ pub(crate) fn queue_held(vm: &VirtualMachine) -> PyResult<()> {
         writer.str(&name);
         Ok(())
     })?;
-    let index = queue_op(&get.json, Some(&placeholder), vm)?;
+    let index = queue_op(&get.op, Some(&placeholder), vm)?;
     let class = crate::proxies::class_of(&owner, vm)?;
     if class != 0 {
         BATCH.with(|batch| batch.borrow_mut().gets.push((index, class, name)));
@@ -458,7 +454,11 @@ pub(crate) fn queue_held(vm: &VirtualMachine) -> PyResult<()> {
 /// makes the placeholder stand for the slot; returns the slot. Every
 /// [`BATCH_PART_OPS`](rustpy_bridge::ffi::BATCH_PART_OPS) operations go to the page, which
 /// runs them while Python queues the next ones.
-fn queue_op(op: &[u8], placeholder: Option<&PyObjectRef>, vm: &VirtualMachine) -> PyResult<usize> {
+fn queue_op(
+    op: &WrittenOp,
+    placeholder: Option<&PyObjectRef>,
+    vm: &VirtualMachine,
+) -> PyResult<usize> {
     let index = BATCH.with(|batch| batch.borrow().ops.len());
     if let Some(placeholder) = placeholder {
         let state = crate::proxies::proxy_state(placeholder)
@@ -601,8 +601,11 @@ fn request_error(
 /// Sends `ops` (a [`Value::List`] of operations) to the page and converts the results; a
 /// failure raises the matching exception.
 fn run_ffi_request(ops: Value, vm: &VirtualMachine) -> PyResult {
-    let request = String::from_utf8_lossy(&ops.encode()).into_owned();
-    let items = ffi_round_trip(&request, None, vm)?
+    let Value::List(ops) = ops else {
+        return Err(vm.new_type_error("js_request takes a list of operations"));
+    };
+    let ops: Vec<WrittenOp> = ops.iter().map(WrittenOp::of).collect();
+    let items = ffi_round_trip(&rustpy_bridge::ffi::request(&ops), None, vm)?
         .iter()
         .map(|value| crate::convert::from_value(value, crate::convert::Mode::Ffi, vm))
         .collect::<PyResult<Vec<_>>>()?;
@@ -950,11 +953,7 @@ mod _rustpy_host {
     /// results; a failure raises (with `op_index` set to the failing operation).
     #[pyfunction]
     fn js_request(ops: PyObjectRef, vm: &VirtualMachine) -> PyResult {
-        let ops = super::ffi_operand(&ops, vm)?;
-        if !matches!(ops, Value::List(_)) {
-            return Err(vm.new_type_error("js_request takes a list of operations"));
-        }
-        super::run_ffi_request(ops, vm)
+        super::run_ffi_request(super::ffi_operand(&ops, vm)?, vm)
     }
 
     /// Runs one FFI operation (see `rustpy_bridge::ffi`) and returns its result; in a

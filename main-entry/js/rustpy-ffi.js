@@ -164,8 +164,9 @@ export class HandleTable {
   }
 
   /**
-   * Runs a JSON request and answers the JSON reply: a list of operations (one result each),
-   * or the last part of a batch (the results it wants; rustpy_bridge::ffi::BatchPart).
+   * Runs a JSON request and answers the JSON reply: a list of operations (one result each;
+   * flat, see #runInto), or the last part of a batch (the results it wants;
+   * rustpy_bridge::ffi::BatchPart).
    */
   request(json) {
     const request = JSON.parse(json);
@@ -201,16 +202,21 @@ export class HandleTable {
   }
 
   /**
-   * Runs `ops`, appending each value to `slots` (a reply other than the value's wire form
-   * goes to `replies` at the same index); the first failure as an `{err}` reply, or null.
+   * Runs `ops` (flat: per operation its number of items, then the items), appending each
+   * value to `slots` (a reply other than the value's wire form goes to `replies` at the
+   * same index); the first failure as an `{err}` reply, or null.
    */
   #runInto(ops, slots, replies) {
-    for (const parts of ops) {
+    for (let at = 0; at < ops.length; at += ops[at] + 1) {
       const index = slots.length;
       try {
         if (this.#closed) throw new Error(this.#closed);
+        const count = ops[at];
+        if (!Number.isInteger(count) || count < 1 || at + count >= ops.length) {
+          throw new TypeError(`rustpy: malformed FFI request: no operation length at item ${at}`);
+        }
         this.#reply = null;
-        slots.push(this.#op(parts, slots));
+        slots.push(this.#op(ops, at + 1, slots));
         if (this.#reply !== null) replies[index] = this.#reply;
       } catch (error) {
         return {
@@ -326,13 +332,14 @@ export class HandleTable {
   }
 
   /**
-   * The object operation `parts` acts on (its first operand), which must not be null: a
-   * reference, or a bare number (handle `n` when positive, slot `-n - 1` when negative).
+   * The object the operation at `ops[at]` acts on (its first operand), which must not be
+   * null: a reference, or a bare number (handle `n` when positive, slot `-n - 1` when
+   * negative).
    */
-  #target(parts, slots) {
-    const wire = parts[1];
+  #target(ops, at, slots) {
+    const wire = ops[at + 1];
     const value = typeof wire !== "number" ? this.fromWire(wire, slots) : wire > 0 ? this.#handle(wire) : slots[-wire - 1];
-    if (value === null || value === undefined) throw new TypeError(`cannot ${parts[0]} on null/undefined`);
+    if (value === null || value === undefined) throw new TypeError(`cannot ${ops[at]} on null/undefined`);
     return value;
   }
 
@@ -340,16 +347,16 @@ export class HandleTable {
    * One operation: its value; a reply other than the value's wire form goes to
    * `this.#reply`. (No closure or pair per operation: a batch runs thousands.)
    */
-  #op(parts, slots) {
-    const op = parts[0];
+  #op(ops, at, slots) {
+    const op = ops[at];
     switch (op) {
       case "global":
         return globalThis;
       case "count":
         return this.size;
       case "get": {
-        const obj = this.#target(parts, slots);
-        const name = parts[2];
+        const obj = this.#target(ops, at, slots);
+        const name = ops[at + 2];
         if (!(name in Object(obj))) {
           throw new FfiError("AttributeError", `${typeName(obj)} has no attribute '${name}'`);
         }
@@ -362,14 +369,14 @@ export class HandleTable {
         return value;
       }
       case "set":
-        this.#target(parts, slots)[parts[2]] = this.fromWire(parts[3], slots);
+        this.#target(ops, at, slots)[ops[at + 2]] = this.fromWire(ops[at + 3], slots);
         return undefined;
       case "del":
-        delete this.#target(parts, slots)[parts[2]];
+        delete this.#target(ops, at, slots)[ops[at + 2]];
         return undefined;
       case "call": {
-        const obj = this.#target(parts, slots);
-        const name = parts[2];
+        const obj = this.#target(ops, at, slots);
+        const name = ops[at + 2];
         const fn = obj[name];
         if (typeof fn !== "function") {
           if (fn === undefined && !(name in Object(obj))) {
@@ -377,55 +384,55 @@ export class HandleTable {
           }
           throw new FfiError("TypeError", `${typeName(obj)}.${name} is not callable`);
         }
-        return fn.apply(obj, this.fromWire(parts[3], slots));
+        return fn.apply(obj, this.fromWire(ops[at + 3], slots));
       }
       case "apply": {
-        const fn = this.#target(parts, slots);
+        const fn = this.#target(ops, at, slots);
         if (typeof fn !== "function") throw new FfiError("TypeError", `a JS ${typeName(fn)} is not callable`);
-        return fn.apply(this.fromWire(parts[2], slots) ?? undefined, this.fromWire(parts[3], slots));
+        return fn.apply(this.fromWire(ops[at + 2], slots) ?? undefined, this.fromWire(ops[at + 3], slots));
       }
       case "new": {
-        const ctor = this.#target(parts, slots);
+        const ctor = this.#target(ops, at, slots);
         if (typeof ctor !== "function") throw new FfiError("TypeError", `a JS ${typeName(ctor)} is not a constructor`);
-        return Reflect.construct(ctor, this.fromWire(parts[2], slots));
+        return Reflect.construct(ctor, this.fromWire(ops[at + 2], slots));
       }
       case "getitem": {
-        const obj = this.#target(parts, slots);
-        let key = this.fromWire(parts[2], slots);
+        const obj = this.#target(ops, at, slots);
+        let key = this.fromWire(ops[at + 2], slots);
         if (obj instanceof Map) {
           if (!obj.has(key)) throw new FfiError("KeyError", String(key));
           return obj.get(key);
         }
         if (typeof key === "number" && typeof obj.length === "number") {
           if (key < 0) key += obj.length;
-          if (key < 0 || key >= obj.length) throw new FfiError("IndexError", `index ${this.fromWire(parts[2], slots)} out of range`);
+          if (key < 0 || key >= obj.length) throw new FfiError("IndexError", `index ${this.fromWire(ops[at + 2], slots)} out of range`);
           return obj[key];
         }
         if (!(key in Object(obj))) throw new FfiError("KeyError", String(key));
         return obj[key];
       }
       case "setitem": {
-        const obj = this.#target(parts, slots);
-        const key = this.fromWire(parts[2], slots);
-        if (obj instanceof Map) obj.set(key, this.fromWire(parts[3], slots));
-        else obj[key] = this.fromWire(parts[3], slots);
+        const obj = this.#target(ops, at, slots);
+        const key = this.fromWire(ops[at + 2], slots);
+        if (obj instanceof Map) obj.set(key, this.fromWire(ops[at + 3], slots));
+        else obj[key] = this.fromWire(ops[at + 3], slots);
         return undefined;
       }
       case "delitem": {
-        const obj = this.#target(parts, slots);
-        const key = this.fromWire(parts[2], slots);
+        const obj = this.#target(ops, at, slots);
+        const key = this.fromWire(ops[at + 2], slots);
         if (obj instanceof Map) obj.delete(key);
         else delete obj[key];
         return undefined;
       }
       case "len": {
-        const obj = this.#target(parts, slots);
+        const obj = this.#target(ops, at, slots);
         const length = obj.length ?? obj.size;
         if (typeof length !== "number") throw new FfiError("TypeError", `a JS ${typeName(obj)} has no length`);
         return length;
       }
       case "iter": {
-        const obj = this.#target(parts, slots);
+        const obj = this.#target(ops, at, slots);
         if (typeof obj[Symbol.iterator] !== "function") {
           throw new FfiError("TypeError", `a JS ${typeName(obj)} is not iterable`);
         }
@@ -433,8 +440,8 @@ export class HandleTable {
         return null;
       }
       case "contains": {
-        const obj = this.#target(parts, slots);
-        const value = this.fromWire(parts[2], slots);
+        const obj = this.#target(ops, at, slots);
+        const value = this.fromWire(ops[at + 2], slots);
         if (typeof obj.includes === "function") return obj.includes(value);
         if (typeof obj.has === "function") return obj.has(value);
         if (typeof obj.contains === "function") return obj.contains(value);
@@ -446,15 +453,15 @@ export class HandleTable {
       }
       case "bool": {
         // Collections are false when empty (arrays, NodeLists, maps, sets...); the rest true.
-        const obj = this.#target(parts, slots);
+        const obj = this.#target(ops, at, slots);
         if (typeof obj === "function") return true;
         const size = typeof obj.length === "number" ? obj.length : typeof obj.size === "number" ? obj.size : null;
         return size === null ? true : size > 0;
       }
       case "str":
-        return String(this.#target(parts, slots));
+        return String(this.#target(ops, at, slots));
       case "describe": {
-        const obj = this.#target(parts, slots);
+        const obj = this.#target(ops, at, slots);
         let text;
         try {
           text = String(obj);
@@ -466,21 +473,21 @@ export class HandleTable {
       }
       case "dir": {
         const names = new Set();
-        for (let o = Object(this.#target(parts, slots)); o !== null; o = Object.getPrototypeOf(o)) {
+        for (let o = Object(this.#target(ops, at, slots)); o !== null; o = Object.getPrototypeOf(o)) {
           for (const name of Object.getOwnPropertyNames(o)) names.add(name);
         }
         this.#reply = [...names];
         return null;
       }
       case "typeof":
-        return typeof this.fromWire(parts[1], slots);
+        return typeof this.fromWire(ops[at + 1], slots);
       case "instanceof":
-        return this.fromWire(parts[1], slots) instanceof this.fromWire(parts[2], slots);
+        return this.fromWire(ops[at + 1], slots) instanceof this.fromWire(ops[at + 2], slots);
       case "to_py":
-        this.#reply = this.#copy(this.#target(parts, slots));
+        this.#reply = this.#copy(this.#target(ops, at, slots));
         return null;
       case "to_js":
-        return this.fromWire(parts[1], slots);
+        return this.fromWire(ops[at + 1], slots);
     }
     throw new TypeError(`rustpy: unknown FFI operation ${JSON.stringify(op)}`);
   }

@@ -9,7 +9,7 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 
-use rustpy_bridge::ffi::{BatchPart, JsFailure, JsReply};
+use rustpy_bridge::ffi::{BatchPart, JsFailure, JsReply, split_ops};
 use rustpy_bridge::{JsRef, Value};
 use rustpy_interp::PartSent;
 
@@ -235,7 +235,8 @@ impl FakePage {
             return PartSent::PageBusy;
         }
         let part = BatchPart::decode(part.as_bytes()).expect("a well-formed batch part");
-        self.parts.borrow_mut().push(part.ops.len());
+        let ops = split_ops(&part.ops).map_or(0, |ops| ops.len());
+        self.parts.borrow_mut().push(ops);
         assert!(
             part.want.is_none(),
             "a part sent without waiting wants no results"
@@ -278,12 +279,13 @@ impl FakePage {
 
     /// Runs `ops`, appending their results to `results` (slots count from its start); the
     /// first failure, if any.
-    fn run(&self, ops: &[Value], results: &mut Vec<Slot>) -> Option<JsReply> {
-        for op in ops {
+    fn run(&self, flat: &[Value], results: &mut Vec<Slot>) -> Option<JsReply> {
+        let ops = match split_ops(flat) {
+            Ok(ops) => ops,
+            Err(message) => return Some(failure(results.len(), "Error", message, None)),
+        };
+        for parts in ops {
             let index = results.len();
-            let Value::List(parts) = op else {
-                return Some(failure(index, "Error", "an op is not a list".into(), None));
-            };
             match self.run_op(parts, results) {
                 Ok(slot) => results.push(slot),
                 Err((name, message, python)) => {
