@@ -536,7 +536,8 @@ fn flush_batch(send: bool, vm: &VirtualMachine) -> PyResult<()> {
     if batch.ops.is_empty() {
         return Ok(());
     }
-    // The placeholders Python dropped die here; the ones it holds are settled below.
+    // The placeholders Python dropped are kept for reuse; the ones it holds are settled
+    // below.
     recycle(batch.prune());
     let Batch {
         number,
@@ -678,18 +679,16 @@ fn describe_op(ops: &rustpy_bridge::ffi::OpJournal, index: usize) -> String {
         ("get" | "set" | "del" | "call", _, Some(Value::Str(attribute))) => {
             format!("{name} {attribute:?}").replace('"', "'")
         }
-        ("apply", Some(target), _) if target_slot(target).is_some() => {
-            match target_slot(target).and_then(|slot| ops.op(slot)) {
-                // A method read earlier in the batch, then called.
-                Some(Value::List(source)) if matches!(source.first(), Some(Value::Str(n)) if n == "get") => {
-                    match source.get(2) {
-                        Some(Value::Str(attribute)) => format!("call '{attribute}'"),
-                        _ => name.to_string(),
-                    }
+        ("apply", Some(target), _) => match target_slot(target).and_then(|slot| ops.op(slot)) {
+            // A method read earlier in the batch, then called.
+            Some(Value::List(source)) if matches!(source.first(), Some(Value::Str(n)) if n == "get") => {
+                match source.get(2) {
+                    Some(Value::Str(attribute)) => format!("call '{attribute}'"),
+                    _ => name.to_string(),
                 }
-                _ => name.to_string(),
             }
-        }
+            _ => name.to_string(),
+        },
         _ => name.to_string(),
     }
 }
@@ -742,7 +741,7 @@ mod _rustpy_host {
         types::{Callable, Destructor, GetAttr, SetAttr},
     };
 
-    use super::{Stream, Value, host, write};
+    use super::{Stream, host, write};
 
     /// Writes text to stdout (1) or stderr (2).
     #[pyfunction]

@@ -747,6 +747,25 @@ fn ffi_batch_sends_one_request_and_names_failures() {
         ]
     );
     assert_eq!(host.page.body_texts().len(), 51);
+    // A method read, kept, and called after other operations is a `get` then an `apply` of
+    // its slot: the failure still names the method.
+    run_ok(
+        &host,
+        &rt,
+        "try:\n\
+         \x20   with batch():\n\
+         \x20       q = document.querySelector\n\
+         \x20       body.append(document.createElement('i'))\n\
+         \x20       q('##')\n\
+         except Exception as e:\n\
+         \x20   print(type(e).__name__, e)\n",
+    );
+    let printed = host.stdout();
+    assert!(
+        printed[1].starts_with("JsException operation ")
+            && printed[1].contains("in the batch (call 'querySelector') failed: SyntaxError"),
+        "{printed:?}"
+    );
 }
 
 #[test]
