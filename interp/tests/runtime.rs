@@ -687,6 +687,17 @@ fn ffi_handles_are_released_when_proxies_die() {
     assert!(host.page.live_handles() < 1100);
 }
 
+/// A runtime whose `__main__` has `document`, `batch` and `body = document.body`.
+fn batch_runtime() -> (Rc<FakeHost>, Runtime) {
+    let (host, rt) = runtime();
+    run_ok(
+        &host,
+        &rt,
+        "from pyscript import document, batch\nbody = document.body\n",
+    );
+    (host, rt)
+}
+
 /// A script adding `rows` `div`s with text to `body` in one batch (`el`: the last).
 fn rows_in_a_batch(rows: usize) -> String {
     format!(
@@ -722,14 +733,8 @@ fn assert_few_handles(host: &FakeHost) {
 
 #[test]
 fn ffi_batch_sends_one_request_and_names_failures() {
-    let (host, rt) = runtime();
-    run_ok(
-        &host,
-        &rt,
-        "from pyscript import document, batch\n\
-         body = document.body\n\
-         document.createElement('i')\n",
-    );
+    let (host, rt) = batch_runtime();
+    run_ok(&host, &rt, "document.createElement('i')\n");
     let before = *host.page.requests.borrow();
     run_ok(&host, &rt, &rows_in_a_batch(50));
     assert_eq!(*host.page.requests.borrow() - before, 1);
@@ -770,12 +775,7 @@ fn ffi_batch_sends_one_request_and_names_failures() {
 
 #[test]
 fn ffi_long_batches_go_in_parts_and_fail_at_the_end() {
-    let (host, rt) = runtime();
-    run_ok(
-        &host,
-        &rt,
-        "from pyscript import document, batch\nbody = document.body\n",
-    );
+    let (host, rt) = batch_runtime();
     let before = *host.page.requests.borrow();
     // 3 operations per row (createElement, set, append): 1500 rows are 4500 operations.
     run_ok(
@@ -829,12 +829,7 @@ fn ffi_long_batches_go_in_parts_and_fail_at_the_end() {
 
 #[test]
 fn ffi_batch_parts_find_a_busy_page_and_go_later_without_waiting() {
-    let (host, rt) = runtime();
-    run_ok(
-        &host,
-        &rt,
-        "from pyscript import document, batch\nbody = document.body\n",
-    );
+    let (host, rt) = batch_runtime();
     // The first two tries find the page busy with a previous part: the operations stay
     // queued and go with the next try, a quarter part later; nothing is lost or reordered.
     *host.page.busy.borrow_mut() = 2;
@@ -857,12 +852,7 @@ fn ffi_batch_parts_find_a_busy_page_and_go_later_without_waiting() {
 
 #[test]
 fn ffi_batch_calls_an_attribute_of_a_placeholder_in_one_operation() {
-    let (host, rt) = runtime();
-    run_ok(
-        &host,
-        &rt,
-        "from pyscript import document, batch\nbody = document.body\n",
-    );
+    let (host, rt) = batch_runtime();
     host.page.ops.borrow_mut().clear();
     run_ok(
         &host,
@@ -917,13 +907,11 @@ fn ffi_batch_calls_an_attribute_of_a_placeholder_in_one_operation() {
 
 #[test]
 fn ffi_batch_placeholders_python_dropped_are_reused_without_mixing_up_results() {
-    let (host, rt) = runtime();
+    let (host, rt) = batch_runtime();
     run_ok(
         &host,
         &rt,
-        "from pyscript import document, batch\n\
-         import weakref\n\
-         body = document.body\n\
+        "import weakref\n\
          kept, watched = [], []\n\
          with batch():\n\
          \x20   for i in range(3000):\n\
