@@ -262,8 +262,11 @@ pub(crate) fn batching() -> bool {
     BATCH_DEPTH.with(|depth| depth.get() > 0)
 }
 
-/// Operations whose result nobody can read (Python statements): no placeholder.
-const WRITE_OPS: [&str; 4] = [op::SET, op::DEL, op::SET_ITEM, op::DEL_ITEM];
+/// Whether operation `name`'s result is one nobody can read (a Python statement's: `set`,
+/// `del`, `setitem`, `delitem`): a batch makes no placeholder for it.
+fn is_write(name: &str) -> bool {
+    [op::SET, op::DEL, op::SET_ITEM, op::DEL_ITEM].contains(&name)
+}
 
 /// One FFI operation in wire form (`rustpy_bridge::ffi`), ready to run or queue.
 pub(crate) struct WireOp {
@@ -291,14 +294,30 @@ impl WireOp {
         operands(&mut writer)?;
         Ok(Self {
             op: writer.finish(),
-            write: WRITE_OPS.contains(&name),
+            write: is_write(name),
+        })
+    }
+
+    /// Operation `name` on `target`'s attribute `attribute` (`get`, `set`, `del`, `call`):
+    /// the target, the attribute's name, then what `rest` writes.
+    pub(crate) fn on_attribute(
+        name: &str,
+        target: &PyObjectRef,
+        attribute: &str,
+        vm: &VirtualMachine,
+        rest: impl FnOnce(&mut OpWriter) -> PyResult<()>,
+    ) -> PyResult<Self> {
+        Self::build(name, |writer| {
+            write_target(writer, target, vm)?;
+            writer.str(attribute);
+            rest(writer)
         })
     }
 
     /// An operation converted as a whole (`[name, operands...]`, from `_rustpy_ffi`).
     fn from_value(op: &Value) -> Self {
         let write = matches!(op, Value::List(parts)
-            if matches!(parts.first(), Some(Value::Str(name)) if WRITE_OPS.contains(&name.as_str())));
+            if matches!(parts.first(), Some(Value::Str(name)) if is_write(name)));
         Self {
             op: WrittenOp::of(op),
             write,
@@ -404,7 +423,7 @@ fn new_placeholder(
 /// reference to give back; the rest are dropped.
 fn recycle(dropped: Vec<PyObjectRef>) {
     let unused = |placeholder: &PyObjectRef| {
-        placeholder.strong_count() == 1
+        !python_holds(placeholder)
             && placeholder.weak_count().unwrap_or(0) == 0
             && crate::proxies::proxy_state(placeholder).is_some_and(|state| state.lock().id <= 0)
     };
@@ -437,11 +456,7 @@ pub(crate) fn queue_held(vm: &VirtualMachine) -> PyResult<()> {
         return Ok(());
     };
     let name = name.to_string_lossy().into_owned();
-    let get = WireOp::build(op::GET, |writer| {
-        write_target(writer, &owner, vm)?;
-        writer.str(&name);
-        Ok(())
-    })?;
+    let get = WireOp::on_attribute(op::GET, &owner, &name, vm, |_| Ok(()))?;
     let index = queue_op(&get.op, Some(&placeholder), vm)?;
     let class = crate::proxies::class_of(&owner, vm)?;
     if class != 0 {

@@ -269,15 +269,13 @@ fn recent_method(owner: &PyObjectRef, name: &Py<PyStr>) -> Option<PyObjectRef> {
     })
 }
 
-/// `owner.name` as a `JsMethod` for an inherited method, remembered in [`RECENT`].
+/// `owner.name` as a new `JsMethod` for an inherited method, remembered in [`RECENT`]
+/// (the caller looked there first: [`recent_method`]).
 fn inherited_method(
     owner: &PyObjectRef,
     name: &Py<PyStr>,
     vm: &VirtualMachine,
 ) -> PyResult<PyObjectRef> {
-    if let Some(method) = recent_method(owner, name) {
-        return Ok(method);
-    }
     let method = new_method(owner, name, None, vm)?;
     if let Ok(typed) = method.clone().downcast::<JsMethodBase>() {
         let evicted = RECENT.with(|recent| {
@@ -331,11 +329,7 @@ pub(crate) fn js_attribute(proxy: &PyObjectRef, name: &Py<PyStr>, vm: &VirtualMa
     if crate::host_module::batching() {
         return crate::host_module::hold_attribute(proxy, name, vm);
     }
-    let get = WireOp::build(op::GET, |writer| {
-        write_target(writer, proxy, vm)?;
-        writer.str(&text);
-        Ok(())
-    })?;
+    let get = WireOp::on_attribute(op::GET, proxy, &text, vm, |_| Ok(()))?;
     let value = crate::host_module::run_op(get, vm)?;
     if value.is(&crate::convert::method_marker(vm)?) {
         if class != 0 {
@@ -364,17 +358,13 @@ pub(crate) fn js_set_attribute(
     }
     let write = match value {
         rustpython_vm::function::PySetterValue::Assign(value) => {
-            WireOp::build(op::SET, |writer| {
-                write_target(writer, proxy, vm)?;
-                writer.str(&text);
+            WireOp::on_attribute(op::SET, proxy, &text, vm, |writer| {
                 write_operand(writer, &value, vm)
             })?
         }
-        rustpython_vm::function::PySetterValue::Delete => WireOp::build(op::DEL, |writer| {
-            write_target(writer, proxy, vm)?;
-            writer.str(&text);
-            Ok(())
-        })?,
+        rustpython_vm::function::PySetterValue::Delete => {
+            WireOp::on_attribute(op::DEL, proxy, &text, vm, |_| Ok(()))?
+        }
     };
     crate::host_module::run_op(write, vm)?;
     Ok(())
@@ -404,9 +394,7 @@ fn call_op(
     items: &[PyObjectRef],
     vm: &VirtualMachine,
 ) -> PyResult<WireOp> {
-    WireOp::build(op::CALL, |writer| {
-        write_target(writer, owner, vm)?;
-        writer.str(&name.to_string_lossy());
+    WireOp::on_attribute(op::CALL, owner, &name.to_string_lossy(), vm, |writer| {
         write_operand_list(writer, items, vm)
     })
 }
