@@ -311,7 +311,12 @@ pub fn request<'a>(ops: impl IntoIterator<Item = &'a WrittenOp>) -> String {
         op.append_flat(&mut json);
     }
     json.push(b']');
-    // Every byte came from serde_json or a number: valid UTF-8.
+    json_text(json)
+}
+
+/// JSON this module wrote, as text (every byte came from serde_json, a number or valid
+/// UTF-8: the lossy fallback never runs).
+fn json_text(json: Vec<u8>) -> String {
     String::from_utf8(json)
         .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
 }
@@ -404,9 +409,7 @@ impl OpJournal {
             serde_json::to_writer(&mut json, want).expect("indexes serialise");
         }
         json.push(b'}');
-        // serde_json wrote every byte: valid UTF-8.
-        String::from_utf8(json)
-            .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
+        json_text(json)
     }
 }
 
