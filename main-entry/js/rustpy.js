@@ -1071,7 +1071,10 @@ function start(element) {
 
 function scan(root) {
   if (root.matches?.(SELECTOR)) start(root);
-  for (const element of root.querySelectorAll?.(SELECTOR) ?? []) start(element);
+  // Most added nodes are text or leaf elements (a worker building the DOM adds thousands):
+  // only a node with child elements needs a search.
+  if (!root.firstElementChild) return;
+  for (const element of root.querySelectorAll(SELECTOR)) start(element);
 }
 
 class RustpyScript extends HTMLElement {
