@@ -289,7 +289,7 @@ impl Page<'_> {
             .await
     }
 
-    /// [`Self::wait_for`] probing only every [`QUIET_POLL_INTERVAL`], for pages that time
+    /// [`Self::wait_for`] probing only once a second, for pages that time
     /// themselves: each probe is a WebDriver command whose script (and the driver's own
     /// checks around it) runs on the page's main thread, and probing every 50 ms made a
     /// worker's loop of synchronous DOM calls, which needs that thread, 25–40 % slower.
