@@ -290,7 +290,8 @@ impl WrittenOp {
 
     /// Appends the operation in a request's flat form: `items,name,operands...`.
     fn append_flat(&self, out: &mut Vec<u8>) {
-        let _ = write!(out, "{},", self.items);
+        out.extend_from_slice(itoa::Buffer::new().format(self.items).as_bytes());
+        out.push(b',');
         match (self.json.first(), self.json.last()) {
             (Some(b'['), Some(b']')) if self.json.len() >= 2 => {
                 out.extend_from_slice(&self.json[1..self.json.len() - 1]);

@@ -162,7 +162,9 @@ fn dist(compress: Compress) -> Result<(), TaskError> {
         cargo()
             .args([
                 "build",
-                "--release",
+                // Cargo.toml's `wasm-release`: fat LTO, one codegen unit.
+                "--profile",
+                "wasm-release",
                 "--target",
                 "wasm32-unknown-unknown",
                 "-p",
@@ -177,7 +179,7 @@ fn dist(compress: Compress) -> Result<(), TaskError> {
         "xtask: wasm build took {:.1}s",
         started.elapsed().as_secs_f64()
     );
-    let wasm = target_dir.join("wasm32-unknown-unknown/release/rustpy_wasm.wasm");
+    let wasm = target_dir.join("wasm32-unknown-unknown/wasm-release/rustpy_wasm.wasm");
     let out = root().join("dist/rustpy");
     if out.exists() {
         std::fs::remove_dir_all(&out)?;
