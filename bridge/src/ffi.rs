@@ -41,7 +41,12 @@ pub mod op {
     pub const SET: &str = "set";
     /// `[del, target, name]`: `delete target[name]`.
     pub const DEL: &str = "del";
-    /// `[call, target, name, args]`: `target[name](...args)`.
+    /// `[call, target, name, refs, args...]`: `target[name](...args)`, the arguments inline
+    /// (as many as the operation has items after `refs`). `refs` is a bit mask: bit `i`
+    /// (for `i` < [`CALL_REF_BITS`](super::CALL_REF_BITS)) set says argument `i` is a
+    /// reference written as a bare number, as targets are (see above); other arguments are
+    /// values, references among them in their tagged form. So `tr.append(td)` in a batch is
+    /// `call,-3,"append",1,-5`: no list and no object for the page to parse per call.
     pub const CALL: &str = "call";
     /// `[apply, function, this, args]`: `function.apply(this, args)`.
     pub const APPLY: &str = "apply";
@@ -82,6 +87,10 @@ pub mod op {
     /// `[count]`: how many handles this interpreter holds (a debug counter).
     pub const COUNT: &str = "count";
 }
+
+/// How many of a `call`'s arguments its `refs` mask covers (see [`op::CALL`]): the bits of
+/// a JS integer that shifts keep exact.
+pub const CALL_REF_BITS: usize = 31;
 
 /// How many operations a batch queues before it sends them as a [`BatchPart`].
 pub const BATCH_PART_OPS: usize = 512;
@@ -515,14 +524,15 @@ mod tests {
                 Value::Str("call".into()),
                 Value::Slot(0),
                 Value::Str("f".into()),
-                Value::List(vec![Value::Int("1".into())]),
+                Value::Int("0".into()),
+                Value::Int("1".into()),
             ]),
         ];
         let written: Vec<WrittenOp> = ops.iter().map(WrittenOp::of).collect();
         let json = request(&written);
         assert_eq!(
             json,
-            r#"[3,"get",7,"title",1,"count",4,"call",{"s":0},"f",[1]]"#
+            r#"[3,"get",7,"title",1,"count",5,"call",{"s":0},"f",0,1]"#
         );
         let Value::List(items) = Value::decode(json.as_bytes()).unwrap() else {
             panic!("not a list")
@@ -600,14 +610,16 @@ mod tests {
         let mut writer = OpWriter::new(op::CALL);
         writer.handle(7);
         writer.str("append \"é\"\n");
-        writer.begin_list();
+        writer.int(0b10);
         writer.slot(3);
+        writer.target_slot(3);
         writer.str("é\u{2028}");
         writer.none();
         writer.int(-42);
         writer.int(1 << 60);
         writer.value(&Value::Float(crate::Float::new(2.0)));
         writer.begin_list();
+        writer.slot(0);
         writer.end_list();
         let written = writer.finish();
         let expected = Value::List(vec![
@@ -618,18 +630,18 @@ mod tests {
                 callable: false,
             }),
             Value::Str("append \"é\"\n".into()),
-            Value::List(vec![
-                Value::Slot(3),
-                Value::Str("é\u{2028}".into()),
-                Value::None,
-                Value::Int("-42".into()),
-                Value::Int((1_i64 << 60).to_string()),
-                Value::Float(crate::Float::new(2.0)),
-                Value::List(vec![]),
-            ]),
+            Value::Int("2".into()),
+            Value::Slot(3),
+            Value::Int("-4".into()),
+            Value::Str("é\u{2028}".into()),
+            Value::None,
+            Value::Int("-42".into()),
+            Value::Int((1_i64 << 60).to_string()),
+            Value::Float(crate::Float::new(2.0)),
+            Value::List(vec![Value::Slot(0)]),
         ]);
         assert_eq!(written, WrittenOp::of(&expected));
-        assert_eq!(written.items, 4);
+        assert_eq!(written.items, 12);
         let mut journal = OpJournal::default();
         journal.push_written(&written);
         journal.push_written(&OpWriter::new(op::COUNT).finish());

@@ -155,6 +155,31 @@ pub(crate) fn write_target(
     Ok(())
 }
 
+/// Writes a `call`'s arguments inline after their `refs` mask: the references among the
+/// first [`CALL_REF_BITS`](rustpy_bridge::ffi::CALL_REF_BITS) as bare numbers, the rest
+/// as [`write_operand`] does (see `rustpy_bridge::ffi::op::CALL`).
+pub(crate) fn write_call_arguments(
+    writer: &mut OpWriter,
+    items: &[PyObjectRef],
+    vm: &VirtualMachine,
+) -> PyResult<()> {
+    let masked = &items[..items.len().min(rustpy_bridge::ffi::CALL_REF_BITS)];
+    let refs = masked
+        .iter()
+        .enumerate()
+        .filter(|(_, item)| reference_of(item).is_some())
+        .fold(0_i64, |refs, (index, _)| refs | 1 << index);
+    writer.int(refs);
+    for (index, item) in items.iter().enumerate() {
+        if index < masked.len() && (refs >> index) & 1 == 1 {
+            write_target(writer, item, vm)?;
+        } else {
+            write_operand(writer, item, vm)?;
+        }
+    }
+    Ok(())
+}
+
 /// Writes `items` as an operand list (a call's arguments).
 pub(crate) fn write_operand_list(
     writer: &mut OpWriter,

@@ -14,7 +14,8 @@ use std::collections::HashMap;
 use rustpy_bridge::JsRef;
 
 use crate::host_module::{
-    JsMethodBase, JsObject, WireOp, write_operand, write_operand_list, write_target,
+    JsMethodBase, JsObject, WireOp, write_call_arguments, write_operand, write_operand_list,
+    write_target,
 };
 use rustpy_bridge::ffi::op;
 use rustpython_vm::{
@@ -387,7 +388,8 @@ fn call_arguments(
     Ok(items)
 }
 
-/// `owner[name](...items)` on the page, `this` the owner: a `call` operation.
+/// `owner[name](...items)` on the page, `this` the owner: a `call` operation, its
+/// reference arguments as bare numbers (see `rustpy_bridge::ffi::op::CALL`).
 fn call_op(
     owner: &PyObjectRef,
     name: &Py<PyStr>,
@@ -395,7 +397,7 @@ fn call_op(
     vm: &VirtualMachine,
 ) -> PyResult<WireOp> {
     WireOp::on_attribute(op::CALL, owner, &name.to_string_lossy(), vm, |writer| {
-        write_operand_list(writer, items, vm)
+        write_call_arguments(writer, items, vm)
     })
 }
 

@@ -36,6 +36,7 @@ function isInheritedMethod(obj, name) {
 // (null, booleans, safe integers, fractional floats, strings, arrays), the rest as
 // one-key objects ({i}, {f}, {b}, {d}, {js}, {py}, {m}, {bound}, {s}).
 const METHOD = Object.freeze({ m: 1 }); // a `get` reply: an inherited method
+const CALL_REF_BITS = 31; // how many of a call's arguments its refs mask covers (rustpy_bridge::ffi)
 const SPECIAL_FLOATS = { nan: NaN, inf: Infinity, "-inf": -Infinity, "-0": -0 };
 const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
@@ -332,6 +333,18 @@ export class HandleTable {
   }
 
   /**
+   * Argument `i` of a call whose arguments start at `ops[first]`: a bare-number reference
+   * where bit `i` of `refs` is set (the first CALL_REF_BITS arguments), else a value.
+   */
+  #argument(ops, first, refs, i, slots) {
+    const wire = ops[first + i];
+    if (i < CALL_REF_BITS && (refs >> i) & 1 && typeof wire === "number") {
+      return wire > 0 ? this.#handle(wire) : slots[-wire - 1];
+    }
+    return this.fromWire(wire, slots);
+  }
+
+  /**
    * The object the operation at `ops[at]` acts on (its first operand), which must not be
    * null: a reference, or a bare number (handle `n` when positive, slot `-n - 1` when
    * negative).
@@ -384,7 +397,17 @@ export class HandleTable {
           }
           throw new FfiError("TypeError", `${typeName(obj)}.${name} is not callable`);
         }
-        return fn.apply(obj, this.fromWire(ops[at + 3], slots));
+        // The arguments are inline after the `refs` mask (rustpy_bridge::ffi::op::CALL).
+        const count = ops[at - 1] - 4;
+        const refs = ops[at + 3];
+        if (count < 0 || !Number.isInteger(refs)) {
+          throw new TypeError(`rustpy: malformed FFI request: a call without its refs mask`);
+        }
+        if (count === 0) return fn.call(obj);
+        if (count === 1) return fn.call(obj, this.#argument(ops, at + 4, refs, 0, slots));
+        const args = new Array(count);
+        for (let i = 0; i < count; i += 1) args[i] = this.#argument(ops, at + 4, refs, i, slots);
+        return fn.apply(obj, args);
       }
       case "apply": {
         const fn = this.#target(ops, at, slots);

@@ -314,9 +314,26 @@ impl FakePage {
                 _ => Err(("TypeError".into(), "not an object".into(), None)),
             }
         };
+        // A `call`'s arguments are inline after its `refs` mask (bit `i`: argument `i` is a
+        // bare-number reference); an `apply`'s are a list.
         let arguments = || -> Vec<Slot> {
-            match parts.last() {
-                Some(Value::List(items)) => items
+            match (op.as_str(), parts.get(3), parts.last()) {
+                ("call", Some(Value::Int(refs)), _) => {
+                    let refs: i64 = refs.parse().unwrap_or(0);
+                    parts[4..]
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(index, item)| {
+                            if index < rustpy_bridge::ffi::CALL_REF_BITS && (refs >> index) & 1 == 1
+                            {
+                                self.resolve_target(item, results).ok()
+                            } else {
+                                self.resolve(item, results).ok()
+                            }
+                        })
+                        .collect()
+                }
+                (_, _, Some(Value::List(items))) => items
                     .iter()
                     .filter_map(|item| self.resolve(item, results).ok())
                     .collect(),

@@ -44,18 +44,40 @@ export async function measure(worker, { syncCalls = 2000, pings = 500 } = {}) {
 /// operations of the warm-up call made first]. `dataset_reads`: reads of a cached
 /// `dataset.test`; `create_append`: `createElement` + `body.append` pairs; `table` (and
 /// `table_batch`, inside `with batch():`, where the engine has it): rows of a table (one
-/// `tr`, three `td` with text). The warm-ups let V8 tier up the code the timed call runs,
-/// which otherwise measures the JIT: after a 10-row warm-up, rustpy's first 1000-row table
-/// took 1.5× as long per row as its next ones (2.9× in batch()); after 200 reads, its next
-/// 2000 `dataset.test` reads took 2–5× as long per read as the 2000 after them. So the
-/// short cases warm up with a call as large as the timed one; a table's warm-up is a tenth
-/// (each row is eleven operations, and Pyodide takes ~45 ms per row).
+/// `tr`, three `td` with text). A table's warm-up call is a tenth of the timed size (each
+/// row is eleven operations, and Pyodide takes ~45 ms per row); see DOM_WARM_UP_MS for
+/// the full-size calls that follow it.
 export const DOM_CASES = {
   dataset_reads: [2000, 2000],
   create_append: [500, 500],
   table: [1000, 100],
   table_batch: [1000, 100],
 };
+
+/// After its warm-up call, a DOM case repeats its full-size call while the next one fits
+/// in this budget (counted from the warm-up call's start; at most DOM_MAX_CALLS calls),
+/// and reports the last ones (DOM_TIMED_CALLS): the same time for every contender, so an engine whose calls
+/// are quick gets as many as V8 needs to tier up the code they run. One warm-up call did
+/// not: rustpy's 1000-row table in batch() took 5 ms in a scratch page's 10th call but
+/// 12–25 ms in its first three (after ten 100-row calls), and its worker's plain Python
+/// loop was as slow in those calls, so what they measured was V8 compiling the
+/// interpreter. The first full-size call is reported too (`first`).
+export const DOM_WARM_UP_MS = 3_000;
+
+/// The most full-size calls a DOM case makes (see DOM_WARM_UP_MS).
+export const DOM_MAX_CALLS = 50;
+
+/// A DOM case reports the median of its last full-size calls, at most this many (a single
+/// call now and then takes 2–4 times as long: rustpy's batched table 12–18 µs a row in
+/// one call of three rounds where the others took 4–5).
+export const DOM_TIMED_CALLS = 5;
+
+/// The median of `values` (not empty).
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
 
 /// Removes what a DOM case added to the body (not timed).
 function clearBody() {
@@ -64,22 +86,38 @@ function clearBody() {
 
 /// Runs the DOM `cases` (names of DOM_CASES) in the worker through its exported functions,
 /// each returning the mean microseconds per operation (per row for the tables). Returns
-/// `{ <case>: micros, errors: { <case>: message } }`: a case that fails is reported and the
-/// next one runs; a case that times out ends the run (the worker is presumably stuck).
+/// `{ <case>: micros, <case>_first: micros, calls: { <case>: full-size calls }, errors: {
+/// <case>: message } }` (the last full-size call, the first, and how many there were; see
+/// DOM_WARM_UP_MS): a case that fails is reported and the next one runs; a case that times
+/// out ends the run (the worker is presumably stuck).
 export async function measureDom(worker, { cases, limitMs = 300_000 }) {
   document.body.dataset.test = "x";
-  const result = { errors: {} };
+  const result = { errors: {}, calls: {} };
   for (const [index, name] of cases.entries()) {
     const [n, warmUp] = DOM_CASES[name];
+    const call = async (size) => {
+      const value = Number(await within(limitMs, `${name}(${size})`, worker.sync[name](size)));
+      clearBody();
+      if (!Number.isFinite(value)) throw new Error(`${name}(${size}) returned ${value}`);
+      return value;
+    };
     try {
-      for (const size of [warmUp, n]) {
-        const value = Number(await within(limitMs, `${name}(${size})`, worker.sync[name](size)));
-        clearBody();
-        if (!Number.isFinite(value)) throw new Error(`${name}(${size}) returned ${value}`);
-        result[name] = value;
+      const started = performance.now();
+      await call(warmUp);
+      let callStarted = performance.now();
+      const values = [await call(n)];
+      while (values.length < DOM_MAX_CALLS) {
+        const now = performance.now();
+        if (now + (now - callStarted) - started > DOM_WARM_UP_MS) break;
+        callStarted = now;
+        values.push(await call(n));
       }
+      result[`${name}_first`] = values[0];
+      result[name] = median(values.slice(-DOM_TIMED_CALLS));
+      result.calls[name] = values.length;
     } catch (error) {
       delete result[name];
+      delete result[`${name}_first`];
       result.errors[name] = String(error?.stack ?? error);
       if (String(error).includes("timed out")) {
         for (const skipped of cases.slice(index + 1)) result.errors[skipped] = `skipped: ${name} timed out`;
