@@ -92,8 +92,13 @@ pub mod op {
 /// a JS integer that shifts keep exact.
 pub const CALL_REF_BITS: usize = 31;
 
-/// How many operations a batch queues before it sends them as a [`BatchPart`].
-pub const BATCH_PART_OPS: usize = 512;
+/// How many operations a batch queues before it sends them as a [`BatchPart`]. 128 rather
+/// than 512: the page then runs a part while the worker queues the next (40–50 µs of
+/// Python for 128 operations), catching it in its short watch instead of falling asleep,
+/// and the block's end leaves less to run. A/B in the bench (`--dom-only --only rustpy
+/// --dist`, per row of a batched 1000-row table, medians of each round): 512: 4.4–9.7 µs
+/// (median 4.9); 128: 4.2–5.6 (4.4); 64: 4.5–5.6 (4.75).
+pub const BATCH_PART_OPS: usize = 128;
 
 /// A piece of batch `batch`: its next operations, and at its end the results wanted.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
