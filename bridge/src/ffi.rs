@@ -92,6 +92,12 @@ pub mod op {
 /// a JS integer that shifts keep exact.
 pub const CALL_REF_BITS: usize = 31;
 
+/// Whether a `call`'s `refs` mask says argument `index` is a bare-number reference (see
+/// [`op::CALL`]).
+pub fn is_call_ref(refs: i64, index: usize) -> bool {
+    index < CALL_REF_BITS && (refs >> index) & 1 == 1
+}
+
 /// How many operations a batch queues before it sends them as a [`BatchPart`]. 128 rather
 /// than 512: the page then runs a part while the worker queues the next (40–50 µs of
 /// Python for 128 operations), catching it in its short watch instead of falling asleep,

@@ -163,15 +163,15 @@ pub(crate) fn write_call_arguments(
     items: &[PyObjectRef],
     vm: &VirtualMachine,
 ) -> PyResult<()> {
-    let masked = &items[..items.len().min(rustpy_bridge::ffi::CALL_REF_BITS)];
-    let refs = masked
+    let refs = items
         .iter()
+        .take(rustpy_bridge::ffi::CALL_REF_BITS)
         .enumerate()
         .filter(|(_, item)| reference_of(item).is_some())
         .fold(0_i64, |refs, (index, _)| refs | 1 << index);
     writer.int(refs);
     for (index, item) in items.iter().enumerate() {
-        if index < masked.len() && (refs >> index) & 1 == 1 {
+        if rustpy_bridge::ffi::is_call_ref(refs, index) {
             write_target(writer, item, vm)?;
         } else {
             write_operand(writer, item, vm)?;

@@ -338,10 +338,13 @@ export class HandleTable {
    */
   #argument(ops, first, refs, i, slots) {
     const wire = ops[first + i];
-    if (i < CALL_REF_BITS && (refs >> i) & 1 && typeof wire === "number") {
-      return wire > 0 ? this.#handle(wire) : slots[-wire - 1];
-    }
+    if (i < CALL_REF_BITS && (refs >> i) & 1 && typeof wire === "number") return this.#reference(wire, slots);
     return this.fromWire(wire, slots);
+  }
+
+  /** What a bare-number reference stands for: handle `n` when positive, slot `-n - 1` when not. */
+  #reference(wire, slots) {
+    return wire > 0 ? this.#handle(wire) : slots[-wire - 1];
   }
 
   /**
@@ -351,7 +354,7 @@ export class HandleTable {
    */
   #target(ops, at, slots) {
     const wire = ops[at + 1];
-    const value = typeof wire !== "number" ? this.fromWire(wire, slots) : wire > 0 ? this.#handle(wire) : slots[-wire - 1];
+    const value = typeof wire === "number" ? this.#reference(wire, slots) : this.fromWire(wire, slots);
     if (value === null || value === undefined) throw new TypeError(`cannot ${ops[at]} on null/undefined`);
     return value;
   }

@@ -324,8 +324,7 @@ impl FakePage {
                         .iter()
                         .enumerate()
                         .filter_map(|(index, item)| {
-                            if index < rustpy_bridge::ffi::CALL_REF_BITS && (refs >> index) & 1 == 1
-                            {
+                            if rustpy_bridge::ffi::is_call_ref(refs, index) {
                                 self.resolve_target(item, results).ok()
                             } else {
                                 self.resolve(item, results).ok()

@@ -56,12 +56,13 @@ export const DOM_CASES = {
 
 /// After its warm-up call, a DOM case repeats its full-size call while the next one fits
 /// in this budget (counted from the warm-up call's start; at most DOM_MAX_CALLS calls),
-/// and reports the last ones (DOM_TIMED_CALLS): the same time for every contender, so an engine whose calls
-/// are quick gets as many as V8 needs to tier up the code they run. One warm-up call did
-/// not: rustpy's 1000-row table in batch() took 5 ms in a scratch page's 10th call but
-/// 12–25 ms in its first three (after ten 100-row calls), and its worker's plain Python
-/// loop was as slow in those calls, so what they measured was V8 compiling the
-/// interpreter. The first full-size call is reported too (`first`).
+/// and reports the median of the last ones (DOM_TIMED_CALLS): the same time for every
+/// contender, so an engine whose calls are quick gets as many as V8 needs to tier up the
+/// code they run. One warm-up call did not: rustpy's 1000-row table in batch() took 5 ms
+/// in a scratch page's 10th call but 12–25 ms in its first three (after ten 100-row
+/// calls), and its worker's plain Python loop was as slow in those calls, so what they
+/// measured was V8 compiling the interpreter. The first full-size call is reported too
+/// (`<case>_first`).
 export const DOM_WARM_UP_MS = 3_000;
 
 /// The most full-size calls a DOM case makes (see DOM_WARM_UP_MS).
@@ -87,8 +88,8 @@ function clearBody() {
 /// Runs the DOM `cases` (names of DOM_CASES) in the worker through its exported functions,
 /// each returning the mean microseconds per operation (per row for the tables). Returns
 /// `{ <case>: micros, <case>_first: micros, calls: { <case>: full-size calls }, errors: {
-/// <case>: message } }` (the last full-size call, the first, and how many there were; see
-/// DOM_WARM_UP_MS): a case that fails is reported and the next one runs; a case that times
+/// <case>: message } }` (the median of the last full-size calls, the first, and how many
+/// there were; see DOM_WARM_UP_MS): a case that fails is reported and the next one runs; a case that times
 /// out ends the run (the worker is presumably stuck).
 export async function measureDom(worker, { cases, limitMs = 300_000 }) {
   document.body.dataset.test = "x";
