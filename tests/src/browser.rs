@@ -17,6 +17,24 @@ pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const POLL_INTERVAL: Duration = Duration::from_millis(50);
 /// How often [`Page::wait_for_quietly`] probes the page.
 const QUIET_POLL_INTERVAL: Duration = Duration::from_secs(1);
+/// How many times [`Page::click`] clicks an element before it reports that every click
+/// landed elsewhere.
+const CLICK_ATTEMPTS: usize = 5;
+/// Arms the page's click probe for the element `arguments[0]` selects (installs the capture
+/// listener once per page).
+const CLICK_PROBE_ARM: &str = "\
+    if (!window.__rustpyClickProbe) {\
+      window.__rustpyClickProbe = { element: null, reached: false };\
+      window.addEventListener('click', (event) => {\
+        const probe = window.__rustpyClickProbe;\
+        if (probe.element && probe.element.contains(event.target)) probe.reached = true;\
+      }, true);\
+    }\
+    window.__rustpyClickProbe.element = document.querySelector(arguments[0]);\
+    window.__rustpyClickProbe.reached = false;";
+/// Reads the probe: `false` if the click went elsewhere, `null` if the page navigated.
+const CLICK_PROBE_READ: &str =
+    "return window.__rustpyClickProbe ? window.__rustpyClickProbe.reached : null;";
 
 /// Errors driving the browser. Every one fails the test that hit it.
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +53,14 @@ pub enum BrowserError {
     /// A WebDriver command failed.
     #[error("WebDriver command failed: {0}")]
     Command(#[from] fantoccini::error::CmdError),
+    /// Every click aimed at an element landed on something else (the page kept moving it).
+    #[error("{attempts} clicks on `{selector}` all landed elsewhere: the page kept moving it")]
+    ClickMissed {
+        /// The CSS selector of the element.
+        selector: String,
+        /// How many clicks were made.
+        attempts: usize,
+    },
     /// A condition the test waited for did not come true in time.
     #[error("timed out after {timeout:?} waiting for {what}; console so far:\n{console}")]
     Timeout {
@@ -153,14 +179,33 @@ pub struct Page<'a> {
 }
 
 impl Page<'_> {
-    /// Clicks the first element matching the CSS `selector`, as a user would (WebDriver).
+    /// Clicks the first element matching the CSS `selector`, as a user would (WebDriver),
+    /// and makes sure the click reached it.
+    ///
+    /// WebDriver aims a click at where the element was when it looked: if the page moves
+    /// the element in between (a worker's output appended above it), the click lands on
+    /// something else and WebDriver reports success. A capture listener on `window` sees
+    /// whether the `click` event's target is the element (or inside it); a click that
+    /// missed is made again, up to [`CLICK_ATTEMPTS`] in all. A click that navigated the
+    /// page away cannot be checked and counts as delivered.
     pub async fn click(&self, selector: &str) -> Result<(), BrowserError> {
-        self.client
-            .find(fantoccini::Locator::Css(selector))
-            .await?
-            .click()
-            .await?;
-        Ok(())
+        let selector_arg = vec![json!(selector)];
+        for _ in 0..CLICK_ATTEMPTS {
+            self.eval(CLICK_PROBE_ARM, selector_arg.clone()).await?;
+            self.client
+                .find(fantoccini::Locator::Css(selector))
+                .await?
+                .click()
+                .await?;
+            let reached = self.eval(CLICK_PROBE_READ, vec![]).await?;
+            if reached != json!(false) {
+                return Ok(());
+            }
+        }
+        Err(BrowserError::ClickMissed {
+            selector: selector.to_owned(),
+            attempts: CLICK_ATTEMPTS,
+        })
     }
 
     /// Types `text` into the first element matching `selector` (`"\n"` presses Enter).
