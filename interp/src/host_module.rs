@@ -334,7 +334,7 @@ impl WireOp {
     ) -> PyResult<Self> {
         Self::build(name, |writer| {
             write_target(writer, target, vm)?;
-            writer.str(attribute);
+            writer.name(attribute);
             rest(writer)
         })
     }
@@ -715,15 +715,16 @@ fn describe_op(ops: &rustpy_bridge::ffi::OpJournal, index: usize) -> String {
         Some(Value::Str(name)) => name.as_str(),
         _ => "?",
     };
-    match (name, parts.get(1), parts.get(2)) {
-        ("get" | "set" | "del" | "call", _, Some(Value::Str(attribute))) => {
+    let attribute = rustpy_bridge::ffi::name_operand;
+    match (name, parts.get(1), parts.get(2).and_then(attribute)) {
+        ("get" | "set" | "del" | "call", _, Some(attribute)) => {
             format!("{name} {attribute:?}").replace('"', "'")
         }
         ("apply", Some(target), _) => match target_slot(target).and_then(|slot| ops.op(slot)) {
             // A method read earlier in the batch, then called.
             Some(Value::List(source)) if matches!(source.first(), Some(Value::Str(n)) if n == "get") => {
-                match source.get(2) {
-                    Some(Value::Str(attribute)) => format!("call '{attribute}'"),
+                match source.get(2).and_then(attribute) {
+                    Some(attribute) => format!("call '{attribute}'"),
                     _ => name.to_string(),
                 }
             }

@@ -37,6 +37,28 @@ function isInheritedMethod(obj, name) {
 // one-key objects ({i}, {f}, {b}, {d}, {js}, {py}, {m}, {bound}, {s}).
 const METHOD = Object.freeze({ m: 1 }); // a `get` reply: an inherited method
 const CALL_REF_BITS = 31; // how many of a call's arguments its refs mask covers (rustpy_bridge::ffi)
+// An operation's attribute name is a string, or an index into this list: it must equal
+// rustpy_bridge::ffi::WELL_KNOWN_NAMES, item for item (a Rust test compares them).
+const WELL_KNOWN_NAMES = Object.freeze([
+  "add", "addEventListener", "alt", "append", "appendChild", "arc", "backgroundColor",
+  "beginPath", "blur", "body", "cells", "checked", "childNodes", "children", "classList",
+  "className", "clearRect", "click", "clientHeight", "clientWidth", "cloneNode", "closest",
+  "color", "contains", "content", "createElement", "createTextNode", "currentTarget", "data",
+  "dataset", "detail", "disabled", "display", "document", "documentElement", "fill",
+  "fillRect", "fillStyle", "fillText", "firstChild", "firstElementChild", "focus",
+  "getAttribute", "getBoundingClientRect", "getContext", "getElementById",
+  "getElementsByClassName", "getElementsByTagName", "hasAttribute", "head", "height", "hidden",
+  "href", "id", "innerHTML", "innerText", "insertAdjacentHTML", "insertBefore", "insertCell",
+  "insertRow", "item", "key", "lastChild", "lastElementChild", "length", "lineTo", "lineWidth",
+  "location", "log", "moveTo", "name", "nextElementSibling", "nextSibling", "nodeName",
+  "nodeType", "now", "offsetHeight", "offsetWidth", "options", "outerHTML", "parentElement",
+  "parentNode", "placeholder", "prepend", "preventDefault", "previousElementSibling",
+  "previousSibling", "querySelector", "querySelectorAll", "remove", "removeAttribute",
+  "removeChild", "removeEventListener", "replaceChild", "replaceChildren", "replaceWith",
+  "rows", "scrollIntoView", "scrollTop", "selected", "selectedIndex", "setAttribute", "src",
+  "stopPropagation", "stroke", "strokeStyle", "style", "tagName", "target", "text",
+  "textContent", "title", "toggle", "type", "value", "width",
+]);
 const SPECIAL_FLOATS = { nan: NaN, inf: Infinity, "-inf": -Infinity, "-0": -0 };
 const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
@@ -347,6 +369,15 @@ export class HandleTable {
     return wire > 0 ? this.#handle(wire) : slots[-wire - 1];
   }
 
+  /** The attribute name of the operation at `ops[at]`: a string, or a well-known name's index. */
+  #name(ops, at) {
+    const wire = ops[at + 2];
+    if (typeof wire !== "number") return wire;
+    const name = WELL_KNOWN_NAMES[wire];
+    if (name === undefined) throw new TypeError(`rustpy: malformed FFI request: no well-known name ${wire}`);
+    return name;
+  }
+
   /**
    * The object the operation at `ops[at]` acts on (its first operand), which must not be
    * null: a reference, or a bare number (handle `n` when positive, slot `-n - 1` when
@@ -372,7 +403,7 @@ export class HandleTable {
         return this.size;
       case "get": {
         const obj = this.#target(ops, at, slots);
-        const name = ops[at + 2];
+        const name = this.#name(ops, at);
         if (!(name in Object(obj))) {
           throw new FfiError("AttributeError", `${typeName(obj)} has no attribute '${name}'`);
         }
@@ -385,14 +416,14 @@ export class HandleTable {
         return value;
       }
       case "set":
-        this.#target(ops, at, slots)[ops[at + 2]] = this.fromWire(ops[at + 3], slots);
+        this.#target(ops, at, slots)[this.#name(ops, at)] = this.fromWire(ops[at + 3], slots);
         return undefined;
       case "del":
-        delete this.#target(ops, at, slots)[ops[at + 2]];
+        delete this.#target(ops, at, slots)[this.#name(ops, at)];
         return undefined;
       case "call": {
         const obj = this.#target(ops, at, slots);
-        const name = ops[at + 2];
+        const name = this.#name(ops, at);
         const fn = obj[name];
         if (typeof fn !== "function") {
           if (fn === undefined && !(name in Object(obj))) {

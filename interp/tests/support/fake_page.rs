@@ -306,6 +306,14 @@ impl FakePage {
             _ => String::new(),
         };
         let op = text(parts.first());
+        // An attribute's name: a string, or an index into the well-known names.
+        let name_at = |index: usize| {
+            parts
+                .get(index)
+                .and_then(rustpy_bridge::ffi::name_operand)
+                .unwrap_or_default()
+                .to_string()
+        };
         self.ops.borrow_mut().push(op.clone());
         let target = || -> Result<usize, (String, String, Option<&'static str>)> {
             match parts.get(1).map(|v| self.resolve_target(v, results)) {
@@ -344,7 +352,7 @@ impl FakePage {
             "count" => Ok(Slot::Plain(Value::Int(self.live_handles().to_string()))),
             "get" => {
                 let object = target()?;
-                let name = text(parts.get(2));
+                let name = name_at(2);
                 let class = self.objects.borrow()[object].class;
                 let is_method = matches!(
                     (class, name.as_str()),
@@ -367,7 +375,7 @@ impl FakePage {
             }
             "set" => {
                 let object = target()?;
-                let name = text(parts.get(2));
+                let name = name_at(2);
                 let value = parts
                     .get(3)
                     .map(|v| self.resolve(v, results))
@@ -384,7 +392,7 @@ impl FakePage {
                         _ => return Err(("TypeError".into(), "not a function".into(), None)),
                     }
                 } else {
-                    (target()?, text(parts.get(2)))
+                    (target()?, name_at(2))
                 };
                 match name.as_str() {
                     "createElement" => {
