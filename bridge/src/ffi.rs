@@ -440,8 +440,12 @@ impl OpWriter {
         serde_json::to_writer(&mut self.json, value).expect("a Value always serialises");
     }
 
-    fn number(&mut self, number: impl Serialize) {
-        serde_json::to_writer(&mut self.json, &number).expect("an integer always serialises");
+    /// An integer's digits, with `itoa` rather than through serde_json's serializer (in a
+    /// profile of a worker building a batched table, `target_slot` took 4.8 % of the
+    /// worker's time that way and 3.4 % this way).
+    fn number(&mut self, number: impl itoa::Integer) {
+        self.json
+            .extend_from_slice(itoa::Buffer::new().format(number).as_bytes());
     }
 
     /// The operation (lists left open are closed).

@@ -120,8 +120,9 @@ pub enum FromWorker {
         /// The Python traceback.
         traceback: String,
     },
-    /// Python dropped proxies: `handles` holds `(id, count)` pairs, flattened. Posted
-    /// without waiting; the page decrements each handle's count and frees it at zero.
+    /// Python dropped proxies: `handles` holds `(id, count)` pairs, flattened. Sent without
+    /// waiting, the way requests go (through the request buffer where they do: see
+    /// [`channel`]); the page decrements each handle's count and frees it at zero.
     Release {
         /// `[id, count, id, count, ...]`.
         handles: Vec<u64>,
@@ -209,10 +210,11 @@ pub enum SyncFailure {
 /// [`FromWorker`] message as JSON, or for an FFI request [`FFI_FRAME`], the id, a space and
 /// the bare JSON request. Otherwise (and for a request larger than the buffer) the worker
 /// posts the message. A batch part ([`ffi::BatchPart`]) travels the same way as
-/// [`channel::BATCH_PART_FRAME`] and its JSON, with no reply. A part still in the buffer
-/// ([`REQUEST`] not back to 0) goes first: the worker does not write another part then
-/// (it keeps those operations for a later part), and any other request, whichever way it
-/// goes, waits until the page has taken the part.
+/// [`channel::BATCH_PART_FRAME`] and its JSON, with no reply, and so does a
+/// [`FromWorker::Release`] (as JSON), so that it runs after what was written before it. A
+/// part still in the buffer ([`REQUEST`] not back to 0) goes first: the worker does not
+/// write another part then (it keeps those operations for a later part), and any other
+/// request, whichever way it goes, waits until the page has taken the part.
 ///
 /// **Replies.** The [`STATE`] word says which request the worker waits for and how far it
 /// got: [`state`]`(id, phase)`. The page writes a reply only while the state is

@@ -131,6 +131,9 @@ async fn worker_uses_window_and_document() {
     );
 }
 
+/// The most handles a loop of proxies made and dropped may leave behind.
+const LEFT_AT_MOST: i64 = 4;
+
 #[tokio::test]
 async fn dropped_proxies_release_their_handles() {
     let h = Harness::start().await;
@@ -144,16 +147,18 @@ async fn dropped_proxies_release_their_handles() {
     let one_by_one = leaked["one_by_one"]
         .as_i64()
         .unwrap_or_else(|| panic!("{leaked}"));
+    // live_handles() sends the releases Python still queues first, and they run in order
+    // with requests: the count is exact, give or take a proxy the loop still holds.
     assert!(
-        (0..=1024).contains(&one_by_one),
+        (0..=LEFT_AT_MOST).contains(&one_by_one),
         "5 000 proxies made and dropped one by one left {one_by_one} handles"
     );
     let leaked = leaked["leaked"]
         .as_i64()
         .unwrap_or_else(|| panic!("{leaked}"));
     assert!(
-        (0..=1024).contains(&leaked),
-        "100 000 proxies made and dropped left {leaked} handles (releases go in batches of 512)"
+        (0..=LEFT_AT_MOST).contains(&leaked),
+        "100 000 proxies made and dropped left {leaked} handles"
     );
 }
 

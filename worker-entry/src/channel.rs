@@ -216,6 +216,30 @@ impl Client {
         Ok(PartSent::Sent)
     }
 
+    /// Gives back handles Python no longer holds (`(id, count)` pairs, flattened), without
+    /// waiting for the page to run it. The way requests go: through the request buffer when
+    /// they do, so the page runs the release after every request and batch part written
+    /// before it. (Posted while requests went through the buffer, a release could run first,
+    /// at one of the page's turns of its event loop, and the live-handle count answered in
+    /// between counted handles already given back; a part still in the buffer naming a
+    /// released handle would fail.) Posted when that is the way requests go, or when the
+    /// wait for the buffer fails (an interrupt).
+    pub(crate) fn js_release(&self, handles: &[u64]) {
+        let message = FromWorker::Release {
+            handles: handles.to_vec(),
+        };
+        let sent = match &self.control {
+            // (No reply is awaited: the id is not read.)
+            Some(control) => self
+                .send(control, 0, &message, self.batch_posted.get())
+                .is_ok(),
+            None => false,
+        };
+        if !sent {
+            crate::post(&message);
+        }
+    }
+
     /// Why there is no way to reach the page (no shared memory and no relay).
     fn no_channel(&self) -> SyncCallError {
         if self.sync_main_only {

@@ -101,12 +101,11 @@ pub async fn worker_main(boot: JsValue) {
             let ffi_client = ffi_client.clone();
             move |request| ffi_client.js_request(request)
         }),
-        js_send: Box::new(move |part| ffi_client.js_send(part)),
-        js_release: Box::new(|handles| {
-            post(&FromWorker::Release {
-                handles: handles.to_vec(),
-            })
+        js_send: Box::new({
+            let ffi_client = ffi_client.clone();
+            move |part| ffi_client.js_send(part)
         }),
+        js_release: Box::new(move |handles| ffi_client.js_release(handles)),
         current_target: Box::new(move || target.clone()),
         config,
         library_url: if boot.library.is_empty() {
