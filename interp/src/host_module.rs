@@ -715,15 +715,15 @@ fn describe_op(ops: &rustpy_bridge::ffi::OpJournal, index: usize) -> String {
         Some(Value::Str(name)) => name.as_str(),
         _ => "?",
     };
-    let attribute = rustpy_bridge::ffi::name_operand;
-    match (name, parts.get(1), parts.get(2).and_then(attribute)) {
+    let name_of = rustpy_bridge::ffi::name_operand;
+    match (name, parts.get(1), parts.get(2).and_then(name_of)) {
         ("get" | "set" | "del" | "call", _, Some(attribute)) => {
             format!("{name} {attribute:?}").replace('"', "'")
         }
         ("apply", Some(target), _) => match target_slot(target).and_then(|slot| ops.op(slot)) {
             // A method read earlier in the batch, then called.
             Some(Value::List(source)) if matches!(source.first(), Some(Value::Str(n)) if n == "get") => {
-                match source.get(2).and_then(attribute) {
+                match source.get(2).and_then(name_of) {
                     Some(attribute) => format!("call '{attribute}'"),
                     _ => name.to_string(),
                 }
