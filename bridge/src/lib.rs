@@ -127,6 +127,13 @@ pub enum FromWorker {
         /// `[id, count, id, count, ...]`.
         handles: Vec<u64>,
     },
+    /// What became of the page's request to interrupt (`worker.interrupt()`): `delivered`
+    /// when running Python raised `KeyboardInterrupt`, not when nothing ran and the request
+    /// was dropped (it never carries over to the next call).
+    Interrupt {
+        /// True: `KeyboardInterrupt` was raised; false: the request was dropped.
+        delivered: bool,
+    },
     /// The script raised or did not compile: the Python traceback.
     Failed {
         /// The formatted traceback, as Python prints it.
@@ -159,6 +166,10 @@ pub enum ToWorker {
         /// The arguments, a [`Value::List`].
         args: Value,
     },
+    /// The page set the control block's interrupt word: a worker that reads this message
+    /// runs no Python, so it drops the request and answers [`FromWorker::Interrupt`] (a
+    /// busy worker takes the request long before it reads this).
+    Interrupt,
     /// JavaScript called a Python callable the worker offered ([`Value::Py`]); no answer.
     Callback {
         /// The callable's id.
@@ -297,6 +308,19 @@ mod tests {
         let back: FromWorker =
             serde_json::from_value(serde_json::to_value(&failed).unwrap()).unwrap();
         assert_eq!(back, failed);
+        assert_eq!(
+            serde_json::to_value(FromWorker::Interrupt { delivered: true }).unwrap(),
+            json!({"type": "interrupt", "delivered": true})
+        );
+    }
+
+    #[test]
+    fn the_interrupt_message_is_the_text_the_page_posts() {
+        // rustpy.js posts JSON.stringify("interrupt").
+        assert_eq!(
+            serde_json::from_str::<ToWorker>("\"interrupt\"").unwrap(),
+            ToWorker::Interrupt
+        );
     }
 
     #[test]

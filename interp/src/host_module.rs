@@ -22,7 +22,8 @@ pub(crate) fn install_host(host: Rc<dyn Host>) {
     HOST.with(|slot| *slot.borrow_mut() = Some(host));
 }
 
-fn host() -> Rc<dyn Host> {
+/// The host of this thread's interpreter.
+pub(crate) fn host() -> Rc<dyn Host> {
     HOST.with(|slot| slot.borrow().clone())
         .expect("rustpy: the interpreter runs only after Runtime::new installed a host")
 }
@@ -749,7 +750,7 @@ fn target_slot(target: &Value) -> Option<usize> {
 }
 
 /// The exception `worker.interrupt()` raises.
-fn keyboard_interrupt(
+pub(crate) fn keyboard_interrupt(
     vm: &rustpython_vm::VirtualMachine,
 ) -> rustpython_vm::builtins::PyBaseExceptionRef {
     vm.new_exception_msg(

@@ -9,6 +9,7 @@
 
 mod convert;
 mod host_module;
+mod interrupts;
 mod line_buffer;
 mod proxies;
 mod source;
@@ -168,8 +169,13 @@ pub trait Host {
         timeout: Option<f64>,
     ) -> Result<Value, SyncCallError>;
     /// True (once) when the page asked to interrupt the running code; the interpreter then
-    /// raises `KeyboardInterrupt`.
+    /// raises `KeyboardInterrupt`. Taking the request this way reports it delivered.
     fn interrupted(&self) -> bool;
+    /// True while the page's request to interrupt is pending, without taking it (the
+    /// check of [`Runtime::watch_for_interrupts`] looks often and takes rarely).
+    fn interrupt_requested(&self) -> bool {
+        false
+    }
     /// Delivers the result of a call from the page ([`Runtime::call_export`]): the value,
     /// or the formatted Python traceback.
     fn export_result(&self, call_id: u64, result: Result<Value, String>);
@@ -276,6 +282,16 @@ impl Runtime {
                 RuntimeError::Startup(runtime.interpreter.enter(|vm| format_exception(vm, &exc)))
             })?;
         Ok(runtime)
+    }
+
+    /// Makes `worker.interrupt()` reach any running Python code, loops that never wait
+    /// included: from now on every loop turn and function call counts toward a look at
+    /// [`Host::interrupt_requested`] (see `interrupts.rs`). Call it before the script runs:
+    /// code that is already running keeps its instrumentation.
+    pub fn watch_for_interrupts(&self) -> Result<(), RuntimeError> {
+        self.interpreter.enter(interrupts::install).map_err(|exc| {
+            RuntimeError::Startup(self.interpreter.enter(|vm| format_exception(vm, &exc)))
+        })
     }
 
     /// Runs a script in this interpreter's `__main__` namespace.

@@ -71,6 +71,8 @@ function mainOutput(stream, line) {
 const LIBRARY_URL = new URL("./library/", import.meta.url).href;
 const REPLY_LIMIT = 16 * 1024 * 1024; // bytes; a worker's config may set sync_reply_limit
 const NAMED_WORKER_TIMEOUT_MS = 10_000;
+/** How long `interrupt()` waits for the worker to take the request, by default (seconds). */
+const INTERRUPT_TIMEOUT_S = 2;
 // The control block's words and states (rustpy_bridge::channel).
 const STATE = 0, LENGTH = 1, REQUEST = 2, REQUEST_LENGTH = 3, INTERRUPT = 4, POSTED = 1;
 const IDLE = 0, WAITING = 1, REPLIED = 2, GROW = 3;
@@ -187,6 +189,13 @@ export class PythonError extends Error {
   }
 }
 
+/** The rejection of an `interrupt()` that could not reach running Python. */
+function interruptError(message) {
+  const error = new Error(message);
+  error.name = "InterruptError";
+  return error;
+}
+
 /**
  * A Python script in a Web Worker: `new PyWorker("w.py", {type: "rustpy"})`.
  *
@@ -215,6 +224,7 @@ export class PyWorker {
   #serving = null; // the page function a blocked worker is waiting for, if any
   #servingId = null; // ...and the id of that request
   #prompts = new Map(); // request id -> the input() prompt shown for it
+  #interrupts = new Set(); // pending interrupt() promises: {resolve, reject, timer}
   #serviceWorker; // the relay service worker's URL (no shared memory), if any
   #relay = null; // {port, serving: Set(request id), keepAlive}
   // The JS objects this worker's Python holds (window, document, ...); a JS call of a
@@ -516,6 +526,9 @@ export class PyWorker {
       case "release":
         this.#table.release(data.handles);
         break;
+      case "interrupt":
+        this.#settleInterrupts(data.delivered === true);
+        break;
       case "grow": {
         this.#data = data.data;
         const pending = this.#pendingReply;
@@ -695,20 +708,63 @@ export class PyWorker {
   }
 
   /**
-   * Raises `KeyboardInterrupt` in the worker's running Python: at once when it waits (a
-   * sync call, `input()`, `time.sleep`), else at its next output or page call.
+   * Raises `KeyboardInterrupt` in the worker's running Python, whatever it runs: a wait (a
+   * sync call, `input()`, `time.sleep`) at once, any loop or call of Python code within a
+   * few hundred Python instructions. Resolves `true` when Python raised it, `false` when
+   * nothing ran (the request is dropped, never kept for the next call). Rejects with an
+   * `InterruptError` when the worker did not take it within `timeout` seconds (native code
+   * that runs no Python instruction, e.g. `sum(range(10**12))`: the request is withdrawn,
+   * `restart()` stops it) or cannot be interrupted (no shared memory and not waiting for
+   * the page).
    */
-  interrupt() {
-    if (this.#terminated || this.#dead) return;
+  interrupt({ timeout = INTERRUPT_TIMEOUT_S } = {}) {
+    if (this.#terminated || this.#dead) return Promise.resolve(false);
     if (this.#relay) {
+      if (this.#relay.serving.size === 0) {
+        return Promise.reject(
+          interruptError(
+            `${this.#label} is not waiting for the page, and without shared memory (the ` +
+              "service-worker relay) rustpy cannot interrupt running Python: call restart() to stop it",
+          ),
+        );
+      }
       // Answers (409) the requests the page has received and not answered yet.
       this.#relay.port.postMessage({ type: "interrupt", upTo: Math.max(0, ...this.#relay.serving) });
-      return;
+    } else if (this.#control) {
+      Atomics.store(this.#control, INTERRUPT, 1);
+      Atomics.notify(this.#control, INTERRUPT);
+      Atomics.notify(this.#control, STATE);
+      // A worker running nothing reads this at once and drops the request.
+      this.#worker.postMessage(JSON.stringify("interrupt"));
+    } else {
+      return Promise.resolve(false); // still booting, no channel yet: nothing of the user's runs
     }
-    if (!this.#control) return;
-    Atomics.store(this.#control, INTERRUPT, 1);
-    Atomics.notify(this.#control, INTERRUPT);
-    Atomics.notify(this.#control, STATE);
+    return new Promise((resolve, reject) => {
+      const waiter = { resolve, reject, timer: 0 };
+      waiter.timer = setTimeout(() => {
+        // Withdraw the request unless the worker took it meanwhile (its report is coming).
+        if (this.#control && Atomics.compareExchange(this.#control, INTERRUPT, 1, 0) !== 1) return;
+        this.#interrupts.delete(waiter);
+        reject(
+          interruptError(
+            `${this.#label} did not reach a point where Python could be interrupted within ` +
+              `${timeout} s (native code such as sum(range(10**12)) or a long regex runs no ` +
+              "Python instruction); the request was withdrawn: call restart() to stop it",
+          ),
+        );
+      }, timeout * 1000);
+      this.#interrupts.add(waiter);
+    });
+  }
+
+  /** Settles every pending `interrupt()` with the worker's report (or `error`). */
+  #settleInterrupts(delivered, error) {
+    for (const waiter of this.#interrupts) {
+      clearTimeout(waiter.timer);
+      if (error) waiter.reject(error);
+      else waiter.resolve(delivered);
+    }
+    this.#interrupts.clear();
   }
 
   /**
@@ -763,6 +819,7 @@ export class PyWorker {
   #fail(error) {
     for (const { reject } of this.#pending.values()) reject(error);
     this.#pending.clear();
+    this.#settleInterrupts(false, error);
   }
 
   /** Stops the worker; pending calls reject at once. */
@@ -817,7 +874,7 @@ export const workers = new Proxy(
       return namedWorker(name).then((worker) => {
         const exports = worker.exports;
         exports.terminate = () => worker.terminate();
-        exports.interrupt = () => worker.interrupt();
+        exports.interrupt = (options) => worker.interrupt(options);
         exports.restart = () => worker.restart();
         return exports;
       });
@@ -928,8 +985,11 @@ function pageOps(op, argsJson) {
       workerByHandle(args[0]).terminate();
       return json(null);
     case "worker_interrupt":
-      workerByHandle(args[0]).interrupt();
-      return json(null);
+      return workerByHandle(args[0])
+        .interrupt({ timeout: args[1] ?? INTERRUPT_TIMEOUT_S })
+        .then(json, (error) => {
+          throw new Error(`${error.name}: ${error.message}`);
+        });
     case "worker_restart":
       return workerByHandle(args[0]).restart().then(() => json(null), pythonReadable);
     case "workers_get":

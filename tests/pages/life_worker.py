@@ -15,6 +15,7 @@ def ask():
 
 
 def nap():
+    sync.started()
     time.sleep(600)
 
 
@@ -23,6 +24,7 @@ def wait_for_page():
 
 
 def chatty():
+    sync.started()
     while True:
         sys.stdout.write("")
 

@@ -57,8 +57,11 @@ async fn workers_survive_input_interrupts_crashes_and_restarts() {
             message.contains("KeyboardInterrupt") && message.contains("line "),
             "{name}: {message}"
         );
-        let latency = results[format!("interrupt_{name}")][2].as_f64().unwrap();
-        assert!(latency < 1000.0, "{name} took {latency} ms to interrupt");
+        assert_eq!(
+            results[format!("interrupt_{name}")][3],
+            serde_json::json!(["ok", true]),
+            "{name}: interrupt() reports KeyboardInterrupt raised"
+        );
         assert_eq!(
             pair(&format!("ping_after_{name}")),
             ("ok".into(), "pong".into()),

@@ -58,6 +58,10 @@ pub type JsReleaseFn = Box<dyn Fn(&[u64])>;
 /// The id of the element `display()` writes to by default.
 pub type TargetFn = Box<dyn Fn() -> Option<String>>;
 
+/// Tells the page what became of its interrupt request: `true` when Python raised
+/// `KeyboardInterrupt`, `false` when nothing ran and the request was dropped.
+pub type InterruptOutcomeFn = Box<dyn Fn(bool)>;
+
 /// What the realm's entry provides: where output goes and how the bridge is reached.
 pub struct Edges {
     /// Receives each line of output.
@@ -85,6 +89,8 @@ pub struct Edges {
     /// The shared control block whose `INTERRUPT` word the page sets to interrupt this
     /// worker (`rustpy_bridge::channel`); `None` on the page or without shared memory.
     pub control: Option<Int32Array>,
+    /// Reports what became of each interrupt request (workers with a `control` block).
+    pub interrupt_outcome: Option<InterruptOutcomeFn>,
 }
 
 struct WebHost {
@@ -172,7 +178,18 @@ impl Host for WebHost {
     }
 
     fn interrupted(&self) -> bool {
-        self.edges.control.as_ref().is_some_and(take_interrupt)
+        let taken = self.edges.control.as_ref().is_some_and(take_interrupt);
+        if taken {
+            self.report_interrupt(true);
+        }
+        taken
+    }
+
+    fn interrupt_requested(&self) -> bool {
+        self.edges
+            .control
+            .as_ref()
+            .is_some_and(|control| js_sys::Atomics::load(control, INTERRUPT).is_ok_and(|f| f != 0))
     }
 
     fn export_result(&self, call_id: u64, result: Result<Value, String>) {
@@ -216,6 +233,26 @@ impl Host for WebHost {
     }
 }
 
+impl WebHost {
+    fn report_interrupt(&self, delivered: bool) {
+        if let Some(report) = &self.edges.interrupt_outcome {
+            report(delivered);
+        }
+    }
+
+    /// True when `worker.interrupt()` should reach loops that never wait: a worker with
+    /// a control block whose config does not say `"interrupts": false`.
+    fn watches_for_interrupts(&self) -> bool {
+        let switched_off = match &self.edges.config {
+            Value::Dict(items) => items
+                .iter()
+                .any(|(key, value)| key == "interrupts" && *value == Value::Bool(false)),
+            _ => false,
+        };
+        self.realm == Realm::Worker && self.edges.control.is_some() && !switched_off
+    }
+}
+
 struct Session {
     host: Rc<WebHost>,
     runtime: Runtime,
@@ -230,6 +267,7 @@ fn fire_timer(timer_id: u64) {
     let Some(session) = SESSION.with(|s| s.borrow().clone()) else {
         return;
     };
+    forget_interrupt();
     let session = session.borrow();
     if let Err(error) = session.runtime.fire_timer(timer_id) {
         (session.host.edges.output)(Stream::Stderr, &error.to_string());
@@ -243,6 +281,9 @@ pub fn start(realm: Realm, edges: Edges) -> Result<(), String> {
     }
     let host = Rc::new(WebHost::new(realm, edges));
     let runtime = Runtime::new(host.clone()).map_err(|e| e.to_string())?;
+    if host.watches_for_interrupts() {
+        runtime.watch_for_interrupts().map_err(|e| e.to_string())?;
+    }
     let session = Session {
         host,
         runtime,
@@ -337,14 +378,38 @@ pub fn call_function(call_id: u64, function_id: u64, args: &Value) -> Result<(),
 }
 
 /// Reads and clears the interrupt flag of a control block (`rustpy_bridge::channel`).
-pub fn take_interrupt(control: &Int32Array) -> bool {
+fn take_interrupt(control: &Int32Array) -> bool {
     js_sys::Atomics::exchange(control, INTERRUPT, 0).is_ok_and(|flag| flag != 0)
 }
 
-/// Forgets an interrupt that arrived while no code ran, so it cannot hit the next call.
+/// Takes the page's interrupt request for Python that waits for the page (a sync call,
+/// `input()`): true if there was one, which is then reported delivered.
+pub fn deliver_interrupt() -> bool {
+    session().is_ok_and(|session| session.borrow().host.interrupted())
+}
+
+/// Reports an interrupt that the relay service worker delivered (its answer to a waiting
+/// request; there is no control block to take it from).
+pub fn report_relayed_interrupt() {
+    if let Ok(session) = session() {
+        session.borrow().host.report_interrupt(true);
+    }
+}
+
+/// Forgets an interrupt that arrived while no code ran, so it cannot hit the next call,
+/// and reports it dropped.
 pub fn forget_interrupt() {
     if let Ok(session) = session() {
-        session.borrow().host.interrupted();
+        let session = session.borrow();
+        if session
+            .host
+            .edges
+            .control
+            .as_ref()
+            .is_some_and(take_interrupt)
+        {
+            session.host.report_interrupt(false);
+        }
     }
 }
 

@@ -295,7 +295,7 @@ impl Client {
                 self.grow(control, waiting).map_err(Err)?;
                 continue;
             }
-            let gave_up = if rustpy_web_host::take_interrupt(control) {
+            let gave_up = if rustpy_web_host::deliver_interrupt() {
                 Some(GaveUp::Interrupted)
             } else {
                 match (timeout, deadline) {
@@ -382,6 +382,7 @@ impl Client {
         match status {
             200 => Ok(text.into_bytes()),
             RELAY_INTERRUPTED => {
+                rustpy_web_host::report_relayed_interrupt();
                 crate::post(&FromWorker::Abandoned { id });
                 Err(Ok(GaveUp::Interrupted))
             }
@@ -461,7 +462,7 @@ fn wait_until_taken(control: &Int32Array) -> Result<(), SyncCallError> {
         return Ok(());
     }
     while load(control, REQUEST)? == POSTED {
-        if rustpy_web_host::take_interrupt(control) {
+        if rustpy_web_host::deliver_interrupt() {
             return Err(SyncCallError::Interrupted);
         }
         Atomics::wait_with_timeout(control, REQUEST, POSTED, WAIT_SLICE_MS).map_err(js_error)?;

@@ -114,6 +114,9 @@ pub async fn worker_main(boot: JsValue) {
             boot.library.clone()
         },
         control,
+        interrupt_outcome: Some(Box::new(|delivered| {
+            post(&FromWorker::Interrupt { delivered });
+        })),
         export_result: Some(Box::new(|id, result| {
             let result = match result {
                 Ok(value) => CallOutcome::Ok(value),
@@ -161,6 +164,8 @@ pub fn worker_call(message: &str) {
                 });
             }
         }
+        // The interrupt request, if still there, was dropped and reported above.
+        Ok(ToWorker::Interrupt) => {}
         Err(error) => web_console_error(&format!(
             "rustpy worker: malformed message from the page: {error}"
         )),

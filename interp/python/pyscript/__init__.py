@@ -241,9 +241,12 @@ class PyWorker:
         """Stops the worker; pending calls fail at once."""
         _page_op("worker_terminate", self._handle)
 
-    def interrupt(self):
-        """Raises ``KeyboardInterrupt`` in the worker's running code."""
-        _page_op("worker_interrupt", self._handle)
+    def interrupt(self, timeout=2):
+        """Raises ``KeyboardInterrupt`` in the worker's running code. Awaitable: ``True``
+        once raised, ``False`` if nothing ran; raises ``_rustpy_page.PageError`` naming
+        ``InterruptError`` if the worker did not take it within ``timeout`` seconds (native
+        code: use ``restart()``)."""
+        return _page_op("worker_interrupt", self._handle, timeout)
 
     def restart(self):
         """Stops the worker and runs its script again (same ``sync`` functions); awaitable:
@@ -275,8 +278,8 @@ class _NamedWorker:
     def terminate(self):
         _page_op("worker_terminate", self._handle)
 
-    def interrupt(self):
-        _page_op("worker_interrupt", self._handle)
+    def interrupt(self, timeout=2):
+        return _page_op("worker_interrupt", self._handle, timeout)
 
     def restart(self):
         return _page_op("worker_restart", self._handle)

@@ -5,6 +5,7 @@
 //! Objects: `window` (global, has `document`), `document` (has `title`, `body`, the
 //! methods `createElement` and `querySelector`, which throws a `SyntaxError` for `"##"`)
 //! and elements (`textContent`, the method `append`). Element class id 2, document 1.
+#![allow(dead_code)] // each test binary uses part of it
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};

@@ -208,3 +208,11 @@ export async function runTask(worker) {
   }
   throw new Error(`?task= must be import, cpu or memory, not ${task}`);
 }
+
+/// The interrupt section's loops that never wait (functions of interrupt-loops.py), the
+/// same for rustpy and Pyodide: `while True: pass`, a `for` over a huge range, branching
+/// recursion, a list comprehension, a loop in a function defined by `exec`.
+export const INTERRUPT_CASES = ["spin", "count", "recurse", "comprehension", "in_exec"];
+
+/// How many times the interrupt section interrupts each case.
+export const INTERRUPT_RUNS = 20;

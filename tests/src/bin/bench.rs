@@ -47,9 +47,16 @@
 //!   a service worker answers at once); each relay page on its own origin (their service
 //!   workers would clash).
 //!
-//! - interrupt latency (rustpy): `worker.interrupt()` → the rejection of a pending export
-//!   (`KeyboardInterrupt`), 20 runs each of an export in `time.sleep(600)` and one looping on
-//!   `sys.stdout.write("")`, on an isolated page.
+//! - interrupt latency: rustpy's `worker.interrupt()` → the rejection of a pending export
+//!   (`KeyboardInterrupt`), 20 runs each of an export in `time.sleep(600)`, one looping on
+//!   `sys.stdout.write("")` and loops that never wait (`while True: pass`, a `for` over a
+//!   huge range, recursion, a comprehension, an `exec`'d loop; `tests/pages/bench/
+//!   interrupt-loops.py`), each call entered before it is interrupted; Pyodide's interrupt
+//!   buffer in a plain Pyodide worker on the same loops, on an isolated page.
+//!
+//! - interrupt cost: the CPU cases in rustpy workers with the interrupt checks and without
+//!   (`config: {interrupts: false}`), alternating; the ratio of medians per case, their
+//!   geometric mean and the worst.
 //!
 //! Every page times itself and publishes `window.benchResult`; the bench probes for it once a
 //! second ([`Page::wait_for_quietly`](rustpy_e2e::browser::Page::wait_for_quietly)), not every
@@ -65,7 +72,7 @@
 //!
 //! Section flags (any number; without one, every section runs): `--boot-only`,
 //! `--imports-only`, `--memory-only`, `--cpu-only`, `--bridge-only`, `--dom-only`,
-//! `--relay-only`, `--interrupt-only`. `--only NAME` (e.g. `--only rustpy`) opens only the
+//! `--relay-only`, `--interrupt-only`, `--interrupt-cost-only`. `--only NAME` (e.g. `--only rustpy`) opens only the
 //! contenders whose name contains NAME (case-insensitive); the others are reported as
 //! skipped. `--dist DIR` serves another build than `dist/rustpy/`. A page that fails or
 //! times out is reported as not run; the other figures still count.
@@ -187,11 +194,18 @@ const RELAY_WAIT: Duration = Duration::from_secs(300);
 /// How long the bench waits for the interrupt page (its own limit is 240 s).
 const INTERRUPT_WAIT: Duration = Duration::from_secs(300);
 
-/// The interrupt cases: key in the page's result (`tests/pages/bench/interrupt.html`) and
-/// label.
-const INTERRUPT_CASES: [(&str, &str); 2] = [
-    ("nap", "time.sleep(600)"),
-    ("chatty", "while True: sys.stdout.write(\"\")"),
+/// The interrupt cases: key in the pages' results (`tests/pages/bench/interrupt.html`,
+/// `interrupt-pyodide.html`; the functions of `interrupt-loops.py`), label, and whether
+/// Pyodide's page runs it too (the loops that never wait; see `INTERRUPT_CASES` in
+/// `bench.js`).
+const INTERRUPT_CASES: [(&str, &str, bool); 7] = [
+    ("nap", "time.sleep(600)", false),
+    ("chatty", "while True: sys.stdout.write(\"\")", false),
+    ("spin", "while True: pass", true),
+    ("count", "for i in range(10**12): x = i * i", true),
+    ("recurse", "branching recursion, depth 60", true),
+    ("comprehension", "[i * i for i in range(10**12)]", true),
+    ("in_exec", "while True: pass in an exec'd function", true),
 ];
 
 /// The DOM cases: key in the page's result (see `tests/pages/bench/bench.js`), label, and
@@ -755,62 +769,156 @@ async fn relay(
     Ok(Section { report, rows })
 }
 
-/// The interrupt section: runs it and returns its report.
+/// The interrupt section: rustpy's `worker.interrupt()` and, for the loops that never
+/// wait, Pyodide's interrupt buffer in a plain Pyodide worker, in the same run; returns
+/// its report.
 async fn interrupt(
     browser: &Browser,
     server: &TestServer,
     only: Only<'_>,
 ) -> Result<Section, BoxError> {
-    let name = "rustpy";
     let mut report = String::from(
-        "interrupt latency: worker.interrupt() -> the pending export's rejection \
-         (KeyboardInterrupt), isolated page, one worker\n",
+        "interrupt latency: the interrupt sent -> the page hears the loop's KeyboardInterrupt \
+         (rustpy: worker.interrupt() -> the pending export's rejection; Pyodide: SIGINT in \
+         its interrupt buffer -> the worker's message), each call entered first, isolated \
+         page, one worker; median and p95 of 20\n",
     );
-    let mut rows = Vec::new();
-    if !only.selects(name) {
-        report += &skipped(name);
-        return Ok(Section { report, rows });
-    }
-    let page = browser.open(&server.url("/bench/interrupt.html")).await?;
-    let result = match page
-        .wait_for_quietly("window.benchResult", INTERRUPT_WAIT)
-        .await
-    {
-        Ok(result) => result,
-        Err(error) => {
-            eprintln!("interrupt: FAILED: {}", brief(&error.to_string()));
-            Value::Null
+    let mut results = [Value::Null, Value::Null, Value::Null];
+    for (index, path) in [
+        (0, "/bench/interrupt.html"),
+        (2, "/bench/interrupt-pyodide.html"),
+    ] {
+        let name = CONTENDERS[index];
+        if !only.selects(name) {
+            report += &skipped(name);
+            continue;
         }
-    };
-    if let Some(error) = result.get("error") {
-        eprintln!(
-            "interrupt: FAILED: {}",
-            brief(error.as_str().unwrap_or_default())
-        );
+        let page = browser.open(&server.url(path)).await?;
+        results[index] = match page
+            .wait_for_quietly("window.benchResult", INTERRUPT_WAIT)
+            .await
+        {
+            Ok(result) => result,
+            Err(error) => {
+                eprintln!("interrupt {name}: FAILED: {}", brief(&error.to_string()));
+                Value::Null
+            }
+        };
+        if let Some(error) = results[index].get("error") {
+            eprintln!(
+                "interrupt {name}: FAILED: {}",
+                brief(error.as_str().unwrap_or_default())
+            );
+        }
     }
-    for (key, label) in INTERRUPT_CASES {
-        let line = format!("{name}: interrupt in {label}");
-        let values: Vec<f64> = result[key]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_f64)
-            .collect();
+    let mut rows = Vec::new();
+    for (key, label, pyodide_too) in INTERRUPT_CASES {
+        let mut values: [Option<Vec<f64>>; 3] = [None, None, None];
+        for index in [0, 2] {
+            if index == 2 && !pyodide_too {
+                continue;
+            }
+            let name = CONTENDERS[index];
+            let line = format!("{name}: interrupt in {label}");
+            let runs: Vec<f64> = results[index][key]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_f64)
+                .collect();
+            if runs.is_empty() {
+                report += &did_not_run(&line);
+            } else {
+                let shown: Vec<String> = runs.iter().map(|v| format!("{v:.0}")).collect();
+                eprintln!("interrupt {name} {key}: {} µs", shown.join(", "));
+                report += &summary(&line, "µs", &runs);
+                report += &format!("{:<60} p95 {:>9.1} µs\n", "", percentile(&runs, 0.95));
+            }
+            values[index] = Some(runs);
+        }
         rows.push(Row {
             metric: format!("interrupt latency, {label} (20 runs)"),
             unit: "µs",
-            values: [Some(values.clone()), None, None],
+            values,
             note: String::new(),
         });
-        if values.is_empty() {
-            report += &did_not_run(&line);
-            continue;
-        }
-        let runs: Vec<String> = values.iter().map(|v| format!("{v:.0}")).collect();
-        eprintln!("interrupt {key}: {} µs", runs.join(", "));
-        report += &summary(&line, "µs", &values);
     }
     Ok(Section { report, rows })
+}
+
+/// The interrupt-cost section: cpu.py's cases in rustpy workers with the interrupt checks
+/// (the default) and without (`config: {interrupts: false}`), alternating within each of
+/// [`RUNS`] rounds; reports each case's median both ways, the ratio, their geometric mean
+/// and the worst. Rustpy against itself: no rows for the summary table.
+async fn interrupt_cost(
+    browser: &Browser,
+    server: &TestServer,
+    only: Only<'_>,
+) -> Result<Section, BoxError> {
+    let pages = [
+        ("rustpy", "/bench/tasks-rustpy.html?task=cpu"),
+        (
+            "rustpy, interrupts off",
+            "/bench/tasks-rustpy.html?task=cpu&interrupts=off",
+        ),
+    ]
+    .map(|(name, path)| (name.to_string(), server.url(path)));
+    let mut report = format!(
+        "interrupt cost: tests/pages/bench/cpu.py in a fresh rustpy worker with the interrupt \
+         checks and without (config interrupts: false), {RUNS} alternating rounds; ratio of \
+         medians\n"
+    );
+    if !only.selects("rustpy") {
+        report += &skipped("rustpy");
+        return Ok(Section {
+            report,
+            rows: Vec::new(),
+        });
+    }
+    let results = run_rounds(browser, "interrupt cost", &pages, (RUNS, TASK_WAIT, only)).await?;
+    let mut ratios = Vec::new();
+    for (key, label) in CPU_CASES {
+        let [on, off] = [0, 1].map(|index| {
+            results[index]
+                .iter()
+                .filter_map(|r| r["cpu"][key].as_f64())
+                .collect::<Vec<f64>>()
+        });
+        if on.is_empty() || off.is_empty() {
+            report += &did_not_run(&format!("interrupt cost: {label}"));
+            continue;
+        }
+        let ratio = median(&on) / median(&off);
+        ratios.push(ratio);
+        let _ = writeln!(
+            report,
+            "{label:<40} checks {:>8.1} ms (n={})  off {:>8.1} ms (n={})  ratio {ratio:.3}",
+            median(&on),
+            on.len(),
+            median(&off),
+            off.len()
+        );
+    }
+    if !ratios.is_empty() {
+        let geomean = (ratios.iter().map(|r| r.ln()).sum::<f64>() / ratios.len() as f64).exp();
+        let worst = ratios.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let _ = writeln!(
+            report,
+            "interrupt checks cost: geometric mean {geomean:.3}x, worst {worst:.3}x"
+        );
+    }
+    Ok(Section {
+        report,
+        rows: Vec::new(),
+    })
+}
+
+/// The `q` quantile of `values` (0 to 1; nearest rank), NaN when empty.
+fn percentile(values: &[f64], q: f64) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len().max(1));
+    sorted.get(rank - 1).copied().unwrap_or(f64::NAN)
 }
 
 /// The folders the servers serve, to find a served file on disk.
@@ -1378,6 +1486,7 @@ struct Sections {
     dom: bool,
     relay: bool,
     interrupt: bool,
+    interrupt_cost: bool,
     all: bool,
 }
 
@@ -1393,10 +1502,20 @@ impl Sections {
             flag("--dom-only"),
             flag("--relay-only"),
             flag("--interrupt-only"),
+            flag("--interrupt-cost-only"),
         ];
         let all = !chosen.contains(&true);
-        let [boot, imports, memory, cpu, bridge, dom, relay, interrupt] =
-            chosen.map(|only| all || only);
+        let [
+            boot,
+            imports,
+            memory,
+            cpu,
+            bridge,
+            dom,
+            relay,
+            interrupt,
+            interrupt_cost,
+        ] = chosen.map(|only| all || only);
         Self {
             boot,
             imports,
@@ -1406,6 +1525,7 @@ impl Sections {
             dom,
             relay,
             interrupt,
+            interrupt_cost,
             all,
         }
     }
@@ -1521,6 +1641,9 @@ async fn main() -> Result<(), BoxError> {
     }
     if sections.interrupt {
         done.push(interrupt(&browser, &server, only).await?);
+    }
+    if sections.interrupt_cost {
+        done.push(interrupt_cost(&browser, &cached, only).await?);
     }
     browser.close().await?;
     let mut reports = Vec::new();
