@@ -840,7 +840,13 @@ async fn interrupt(
             metric: format!("interrupt latency, {label} (20 runs)"),
             unit: "µs",
             values,
-            note: String::new(),
+            note: if pyodide_too {
+                "the Pyodide figure is Pyodide's own interrupt buffer in a plain Pyodide \
+                 worker (PyScript offers no interrupt); MicroPython has none"
+                    .into()
+            } else {
+                String::new()
+            },
         });
     }
     Ok(Section { report, rows })
