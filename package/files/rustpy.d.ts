@@ -25,8 +25,15 @@ export type PyArgument =
   | PyArgument[]
   | { [key: string]: PyArgument };
 
-/** A page function a worker calls with `pyscript.sync.<name>(...)`; may be async. */
-export type PageFunction = (...args: PyValue[]) => PyArgument | Promise<PyArgument>;
+/**
+ * A member of `worker.sync`. Set it to a page function, which the worker calls with
+ * `pyscript.sync.<name>(...)` (it may be async and may declare narrower parameters, such
+ * as `(name: string) => ...`); or call it to run the worker's export of that name.
+ */
+export type SyncFunction = {
+  // A method's parameters are compared both ways: a page function may take `string`.
+  bivariant(...args: PyArgument[]): PyArgument | Promise<PyArgument>;
+}["bivariant"];
 
 /** A worker's export, called from the page: always asynchronous. */
 export type WorkerFunction = (...args: PyArgument[]) => Promise<PyValue>;
@@ -61,7 +68,7 @@ export interface PyWorkerOptions {
 
 /** The worker's `sync`: set page functions on it, or call the worker's exports through it. */
 export type SyncFunctions = {
-  [name: string]: PageFunction & WorkerFunction;
+  [name: string]: SyncFunction;
 };
 
 /** A Python script running in its own Web Worker. */
@@ -90,8 +97,8 @@ export declare class PyWorker {
   restart(): Promise<PyWorker>;
   /** Stops the worker for good; pending calls reject at once. */
   terminate(): void;
-  /** `worker.g(...)` calls the worker's export `g`, like `worker.sync.g(...)`. */
-  [exported: string]: unknown;
+  // In JavaScript `worker.g(...)` also calls the export `g`; typed code uses
+  // `worker.exports.g(...)` or `worker.sync.g(...)`, so a misspelt method is an error.
 }
 
 /** A Python exception raised in a worker, as the page sees it. */

@@ -6,6 +6,7 @@
 //! `fantoccini` is a maintained async Rust client for it.
 
 pub mod browser;
+pub mod npm;
 pub mod server;
 
 use std::path::PathBuf;
@@ -54,6 +55,24 @@ impl Harness {
             &root.join("dist/rustpy"),
             isolation,
             &[("/demo", demo.as_path())],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        let browser = browser::Browser::start()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        Self { server, browser }
+    }
+
+    /// Serves `pages` (any folder) and the `(url_prefix, folder)` `mounts`, isolated and
+    /// with precompressed variants under the mounts, and opens a browser.
+    pub async fn start_at(pages: &std::path::Path, mounts: &[(&str, &std::path::Path)]) -> Self {
+        let root = workspace_root();
+        let server = server::TestServer::start_with(
+            pages,
+            &root.join("dist/rustpy"),
+            server::Isolation::Isolated,
+            mounts,
         )
         .await
         .unwrap_or_else(|e| panic!("{e}"));
