@@ -171,3 +171,100 @@ fn collect(dir: &Path, prefix: &str, out: &mut Vec<(String, PathBuf)>) -> Result
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read as _;
+
+    /// A workspace with a tiny `dist/rustpy/` and the package's own files.
+    fn fake_root(name: &str) -> PathBuf {
+        let root =
+            std::env::temp_dir().join(format!("rustpy-package-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        for (path, text) in [
+            ("dist/rustpy/rustpy.js", "export {};"),
+            ("dist/rustpy/rustpy.js.br", "br"),
+            ("dist/rustpy/library/json.bin", "bin"),
+            ("LICENSE", "MIT"),
+            ("package/files/README.md", "# rustpy"),
+            ("package/files/rustpy.d.ts", "export {};"),
+            ("package/files/vite.js", "export default () => ({});"),
+            ("package/files/vite.d.ts", "export {};"),
+        ] {
+            let file = root.join(path);
+            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+            std::fs::write(file, text).unwrap();
+        }
+        root
+    }
+
+    #[test]
+    fn packs_npm_layout_with_package_json_first() {
+        let root = fake_root("layout");
+        let packed = pack(&root, &root.join("out")).unwrap();
+        assert!(
+            packed
+                .path
+                .ends_with(format!("rustpy-{}.tgz", manifest::VERSION))
+        );
+        let mut names = Vec::new();
+        let mut manifest_text = String::new();
+        let file = File::open(&packed.path).unwrap();
+        let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(file));
+        for entry in archive.entries().unwrap() {
+            let mut entry = entry.unwrap();
+            let name = entry.path().unwrap().to_string_lossy().into_owned();
+            assert_eq!(entry.header().mtime().unwrap(), MTIME);
+            if name == "package/package.json" {
+                entry.read_to_string(&mut manifest_text).unwrap();
+            }
+            names.push(name);
+        }
+        assert_eq!(
+            names,
+            [
+                "package/package.json",
+                "package/LICENSE",
+                "package/README.md",
+                "package/library/json.bin",
+                "package/rustpy.d.ts",
+                "package/rustpy.js",
+                "package/rustpy.js.br",
+                "package/vite.d.ts",
+                "package/vite.js",
+            ]
+        );
+        let manifest: serde_json::Value = serde_json::from_str(&manifest_text).unwrap();
+        assert_eq!(manifest["version"], manifest::VERSION);
+        assert_eq!(
+            manifest["files"],
+            serde_json::json!([
+                "LICENSE",
+                "README.md",
+                "library/",
+                "rustpy.d.ts",
+                "rustpy.js",
+                "rustpy.js.br",
+                "vite.d.ts",
+                "vite.js"
+            ])
+        );
+        // The same files give the same bytes.
+        let again = pack(&root, &root.join("again")).unwrap();
+        assert_eq!(
+            std::fs::read(&packed.path).unwrap(),
+            std::fs::read(&again.path).unwrap()
+        );
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn without_dist_it_says_to_build_it() {
+        let root = fake_root("missing");
+        std::fs::remove_dir_all(root.join("dist")).unwrap();
+        let error = pack(&root, &root.join("out")).unwrap_err();
+        assert!(error.to_string().contains("cargo xtask dist"), "{error}");
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+}

@@ -62,7 +62,8 @@ pub fn scratch(name: &str) -> Result<PathBuf, NpmError> {
 pub fn install_package(dir: &Path) -> Result<Packed, NpmError> {
     let packed = rustpy_package::pack(&crate::workspace_root(), dir)?;
     let manifest = dir.join("package.json");
-    std::fs::write(&manifest, "{ \"private\": true, \"type\": \"module\" }\n").map_err(io_error(&manifest))?;
+    std::fs::write(&manifest, "{ \"private\": true, \"type\": \"module\" }\n")
+        .map_err(io_error(&manifest))?;
     run(Command::new("npm")
         .current_dir(dir)
         .args([
