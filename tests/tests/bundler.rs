@@ -2,8 +2,8 @@
 //! tests/bundler/package-lock.json) does `import { PyWorker } from "rustpy"` with the
 //! package installed from its tarball and the two documented lines of config; the built
 //! app runs, with the worker, the wasm module and the lazy stdlib coming from the bundle's
-//! files. The same app unbundled (plain.html, an import map onto node_modules) boots in
-//! the same run for comparison.
+//! files. The same app unbundled (its index.html with an import map onto node_modules,
+//! written as plain.html) boots in the same run for comparison.
 
 use std::path::Path;
 use std::time::Duration;
@@ -62,6 +62,11 @@ async fn a_vite_app_imports_rustpy_and_runs_it() {
     npm::install_package(&dir).unwrap();
     let app = dir.join("app");
     npm::copy_tree(&workspace_root().join("tests/bundler/app"), &app).unwrap();
+    let page = std::fs::read_to_string(app.join("index.html")).unwrap();
+    let import_map = r#"<script type="importmap">{ "imports": { "rustpy": "/node_modules/rustpy/rustpy.js" } }</script>"#;
+    let plain = page.replacen("<head>", &format!("<head>\n  {import_map}"), 1);
+    assert_ne!(plain, page);
+    std::fs::write(app.join("plain.html"), plain).unwrap();
     let vite = npm::tool("vite/bin/vite.js").unwrap();
     let log = npm::node(&app, &vite, &["build"]).unwrap();
     eprintln!("{log}");

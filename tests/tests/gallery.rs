@@ -173,8 +173,8 @@ fn peers() -> PathBuf {
     peers
 }
 
-/// A measurement cell's number (`12,345`), or `None` if it shows something else.
-async fn cell_number(page: &Page<'_>, id: &str) -> Option<f64> {
+/// The text of the element with `id`.
+async fn text_of(page: &Page<'_>, id: &str) -> String {
     let text = page
         .eval(
             &format!("return document.getElementById('{id}').textContent"),
@@ -182,50 +182,45 @@ async fn cell_number(page: &Page<'_>, id: &str) -> Option<f64> {
         )
         .await
         .unwrap();
-    text.as_str()?.replace(',', "").parse().ok()
+    text.as_str().unwrap_or_default().to_string()
+}
+
+/// A measurement cell's number (`12,345`), or `None` if it shows something else.
+async fn cell_number(page: &Page<'_>, id: &str) -> Option<f64> {
+    text_of(page, id).await.replace(',', "").parse().ok()
+}
+
+/// Waits until the comparison page finished `rounds` rounds; checks it found the peers
+/// (`"installed"`) or not (`"missing"`) and that rustpy's figures are there.
+async fn compared(page: &Page<'_>, rounds: u32, peers: &str) {
+    page.wait_for(
+        &format!("Number(document.body.dataset.rounds) >= {rounds}"),
+        Duration::from_secs(240),
+    )
+    .await
+    .unwrap();
+    let found = page.eval("return document.body.dataset.peers", vec![]);
+    assert_eq!(found.await.unwrap(), peers);
+    for id in ["rustpy-calls", "rustpy-rows", "rustpy-batched"] {
+        let value = cell_number(page, id).await;
+        assert!(value.is_some_and(|v| v > 0.0), "{id}: {value:?}");
+    }
+    assert!(page.error_boxes().await.unwrap().is_empty());
 }
 
 #[tokio::test]
 async fn the_comparison_runs_the_same_code_on_rustpy_and_pyscript() {
     let peers = peers();
-    let h = Harness::start_at(
-        &workspace_root().join("demo"),
-        &[("/node_modules", peers.as_path())],
-    )
-    .await;
+    let demo = workspace_root().join("demo");
+    let h = Harness::start_at(&demo, &[("/node_modules", peers.as_path())]).await;
     let page = h.open("/compare.html").await;
-    page.wait_for(
-        "Number(document.body.dataset.rounds) >= 2",
-        Duration::from_secs(240),
-    )
-    .await
-    .unwrap();
-    assert_eq!(
-        page.eval("return document.body.dataset.peers", vec![])
-            .await
-            .unwrap(),
-        "installed"
-    );
-    for id in [
-        "rustpy-calls",
-        "rustpy-rows",
-        "rustpy-batched",
-        "mpy-calls",
-        "mpy-rows",
-    ] {
+    compared(&page, 2, "installed").await;
+    for id in ["mpy-calls", "mpy-rows"] {
         let value = cell_number(&page, id).await;
         assert!(value.is_some_and(|v| v > 0.0), "{id}: {value:?}");
     }
-    let mpy_batched = page
-        .eval(
-            "return document.getElementById('mpy-batched').textContent",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert_eq!(mpy_batched, "— (no batch())");
+    assert_eq!(text_of(&page, "mpy-batched").await, "— (no batch())");
     source_shown(&page, "def calls_per_second").await;
-    assert!(page.error_boxes().await.unwrap().is_empty());
     screenshot(&page, "compare").await;
     h.browser.close().await.unwrap();
 }
@@ -235,18 +230,7 @@ async fn the_comparison_without_pyscript_says_how_to_get_it() {
     // Served as `trunk serve` serves the demo: no /node_modules/.
     let h = Harness::start_serving("demo").await;
     let page = h.open("/compare.html").await;
-    page.wait_for(
-        "Number(document.body.dataset.rounds) >= 1",
-        Duration::from_secs(180),
-    )
-    .await
-    .unwrap();
-    assert_eq!(
-        page.eval("return document.body.dataset.peers", vec![])
-            .await
-            .unwrap(),
-        "missing"
-    );
+    compared(&page, 1, "missing").await;
     let note = page
         .eval(
             "const note = document.getElementById('peers-missing'); \
@@ -256,19 +240,6 @@ async fn the_comparison_without_pyscript_says_how_to_get_it() {
         .await
         .unwrap();
     assert!(note.as_str().unwrap().contains("npm ci"), "{note}");
-    assert!(
-        cell_number(&page, "rustpy-calls")
-            .await
-            .is_some_and(|v| v > 0.0)
-    );
-    assert_eq!(
-        page.eval(
-            "return document.getElementById('mpy-calls').textContent",
-            vec![]
-        )
-        .await
-        .unwrap(),
-        "not installed"
-    );
+    assert_eq!(text_of(&page, "mpy-calls").await, "not installed");
     h.browser.close().await.unwrap();
 }

@@ -117,7 +117,7 @@ async fn a_bare_worker_downloads_the_same_bytes_installed_as_from_dist() {
     let node_modules = dir.join("node_modules");
     let h = Harness::start_at(&dir, &[("/node_modules", node_modules.as_path())]).await;
     let installed = bare_worker_bytes(&h, "/bare.html", "/node_modules/rustpy/").await;
-    let dist = bare_worker_bytes(&h, "/bare-dist.html", "/rustpy/").await;
+    let dist = bare_worker_bytes(&h, "/bare.html?dist", "/rustpy/").await;
     assert_eq!(installed, dist);
     let total: u64 = installed.iter().map(|(_, bytes)| bytes).sum();
     eprintln!(

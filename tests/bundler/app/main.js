@@ -1,5 +1,6 @@
 // A bundled app's use of rustpy: a worker that calls the page and writes into it. The same
-// file runs unbundled in plain.html (an import map points "rustpy" at the package).
+// file runs unbundled in plain.html, which the suite writes (index.html with an import map
+// pointing "rustpy" at the installed package).
 import { PyWorker } from "rustpy";
 
 const log = (text) => {
