@@ -1,13 +1,24 @@
 """The same worker code on rustpy and on PyScript's MicroPython worker: the page calls
 `calls_per_second` and `rows_per_second` on each and shows what they return."""
-from pyscript import document, sync, window
+import time
+
+from pyscript import document, sync
 
 try:
     from pyscript import batch  # rustpy: a block of DOM operations in one round trip
 except ImportError:
     batch = None
 
-now = window.performance.now
+try:
+    clock = time.perf_counter  # seconds
+
+    def now():
+        return clock() * 1000
+
+except AttributeError:  # MicroPython has no perf_counter
+
+    def now():
+        return time.ticks_ms()
 
 
 def calls_per_second(ms):
