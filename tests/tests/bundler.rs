@@ -90,9 +90,13 @@ async fn a_vite_app_imports_rustpy_and_runs_it() {
     rustpy_precompress::precompress_tree(&built, &npm::cache_dir().join("compressed")).unwrap();
 
     let node_modules = dir.join("node_modules");
+    let assets = built.join("assets");
+    // Mounts send the precompressed copies (the pages root does not), as they are sent
+    // to the unbundled page from node_modules.
     let h = Harness::start_at(
         &built,
         &[
+            ("/assets", assets.as_path()),
             ("/node_modules", node_modules.as_path()),
             ("/plain", app.as_path()),
         ],
@@ -125,7 +129,7 @@ async fn a_vite_app_imports_rustpy_and_runs_it() {
 
     // Boot, bundled against unbundled, alternating in the same browser.
     let (mut bundled, mut plain) = (vec![bundled_boot], vec![plain_boot]);
-    for _ in 0..2 {
+    for _ in 0..4 {
         bundled.push(run_app(&h, "/index.html").await.0);
         plain.push(run_app(&h, "/plain/plain.html").await.0);
     }
