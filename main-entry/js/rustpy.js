@@ -262,6 +262,9 @@ export class PyWorker {
     // `worker.g(...)` calls the export `g`, like `worker.sync.g(...)`.
     return new Proxy(this, {
       get: (target, key, receiver) => {
+        // Not a thenable: `await worker` and an async function returning it would call an
+        // export named "then" and never settle.
+        if (key === "then") return undefined;
         if (key in target || typeof key !== "string") {
           const value = Reflect.get(target, key, target);
           return typeof value === "function" ? value.bind(target) : value;
