@@ -2,7 +2,8 @@
 //!
 //! - `dist`: builds the wasm module and writes the self-contained `dist/rustpy/`
 //!   (`dist --no-compress`: without the brotli/gzip copies, for quick edit-and-test rounds);
-//! - `package`: `dist`, then the npm package `dist/rustpy-<version>.tgz` (`rustpy-package`);
+//! - `package`: the npm package `dist/rustpy-<version>.tgz` of the built `dist/rustpy/`
+//!   (`rustpy-package`);
 //! - `size`: prints the sizes of `dist/rustpy/` files, raw, gzip and brotli;
 //! - `test`: `dist`, then every native and browser test, then a trunk build of the demo;
 //! - `bench`: `dist`, then the browser benchmark (`tests/src/bin/bench.rs`).

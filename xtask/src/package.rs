@@ -1,12 +1,19 @@
 //! `cargo xtask package`: the npm tarball of `dist/rustpy/` (`rustpy-package`), with a
 //! listing of what it holds.
 
-use crate::{Compress, TaskError, dist, root};
+use crate::{TaskError, root};
 
-/// Builds `dist/rustpy/` (with its precompressed copies), then writes
-/// `dist/rustpy-<version>.tgz` and prints its contents and sizes.
+/// Writes `dist/rustpy-<version>.tgz` from the `dist/rustpy/` that `cargo xtask dist` built
+/// (with its precompressed copies) and prints its contents and sizes.
 pub fn package() -> Result<(), TaskError> {
-    dist(Compress::Yes)?;
+    let compressed = root().join("dist/rustpy/rustpy_wasm_bg.wasm.br");
+    if !compressed.is_file() {
+        return Err(TaskError::Setup(format!(
+            "{} is missing: build dist/rustpy/ with its compressed copies first (`cargo xtask dist`, \
+             not --no-compress)",
+            compressed.display()
+        )));
+    }
     let packed = rustpy_package::pack(&root(), &root().join("dist"))?;
     let mut library = (0usize, 0u64);
     for entry in &packed.entries {
