@@ -216,7 +216,7 @@ async fn the_comparison_runs_the_same_code_on_rustpy_and_pyscript() {
     let demo = workspace_root().join("demo");
     let h = Harness::start_at(&demo, &[("/node_modules", peers.as_path())]).await;
     let page = h.open("/compare.html").await;
-    compared(&page, 2, "installed").await;
+    compared(&page, 5, "installed").await;
     for id in ["mpy-calls", "mpy-rows"] {
         let value = cell_number(&page, id).await;
         assert!(value.is_some_and(|v| v > 0.0), "{id}: {value:?}");
