@@ -11,8 +11,18 @@
 import { HandleTable, bytesToWire, plainFromWire, primitiveToWire } from "./rustpy-ffi.js";
 
 const SELECTOR = 'script[type="rustpy"], rustpy-script';
+// Siblings are found with `new URL("./x", import.meta.url)`, the form bundlers rewrite to
+// their asset URLs (README: "Bundlers").
 const wasmUrl = new URL("./rustpy_wasm_bg.wasm", import.meta.url);
-const workerUrl = new URL("./rustpy-worker.js", import.meta.url);
+
+/**
+ * A Web Worker running rustpy-worker.js. One `new Worker(new URL(..., import.meta.url),
+ * {type: "module"})` expression: the pattern bundlers (Vite, webpack, Parcel) recognise, so
+ * they bundle the worker with the glue it imports and rewrite its URL.
+ */
+function spawnWorker(name) {
+  return new Worker(new URL("./rustpy-worker.js", import.meta.url), { type: "module", name });
+}
 
 let compiledModule = null;
 let pageExports = null;
@@ -68,7 +78,9 @@ function mainOutput(stream, line) {
 // ---------------------------------------------------------------------------------------
 // Workers and the bridge.
 
-const LIBRARY_URL = new URL("./library/", import.meta.url).href;
+// A folder, which bundlers cannot rewrite: next to the module holding this code (the
+// package's `rustpy/vite` plugin puts it there in a Vite build).
+const LIBRARY_URL = new URL(/* @vite-ignore */ "./library/", import.meta.url).href;
 const REPLY_LIMIT = 16 * 1024 * 1024; // bytes; a worker's config may set sync_reply_limit
 const NAMED_WORKER_TIMEOUT_MS = 10_000;
 /** How long `interrupt()` waits for the worker to take the request, by default (seconds). */
@@ -260,6 +272,9 @@ export class PyWorker {
     // `worker.g(...)` calls the export `g`, like `worker.sync.g(...)`.
     return new Proxy(this, {
       get: (target, key, receiver) => {
+        // Not a thenable: `await worker` and an async function returning it would call an
+        // export named "then" and never settle.
+        if (key === "then") return undefined;
         if (key in target || typeof key !== "string") {
           const value = Reflect.get(target, key, target);
           return typeof value === "function" ? value.bind(target) : value;
@@ -293,7 +308,7 @@ export class PyWorker {
       // page compiles the interpreter and fetches the Python source. (Not when a relay
       // service worker must control the page first, or the worker's requests miss it.)
       const needsRelay = !isolated && this.#serviceWorker;
-      const early = needsRelay ? null : new Worker(workerUrl, { type: "module", name: this.#name ?? src ?? "rustpy" });
+      const early = needsRelay ? null : spawnWorker(this.#name ?? src ?? "rustpy");
       // An error while its script loads must not be lost before the listeners below exist.
       let earlyError = null;
       early?.addEventListener("error", (event) => {
@@ -306,7 +321,7 @@ export class PyWorker {
       this.#label = describeScript("worker", this.#name, loaded.filename);
       const relay = needsRelay ? await this.#connectRelay(this.#serviceWorker) : null;
       if (this.#terminated) throw new Error(`${this.#label} was terminated`);
-      const worker = early ?? new Worker(workerUrl, { type: "module", name: this.#name ?? loaded.filename });
+      const worker = early ?? spawnWorker(this.#name ?? loaded.filename);
       this.#worker = worker;
       // A callback belongs to the worker that offered it: after a restart the old one's
       // listeners fail clearly instead of reaching the new interpreter.

@@ -218,6 +218,11 @@ impl Page<'_> {
         Ok(())
     }
 
+    /// A PNG of what the browser window shows.
+    pub async fn screenshot(&self) -> Result<Vec<u8>, BrowserError> {
+        Ok(self.client.screenshot().await?)
+    }
+
     /// Runs `script` (a function body; `arguments` holds `args`) in the page.
     pub async fn eval(&self, script: &str, args: Vec<Value>) -> Result<Value, BrowserError> {
         Ok(self.client.execute(script, args).await?)

@@ -6,6 +6,7 @@
 //! `fantoccini` is a maintained async Rust client for it.
 
 pub mod browser;
+pub mod npm;
 pub mod server;
 
 use std::path::PathBuf;
@@ -49,14 +50,24 @@ impl Harness {
     async fn start_with(folder: &str, isolation: server::Isolation) -> Self {
         let root = workspace_root();
         let demo = root.join("demo");
-        let server = server::TestServer::start_with(
-            &root.join(folder),
-            &root.join("dist/rustpy"),
-            isolation,
-            &[("/demo", demo.as_path())],
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        Self::serve(&root.join(folder), isolation, &[("/demo", demo.as_path())]).await
+    }
+
+    /// Serves `pages` (any folder) and the `(url_prefix, folder)` `mounts`, isolated and
+    /// with precompressed variants under the mounts, and opens a browser.
+    pub async fn start_at(pages: &std::path::Path, mounts: &[(&str, &std::path::Path)]) -> Self {
+        Self::serve(pages, server::Isolation::Isolated, mounts).await
+    }
+
+    async fn serve(
+        pages: &std::path::Path,
+        isolation: server::Isolation,
+        mounts: &[(&str, &std::path::Path)],
+    ) -> Self {
+        let dist = workspace_root().join("dist/rustpy");
+        let server = server::TestServer::start_with(pages, &dist, isolation, mounts)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         let browser = browser::Browser::start()
             .await
             .unwrap_or_else(|e| panic!("{e}"));

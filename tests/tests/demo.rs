@@ -8,7 +8,7 @@ use rustpy_e2e::Harness;
 #[tokio::test]
 async fn demo_shows_results_and_stays_responsive() {
     let h = Harness::start_serving("demo").await;
-    let page = h.open("/index.html").await;
+    let page = h.open("/basics.html").await;
     page.wait_for("document.getElementById('main-out').textContent.includes('2 ** 100 = 1267650600228229401496703205376')", Duration::from_secs(60))
         .await
         .unwrap();
@@ -63,7 +63,7 @@ async fn demo_shows_results_and_stays_responsive() {
 #[tokio::test]
 async fn demo_worker_builds_and_updates_the_dom() {
     let h = Harness::start_serving("demo").await;
-    let page = h.open("/index.html").await;
+    let page = h.open("/basics.html").await;
     page.wait_for(
         "document.querySelectorAll('#rows li').length === 10 && \
          document.body.textContent.includes('built 10 rows from the worker')",

@@ -2,12 +2,16 @@
 //!
 //! - `dist`: builds the wasm module and writes the self-contained `dist/rustpy/`
 //!   (`dist --no-compress`: without the brotli/gzip copies, for quick edit-and-test rounds);
+//! - `package`: the npm package `dist/rustpy-<version>.tgz` of the built `dist/rustpy/`
+//!   (`rustpy-package`);
 //! - `size`: prints the sizes of `dist/rustpy/` files, raw, gzip and brotli;
 //! - `test`: `dist`, then every native and browser test, then a trunk build of the demo;
 //! - `bench`: `dist`, then the browser benchmark (`tests/src/bin/bench.rs`).
 //!
 //! Builds go to a target folder outside the checkout (`$RUSTPY_CACHE`, by default
 //! `~/.cache/rustpy`), so fresh clones on the same machine reuse them.
+
+mod package;
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -16,7 +20,7 @@ use std::time::Instant;
 /// Why a task failed.
 #[derive(Debug, thiserror::Error)]
 enum TaskError {
-    #[error("usage: cargo xtask <dist [--no-compress]|size|test|bench>")]
+    #[error("usage: cargo xtask <dist [--no-compress]|package|size|test|bench>")]
     Usage,
     #[error("`{command}` failed ({status})")]
     Failed { command: String, status: String },
@@ -29,6 +33,8 @@ enum TaskError {
     Io(#[from] std::io::Error),
     #[error("{0}")]
     Setup(String),
+    #[error("{0}")]
+    Package(#[from] rustpy_package::PackageError),
 }
 
 fn main() {
@@ -39,6 +45,7 @@ fn main() {
             Some("--no-compress") => dist(Compress::No),
             Some(_) => Err(TaskError::Usage),
         },
+        "package" => package::package(),
         "size" => size(),
         "test" => test(),
         "bench" => bench(),

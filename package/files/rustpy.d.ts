@@ -1,0 +1,148 @@
+// Types for rustpy's JavaScript API (rustpy.js). Importing "rustpy" also starts the page
+// loader: every <script type="rustpy"> and <rustpy-script> on the page runs.
+
+/**
+ * A value that crosses between the page and a worker. Values are copied: Python `None`,
+ * `bool`, `int` (a `number` when it is a safe integer, else a `bigint`), `float`, `str`,
+ * `bytes` (`Uint8Array`), `list`/`tuple` (arrays) and `dict` with `str` keys (plain
+ * objects). Anything else raises `TypeError` on the side that sends it.
+ */
+export type PyValue =
+  | null
+  | boolean
+  | number
+  | bigint
+  | string
+  | Uint8Array
+  | PyValue[]
+  | { [key: string]: PyValue };
+
+/** What the page may pass to a worker (an `ArrayBuffer` arrives as `bytes`). */
+export type PyArgument =
+  | PyValue
+  | ArrayBuffer
+  | undefined
+  | PyArgument[]
+  | { [key: string]: PyArgument };
+
+/**
+ * A member of `worker.sync`. Set it to a page function, which the worker calls with
+ * `pyscript.sync.<name>(...)` (it may be async and may declare narrower parameters, such
+ * as `(name: string) => ...`); or call it to run the worker's export of that name.
+ */
+export type SyncFunction = {
+  // A method's parameters are compared both ways: a page function may take `string`.
+  bivariant(...args: PyArgument[]): PyArgument | Promise<PyArgument>;
+}["bivariant"];
+
+/** A worker's export, called from the page: always asynchronous. */
+export type WorkerFunction = (...args: PyArgument[]) => Promise<PyValue>;
+
+/** A worker's config (`config` attribute or option); rustpy reads these keys. */
+export interface WorkerConfig {
+  /** The largest reply a page function may send back, in bytes (default 16 MiB). */
+  sync_reply_limit?: number;
+  /** Seconds a `pyscript.sync` call waits for the page before `TimeoutError`. */
+  sync_timeout?: number;
+  /** Only the page calls this worker: no shared memory needed, no diagnosis shown. */
+  sync_main_only?: boolean;
+  /** Anything else is the script's own, read in Python as `pyscript.config`. */
+  [key: string]: unknown;
+}
+
+/** The options of `new PyWorker(src, options)`. */
+export interface PyWorkerOptions {
+  /** Must be `"rustpy"`, the only interpreter rustpy runs. */
+  type: "rustpy";
+  /** The worker's config, read in Python as `pyscript.config`. */
+  config?: WorkerConfig | null;
+  /** A name: `workers[name]` finds the worker, and the browser shows it in its tools. */
+  name?: string;
+  /** The script element the worker belongs to (its output events, its error box). */
+  element?: Element | null;
+  /** Show uncaught errors on the page (default `true`); `false` logs them only. */
+  showErrors?: boolean;
+  /** The relay service worker's URL (`rustpy-sw.js`), for pages without isolation. */
+  serviceWorker?: string;
+}
+
+/** The worker's `sync`: set page functions on it, or call the worker's exports through it. */
+export type SyncFunctions = {
+  [name: string]: SyncFunction;
+};
+
+/** A Python script running in its own Web Worker. */
+export declare class PyWorker {
+  /**
+   * Starts the worker at once: `src` is the URL of its Python file, relative to the page
+   * (`null` with an `element` holding the code).
+   */
+  constructor(src: string | null, options: PyWorkerOptions);
+  /** Settles when the script finished: with this worker, or a {@link PythonError}. */
+  ready: Promise<PyWorker>;
+  /** The config the worker was started with. */
+  readonly config: WorkerConfig | null;
+  /**
+   * `worker.sync.f = f` offers `f` to the worker (`pyscript.sync.f(...)` there blocks until
+   * `f` answers); `await worker.sync.g(...)` calls the worker's export `g`.
+   */
+  readonly sync: SyncFunctions;
+  /** The worker's exports, as asynchronous functions (once `ready`). */
+  readonly exports: Record<string, WorkerFunction>;
+  /** How many JS objects the worker's Python holds proxies of (a debug counter). */
+  readonly liveHandles: number;
+  /** Raises `KeyboardInterrupt` in the worker's running Python. */
+  interrupt(): void;
+  /** Stops the worker and runs its script again in a fresh one; settles like `ready`. */
+  restart(): Promise<PyWorker>;
+  /** Stops the worker for good; pending calls reject at once. */
+  terminate(): void;
+  // In JavaScript `worker.g(...)` also calls the export `g`; typed code uses
+  // `worker.exports.g(...)` or `worker.sync.g(...)`, so a misspelt method is an error.
+}
+
+/** A Python exception raised in a worker, as the page sees it. */
+export declare class PythonError extends Error {
+  constructor(traceback: string);
+  readonly name: "PythonError";
+  /** The Python traceback, file names and lines included. */
+  readonly traceback: string;
+}
+
+/** What `await workers[name]` gives: the named worker's exports and its controls. */
+export type NamedWorker = Record<string, WorkerFunction> & {
+  terminate(): void;
+  interrupt(): void;
+  restart(): Promise<PyWorker>;
+};
+
+/**
+ * The workers named with `<script type="rustpy" worker name="...">` (or the `name`
+ * option), once ready: `const calc = await workers["calc"]`. A name that never appears
+ * rejects after 10 seconds.
+ */
+export declare const workers: { readonly [name: string]: Promise<NamedWorker> };
+
+/** `detail` of `rustpy:output`, dispatched on the script element for each line printed. */
+export interface OutputDetail {
+  stream: "stdout" | "stderr";
+  line: string;
+}
+
+/** `detail` of a worker script element's `rustpy:ready` and `rustpy:done`. */
+export interface WorkerEventDetail {
+  worker: PyWorker;
+}
+
+declare global {
+  interface ElementEventMap {
+    "rustpy:output": CustomEvent<OutputDetail>;
+    /** A worker script's worker is ready (its script finished). */
+    "rustpy:ready": CustomEvent<WorkerEventDetail>;
+    /** A script finished (`detail` is `null` for a main-thread script). */
+    "rustpy:done": CustomEvent<WorkerEventDetail | null>;
+  }
+  interface HTMLElementTagNameMap {
+    "rustpy-script": HTMLElement;
+  }
+}

@@ -1,0 +1,3 @@
+// The two lines a Vite app needs for rustpy (README: "Bundlers").
+import rustpy from "rustpy/vite";
+export default { plugins: [rustpy()] };

@@ -1,0 +1,42 @@
+// A typed use of rustpy's JavaScript API, checked with `tsc --noEmit` by the browser suite
+// (tests/tests/package.rs) against the installed package's rustpy.d.ts.
+import { PyWorker, PythonError, workers, type OutputDetail, type PyValue } from "rustpy";
+import rustpy from "rustpy/vite";
+
+const worker = new PyWorker("worker.py", {
+  type: "rustpy",
+  name: "typed",
+  config: { sync_timeout: 2, sync_reply_limit: 1 << 20, theme: "dark" },
+  showErrors: false,
+});
+worker.sync.greet = (name: string) => `Hello, ${name}`;
+worker.sync.later = async () => [1, 2n, "three", null, { nested: new Uint8Array([1]) }];
+
+async function main(): Promise<number> {
+  const ready: PyWorker = await worker.ready;
+  const square = await worker.sync.square(12);
+  const viaExports: PyValue = await ready.exports.square(3);
+  const calc = await workers["calc"];
+  const sum: PyValue = await calc.add(2, 3);
+  calc.interrupt();
+  const restarted: PyWorker = await calc.restart();
+  restarted.terminate();
+  worker.interrupt();
+  await worker.restart();
+  const handles: number = worker.liveHandles;
+  worker.terminate();
+  return Number(square) + Number(viaExports) + Number(sum) + handles;
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof PythonError) console.error(error.traceback, error.message);
+});
+
+const tag = document.querySelector("rustpy-script");
+tag?.addEventListener("rustpy:output", (event) => {
+  const detail: OutputDetail = event.detail;
+  console.log(detail.stream === "stderr" ? "!" : "", detail.line);
+});
+tag?.addEventListener("rustpy:ready", (event) => event.detail.worker.terminate());
+
+export const plugins = [rustpy()];
