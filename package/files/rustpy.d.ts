@@ -46,6 +46,11 @@ export interface WorkerConfig {
   sync_timeout?: number;
   /** Only the page calls this worker: no shared memory needed, no diagnosis shown. */
   sync_main_only?: boolean;
+  /**
+   * `false`: no interrupt checks in running Python (pure-Python code runs faster; only
+   * waits and output can then be interrupted). Default `true`.
+   */
+  interrupts?: boolean;
   /** Anything else is the script's own, read in Python as `pyscript.config`. */
   [key: string]: unknown;
 }
@@ -91,14 +96,26 @@ export declare class PyWorker {
   readonly exports: Record<string, WorkerFunction>;
   /** How many JS objects the worker's Python holds proxies of (a debug counter). */
   readonly liveHandles: number;
-  /** Raises `KeyboardInterrupt` in the worker's running Python. */
-  interrupt(): void;
+  /**
+   * Raises `KeyboardInterrupt` in the worker's running Python (any loop or call, or a wait
+   * for the page). Resolves `true` once raised, `false` when nothing ran (the request is
+   * dropped); rejects with an `InterruptError` when the worker did not take it within
+   * `timeout` seconds (2 by default: native code runs no Python instruction; use
+   * `restart()`).
+   */
+  interrupt(options?: InterruptOptions): Promise<boolean>;
   /** Stops the worker and runs its script again in a fresh one; settles like `ready`. */
   restart(): Promise<PyWorker>;
   /** Stops the worker for good; pending calls reject at once. */
   terminate(): void;
   // In JavaScript `worker.g(...)` also calls the export `g`; typed code uses
   // `worker.exports.g(...)` or `worker.sync.g(...)`, so a misspelt method is an error.
+}
+
+/** Options of `interrupt()`. */
+export interface InterruptOptions {
+  /** Seconds to wait for the worker to take the request before it is withdrawn (2). */
+  timeout?: number;
 }
 
 /** A Python exception raised in a worker, as the page sees it. */
@@ -112,7 +129,7 @@ export declare class PythonError extends Error {
 /** What `await workers[name]` gives: the named worker's exports and its controls. */
 export type NamedWorker = Record<string, WorkerFunction> & {
   terminate(): void;
-  interrupt(): void;
+  interrupt(options?: InterruptOptions): Promise<boolean>;
   restart(): Promise<PyWorker>;
 };
 

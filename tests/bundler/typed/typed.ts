@@ -18,14 +18,14 @@ async function main(): Promise<number> {
   const viaExports: PyValue = await ready.exports.square(3);
   const calc = await workers["calc"];
   const sum: PyValue = await calc.add(2, 3);
-  calc.interrupt();
+  const delivered: boolean = await calc.interrupt({ timeout: 1 });
   const restarted: PyWorker = await calc.restart();
   restarted.terminate();
   worker.interrupt();
   await worker.restart();
   const handles: number = worker.liveHandles;
   worker.terminate();
-  return Number(square) + Number(viaExports) + Number(sum) + handles;
+  return Number(square) + Number(viaExports) + Number(sum) + handles + Number(delivered);
 }
 
 main().catch((error: unknown) => {
