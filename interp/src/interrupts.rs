@@ -89,7 +89,7 @@ fn interrupt_check(args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
     if !host.interrupt_requested() {
         return Ok(());
     }
-    if args.args.first().is_some_and(|code| is_rustpy_code(code)) {
+    if args.args.first().is_some_and(is_rustpy_code) {
         // Look again at the next event: it may be in the user's code.
         COUNTDOWN.with(|countdown| countdown.set(1));
         return Ok(());

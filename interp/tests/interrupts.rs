@@ -46,8 +46,7 @@ fn assert_interrupted_at(traceback: &str, line: usize) {
     );
     let last_frame = traceback
         .lines()
-        .filter(|l| l.trim_start().starts_with("File "))
-        .last()
+        .rfind(|l| l.trim_start().starts_with("File "))
         .unwrap_or_default();
     let named = |n: usize| last_frame.contains(&format!("line {}", n + 1));
     assert!(

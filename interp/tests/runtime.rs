@@ -1,7 +1,9 @@
 //! The interpreter against a fake host: output, clocks, scripts, errors, top-level await
 //! and the modules every rustpy script may import.
 
-use rustpy_interp::{ScriptOutcome, Value};
+use std::rc::Rc;
+
+use rustpy_interp::{Runtime, ScriptOutcome, Value};
 
 #[path = "support/fake_host.rs"]
 mod fake_host;

@@ -40,8 +40,7 @@ fn loop_lines() -> Vec<usize> {
 fn innermost_frame(traceback: &str) -> &str {
     traceback
         .lines()
-        .filter(|line| line.trim_start().starts_with("File "))
-        .last()
+        .rfind(|line| line.trim_start().starts_with("File "))
         .unwrap_or_default()
 }
 
