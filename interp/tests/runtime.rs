@@ -413,7 +413,8 @@ fn page_held_functions_are_called_back() {
 
 #[test]
 fn py_worker_checks_its_type() {
-    let (_host, rt) = runtime();
+    let (host, rt) = runtime();
+    *host.on_page.borrow_mut() = true;
     let outcome = rt
         .run_script(
             "from pyscript import PyWorker\nPyWorker('w.py', type='pyodide')",
@@ -421,14 +422,30 @@ fn py_worker_checks_its_type() {
             1,
         )
         .unwrap();
-    // The fake host is a worker: PyWorker refuses before looking at the type.
+    assert!(
+        matches!(outcome, ScriptOutcome::Failed(ref tb)
+            if tb.contains("ValueError: PyWorker type must be one of 'rustpy'")
+                && tb.contains("not 'pyodide'")),
+        "{outcome:?}"
+    );
+    assert!(host.page_ops.borrow().is_empty(), "no worker was asked for");
+}
+
+#[test]
+fn a_worker_cannot_start_a_py_worker() {
+    let (_host, rt) = runtime();
+    let outcome = rt
+        .run_script(
+            "from pyscript import PyWorker\nPyWorker('w.py', type='rustpy')",
+            "main.py",
+            1,
+        )
+        .unwrap();
     assert!(
         matches!(outcome, ScriptOutcome::Failed(ref tb) if tb.contains("NotImplementedError")),
         "{outcome:?}"
     );
 }
-
-/// Runs a script that must finish synchronously without error.
 
 #[test]
 fn ffi_proxies_read_write_and_keep_identity() {

@@ -33,6 +33,8 @@ pub struct FakeHost {
     pub library_unreachable: RefCell<bool>,
     /// Set to make the next host call see an interrupt.
     pub interrupt: RefCell<bool>,
+    /// Set to make the host the page's main thread rather than a worker.
+    pub on_page: RefCell<bool>,
 }
 
 impl Host for FakeHost {
@@ -58,7 +60,7 @@ impl Host for FakeHost {
         self.finished.borrow_mut().push((script_id, error));
     }
     fn in_worker(&self) -> bool {
-        true
+        !*self.on_page.borrow()
     }
     /// The fake page has `echo` (returns its arguments), `boom` (throws a TypeError) and
     /// `interrupt_me` (sets the interrupt flag, as the page's `worker.interrupt()` does).
