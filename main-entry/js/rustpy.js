@@ -1000,11 +1000,8 @@ function pageOps(op, argsJson) {
       workerByHandle(args[0]).terminate();
       return json(null);
     case "worker_interrupt":
-      return workerByHandle(args[0])
-        .interrupt({ timeout: args[1] ?? INTERRUPT_TIMEOUT_S })
-        .then(json, (error) => {
-          throw new Error(`${error.name}: ${error.message}`);
-        });
+      // An InterruptError reaches Python as "InterruptError: ..." (main-entry's error_text).
+      return workerByHandle(args[0]).interrupt({ timeout: args[1] ?? INTERRUPT_TIMEOUT_S }).then(json);
     case "worker_restart":
       return workerByHandle(args[0]).restart().then(() => json(null), pythonReadable);
     case "workers_get":

@@ -91,6 +91,10 @@ pub struct Edges {
     pub control: Option<Int32Array>,
     /// Reports what became of each interrupt request (workers with a `control` block).
     pub interrupt_outcome: Option<InterruptOutcomeFn>,
+    /// Whether `worker.interrupt()` should reach running Python that never waits (the
+    /// checks of [`Runtime::watch_for_interrupts`]; only with a `control` block). A worker
+    /// turns them off with `"interrupts": false` in its config.
+    pub watch_for_interrupts: bool,
 }
 
 struct WebHost {
@@ -178,11 +182,7 @@ impl Host for WebHost {
     }
 
     fn interrupted(&self) -> bool {
-        let taken = self.edges.control.as_ref().is_some_and(take_interrupt);
-        if taken {
-            self.report_interrupt(true);
-        }
-        taken
+        self.take_interrupt_reporting(true)
     }
 
     fn interrupt_requested(&self) -> bool {
@@ -240,16 +240,14 @@ impl WebHost {
         }
     }
 
-    /// True when `worker.interrupt()` should reach loops that never wait: a worker with
-    /// a control block whose config does not say `"interrupts": false`.
-    fn watches_for_interrupts(&self) -> bool {
-        let switched_off = match &self.edges.config {
-            Value::Dict(items) => items
-                .iter()
-                .any(|(key, value)| key == "interrupts" && *value == Value::Bool(false)),
-            _ => false,
-        };
-        self.realm == Realm::Worker && self.edges.control.is_some() && !switched_off
+    /// Takes the page's interrupt request, if there is one, and reports it `delivered`
+    /// (Python raises `KeyboardInterrupt`) or not (nothing ran: dropped).
+    fn take_interrupt_reporting(&self, delivered: bool) -> bool {
+        let taken = self.edges.control.as_ref().is_some_and(take_interrupt);
+        if taken {
+            self.report_interrupt(delivered);
+        }
+        taken
     }
 }
 
@@ -281,7 +279,7 @@ pub fn start(realm: Realm, edges: Edges) -> Result<(), String> {
     }
     let host = Rc::new(WebHost::new(realm, edges));
     let runtime = Runtime::new(host.clone()).map_err(|e| e.to_string())?;
-    if host.watches_for_interrupts() {
+    if host.edges.watch_for_interrupts && host.edges.control.is_some() {
         runtime.watch_for_interrupts().map_err(|e| e.to_string())?;
     }
     let session = Session {
@@ -400,16 +398,7 @@ pub fn report_relayed_interrupt() {
 /// and reports it dropped.
 pub fn forget_interrupt() {
     if let Ok(session) = session() {
-        let session = session.borrow();
-        if session
-            .host
-            .edges
-            .control
-            .as_ref()
-            .is_some_and(take_interrupt)
-        {
-            session.host.report_interrupt(false);
-        }
+        session.borrow().host.take_interrupt_reporting(false);
     }
 }
 

@@ -82,6 +82,11 @@ pub async fn worker_main(boot: JsValue) {
         .get("sync_main_only")
         .and_then(serde_json::Value::as_bool)
         .unwrap_or(false);
+    let watch_for_interrupts = boot
+        .config
+        .get("interrupts")
+        .and_then(serde_json::Value::as_bool)
+        .unwrap_or(true);
     let client = std::rc::Rc::new(channel::Client::new(
         buffers,
         boot.reply_limit,
@@ -117,6 +122,7 @@ pub async fn worker_main(boot: JsValue) {
         interrupt_outcome: Some(Box::new(|delivered| {
             post(&FromWorker::Interrupt { delivered });
         })),
+        watch_for_interrupts,
         export_result: Some(Box::new(|id, result| {
             let result = match result {
                 Ok(value) => CallOutcome::Ok(value),
