@@ -24,6 +24,7 @@ use rustpython_vm::{
     compiler::core::frozen::FrozenLib,
 };
 
+pub use interrupts::{CHECK_EVERY, InterruptChecks};
 pub use line_buffer::LineBuffer;
 pub use rustpy_bridge::Value;
 pub use source::dedent;
@@ -265,9 +266,11 @@ impl Runtime {
             .filter(|def| def.name.as_str() != "_datetime")
             .collect();
         let host_module = host_module::module_def(&builder.ctx);
+        let interrupts_module = interrupts::module_def(&builder.ctx);
         let interpreter = builder
             .add_native_modules(&stdlib)
             .add_native_module(host_module)
+            .add_native_module(interrupts_module)
             .add_frozen_modules(FrozenLib::from_ref(FROZEN).decode())
             .build();
         let runtime = Self {
@@ -284,14 +287,16 @@ impl Runtime {
         Ok(runtime)
     }
 
-    /// Makes `worker.interrupt()` reach any running Python code, loops that never wait
-    /// included: from now on every loop turn and function call counts toward a look at
-    /// [`Host::interrupt_requested`] (see `interrupts.rs`). Call it before the script runs:
-    /// code that is already running keeps its instrumentation.
-    pub fn watch_for_interrupts(&self) -> Result<(), RuntimeError> {
-        self.interpreter.enter(interrupts::install).map_err(|exc| {
-            RuntimeError::Startup(self.interpreter.enter(|vm| format_exception(vm, &exc)))
-        })
+    /// Makes `worker.interrupt()` reach running Python code, loops that never wait
+    /// included: from now on every loop turn and function call of the code `how` names
+    /// counts toward a look at [`Host::interrupt_requested`] (see `interrupts.rs`). Call it
+    /// before the script runs: code that is already running or compiled keeps its shape.
+    pub fn watch_for_interrupts(&self, how: InterruptChecks) -> Result<(), RuntimeError> {
+        self.interpreter
+            .enter(|vm| interrupts::install(how, vm))
+            .map_err(|exc| {
+                RuntimeError::Startup(self.interpreter.enter(|vm| format_exception(vm, &exc)))
+            })
     }
 
     /// Runs a script in this interpreter's `__main__` namespace.

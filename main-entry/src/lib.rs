@@ -132,7 +132,7 @@ pub async fn run_main_script(
         library_url,
         control: None,
         interrupt_outcome: None,
-        watch_for_interrupts: false,
+        interrupt_checks: None,
         sync_call: None,
         export_result: Some(Box::new(|call_id, result| {
             let Some((resolve, reject)) = CALLS.with(|calls| calls.borrow_mut().remove(&call_id))

@@ -15,8 +15,9 @@ use serde_json::Value;
 const WORKER: &str = include_str!("../pages/interrupts/loops_worker.py");
 
 /// The interrupted loops: the case, and the function the innermost frame is in.
-const LOOPS: [(&str, &str); 8] = [
+const LOOPS: [(&str, &str); 9] = [
     ("spin_while", "spin_while"),
+    ("spin_counting", "spin_counting"),
     ("spin_for", "spin_for"),
     ("spin_recursion", "walk"),
     ("spin_list", "spin_list"),
@@ -46,8 +47,18 @@ fn innermost_frame(traceback: &str) -> &str {
 
 #[tokio::test]
 async fn interrupt_stops_any_python_loop_and_the_worker_goes_on() {
+    interrupts_stop_loops("/interrupts/loops.html").await;
+}
+
+#[tokio::test]
+async fn interrupts_everywhere_stop_any_python_loop_too() {
+    interrupts_stop_loops("/interrupts/loops.html?interrupts=everywhere").await;
+}
+
+/// Every case of `loops.html` at `path`: see the module documentation.
+async fn interrupts_stop_loops(path: &str) {
     let h = Harness::start().await;
-    let page = h.open("/interrupts/loops.html").await;
+    let page = h.open(path).await;
     let results = page
         .wait_for(
             "window.results.done && window.results",
@@ -139,6 +150,15 @@ async fn interrupt_stops_any_python_loop_and_the_worker_goes_on() {
         "{native}"
     );
     assert_eq!(native["ping"], serde_json::json!({"ok": "pong kept"}));
+
+    let refused = results["badConfig"]["err"].as_str().unwrap_or_default();
+    assert!(
+        refused.contains(
+            r#"config "interrupts" must be true, false or "everywhere", not "sometimes""#
+        ),
+        "{}",
+        results["badConfig"]
+    );
 }
 
 #[tokio::test]

@@ -11,7 +11,8 @@ use std::rc::Rc;
 use js_sys::{Function, Int32Array, Promise};
 use rustpy_bridge::channel::INTERRUPT;
 use rustpy_interp::{
-    Host, PageReply, PartSent, Runtime, ScriptOutcome, SleepError, Stream, SyncCallError, Value,
+    Host, InterruptChecks, PageReply, PartSent, Runtime, ScriptOutcome, SleepError, Stream,
+    SyncCallError, Value,
 };
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -91,10 +92,10 @@ pub struct Edges {
     pub control: Option<Int32Array>,
     /// Reports what became of each interrupt request (workers with a `control` block).
     pub interrupt_outcome: Option<InterruptOutcomeFn>,
-    /// Whether `worker.interrupt()` should reach running Python that never waits (the
-    /// checks of [`Runtime::watch_for_interrupts`]; only with a `control` block). A worker
-    /// turns them off with `"interrupts": false` in its config.
-    pub watch_for_interrupts: bool,
+    /// Where `worker.interrupt()` should reach running Python that never waits (the
+    /// checks of [`Runtime::watch_for_interrupts`]; only with a `control` block); `None`:
+    /// nowhere. A worker's config chooses (`"interrupts"`).
+    pub interrupt_checks: Option<InterruptChecks>,
 }
 
 struct WebHost {
@@ -279,8 +280,12 @@ pub fn start(realm: Realm, edges: Edges) -> Result<(), String> {
     }
     let host = Rc::new(WebHost::new(realm, edges));
     let runtime = Runtime::new(host.clone()).map_err(|e| e.to_string())?;
-    if host.edges.watch_for_interrupts && host.edges.control.is_some() {
-        runtime.watch_for_interrupts().map_err(|e| e.to_string())?;
+    if let Some(how) = host.edges.interrupt_checks
+        && host.edges.control.is_some()
+    {
+        runtime
+            .watch_for_interrupts(how)
+            .map_err(|e| e.to_string())?;
     }
     let session = Session {
         host,

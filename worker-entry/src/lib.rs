@@ -5,7 +5,7 @@
 mod channel;
 
 use rustpy_bridge::{Boot, CallOutcome, FromWorker, OutputStream, ToWorker};
-use rustpy_interp::Stream;
+use rustpy_interp::{InterruptChecks, Stream};
 use rustpy_web_host::{Edges, Realm};
 use wasm_bindgen::prelude::*;
 
@@ -46,6 +46,23 @@ pub(crate) fn post(message: &FromWorker) {
     }
 }
 
+/// The checks a worker's config asks for (`"interrupts"`): `true` or absent, the user's
+/// code; `"everywhere"`, all code; `false`, none.
+fn interrupt_checks(
+    setting: Option<&serde_json::Value>,
+) -> Result<Option<InterruptChecks>, String> {
+    match setting {
+        None | Some(serde_json::Value::Bool(true)) => Ok(Some(InterruptChecks::InUserCode)),
+        Some(serde_json::Value::Bool(false)) => Ok(None),
+        Some(serde_json::Value::String(how)) if how == "everywhere" => {
+            Ok(Some(InterruptChecks::Everywhere))
+        }
+        Some(other) => Err(format!(
+            "rustpy: config \"interrupts\" must be true, false or \"everywhere\", not {other}"
+        )),
+    }
+}
+
 /// Runs the script described by `boot` (a [`Boot`] as a JS object, plus the shared
 /// `control`/`data` buffers when the page is cross-origin isolated) in this worker, and
 /// posts its output and its end ([`FromWorker::Ready`] or [`FromWorker::Failed`]).
@@ -82,11 +99,13 @@ pub async fn worker_main(boot: JsValue) {
         .get("sync_main_only")
         .and_then(serde_json::Value::as_bool)
         .unwrap_or(false);
-    let watch_for_interrupts = boot
-        .config
-        .get("interrupts")
-        .and_then(serde_json::Value::as_bool)
-        .unwrap_or(true);
+    let interrupt_checks = match interrupt_checks(boot.config.get("interrupts")) {
+        Ok(checks) => checks,
+        Err(traceback) => {
+            post(&FromWorker::Failed { traceback });
+            return;
+        }
+    };
     let client = std::rc::Rc::new(channel::Client::new(
         buffers,
         boot.reply_limit,
@@ -122,7 +141,7 @@ pub async fn worker_main(boot: JsValue) {
         interrupt_outcome: Some(Box::new(|delivered| {
             post(&FromWorker::Interrupt { delivered });
         })),
-        watch_for_interrupts,
+        interrupt_checks,
         export_result: Some(Box::new(|id, result| {
             let result = match result {
                 Ok(value) => CallOutcome::Ok(value),

@@ -18,6 +18,13 @@ def spin_while():
         pass
 
 
+def spin_counting():
+    global turns
+    sync.started("spin_counting")
+    while turns >= 0:  # loop
+        turns += 1
+
+
 def spin_for():
     sync.started("spin_for")
     for i in range(10**12):  # loop
@@ -106,6 +113,7 @@ def quick():
 __export__ = [
     "ping",
     "spin_while",
+    "spin_counting",
     "spin_for",
     "spin_recursion",
     "spin_list",

@@ -54,8 +54,9 @@
 //!   interrupt-loops.py`), each call entered before it is interrupted; Pyodide's interrupt
 //!   buffer in a plain Pyodide worker on the same loops, on an isolated page.
 //!
-//! - interrupt cost: the CPU cases in rustpy workers with the interrupt checks and without
-//!   (`config: {interrupts: false}`), alternating; the ratio of medians per case, their
+//! - interrupt cost: the CPU cases in rustpy workers with the default interrupt checks, with
+//!   `config: {interrupts: "everywhere"}` and without (`config: {interrupts: false}`),
+//!   alternating; the ratios of medians per case, their
 //!   geometric mean and the worst.
 //!
 //! Every page times itself and publishes `window.benchResult`; the bench probes for it once a
@@ -852,10 +853,12 @@ async fn interrupt(
     Ok(Section { report, rows })
 }
 
-/// The interrupt-cost section: cpu.py's cases in rustpy workers with the interrupt checks
-/// (the default) and without (`config: {interrupts: false}`), alternating within each of
-/// [`RUNS`] rounds; reports each case's median both ways, the ratio, their geometric mean
-/// and the worst. Rustpy against itself: no rows for the summary table.
+/// The interrupt-cost section: cpu.py's cases in rustpy workers with the default interrupt
+/// checks (the rewrite of the user's code), with the `sys.monitoring` checks
+/// (`config: {interrupts: "everywhere"}`) and without (`config: {interrupts: false}`),
+/// alternating within each of [`RUNS`] rounds; reports each case's medians, the ratios to
+/// no checks, their geometric means and the worst. Rustpy against itself: no rows for the
+/// summary table.
 async fn interrupt_cost(
     browser: &Browser,
     server: &TestServer,
@@ -864,15 +867,19 @@ async fn interrupt_cost(
     let pages = [
         ("rustpy", "/bench/tasks-rustpy.html?task=cpu"),
         (
+            "rustpy, interrupts everywhere",
+            "/bench/tasks-rustpy.html?task=cpu&interrupts=everywhere",
+        ),
+        (
             "rustpy, interrupts off",
             "/bench/tasks-rustpy.html?task=cpu&interrupts=off",
         ),
     ]
     .map(|(name, path)| (name.to_string(), server.url(path)));
     let mut report = format!(
-        "interrupt cost: tests/pages/bench/cpu.py in a fresh rustpy worker with the interrupt \
-         checks and without (config interrupts: false), {RUNS} alternating rounds; ratio of \
-         medians\n"
+        "interrupt cost: tests/pages/bench/cpu.py in a fresh rustpy worker with the default \
+         interrupt checks (user code), with interrupts: \"everywhere\" (sys.monitoring) and \
+         without (interrupts: false), {RUNS} alternating rounds; ratios of medians to no checks\n"
     );
     if !only.selects("rustpy") {
         report += &skipped("rustpy");
@@ -882,35 +889,47 @@ async fn interrupt_cost(
         });
     }
     let results = run_rounds(browser, "interrupt cost", &pages, (RUNS, TASK_WAIT, only)).await?;
-    let mut ratios = Vec::new();
+    let mut ratios: [Vec<f64>; 2] = Default::default();
     for (key, label) in CPU_CASES {
-        let [on, off] = [0, 1].map(|index| {
+        let [user, everywhere, off] = [0, 1, 2].map(|index| {
             results[index]
                 .iter()
                 .filter_map(|r| r["cpu"][key].as_f64())
                 .collect::<Vec<f64>>()
         });
-        if on.is_empty() || off.is_empty() {
+        if user.is_empty() || everywhere.is_empty() || off.is_empty() {
             report += &did_not_run(&format!("interrupt cost: {label}"));
             continue;
         }
-        let ratio = median(&on) / median(&off);
-        ratios.push(ratio);
+        let ratio = [
+            median(&user) / median(&off),
+            median(&everywhere) / median(&off),
+        ];
+        ratios[0].push(ratio[0]);
+        ratios[1].push(ratio[1]);
         let _ = writeln!(
             report,
-            "{label:<40} checks {:>8.1} ms (n={})  off {:>8.1} ms (n={})  ratio {ratio:.3}",
-            median(&on),
-            on.len(),
+            "{label:<40} user code {:>8.1} ms (n={}) {:.3}x  everywhere {:>8.1} ms (n={}) \
+             {:.3}x  off {:>8.1} ms (n={})",
+            median(&user),
+            user.len(),
+            ratio[0],
+            median(&everywhere),
+            everywhere.len(),
+            ratio[1],
             median(&off),
             off.len()
         );
     }
-    if !ratios.is_empty() {
+    for (checks, ratios) in ["user code (default)", "everywhere"].iter().zip(&ratios) {
+        if ratios.is_empty() {
+            continue;
+        }
         let geomean = (ratios.iter().map(|r| r.ln()).sum::<f64>() / ratios.len() as f64).exp();
         let worst = ratios.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let _ = writeln!(
             report,
-            "interrupt checks cost: geometric mean {geomean:.3}x, worst {worst:.3}x"
+            "interrupt checks in {checks}: geometric mean {geomean:.3}x, worst {worst:.3}x"
         );
     }
     Ok(Section {
