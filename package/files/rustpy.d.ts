@@ -47,10 +47,12 @@ export interface WorkerConfig {
   /** Only the page calls this worker: no shared memory needed, no diagnosis shown. */
   sync_main_only?: boolean;
   /**
-   * `false`: no interrupt checks in running Python (pure-Python code runs faster; only
-   * waits and output can then be interrupted). Default `true`.
+   * Where `interrupt()` reaches running Python that never waits. `true` (the default):
+   * every loop turn and function call of the user's code; `"everywhere"`: of all Python
+   * code, the standard library's too (slower); `false`: no checks (pure-Python code runs
+   * fastest; only waits and output can then be interrupted).
    */
-  interrupts?: boolean;
+  interrupts?: boolean | "everywhere";
   /** Anything else is the script's own, read in Python as `pyscript.config`. */
   [key: string]: unknown;
 }

@@ -434,8 +434,9 @@ fn on(server: &TestServer, pages: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Opens each of `pages` (name, URL) selected by `only` `rounds` times, alternating (each
-/// after a blank page and a pause, [`settle_between_pages`]), and waits (at most `wait`) for
+/// Opens each of `pages` (name, URL) selected by `only` `rounds` times, alternating in an
+/// order that turns by one page a round (each after a blank page and a pause,
+/// [`settle_between_pages`]), and waits (at most `wait`) for
 /// its `window.benchResult`. Returns per page the results that
 /// are not `{ error }` (none for a page left out); failures and timeouts are reported on
 /// stderr, never fatal.
@@ -447,7 +448,14 @@ async fn run_rounds(
 ) -> Result<Vec<Vec<Value>>, BoxError> {
     let mut results = vec![Vec::new(); pages.len()];
     for round in 1..=rounds {
-        for (index, (name, url)) in pages.iter().enumerate() {
+        // Each round starts one page later, so every contender takes every place in the
+        // order equally often over a multiple of `pages.len()` rounds (the first page of a
+        // round ran measurably slower).
+        let order: Vec<usize> = (0..pages.len())
+            .map(|place| (place + round - 1) % pages.len())
+            .collect();
+        for index in order {
+            let (name, url) = &pages[index];
             if !only.selects(name) {
                 continue;
             }
@@ -853,10 +861,14 @@ async fn interrupt(
     Ok(Section { report, rows })
 }
 
+/// Rounds of the interrupt-cost section: a multiple of its three contenders, so each takes
+/// each place in the order twice.
+const COST_ROUNDS: usize = 6;
+
 /// The interrupt-cost section: cpu.py's cases in rustpy workers with the default interrupt
 /// checks (the rewrite of the user's code), with the `sys.monitoring` checks
 /// (`config: {interrupts: "everywhere"}`) and without (`config: {interrupts: false}`),
-/// alternating within each of [`RUNS`] rounds; reports each case's medians, the ratios to
+/// alternating within each of [`COST_ROUNDS`] rounds; reports each case's medians, the ratios to
 /// no checks, their geometric means and the worst. Rustpy against itself: no rows for the
 /// summary table.
 async fn interrupt_cost(
@@ -879,7 +891,7 @@ async fn interrupt_cost(
     let mut report = format!(
         "interrupt cost: tests/pages/bench/cpu.py in a fresh rustpy worker with the default \
          interrupt checks (user code), with interrupts: \"everywhere\" (sys.monitoring) and \
-         without (interrupts: false), {RUNS} alternating rounds; ratios of medians to no checks\n"
+         without (interrupts: false), {COST_ROUNDS} rounds, each starting one page later; ratios of medians to no checks\n"
     );
     if !only.selects("rustpy") {
         report += &skipped("rustpy");
@@ -888,7 +900,13 @@ async fn interrupt_cost(
             rows: Vec::new(),
         });
     }
-    let results = run_rounds(browser, "interrupt cost", &pages, (RUNS, TASK_WAIT, only)).await?;
+    let results = run_rounds(
+        browser,
+        "interrupt cost",
+        &pages,
+        (COST_ROUNDS, TASK_WAIT, only),
+    )
+    .await?;
     let mut ratios: [Vec<f64>; 2] = Default::default();
     for (key, label) in CPU_CASES {
         let [user, everywhere, off] = [0, 1, 2].map(|index| {
