@@ -80,7 +80,7 @@ print(sorted(name for name in globals() if "rustpy" in name))
 "#;
 
 /// `compile`, `exec` and `eval` as the builtins they replace.
-const BUILTINS: &str = r#"
+const BUILTINS: &str = r##"
 code = compile("for i in range(2):\n    pass\n", "user.py", "exec")
 print("__rustpy_iterate__" in code.co_names, code.co_filename)
 kept = compile("x = 1", "user.py", "exec")
@@ -94,13 +94,17 @@ print(made)
 def scoped():
     local = 5
     return eval("local + 1")
-print(scoped(), eval("  1 + 1"), eval(b"2 * 3"))
+print(scoped(), eval("  1 + 1"), eval(b"\t 2 * 3"))
+latin = compile(b"# -*- coding: latin-1 -*-\ntext = '\xc3\xa9'\nfor c in text:\n    pass\n", "latin.py", "exec")
+namespace = {}
+exec(latin, namespace)
+print(len(namespace["text"]), "__rustpy_iterate__" in latin.co_names)
 namespace = {}
 exec(compile(b"\xef\xbb\xbfvalue = 7\n", "bom.py", "exec"), namespace)
 print(namespace["value"])
 print(compile("await_me = 1", "a.py", "exec", 0x2000, dont_inherit=True).co_filename)
 print(eval(compile("3 + 4", "e.py", "eval")))
-"#;
+"##;
 
 /// Runs `script` with the rewrite, returns its printed lines.
 fn printed(script: &str, how: Option<InterruptChecks>) -> (std::rc::Rc<FakeHost>, Vec<String>) {
@@ -147,6 +151,7 @@ fn compile_exec_and_eval_behave_as_the_originals() {
             "SyntaxError broken.py 1",
             "[0, 1, 2]",
             "6 2 6",
+            "2 False",
             "7",
             "a.py",
             "7",

@@ -105,7 +105,33 @@ fn source_text(source: &PyObjectRef) -> Option<String> {
         return None;
     };
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    String::from_utf8(bytes.to_vec()).ok()
+    let text = String::from_utf8(bytes.to_vec()).ok()?;
+    declares_utf8(&text).then_some(text)
+}
+
+/// Whether `source` is UTF-8 by its own word: no PEP 263 coding declaration in its first
+/// two lines, or one naming UTF-8 (bytes in another declared encoding keep the original
+/// code: decoding them as UTF-8 would change their string literals).
+fn declares_utf8(source: &str) -> bool {
+    source.lines().take(2).all(|line| {
+        let Some(comment) = line.trim_start().strip_prefix('#') else {
+            return true;
+        };
+        let Some(at) = comment.find("coding").map(|at| at + "coding".len()) else {
+            return true;
+        };
+        let Some(name) = comment[at..].strip_prefix([':', '=']) else {
+            return true;
+        };
+        let name: String = name
+            .trim_start()
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            .collect::<String>()
+            .to_ascii_lowercase()
+            .replace('_', "-");
+        name == "utf-8" || name == "utf8" || name.starts_with("utf-8-")
+    })
 }
 
 /// `compile()` with the interrupt checks: see the module documentation.
@@ -182,14 +208,22 @@ fn run_checked(mut args: FuncArgs, mode: &'static str, vm: &VirtualMachine) -> P
     }) else {
         return run.call(args, vm);
     };
-    let source = match (
-        mode,
+    let source = if mode != "eval" {
         source
-            .downcast_ref::<PyStr>()
-            .and_then(|text| text.to_str()),
-    ) {
-        ("eval", Some(text)) => vm.ctx.new_str(text.trim_start_matches([' ', '\t'])).into(),
-        _ => source,
+    } else if let Some(text) = source
+        .downcast_ref::<PyStr>()
+        .and_then(|text| text.to_str())
+    {
+        vm.ctx.new_str(text.trim_start_matches([' ', '\t'])).into()
+    } else if let Some(bytes) = source.downcast_ref::<PyBytes>() {
+        let start = bytes
+            .as_bytes()
+            .iter()
+            .take_while(|b| matches!(b, b' ' | b'\t'))
+            .count();
+        vm.ctx.new_bytes(bytes.as_bytes()[start..].to_vec()).into()
+    } else {
+        source
     };
     let compile_args = FuncArgs::from(vec![
         source,
@@ -291,5 +325,24 @@ mod _rustpy_interrupts {
             super::super::check(vm)?;
             Ok(PyIterReturn::Return(vm.ctx.empty_tuple.clone().into()))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::declares_utf8;
+
+    #[test]
+    fn coding_declarations_are_read_as_pep_263_says() {
+        assert!(declares_utf8("x = 1\n"));
+        assert!(declares_utf8("# -*- coding: utf-8 -*-\nx = 1\n"));
+        assert!(declares_utf8(
+            "#!/usr/bin/env python\n# vim: set fileencoding=UTF8 :\n"
+        ));
+        assert!(!declares_utf8("# -*- coding: latin-1 -*-\nx = 1\n"));
+        assert!(!declares_utf8("#!/usr/bin/env python\n# coding=cp1252\n"));
+        assert!(declares_utf8(
+            "x = 1\ny = 2\n# coding: latin-1 (a third line is not read)\n"
+        ));
     }
 }

@@ -843,6 +843,13 @@ async fn interrupt(
                 report += &summary(&line, "µs", &runs);
                 report += &format!("{:<60} p95 {:>9.1} µs\n", "", percentile(&runs, 0.95));
             }
+            if let Some(lost) = results[index]["lost"][key].as_u64() {
+                report += &format!(
+                    "{:<60} {lost} run(s) lost: the interrupt was not taken within 10 s \
+                     (sent again, not timed)\n",
+                    ""
+                );
+            }
             values[index] = Some(runs);
         }
         rows.push(Row {
