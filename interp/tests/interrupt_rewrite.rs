@@ -104,6 +104,13 @@ exec(compile(b"\xef\xbb\xbfvalue = 7\n", "bom.py", "exec"), namespace)
 print(namespace["value"])
 print(compile("await_me = 1", "a.py", "exec", 0x2000, dont_inherit=True).co_filename)
 print(eval(compile("3 + 4", "e.py", "eval")))
+from collections import namedtuple
+print(namedtuple("Point", "x y")(1, 2), eval("x + 1", {"__builtins__": {}, "x": 1}))
+exec("for i in (0, 1):\n    pass\nseen = i", {"__builtins__": {}}, namespace)
+print(namespace["seen"])
+restricted = {"__builtins__": {}}
+exec(compile("for i in (0, 1):\n    pass\nseen = i", "r.py", "exec"), restricted)
+print(restricted["seen"], sorted(restricted["__builtins__"]))
 "##;
 
 /// Runs `script` with the rewrite, returns its printed lines.
@@ -155,9 +162,14 @@ fn compile_exec_and_eval_behave_as_the_originals() {
             "7",
             "a.py",
             "7",
+            "Point(x=1, y=2) 2",
+            "1",
+            "1 ['__rustpy_check__', '__rustpy_forever__', '__rustpy_iterate__']",
         ]
     );
     let (_, plain) = printed(BUILTINS, None);
     assert_eq!(plain[0], "False user.py", "without the rewrite: no checks");
-    assert_eq!(plain[1..], rewritten[1..]);
+    let last = plain.len() - 1;
+    assert_eq!(plain[1..last], rewritten[1..last]);
+    assert_eq!(plain[last], "1 []", "without the rewrite: nothing lent");
 }

@@ -209,6 +209,16 @@ function interruptError(message) {
 }
 
 /**
+ * Names that JS machinery reads from any object it is handed, never exports: a promise
+ * resolved with a worker reads `then` (an export call would never settle it),
+ * `JSON.stringify` reads `toJSON`, inspectors and test libraries read the others. A worker
+ * (and its `sync`, and `workers`) gives `undefined` for them; an export with one of these
+ * names is reached through `worker.exports`. Symbols (`Symbol.toPrimitive`,
+ * `Symbol.iterator`, inspect hooks) never name exports either.
+ */
+const PROBED_NAMES = new Set(["then", "toJSON", "inspect", "$$typeof", "nodeType", "asymmetricMatch"]);
+
+/**
  * A Python script in a Web Worker: `new PyWorker("w.py", {type: "rustpy"})`.
  *
  * - `ready` resolves when the script finished (rejects with its traceback);
@@ -257,7 +267,8 @@ export class PyWorker {
     this.config = config;
     this.ready = this.#boot(src, config);
     this.sync = new Proxy(this.#pageFunctions, {
-      get: (functions, key) => (typeof key === "string" ? (...args) => this.#call(key, args) : undefined),
+      get: (functions, key) =>
+        typeof key === "string" && !PROBED_NAMES.has(key) ? (...args) => this.#call(key, args) : undefined,
       set: (functions, key, value) => {
         if (typeof value !== "function") throw new TypeError(`worker.sync.${String(key)} must be a function`);
         functions[key] = value;
@@ -272,9 +283,7 @@ export class PyWorker {
     // `worker.g(...)` calls the export `g`, like `worker.sync.g(...)`.
     return new Proxy(this, {
       get: (target, key, receiver) => {
-        // Not a thenable: `await worker` and an async function returning it would call an
-        // export named "then" and never settle.
-        if (key === "then") return undefined;
+        if (PROBED_NAMES.has(key)) return undefined;
         if (key in target || typeof key !== "string") {
           const value = Reflect.get(target, key, target);
           return typeof value === "function" ? value.bind(target) : value;
@@ -885,7 +894,7 @@ export const workers = new Proxy(
   {},
   {
     get(_, name) {
-      if (typeof name !== "string" || name === "then") return undefined;
+      if (typeof name !== "string" || PROBED_NAMES.has(name)) return undefined;
       return namedWorker(name).then((worker) => {
         const exports = worker.exports;
         exports.terminate = () => worker.terminate();

@@ -128,3 +128,71 @@ async fn workers_survive_input_interrupts_crashes_and_restarts() {
         "{shown}"
     );
 }
+
+#[tokio::test]
+async fn probing_a_worker_calls_no_export_and_never_hangs() {
+    let h = Harness::start().await;
+    let page = h.open("/probed.html").await;
+    let result = page
+        .wait_for("window.result", Duration::from_secs(90))
+        .await
+        .unwrap();
+    assert_eq!(
+        result,
+        serde_json::json!({
+            "resolvedIsWorker": true,
+            "returnedIsWorker": true,
+            "syncResolved": true,
+            "namedHasPing": "function",
+            "probedAreUndefined": true,
+            "json": "string",
+            "text": "[object Object]",
+            "iterable": "TypeError",
+            "calls": 1,
+            "viaExports": "the export named toJSON",
+            "unhandled": [],
+        }),
+        "probing the worker called an export or hung"
+    );
+}
+
+#[tokio::test]
+async fn native_recursion_raises_recursion_error_on_the_page_and_in_workers() {
+    let h = Harness::start().await;
+    let page = h.open("/recursion.html").await;
+    let expected = serde_json::json!({
+        "repr": "RecursionError",
+        "str": "RecursionError",
+        "eq": "RecursionError",
+        "json": "RecursionError",
+        "self_repr": "RecursionError",
+        "yield_from_self": "RecursionError",
+        "python": "RecursionError",
+        "python_depth_ok": true,
+    });
+    let worker = page
+        .wait_for("window.workerResults", Duration::from_secs(120))
+        .await
+        .unwrap();
+    let outcomes: serde_json::Value =
+        serde_json::from_str(worker["outcomes"]["ok"].as_str().unwrap_or("null")).unwrap();
+    assert_eq!(outcomes, expected, "in a worker: {worker}");
+    assert_eq!(
+        worker["ping"],
+        serde_json::json!({"ok": "pong"}),
+        "the worker goes on"
+    );
+
+    let on_page = page
+        .wait_for("window.pageOutcomes", Duration::from_secs(120))
+        .await
+        .unwrap();
+    let outcomes: serde_json::Value =
+        serde_json::from_str(on_page.as_str().unwrap_or("null")).unwrap();
+    assert_eq!(outcomes, expected, "on the page");
+    let goes_on = page
+        .wait_for("window.pageGoesOn", Duration::from_secs(60))
+        .await
+        .unwrap();
+    assert_eq!(goes_on, "pong", "the page's next script runs");
+}

@@ -15,7 +15,7 @@ use std::cell::RefCell;
 
 use rustpython_vm::{
     PyObjectRef, PyResult, VirtualMachine,
-    builtins::{PyByteArray, PyBytes, PyCode, PyStr},
+    builtins::{PyByteArray, PyBytes, PyCode, PyDict, PyStr},
     compiler::{CompileOpts, Mode, core::bytecode::CodeFlags},
     function::FuncArgs,
 };
@@ -192,6 +192,51 @@ fn checked_code(
     rustpython_vm::compiler::codegen::compile::compile_top(tree, file, mode, opts).ok()
 }
 
+/// Whether code run with `globals` finds the check builtins: not when `globals` brings
+/// builtins of its own without them (`namedtuple` evaluates its `__new__` with
+/// `{"__builtins__": {}}`); such a string runs without checks.
+fn sees_the_checks(globals: Option<&PyObjectRef>, vm: &VirtualMachine) -> bool {
+    let Some(globals) = globals.and_then(|g| g.downcast_ref::<PyDict>()) else {
+        return true; // the caller's globals, or an error the original reports
+    };
+    let Ok(Some(builtins)) = globals.get_item_opt("__builtins__", vm) else {
+        return true; // the interpreter's builtins are added
+    };
+    match builtins.downcast_ref::<PyDict>() {
+        Some(names) => matches!(names.get_item_opt(CHECK, vm), Ok(Some(_))),
+        None => matches!(vm.get_attribute_opt(&builtins, CHECK), Ok(Some(_))),
+    }
+}
+
+/// Code rustpy compiled with checks, run with `globals` whose own `__builtins__` dict
+/// lacks them: the check builtins are added to that dict, so the code finds them (the
+/// checks go where the code goes; nothing else of the builtins is added).
+fn lend_the_checks(
+    code: &PyCode,
+    globals: Option<&PyObjectRef>,
+    vm: &VirtualMachine,
+) -> PyResult<()> {
+    let checked = code
+        .code
+        .names
+        .iter()
+        .any(|name| [CHECK, ITERATE, FOREVER].contains(&name.as_str()));
+    if !checked || sees_the_checks(globals, vm) {
+        return Ok(());
+    }
+    let Some(own) = globals
+        .and_then(|g| g.downcast_ref::<PyDict>())
+        .and_then(|g| g.get_item_opt("__builtins__", vm).ok().flatten())
+        .and_then(|b| b.downcast::<PyDict>().ok())
+    else {
+        return Ok(());
+    };
+    for name in [CHECK, ITERATE, FOREVER] {
+        own.set_item(name, vm.builtins.get_attr(name, vm)?, vm)?;
+    }
+    Ok(())
+}
+
 /// `exec()`/`eval()` with a string compiled through [`compile_checked`] (`eval` drops
 /// leading spaces and tabs first, as it does itself).
 fn run_checked(mut args: FuncArgs, mode: &'static str, vm: &VirtualMachine) -> PyResult {
@@ -201,6 +246,9 @@ fn run_checked(mut args: FuncArgs, mode: &'static str, vm: &VirtualMachine) -> P
         original(|o| &o.exec, vm)?
     };
     let source = args.args.first().cloned();
+    if let Some(code) = source.as_ref().and_then(|s| s.downcast_ref::<PyCode>()) {
+        lend_the_checks(code, args.args.get(1), vm)?;
+    }
     let Some(source) = source.filter(|s| {
         s.downcast_ref::<PyStr>().is_some()
             || s.downcast_ref::<PyBytes>().is_some()
@@ -208,6 +256,9 @@ fn run_checked(mut args: FuncArgs, mode: &'static str, vm: &VirtualMachine) -> P
     }) else {
         return run.call(args, vm);
     };
+    if !sees_the_checks(args.args.get(1), vm) {
+        return run.call(args, vm);
+    }
     let source = if mode != "eval" {
         source
     } else if let Some(text) = source
