@@ -240,6 +240,7 @@ export class PyWorker {
   #pendingReply = null; // {bytes, id} waiting for the worker's larger buffer
   #terminated = false;
   #dead = null; // why the worker cannot answer any more (crashed), or null
+  #rejectBoot = null; // rejects the boot waiting for the worker's first answer, if any
   #name;
   #src;
   #showErrors;
@@ -326,10 +327,10 @@ export class PyWorker {
       });
       if (early) this.#worker = early;
       const [loaded, module] = await Promise.all([loadSource(this.#element, src ?? null), interpreterModule()]);
-      if (this.#terminated) throw new Error(`${this.#label} was terminated`);
+      if (this.#terminated) throw new Error(`${this.#label} was terminated before it was ready`);
       this.#label = describeScript("worker", this.#name, loaded.filename);
       const relay = needsRelay ? await this.#connectRelay(this.#serviceWorker) : null;
-      if (this.#terminated) throw new Error(`${this.#label} was terminated`);
+      if (this.#terminated) throw new Error(`${this.#label} was terminated before it was ready`);
       const worker = early ?? spawnWorker(this.#name ?? loaded.filename);
       this.#worker = worker;
       // A callback belongs to the worker that offered it: after a restart the old one's
@@ -348,6 +349,8 @@ export class PyWorker {
         this.#requests = new SharedArrayBuffer(BUFFER_BYTES);
       }
       const finished = new Promise((resolve, reject) => {
+        // terminate() and restart() end a boot the worker will never answer now.
+        this.#rejectBoot = reject;
         // The worker's protocol messages arrive as JSON text (cheaper to post than objects);
         // the few that carry shared buffers or come from its JS glue, as objects.
         this.#worker.addEventListener("message", ({ data }) =>
@@ -376,12 +379,16 @@ export class PyWorker {
         library: LIBRARY_URL,
       });
       if (isolated && FAST_REQUESTS) this.#listen(this.#worker);
-      await finished;
+      try {
+        await finished;
+      } finally {
+        if (this.#worker === worker) this.#rejectBoot = null;
+      }
       this.#element?.dispatchEvent(new CustomEvent("rustpy:ready", { detail: { worker: this } }));
       this.#element?.dispatchEvent(new CustomEvent("rustpy:done", { detail: { worker: this } }));
       return this;
     } catch (error) {
-      if (!(error instanceof PythonError) && !this.#terminated && !this.#dead) {
+      if (!(error instanceof PythonError) && !this.#terminated && !this.#dead && !error?.abandoned) {
         this.#showError(`${this.#label} failed`, error.message ?? String(error));
       }
       throw error;
@@ -803,6 +810,7 @@ export class PyWorker {
     this.#table?.close(`${this.#label} was restarted`);
     this.#removePrompts();
     this.#fail(new Error(`${this.#label} was restarted`));
+    this.#abandonBoot(`${this.#label} was restarted before it was ready`);
     this.#dead = null;
     this.#exports = null;
     this.#pendingReply = null;
@@ -846,6 +854,16 @@ export class PyWorker {
     this.#settleInterrupts(false, error);
   }
 
+  /** Rejects `ready` of a boot still waiting for the worker (its worker is gone). */
+  #abandonBoot(message) {
+    const reject = this.#rejectBoot;
+    this.#rejectBoot = null;
+    if (!reject) return;
+    const error = new Error(message);
+    error.abandoned = true; // asked for: not shown as a failure
+    reject(error);
+  }
+
   /** Stops the worker; pending calls reject at once. */
   terminate() {
     if (this.#terminated) return;
@@ -855,6 +873,7 @@ export class PyWorker {
     this.#table?.close(`${this.#label} was terminated`);
     this.#removePrompts();
     this.#fail(new Error(`${this.#label} was terminated`));
+    this.#abandonBoot(`${this.#label} was terminated before it was ready`);
     if (this.#name !== null && named.get(this.#name) === this) named.delete(this.#name);
   }
 }

@@ -130,16 +130,54 @@ async fn workers_survive_input_interrupts_crashes_and_restarts() {
 }
 
 #[tokio::test]
-async fn probing_a_worker_calls_no_export_and_never_hangs() {
+async fn probing_a_worker_calls_no_export_and_never_hangs_nor_does_its_boot() {
     let h = Harness::start().await;
     let page = h.open("/probed.html").await;
-    let result = page
-        .wait_for("window.result", Duration::from_secs(90))
+    let mut result = page
+        .wait_for("window.result", Duration::from_secs(180))
         .await
         .unwrap();
+    assert!(
+        result.get("error").is_none(),
+        "a step hung or threw: {result}"
+    );
+    // Each boot ended by terminate() settled: ready, or rejected as terminated before it
+    // was ready (which one depends on the moment; the page bounds every wait). The last
+    // was terminated while its script ran.
+    let boot_ends = result["bootEnds"].take();
+    let ends = boot_ends.as_array().cloned().unwrap_or_default();
+    assert_eq!(ends.len(), 5, "{boot_ends}");
+    assert!(
+        ends[4]
+            .as_str()
+            .is_some_and(|end| end.ends_with("was terminated before it was ready")),
+        "{boot_ends}"
+    );
+    for end in &ends {
+        let end = end.as_str().unwrap_or_default();
+        assert!(
+            end == "ready" || end.ends_with("was terminated before it was ready"),
+            "{end}"
+        );
+    }
+    let restart = result["restartDuringBoot"].take();
+    assert!(
+        restart[0]
+            .as_str()
+            .is_some_and(|first| first.ends_with("was restarted before it was ready")),
+        "{restart}"
+    );
+    assert_eq!(restart[1], "ready", "{restart}");
+    assert_eq!(
+        restart[2], "pong",
+        "the restarted worker answers: {restart}"
+    );
+    let result = result;
     assert_eq!(
         result,
         serde_json::json!({
+            "bootEnds": null,
+            "restartDuringBoot": null,
             "resolvedIsWorker": true,
             "returnedIsWorker": true,
             "syncResolved": true,
