@@ -221,12 +221,18 @@ pub fn from_value(value: &Value, mode: Mode, vm: &VirtualMachine) -> PyResult<Py
     Ok(match value {
         Value::None => vm.ctx.none(),
         Value::Bool(flag) => vm.ctx.new_bool(*flag).into(),
+        // Parsed here, not by `int(digits)`: Python's guard against long decimal strings
+        // (4 300 digits) must not cap what crosses.
         Value::Int(digits) => match digits.parse::<i64>() {
             Ok(small) => vm.ctx.new_int(small).into(),
-            Err(_) => vm
-                .builtins
-                .get_attr("int", vm)?
-                .call((digits.clone(),), vm)?,
+            Err(_) => match digits.parse::<malachite_bigint::BigInt>() {
+                Ok(big) => vm.ctx.new_bigint(&big).into(),
+                Err(_) => {
+                    return Err(
+                        vm.new_value_error(format!("rustpy: {:.40}... is not an integer", digits))
+                    );
+                }
+            },
         },
         Value::Float(float) => vm.ctx.new_float(float.get()).into(),
         Value::Str(text) => vm.ctx.new_str(text.as_str()).into(),

@@ -904,3 +904,26 @@ fn a_library_file_that_cannot_be_loaded_is_a_clear_import_error() {
         .unwrap();
     assert_eq!(host.stdout(), vec!["[1]"]);
 }
+
+#[test]
+fn integers_of_any_size_cross_exactly() {
+    let (host, rt) = runtime();
+    run_ok(
+        &host,
+        &rt,
+        "def huge():\n    return -(3**50000)\ndef is_it(n):\n    return n == -(3**50000) and n - 1 < n\n__export__ = ['huge', 'is_it']",
+    );
+    rt.call_export(1, "huge", &Value::List(vec![])).unwrap();
+    let out = host.export_results.borrow()[0].1.clone();
+    let Ok(Value::Int(digits)) = out else {
+        panic!("huge() gave {out:?}");
+    };
+    assert_eq!(digits.len(), 23_857 + 1, "every digit and the sign");
+    rt.call_export(2, "is_it", &Value::List(vec![Value::Int(digits)]))
+        .unwrap();
+    assert_eq!(
+        host.export_results.borrow()[1],
+        (2, Ok(Value::Bool(true))),
+        "the digits came back as the same int, past int()'s 4 300-digit guard"
+    );
+}

@@ -29,6 +29,7 @@ async fn worker_and_page_call_each_other() {
         "slow 42",
         "js error TypeError | TypeError: boom",
         "echo True",
+        "huge ints True",
         "grown reply 200000",
         "too large True",
         "still works 2",
@@ -57,6 +58,11 @@ async fn worker_and_page_call_each_other() {
     assert_eq!(results["ready"], "ready");
     assert_eq!(results["syncExport"], 42);
     assert_eq!(results["direct"], 6);
+    assert_eq!(
+        results["hugeIn"], true,
+        "2n ** 100000n reaches Python exactly"
+    );
+    assert_eq!(results["hugeOut"], true, "-(3 ** 50000) reaches JS exactly");
     assert_eq!(results["asyncExport"], 6);
     let export_error = text("exportError");
     assert!(

@@ -24,6 +24,8 @@ same = (
     and back[8:] == ["héllo ✓", b"\x00\xff", [1, 2], {"k": [1]}]
 )
 print("echo", same)
+huge = [2**100000, -(3**50000)]  # 30 103 and 23 857 digits: past int()'s 4 300
+print("huge ints", sync.echo(huge) == huge)
 print("grown reply", len(sync.big(200_000)))
 try:
     sync.big(2_000_000)
@@ -34,6 +36,14 @@ try:
     sync.echo(object())
 except TypeError as exc:
     print("cannot cross", exc)
+
+
+def is_huge(number):
+    return number == 2**100000
+
+
+def huge():
+    return -(3**50000)
 
 
 def multiply(a, b):
@@ -73,4 +83,4 @@ def records():
     return recorded
 
 
-__export__ = ["multiply", "later", "fails", "nap", "shout", "record", "records"]
+__export__ = ["is_huge", "huge", "multiply", "later", "fails", "nap", "shout", "record", "records"]
