@@ -6,8 +6,10 @@
 //! and Python callables are offered to JS by id, through the hooks `_rustpy_ffi` installs.
 
 use std::cell::RefCell;
+use std::collections::HashSet;
 
 use rustpy_bridge::{Float, JsRef, PyRef, Value};
+
 use rustpython_vm::{
     AsObject, PyObjectRef, PyResult, VirtualMachine,
     builtins::{PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyStr, PyTuple, PyTypeRef},
@@ -78,6 +80,106 @@ pub fn to_value(
     context: &str,
     vm: &VirtualMachine,
 ) -> PyResult<Value> {
+    Crossing {
+        mode,
+        context,
+        path: HashSet::new(),
+    }
+    .value(obj, vm)
+}
+
+/// One [`to_value`] walk: the containers on the path to the item being converted, by id.
+/// A container met again on its own path (a list holding itself) raises `ValueError`, and
+/// nesting deeper than the native stack allows raises `RecursionError` instead of
+/// overflowing it.
+struct Crossing<'a> {
+    mode: Mode,
+    context: &'a str,
+    path: HashSet<usize>,
+}
+
+impl Crossing<'_> {
+    fn value(&mut self, obj: &PyObjectRef, vm: &VirtualMachine) -> PyResult<Value> {
+        let is_container = obj.downcast_ref::<PyList>().is_some()
+            || obj.downcast_ref::<PyTuple>().is_some()
+            || obj.downcast_ref::<PyDict>().is_some();
+        if !is_container {
+            return leaf_to_value(obj, self.mode, self.context, vm);
+        }
+        let id = obj.get_id();
+        if !self.path.insert(id) {
+            return Err(vm.new_value_error(format!(
+                "{}: a {} that contains itself cannot cross between the worker and the page \
+                 (circular reference)",
+                self.context,
+                obj.class().name()
+            )));
+        }
+        let value = vm.with_recursion("while converting a value to cross to JavaScript", || {
+            self.container(obj, vm)
+        });
+        self.path.remove(&id);
+        value
+    }
+
+    /// A list, tuple or dict, item by item.
+    fn container(&mut self, obj: &PyObjectRef, vm: &VirtualMachine) -> PyResult<Value> {
+        if let Some(list) = obj.downcast_ref::<PyList>() {
+            let items: Vec<PyObjectRef> = list.borrow_vec().to_vec();
+            return items
+                .iter()
+                .map(|item| self.value(item, vm))
+                .collect::<PyResult<_>>()
+                .map(Value::List);
+        }
+        if let Some(tuple) = obj.downcast_ref::<PyTuple>() {
+            return tuple
+                .as_slice()
+                .iter()
+                .map(|item| self.value(item, vm))
+                .collect::<PyResult<_>>()
+                .map(Value::List);
+        }
+        let Some(dict) = obj.downcast_ref::<PyDict>() else {
+            return leaf_to_value(obj, self.mode, self.context, vm);
+        };
+        let mut entries = Vec::new();
+        for (key, value) in dict.items_vec() {
+            let Some(key_text) = key.downcast_ref::<PyStr>() else {
+                return Err(vm.new_type_error(format!(
+                    "{}: dict keys must be str to cross to JavaScript, not {}",
+                    self.context,
+                    key.class().name()
+                )));
+            };
+            entries.push((
+                exact_text(key_text, self.context, vm)?,
+                self.value(&value, vm)?,
+            ));
+        }
+        Ok(Value::Dict(entries))
+    }
+}
+
+/// The text of `text`, which must be valid Unicode: a lone surrogate (`"\ud800"`) has no
+/// UTF-8 form, so the string would reach JavaScript changed; it raises `ValueError`.
+fn exact_text(text: &PyStr, context: &str, vm: &VirtualMachine) -> PyResult<String> {
+    text.to_str().map(str::to_owned).ok_or_else(|| {
+        vm.new_value_error(format!(
+            "{context}: a str holding a lone surrogate (such as '\\ud800') cannot cross \
+             between the worker and the page unchanged; encode it first (for instance \
+             text.encode('utf-8', 'surrogatepass'))"
+        ))
+    })
+}
+
+/// Everything but lists, tuples and dicts.
+fn leaf_to_value(
+    obj: &PyObjectRef,
+    mode: Mode,
+    context: &str,
+    vm: &VirtualMachine,
+) -> PyResult<Value> {
     if vm.is_none(obj) {
         return Ok(Value::None);
     }
@@ -94,45 +196,13 @@ pub fn to_value(
         return Ok(Value::Float(Float::new(float.to_f64())));
     }
     if let Some(text) = obj.downcast_ref::<PyStr>() {
-        return Ok(Value::Str(text.to_string_lossy().into_owned()));
+        return exact_text(text, context, vm).map(Value::Str);
     }
     if let Some(bytes) = obj.downcast_ref::<PyBytes>() {
         return Ok(Value::Bytes(bytes.as_bytes().to_vec()));
     }
     if let Some(bytes) = obj.downcast_ref::<PyByteArray>() {
         return Ok(Value::Bytes(bytes.borrow_buf().to_vec()));
-    }
-    if let Some(list) = obj.downcast_ref::<PyList>() {
-        let items: Vec<PyObjectRef> = list.borrow_vec().to_vec();
-        return items
-            .iter()
-            .map(|item| to_value(item, mode, context, vm))
-            .collect::<PyResult<_>>()
-            .map(Value::List);
-    }
-    if let Some(tuple) = obj.downcast_ref::<PyTuple>() {
-        return tuple
-            .as_slice()
-            .iter()
-            .map(|item| to_value(item, mode, context, vm))
-            .collect::<PyResult<_>>()
-            .map(Value::List);
-    }
-    if let Some(dict) = obj.downcast_ref::<PyDict>() {
-        let mut entries = Vec::new();
-        for (key, value) in dict.items_vec() {
-            let Some(key_text) = key.downcast_ref::<PyStr>() else {
-                return Err(vm.new_type_error(format!(
-                    "{context}: dict keys must be str to cross to JavaScript, not {}",
-                    key.class().name()
-                )));
-            };
-            entries.push((
-                key_text.to_string_lossy().into_owned(),
-                to_value(&value, mode, context, vm)?,
-            ));
-        }
-        return Ok(Value::Dict(entries));
     }
     if mode == Mode::Ffi {
         return reference_to_value(obj, context, vm);

@@ -927,3 +927,37 @@ fn integers_of_any_size_cross_exactly() {
         "the digits came back as the same int, past int()'s 4 300-digit guard"
     );
 }
+
+#[test]
+fn circular_values_and_lone_surrogates_fail_clearly() {
+    let (host, rt) = runtime();
+    run_ok(
+        &host,
+        &rt,
+        "def circular():\n    a = [1]\n    a.append({'back': a})\n    return a\ndef surrogate():\n    return {'k': 'a\\ud800b'}\ndef shared():\n    x = [1]\n    return [x, x, (x,)]\n__export__ = ['circular', 'surrogate', 'shared']",
+    );
+    for (id, name) in [(1, "circular"), (2, "surrogate"), (3, "shared")] {
+        rt.call_export(id, name, &Value::List(vec![])).unwrap();
+    }
+    let results = host.export_results.borrow();
+    let error = |index: usize| match &results[index].1 {
+        Err(traceback) => traceback.clone(),
+        Ok(value) => panic!("{value:?} crossed"),
+    };
+    assert!(
+        error(0).contains("ValueError") && error(0).contains("a list that contains itself"),
+        "{}",
+        error(0)
+    );
+    assert!(
+        error(1).contains("ValueError") && error(1).contains("lone surrogate"),
+        "{}",
+        error(1)
+    );
+    let one = || Value::List(vec![Value::Int("1".into())]);
+    assert_eq!(
+        results[2].1,
+        Ok(Value::List(vec![one(), one(), Value::List(vec![one()])])),
+        "the same list twice is not a cycle"
+    );
+}

@@ -154,17 +154,45 @@ function yieldToEventLoop() {
   });
 }
 
-/** JS value -> bridge wire value (see rustpy_bridge::value). */
-function toWire(value, context) {
+/**
+ * JS value -> bridge wire value (see rustpy_bridge::value). What would not reach Python
+ * as it is throws a TypeError naming `context`: a lone surrogate, a cycle, nesting deeper
+ * than the worker reads.
+ */
+function toWire(value, context, path = new Set(), depth = WIRE_DEPTH) {
+  if (typeof value === "string" && !value.isWellFormed()) {
+    throw new TypeError(
+      `${context}: a string holding a lone surrogate cannot cross to the worker unchanged ` +
+        "(Python would get a different string); fix it first (string.toWellFormed())",
+    );
+  }
   const primitive = primitiveToWire(value);
   if (primitive !== undefined) return primitive;
   if (value instanceof Uint8Array || value instanceof ArrayBuffer) {
     return bytesToWire(value instanceof ArrayBuffer ? new Uint8Array(value) : value);
   }
-  if (Array.isArray(value)) return value.map((item) => toWire(item, context));
   const proto = Object.getPrototypeOf(value);
-  if (proto === Object.prototype || proto === null) {
-    return { d: Object.entries(value).map(([k, item]) => [k, toWire(item, context)]) };
+  const isArray = Array.isArray(value);
+  if (isArray || proto === Object.prototype || proto === null) {
+    if (path.has(value)) {
+      throw new TypeError(`${context}: an ${isArray ? "array" : "object"} that contains itself cannot cross to the worker`);
+    }
+    // The worker's JSON reader takes 128 levels: an array is one, an object three.
+    const left = depth - (isArray ? 1 : 3);
+    if (left < 0) {
+      throw new TypeError(
+        `${context}: nested too deep to cross to the worker (at most ${WIRE_DEPTH} levels: an array ` +
+          "counts one, an object three)",
+      );
+    }
+    path.add(value);
+    try {
+      return isArray
+        ? value.map((item) => toWire(item, context, path, left))
+        : { d: Object.entries(value).map(([k, item]) => [toWire(k, context, path, left), toWire(item, context, path, left)]) };
+    } finally {
+      path.delete(value);
+    }
   }
   const kind = typeof value === "function" ? "function" : value.constructor?.name ?? typeof value;
   throw new TypeError(
@@ -172,6 +200,10 @@ function toWire(value, context) {
       "bigints, strings, Uint8Array, arrays and plain objects can)",
   );
 }
+
+/** The nesting a value may have on the wire (the worker's serde_json reads 128 levels; the
+ * message around the value takes up to 8). */
+const WIRE_DEPTH = 120;
 
 /** Bridge wire value -> JS value. */
 function fromWire(wire) {

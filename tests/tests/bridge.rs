@@ -30,6 +30,9 @@ async fn worker_and_page_call_each_other() {
         "js error TypeError | TypeError: boom",
         "echo True",
         "huge ints True",
+        "refused circular | the arguments of sync.echo: a list that contains itself cannot cross",
+        "refused surrogate | the arguments of sync.echo: a str holding a lone surrogate",
+        "deep refused RecursionError | maximum recursion depth exceeded while converting a value",
         "grown reply 200000",
         "too large True",
         "still works 2",
@@ -47,7 +50,7 @@ async fn worker_and_page_call_each_other() {
         "{missing}"
     );
     let crossing = page
-        .wait_for_console("log", "cannot cross", Duration::from_secs(5))
+        .wait_for_console("log", "cannot cross the arguments", Duration::from_secs(5))
         .await
         .unwrap();
     assert!(
@@ -63,6 +66,19 @@ async fn worker_and_page_call_each_other() {
         "2n ** 100000n reaches Python exactly"
     );
     assert_eq!(results["hugeOut"], true, "-(3 ** 50000) reaches JS exactly");
+    let refused = |key: &str, why: &str| {
+        let text = text(key);
+        assert!(
+            text.starts_with("error: the arguments of shout(): ") && text.contains(why),
+            "{key}: {text}"
+        );
+    };
+    refused(
+        "surrogateIn",
+        "a string holding a lone surrogate cannot cross",
+    );
+    refused("deepIn", "nested too deep to cross to the worker");
+    assert_eq!(results["afterBadInput"], 9, "the worker goes on");
     assert_eq!(results["asyncExport"], 6);
     let export_error = text("exportError");
     assert!(

@@ -26,6 +26,26 @@ same = (
 print("echo", same)
 huge = [2**100000, -(3**50000)]  # 30 103 and 23 857 digits: past int()'s 4 300
 print("huge ints", sync.echo(huge) == huge)
+circular = [1]
+circular.append(circular)
+for name, value in [("circular", circular), ("surrogate", "a\ud800b")]:
+    try:
+        sync.echo(value)
+        print("crossed", name)
+    except ValueError as exc:
+        print("refused", name, "|", exc)
+deep = []
+for _ in range(10_000):
+    deep = [deep]
+try:
+    back = sync.echo(deep)
+    depth = 0
+    while back:
+        back = back[0]
+        depth += 1
+    print("deep", "exact" if depth == 10_000 else f"changed to {depth}")
+except (RecursionError, ValueError) as exc:
+    print("deep refused", type(exc).__name__, "|", exc)
 print("grown reply", len(sync.big(200_000)))
 try:
     sync.big(2_000_000)
