@@ -1,6 +1,7 @@
 //! Sets the size of the WebAssembly shadow stack (the part of linear memory that holds
 //! Rust's stack frames), which bounds how deep native recursion goes before RustPython's
-//! guard raises `RecursionError`; see `STACK_BYTES` below.
+//! guard raises `RecursionError`; see `STACK_BYTES` below. `RUSTPY_WASM_STACK=<bytes>` at
+//! build time links another size, to measure where the browser's stack gives out.
 
 /// The shadow stack rustpy links with. RustPython's `with_recursion` guard (on every
 /// native `repr`, comparison and call) raises `RecursionError` when fewer than 32 KiB of

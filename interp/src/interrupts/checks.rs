@@ -5,9 +5,11 @@
 //! rustpy's `compile` first calls the original one, so the user gets its errors, warnings
 //! and audit events unchanged; only code that compiled is parsed again, rewritten and
 //! compiled from the rewritten tree with the same options (the future features are those
-//! the original code object carries). Source the rewrite cannot take (bytes that are not
-//! UTF-8, an AST object) keeps the original code object, without checks. `exec` and
-//! `eval` of a string compile it through rustpy's `compile` and hand the code object on.
+//! the original code object carries). Source the rewrite cannot take (an AST object, bytes
+//! that are not UTF-8 or declare another encoding) keeps the original code object, without
+//! checks. `exec` and `eval` of a string compile it through rustpy's `compile` and hand the
+//! code object on, unless the string runs under a `__builtins__` of its own that lacks the
+//! check builtins; checked code run there gets them lent.
 //! All three are native, so the original `exec` and `eval` see the caller's frame, as
 //! they would have.
 
@@ -192,15 +194,20 @@ fn checked_code(
     rustpython_vm::compiler::codegen::compile::compile_top(tree, file, mode, opts).ok()
 }
 
+/// The `__builtins__` that `globals` brings of its own, if it is a dict that has one
+/// (`None`: the caller's globals, or the interpreter's builtins, which hold the checks).
+fn own_builtins(globals: Option<&PyObjectRef>, vm: &VirtualMachine) -> Option<PyObjectRef> {
+    globals
+        .and_then(|g| g.downcast_ref::<PyDict>())
+        .and_then(|g| g.get_item_opt("__builtins__", vm).ok().flatten())
+}
+
 /// Whether code run with `globals` finds the check builtins: not when `globals` brings
 /// builtins of its own without them (`namedtuple` evaluates its `__new__` with
 /// `{"__builtins__": {}}`); such a string runs without checks.
 fn sees_the_checks(globals: Option<&PyObjectRef>, vm: &VirtualMachine) -> bool {
-    let Some(globals) = globals.and_then(|g| g.downcast_ref::<PyDict>()) else {
-        return true; // the caller's globals, or an error the original reports
-    };
-    let Ok(Some(builtins)) = globals.get_item_opt("__builtins__", vm) else {
-        return true; // the interpreter's builtins are added
+    let Some(builtins) = own_builtins(globals, vm) else {
+        return true;
     };
     match builtins.downcast_ref::<PyDict>() {
         Some(names) => matches!(names.get_item_opt(CHECK, vm), Ok(Some(_))),
@@ -224,11 +231,7 @@ fn lend_the_checks(
     if !checked || sees_the_checks(globals, vm) {
         return Ok(());
     }
-    let Some(own) = globals
-        .and_then(|g| g.downcast_ref::<PyDict>())
-        .and_then(|g| g.get_item_opt("__builtins__", vm).ok().flatten())
-        .and_then(|b| b.downcast::<PyDict>().ok())
-    else {
+    let Some(own) = own_builtins(globals, vm).and_then(|b| b.downcast::<PyDict>().ok()) else {
         return Ok(());
     };
     for name in [CHECK, ITERATE, FOREVER] {
