@@ -269,13 +269,16 @@ def invoke(callable_id, args):
 
 
 def _report_task_error(task):
+    """An ``async`` callback's task failed: nobody awaits it, so the host shows the error
+    (on the page, as a synchronous handler's error is)."""
     if task.cancelled():
         return
     error = task.exception()
     if error is not None:
-        import sys
-
-        print(_rustpy_host.format_exception(error), file=sys.stderr)
+        _rustpy_host.report_error(
+            "an async callback (event handler, timer, promise)",
+            _rustpy_host.format_exception(error),
+        )
 
 
 async def _await_js(thenable):

@@ -9,7 +9,6 @@ script and ``asyncio.create_task`` are the ways in.
 import asyncio
 import collections
 import itertools
-import sys
 from asyncio import events, futures, tasks
 
 import _rustpy_host
@@ -145,11 +144,12 @@ class HostEventLoop(asyncio.AbstractEventLoop):
         return self._exception_handler
 
     def default_exception_handler(self, context):
+        """Errors nobody can catch any more (a callback that raised, a task whose exception
+        was never retrieved) go to the host, which shows them on the page."""
         message = context.get("message") or "Unhandled exception in event loop"
         exc = context.get("exception")
-        print(message, file=sys.stderr)
-        if exc is not None:
-            print(_rustpy_host.format_exception(exc), file=sys.stderr)
+        detail = message if exc is None else f"{message}\n{_rustpy_host.format_exception(exc)}"
+        _rustpy_host.report_error("the event loop", detail)
 
     def call_exception_handler(self, context):
         if self._exception_handler is None:

@@ -193,14 +193,24 @@ def _is_internal(tb):
     return name.startswith("<frozen importlib")
 
 
-def format_user_exception(exc, filename):
+def _is_rustpys(tb):
+    name = tb.tb_frame.f_code.co_filename
+    return name.startswith(("_rustpy_", "pyscript/"))
+
+
+def format_user_exception(exc, filename=None):
     """The traceback of ``exc`` as the user should see it.
 
-    Drops rustpy's frames above the user's code and importlib's machinery between import
-    statements and the imported module (CPython hides those too).
+    Drops rustpy's frames above the user's code (those before the first frame of
+    ``filename``; without one, rustpy's own modules' frames at the top, as when JS calls a
+    Python callback) and importlib's machinery between import statements and the imported
+    module (CPython hides those too).
     """
     tb = exc.__traceback__
-    while tb is not None and tb.tb_frame.f_code.co_filename != filename:
+    if filename is None:
+        while tb is not None and tb.tb_next is not None and _is_rustpys(tb):
+            tb = tb.tb_next
+    while tb is not None and filename is not None and tb.tb_frame.f_code.co_filename != filename:
         tb = tb.tb_next
     if tb is None and isinstance(exc, SyntaxError):
         exc.__traceback__ = None
@@ -327,7 +337,4 @@ def report_result(call_id, name, result):
 
 
 def _format_call_error(exc):
-    tb = exc.__traceback__
-    if tb is not None and tb.tb_frame.f_code.co_filename == "_rustpy_runner.py":
-        exc.__traceback__ = tb.tb_next
-    return _rustpy_host.format_exception(exc)
+    return format_user_exception(exc)

@@ -1170,6 +1170,14 @@ mod _rustpy_host {
         crate::convert::from_value(&host().config(), crate::convert::Mode::Copy, vm)
     }
 
+    /// Reports an error nobody can catch any more (see [`crate::Host::report_error`]);
+    /// output written so far goes first, so the error follows what led to it.
+    #[pyfunction]
+    fn report_error(what: String, traceback: String) {
+        super::flush_to_host();
+        host().report_error(&what, &traceback);
+    }
+
     /// Formats an exception with its traceback, as Python prints it.
     #[pyfunction]
     fn format_exception(exc: PyBaseExceptionRef, vm: &VirtualMachine) -> String {

@@ -205,6 +205,16 @@ pub trait Host {
     /// not frozen into the interpreter, marshalled (see `build.rs`). Called on the first
     /// import of such a module; blocks until the bytes arrive.
     fn load_library(&self, file: &str) -> Result<Vec<u8>, String>;
+    /// Reports an error nobody can catch any more (an `async` event handler's task, a
+    /// timer's callback, the event loop's exception handler): `what` says where it was
+    /// raised, `traceback` is the formatted Python traceback. The browser hosts show it on
+    /// the page; by default it goes to stderr.
+    fn report_error(&self, what: &str, traceback: &str) {
+        self.write_line(Stream::Stderr, &format!("rustpy: error in {what}"));
+        for line in traceback.trim_end().lines() {
+            self.write_line(Stream::Stderr, line);
+        }
+    }
 }
 
 /// The answer to [`Host::page_op`].
@@ -510,10 +520,22 @@ impl Runtime {
                     vm,
                 )
             };
-            let result = run().map_err(|exc| format_exception(vm, &exc));
+            let result = run().map_err(|exc| self.format_user_exception(vm, exc));
             host_module::flush_to_host();
             result
         })
+    }
+
+    /// The traceback of `exc` without rustpy's own frames above the user's code.
+    fn format_user_exception(&self, vm: &VirtualMachine, exc: PyBaseExceptionRef) -> String {
+        self.call_rustpy(
+            vm,
+            "_rustpy_runner",
+            "format_user_exception",
+            (exc.clone(),),
+        )
+        .and_then(|text| text.try_into_value::<String>(vm))
+        .unwrap_or_else(|_| format_exception(vm, &exc))
     }
 
     /// Evaluates a Python expression in `__main__` and returns its `repr()`; for tests and

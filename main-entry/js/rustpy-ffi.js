@@ -138,6 +138,29 @@ export function plainFromWire(wire, inner) {
 }
 
 /**
+ * An FFI request as JSON text -> a list of operations, a batch part (`{batch, ops, want}`)
+ * or `{malformed: why}`: the page answers a request it cannot read instead of leaving the
+ * worker waiting.
+ */
+function parseRequest(json) {
+  let request;
+  try {
+    request = JSON.parse(json);
+  } catch (error) {
+    return { malformed: `rustpy: malformed FFI request: ${error.message}` };
+  }
+  if (Array.isArray(request)) return request;
+  const part = request !== null && typeof request === "object" && Array.isArray(request.ops);
+  const want = part && (request.want === undefined || (Array.isArray(request.want) && request.want.every(Number.isInteger)));
+  return want ? request : { malformed: "rustpy: malformed FFI request: neither operations nor a batch part" };
+}
+
+/** The reply to a request the page could not read: Python raises it as a TypeError. */
+function malformedReply(message) {
+  return { err: { index: 0, name: "TypeError", message, python: "TypeError" } };
+}
+
+/**
  * The JS objects one interpreter holds, by handle, and the runner of its FFI requests.
  *
  * `invoke(callableId, args, options)` is how a JS call of a Python callable reaches that
@@ -192,13 +215,17 @@ export class HandleTable {
    * rustpy_bridge::ffi::BatchPart).
    */
   request(json) {
-    const request = JSON.parse(json);
+    const request = parseRequest(json);
+    if (request.malformed) return JSON.stringify(malformedReply(request.malformed));
     return JSON.stringify(Array.isArray(request) ? this.run(request) : this.#runPart(request));
   }
 
-  /** Runs a batch part the worker sent without waiting (no answer). */
+  /** Runs a batch part the worker sent without waiting (no answer; a malformed one is
+   * refused with a console error). */
   send(json) {
-    this.#runPart(JSON.parse(json));
+    const part = parseRequest(json);
+    if (part.malformed) console.error(part.malformed);
+    else this.#runPart(part);
   }
 
   /** Runs a parsed request: `{ok: [results]}` or `{err: {index, name, message, python}}`. */

@@ -30,19 +30,35 @@ function answerWaiting(key, test, answer) {
   }
 }
 
+const isId = (value) => Number.isSafeInteger(value) && value >= 0;
+
 self.addEventListener("message", (event) => {
   const { type, key } = event.data ?? {};
   if (type !== "rustpy-connect" || !event.ports[0]) return; // also: keep-alive pings
+  // A key is a page's random UUID for one worker; a second connect for it (another frame
+  // or page guessing it) must not take the worker's replies over.
+  if (typeof key !== "string" || ports.has(key)) {
+    console.error(`rustpy-sw.js: refused a connect for ${typeof key === "string" ? "a worker already connected" : "no worker key"}`);
+    return;
+  }
   const port = event.ports[0];
   ports.set(key, port);
   port.onmessage = ({ data }) => {
-    if (data?.type === "interrupt") {
+    const known =
+      (data?.type === "interrupt" && isId(data.upTo)) ||
+      (data?.type === "abandoned" && isId(data.id)) ||
+      (data?.type === undefined && isId(data?.id) && typeof data.body === "string");
+    if (!known) {
+      console.error("rustpy-sw.js: refused a malformed message from the page");
+      return;
+    }
+    if (data.type === "interrupt") {
       // The page interrupted the worker: its pending requests are answered at once.
       interruptedUpTo.set(key, Math.max(interruptedUpTo.get(key) ?? 0, data.upTo));
       answerWaiting(key, (id) => id <= data.upTo, { status: 409, body: "interrupted" });
       return;
     }
-    if (data?.type === "abandoned") {
+    if (data.type === "abandoned") {
       // The worker stopped waiting (timeout): nobody reads this reply.
       answerWaiting(key, (id) => id === data.id, { status: 410, body: "abandoned" });
       early.delete(`${key}/${data.id}`);

@@ -9,6 +9,7 @@
 // The interpreter itself lives in Rust (rustpy_wasm.js / .wasm, built by `cargo xtask dist`).
 
 import { HandleTable, bytesToWire, plainFromWire, primitiveToWire } from "./rustpy-ffi.js";
+import { checkFromWorker } from "./rustpy-protocol.js";
 
 const SELECTOR = 'script[type="rustpy"], rustpy-script';
 // Siblings are found with `new URL("./x", import.meta.url)`, the form bundlers rewrite to
@@ -223,6 +224,15 @@ addEventListener("unhandledrejection", (event) => {
   }
 });
 
+// A main-thread Python callback that raised into JS that did not catch it (an event
+// listener): shown on the page, as a worker's handler's error is.
+const shownIfUncaught = new WeakSet();
+addEventListener("error", (event) => {
+  if (!shownIfUncaught.has(event.error)) return;
+  event.preventDefault();
+  showMainError("error in an event handler", event.error.traceback);
+});
+
 /** Error thrown on the page for a Python exception raised in a worker. */
 export class PythonError extends Error {
   constructor(traceback) {
@@ -385,9 +395,7 @@ export class PyWorker {
         this.#rejectBoot = reject;
         // The worker's protocol messages arrive as JSON text (cheaper to post than objects);
         // the few that carry shared buffers or come from its JS glue, as objects.
-        this.#worker.addEventListener("message", ({ data }) =>
-          this.#receive(typeof data === "string" ? JSON.parse(data) : data, resolve, reject),
-        );
+        this.#worker.addEventListener("message", ({ data }) => this.#receive(data, resolve, reject));
         this.#worker.addEventListener("error", (event) => {
           event.preventDefault();
           this.#crashed(event.message || "unknown error", reject);
@@ -501,9 +509,13 @@ export class PyWorker {
       this.#answerJs(text.slice(space + 1), id);
       return;
     }
-    const message = JSON.parse(text);
-    received(message.id);
-    this.#receive(message);
+    const { data, problem } = checkFromWorker(text);
+    if (problem) {
+      console.error(`rustpy: ${this.#label} sent a malformed request, refused: ${problem}`);
+      return;
+    }
+    received(data.id);
+    this.#receive(data);
   }
 
   #closeRelay() {
@@ -547,8 +559,16 @@ export class PyWorker {
     }
   }
 
-  #receive(data, resolve, reject) {
-    switch (data?.type) {
+  /** Acts on a message from the worker (JSON text or an object), once it passed the
+   * protocol's check (rustpy-protocol.js); one that did not is refused with a console
+   * error and changes nothing. */
+  #receive(message, resolve, reject) {
+    const { data, problem } = checkFromWorker(message);
+    if (problem) {
+      console.error(`rustpy: ${this.#label} received a malformed message, refused: ${problem}`);
+      return;
+    }
+    switch (data.type) {
       case "output":
         emitOutput(this.#element, data.stream, data.line);
         break;
@@ -600,10 +620,19 @@ export class PyWorker {
         break;
       }
       case "call_result": {
+        let value;
+        try {
+          if ("ok" in data.result) value = fromWire(data.result.ok);
+        } catch (error) {
+          // Not the worker's own answer (it writes well-formed values): the call, if any,
+          // still waits for that.
+          console.error(`rustpy: ${this.#label} received a malformed message, refused: a result that does not decode (${error.message})`);
+          break;
+        }
         const pending = this.#pending.get(data.id);
         if (!pending) break;
         this.#pending.delete(data.id);
-        if ("ok" in data.result) pending.resolve(fromWire(data.result.ok));
+        if ("ok" in data.result) pending.resolve(value);
         else {
           const error = new PythonError(data.result.err);
           // If nobody handles the rejection, the page's unhandledrejection shows it.
@@ -981,7 +1010,10 @@ const pageTable = new HandleTable((id, args, table) => {
   try {
     result = pageGlue.invoke_callback(id, JSON.stringify(args));
   } catch (error) {
-    throw typeof error === "string" ? new PythonError(error) : error;
+    if (typeof error !== "string") throw error;
+    const raised = new PythonError(error);
+    shownIfUncaught.add(raised);
+    throw raised;
   }
   return table.fromWire(JSON.parse(result));
 });
@@ -1015,7 +1047,15 @@ const pageFfi = {
   send: (json) => pageTable.send(json),
   release: (handles) => pageTable.release(handles),
   target: () => (currentMainElement ? targetFor(currentMainElement) : null),
+  /** An error nobody can catch any more (an async handler, a timer): shown on the page. */
+  reportError: (what, traceback) => showMainError(`error in ${what}`, traceback),
 };
+
+/** Shows an error of main-thread Python after the script that ran last (handlers and
+ * timers run after their script; most pages have one main script). */
+function showMainError(what, traceback) {
+  showError(currentMainElement ?? document.body, `rustpy (main thread): ${what}`, traceback);
+}
 
 /** Calls a page-held Python function (main thread) from a worker's sync call. */
 async function callMainFunction(functionId, args) {

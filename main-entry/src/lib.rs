@@ -90,11 +90,12 @@ pub async fn run_main_script(
             .dyn_into::<Function>()
             .map_err(|_| JsValue::from_str(&format!("rustpy: ffi.{name} is not a function")))
     };
-    let (request, send, release, target) = (
+    let (request, send, release, target, report) = (
         method("request")?,
         method("send")?,
         method("release")?,
         method("target")?,
+        method("reportError")?,
     );
     let library_url = js_sys::Reflect::get(&ffi, &"library".into())?
         .as_string()
@@ -145,6 +146,9 @@ pub async fn run_main_script(
             };
         })),
         page_op: Some(page_op),
+        report_error: Box::new(move |what, traceback| {
+            let _ = report.call2(&JsValue::UNDEFINED, &what.into(), &traceback.into());
+        }),
     };
     rustpy_web_host::start(Realm::Page, edges).map_err(|e| JsValue::from_str(&e))?;
     rustpy_web_host::run_script(&source, &filename)

@@ -234,3 +234,108 @@ async fn native_recursion_raises_recursion_error_on_the_page_and_in_workers() {
         .unwrap();
     assert_eq!(goes_on, "pong", "the page's next script runs");
 }
+
+#[tokio::test]
+async fn errors_in_handlers_and_timers_show_on_the_page_and_python_goes_on() {
+    let h = Harness::start().await;
+    let page = h.open("/handler-errors.html").await;
+    page.wait_for(
+        "document.body.dataset.pageReady && document.body.dataset.workerReady",
+        Duration::from_secs(120),
+    )
+    .await
+    .unwrap();
+    // Each error: shown on the page with its traceback (the line that raised), and the
+    // interpreter that raised still runs its next handler.
+    let cases = [
+        (
+            "#page-sync",
+            "page sync handler failed",
+            "ValueError",
+            "page",
+        ),
+        (
+            "#page-async",
+            "page async handler failed",
+            "KeyError",
+            "page",
+        ),
+        (
+            "#page-timer",
+            "page timer failed",
+            "ArithmeticError",
+            "page",
+        ),
+        (
+            "#worker-async",
+            "worker async handler failed",
+            "KeyError",
+            "worker",
+        ),
+        (
+            "#worker-timer",
+            "worker timer failed",
+            "ArithmeticError",
+            "worker",
+        ),
+    ];
+    let mut runs = std::collections::HashMap::new();
+    for (button, message, kind, realm) in cases {
+        page.click(button).await.unwrap();
+        let shown = page
+            .wait_for_error_box(message, Duration::from_secs(20))
+            .await
+            .unwrap();
+        assert!(
+            shown.contains(kind) && shown.contains("line "),
+            "{button}: {shown}"
+        );
+        page.click(&format!("#{realm}-ok")).await.unwrap();
+        let count = runs.entry(realm).or_insert(0);
+        *count += 1;
+        let ran = page
+            .wait_for(
+                &format!(
+                    "document.querySelector('#{realm}-said').textContent === '{realm} ran {count}'"
+                ),
+                Duration::from_secs(20),
+            )
+            .await;
+        assert!(ran.is_ok(), "{realm} goes on after {button}: {ran:?}");
+    }
+}
+
+#[tokio::test]
+async fn messages_off_the_protocol_are_refused_and_nothing_stops() {
+    let h = Harness::start().await;
+    let page = h.open("/hostile.html").await;
+    let results = page
+        .wait_for("window.results", Duration::from_secs(120))
+        .await
+        .unwrap();
+    assert!(results.get("error").is_none(), "{results}");
+    assert_eq!(
+        results["refused"], results["injected"],
+        "each malformed message is refused with a console error: {results}"
+    );
+    assert_eq!(
+        results["napped"], "slept",
+        "a pending call still gets its real answer"
+    );
+    assert_eq!(results["ping"], "pong");
+    assert_eq!(results["askPage"], "page says hi", "sync calls still work");
+    for key in ["ffiNotJson", "ffiNotOps", "ffiBadWant"] {
+        assert_eq!(results[key], "TypeError", "{key}: {results}");
+    }
+    assert_eq!(results["ffiSendRefused"], true);
+    page.wait_for(
+        "document.querySelector('#main-out').textContent === 'main ran'",
+        Duration::from_secs(60),
+    )
+    .await
+    .expect("the page's rustpy runs the next script");
+    assert!(
+        page.error_boxes().await.unwrap().is_empty(),
+        "no forged message reached the page as an error"
+    );
+}

@@ -24,6 +24,7 @@ async fn the_installed_package_runs_a_page_script_and_a_worker() {
         "rustpy.js.br",
         "rustpy.js.gz",
         "rustpy-ffi.js",
+        "rustpy-protocol.js",
         "rustpy-worker.js",
         "rustpy-coi.js",
         "rustpy-sw.js",

@@ -63,6 +63,10 @@ pub type TargetFn = Box<dyn Fn() -> Option<String>>;
 /// `KeyboardInterrupt`, `false` when nothing ran and the request was dropped.
 pub type InterruptOutcomeFn = Box<dyn Fn(bool)>;
 
+/// Shows an error nobody can catch any more: where it was raised and its traceback
+/// ([`Host::report_error`]).
+pub type ReportErrorFn = Box<dyn Fn(&str, &str)>;
+
 /// What the realm's entry provides: where output goes and how the bridge is reached.
 pub struct Edges {
     /// Receives each line of output.
@@ -96,6 +100,8 @@ pub struct Edges {
     /// checks of [`Runtime::watch_for_interrupts`]; only with a `control` block); `None`:
     /// nowhere. A worker's config chooses (`"interrupts"`).
     pub interrupt_checks: Option<InterruptChecks>,
+    /// Shows errors raised where nobody awaits them (async handlers, timers) on the page.
+    pub report_error: ReportErrorFn,
 }
 
 struct WebHost {
@@ -232,6 +238,10 @@ impl Host for WebHost {
     fn config(&self) -> Value {
         self.edges.config.clone()
     }
+
+    fn report_error(&self, what: &str, traceback: &str) {
+        (self.edges.report_error)(what, traceback);
+    }
 }
 
 impl WebHost {
@@ -269,7 +279,7 @@ fn fire_timer(timer_id: u64) {
     forget_interrupt();
     let session = session.borrow();
     if let Err(error) = session.runtime.fire_timer(timer_id) {
-        (session.host.edges.output)(Stream::Stderr, &error.to_string());
+        session.host.report_error("a timer", &error.to_string());
     }
 }
 

@@ -150,6 +150,12 @@ pub async fn worker_main(boot: JsValue) {
             post(&FromWorker::CallResult { id, result });
         })),
         page_op: None,
+        report_error: Box::new(|what, traceback| {
+            post(&FromWorker::Error {
+                what: what.into(),
+                traceback: traceback.into(),
+            });
+        }),
     };
     if let Err(error) = rustpy_web_host::start(Realm::Worker, edges) {
         post(&FromWorker::Failed { traceback: error });

@@ -209,6 +209,7 @@ fn dist(compress: Compress) -> Result<(), TaskError> {
     for (source, name) in [
         ("main-entry/js/rustpy.js", "rustpy.js"),
         ("main-entry/js/rustpy-ffi.js", "rustpy-ffi.js"),
+        ("main-entry/js/rustpy-protocol.js", "rustpy-protocol.js"),
         ("main-entry/js/rustpy-coi.js", "rustpy-coi.js"),
         ("main-entry/js/rustpy-sw.js", "rustpy-sw.js"),
         ("worker-entry/js/rustpy-worker.js", "rustpy-worker.js"),

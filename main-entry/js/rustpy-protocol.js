@@ -1,0 +1,68 @@
+// The messages a rustpy worker may send its page, and the check each one passes before the
+// page acts on it (rustpy_bridge::FromWorker, plus what the worker's JS glue posts itself:
+// `crashed`, `relay`, `grow`).
+//
+// Whatever reaches a worker's `message` event is checked: the worker's own Python could
+// post to its page, and a page script can dispatch events on the Worker object. A message
+// that does not fit is refused (the caller logs why) and changes nothing: the worker and
+// the page go on, and a call it pretended to answer still waits for its real answer.
+
+const isString = (value) => typeof value === "string";
+const isId = (value) => Number.isSafeInteger(value) && value >= 0;
+const isObject = (value) => value !== null && typeof value === "object";
+const listOf = (isItem) => (value) => Array.isArray(value) && value.every(isItem);
+
+/** An exported call's outcome: `{ok: value}` or `{err: traceback}`, one of the two. */
+const isOutcome = (value) =>
+  isObject(value) && ("ok" in value ? !("err" in value) : isString(value.err));
+
+/** Each kind's fields and the test each must pass (a value's inner form is checked where
+ * it is decoded). */
+const FROM_WORKER = {
+  output: { stream: (value) => value === "stdout" || value === "stderr", line: isString },
+  ready: { exports: listOf(isString) },
+  failed: { traceback: isString },
+  error: { what: isString, traceback: isString },
+  crashed: { message: isString },
+  sync_call: { id: isId, name: isString, args: isObject },
+  js: { id: isId, request: isString },
+  js_part: { request: isString },
+  relay: { frame: isString },
+  abandoned: { id: isId },
+  release: { handles: (value) => listOf(isId)(value) && value.length % 2 === 0 },
+  interrupt: { delivered: (value) => typeof value === "boolean" },
+  grow: { data: (value) => value instanceof SharedArrayBuffer },
+  call_result: { id: isId, result: isOutcome },
+};
+
+/**
+ * Checks `message` as a worker posted it (JSON text or an object): `{data}`, the message
+ * to act on, or `{problem}`, why it is not one a worker sends.
+ */
+export function checkFromWorker(message) {
+  let data = message;
+  if (isString(message)) {
+    try {
+      data = JSON.parse(message);
+    } catch (error) {
+      return { problem: `not JSON (${error.message})` };
+    }
+  }
+  if (!isObject(data)) return { problem: `not an object but ${describe(data)}` };
+  const fields = Object.hasOwn(FROM_WORKER, data.type) ? FROM_WORKER[data.type] : null;
+  if (!fields) return { problem: `an unknown kind ${describe(data.type)}` };
+  for (const [name, fits] of Object.entries(fields)) {
+    if (!fits(data[name])) return { problem: `a "${data.type}" whose ${name} is ${describe(data[name])}` };
+  }
+  return { data };
+}
+
+/** A short description of a value for an error message. */
+function describe(value) {
+  if (value === undefined) return "missing";
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list that does not fit";
+  if (typeof value === "object") return `an object (${value.constructor?.name ?? "no class"})`;
+  const text = String(value);
+  return `${typeof value} ${JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text)}`;
+}
