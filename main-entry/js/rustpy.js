@@ -1125,11 +1125,51 @@ rustpy-script { display: none; }
 }
 `;
 
+/** rustpy's styles, as a constructed style sheet where the browser has them: a page whose
+ * Content-Security-Policy forbids inline styles still gets them. */
 function installStyle() {
+  if (typeof CSSStyleSheet === "function" && "adoptedStyleSheets" in document) {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(STYLE);
+    document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+    return;
+  }
   const style = document.createElement("style");
   style.dataset.rustpy = "";
   style.textContent = STYLE;
   document.head.append(style);
+}
+
+/** Whether the page's Content-Security-Policy lets an inline script with `nonce` run, by
+ * nonce value ("" for none): asked once per value. */
+const inlineVerdicts = new Map();
+let inlineProbes = 0;
+
+/**
+ * Whether inline Python in `element` may run: exactly when the page's policy would run an
+ * inline JavaScript `<script>` carrying the same nonce. The browser itself decides, on a
+ * one-line probe script (on a page that forbids inline scripts it logs, and reports where
+ * the policy says so, that one refusal per nonce value).
+ */
+function inlineCodeAllowed(element) {
+  const nonce = element.nonce ?? "";
+  let allowed = inlineVerdicts.get(nonce);
+  if (allowed !== undefined) return allowed;
+  inlineProbes += 1;
+  const flag = `__rustpyInlineProbe${inlineProbes}`;
+  try {
+    const probe = document.createElement("script");
+    if (nonce) probe.nonce = nonce;
+    probe.textContent = `window.${flag} = true;`;
+    document.head.append(probe);
+    probe.remove();
+    allowed = window[flag] === true;
+  } catch {
+    allowed = false; // e.g. Trusted Types forbid setting a script's text
+  }
+  delete window[flag];
+  inlineVerdicts.set(nonce, allowed);
+  return allowed;
 }
 
 /** Shows an error on the page, right after the script element, and in the console. */
@@ -1240,6 +1280,14 @@ function startWorker(element) {
 function start(element) {
   if (started.has(element)) return;
   started.add(element);
+  if (!element.hasAttribute("src") && !inlineCodeAllowed(element)) {
+    const what = describeScript(element.hasAttribute("worker") ? "worker" : "script", element.getAttribute("name"), "(inline)");
+    console.error(
+      `${what} was not run: the page's Content-Security-Policy does not allow inline ` +
+        "scripts. Give the tag the page's nonce (nonce=\"...\") or move the code to a file (src=\"...\").",
+    );
+    return;
+  }
   if (element.hasAttribute("worker")) {
     startWorker(element);
   } else {

@@ -15,3 +15,7 @@ addEventListener("error", (event) => {
 addEventListener("unhandledrejection", (event) => {
   window.__console.push({ level: "uncaught", text: String(event.reason?.stack ?? event.reason) });
 });
+// Content-Security-Policy refusals, by the directive refused and what it refused.
+addEventListener("securitypolicyviolation", (event) => {
+  window.__console.push({ level: "csp", text: `${event.effectiveDirective} ${event.blockedURI}` });
+});

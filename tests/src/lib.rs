@@ -53,6 +53,28 @@ impl Harness {
         Self::serve(&root.join(folder), isolation, &[("/demo", demo.as_path())]).await
     }
 
+    /// Like [`Harness::start`], with [`server::EXAMPLE_CSP`] on every response.
+    pub async fn start_with_example_csp() -> Self {
+        let root = workspace_root();
+        let options = server::ServerOptions {
+            isolation: server::Isolation::Isolated,
+            caching: server::Caching::NoStore,
+            mounts: &[],
+            csp: Some(server::EXAMPLE_CSP),
+        };
+        let server = server::TestServer::start_configured(
+            &root.join("tests/pages"),
+            &root.join("dist/rustpy"),
+            options,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        let browser = browser::Browser::start()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        Self { server, browser }
+    }
+
     /// Serves `pages` (any folder) and the `(url_prefix, folder)` `mounts`, isolated and
     /// with precompressed variants under the mounts, and opens a browser.
     pub async fn start_at(pages: &std::path::Path, mounts: &[(&str, &std::path::Path)]) -> Self {

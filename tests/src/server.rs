@@ -61,7 +61,18 @@ pub struct ServerOptions<'a> {
     /// Further `(url_prefix, folder)` mounts (e.g. `("/node_modules", ...)` for the
     /// benchmark's peers), served with the same precompressed variants as `/rustpy/`.
     pub mounts: &'a [(&'a str, &'a Path)],
+    /// A `Content-Security-Policy` header for every response, if any (e.g.
+    /// [`EXAMPLE_CSP`]).
+    pub csp: Option<&'static str>,
 }
+
+/// The nonce the pages under [`EXAMPLE_CSP`] give their allowed inline scripts.
+pub const EXAMPLE_NONCE: &str = "rustpy-example-nonce";
+
+/// The example policy of the README's "Content-Security-Policy" section, word for word: no
+/// inline scripts without the nonce, no `eval`, no inline styles; rustpy needs only
+/// `'wasm-unsafe-eval'` on top of same-origin scripts, workers and fetches.
+pub const EXAMPLE_CSP: &str = "default-src 'self'; script-src 'self' 'nonce-rustpy-example-nonce' 'wasm-unsafe-eval'; style-src 'self'";
 
 /// What the server sent for one request path since the last
 /// [`TestServer::reset_bytes_served`].
@@ -108,6 +119,7 @@ impl TestServer {
             isolation,
             caching: Caching::NoStore,
             mounts,
+            csp: None,
         };
         Self::start_configured(pages, dist_rustpy, options).await
     }
@@ -151,6 +163,9 @@ impl TestServer {
                     header::CACHE_CONTROL,
                     cache_control,
                 ));
+        if let Some(policy) = options.csp {
+            app = app.layer(fixed_header("content-security-policy", policy));
+        }
         if options.isolation == Isolation::Isolated {
             app = app
                 .layer(fixed_header("cross-origin-opener-policy", "same-origin"))

@@ -1651,6 +1651,7 @@ async fn main() -> Result<(), BoxError> {
             isolation: Isolation::Isolated,
             caching: Caching::MaxAge(MAX_AGE),
             mounts: &mounts,
+            csp: None,
         },
     )
     .await?;

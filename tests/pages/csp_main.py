@@ -1,0 +1,3 @@
+from pyscript import document
+
+document.querySelector("#from-src").textContent = "src ran"

@@ -1,0 +1,3 @@
+from pyscript import document
+
+document.querySelector("#worker-from-src").textContent = "worker src ran"
