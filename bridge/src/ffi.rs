@@ -470,13 +470,13 @@ pub struct WrittenOp {
 }
 
 impl WrittenOp {
-    /// The operation `op` (a [`Value::List`] `[name, operands...]`; anything else is one
-    /// item, which the page rejects as an unknown operation).
+    /// The operation `op` (a [`Value::List`] `[name, operands...]`; anything else, an
+    /// empty list included, is one item, which the page rejects as an unknown operation).
     pub fn of(op: &Value) -> Self {
         Self {
             json: op.encode(),
             items: match op {
-                Value::List(parts) => parts.len(),
+                Value::List(parts) if !parts.is_empty() => parts.len(),
                 _ => 1,
             },
         }
@@ -487,7 +487,8 @@ impl WrittenOp {
         out.extend_from_slice(itoa::Buffer::new().format(self.items).as_bytes());
         out.push(b',');
         match (self.json.first(), self.json.last()) {
-            (Some(b'['), Some(b']')) if self.json.len() >= 2 => {
+            // (`[]` is not unwrapped: no items would leave `0,` and a stray comma.)
+            (Some(b'['), Some(b']')) if self.json.len() > 2 => {
                 out.extend_from_slice(&self.json[1..self.json.len() - 1]);
             }
             // Not a list (see `WrittenOp::of`): one item.
@@ -527,7 +528,9 @@ pub fn split_ops(flat: &[Value]) -> Result<Vec<&[Value]>, String> {
             Value::Int(digits) => digits.parse::<usize>().ok().filter(|count| *count > 0),
             _ => None,
         };
-        let Some(count) = count.filter(|count| at + count < flat.len()) else {
+        // `count < len - at` rather than `at + count < len`: a count near `usize::MAX`
+        // must not overflow (`at < len`, so the subtraction cannot).
+        let Some(count) = count.filter(|count| *count < flat.len() - at) else {
             return Err(format!(
                 "rustpy: malformed FFI request: no operation length at item {at}"
             ));
@@ -740,6 +743,45 @@ mod tests {
             };
             assert!(split_ops(&items).is_err(), "{bad}");
         }
+    }
+
+    /// Found by `tests/fuzz_decoders.rs`: `at + count` overflowed (a panic in debug, a
+    /// slice out of bounds in release) for a count near `usize::MAX` after the first item.
+    #[test]
+    fn a_count_near_usize_max_is_an_error_not_an_overflow() {
+        for count in [usize::MAX, usize::MAX - 1] {
+            let items = [
+                Value::Int("1".into()),
+                Value::Str("count".into()),
+                Value::Int(count.to_string()),
+                Value::Int("0".into()),
+            ];
+            assert_eq!(
+                split_ops(&items),
+                Err("rustpy: malformed FFI request: no operation length at item 2".into())
+            );
+        }
+    }
+
+    /// Found by `tests/fuzz_decoders.rs`: an empty list as an operation was written as
+    /// `0,` and the comma after it, so the whole request or part was not JSON.
+    #[test]
+    fn an_empty_operation_is_one_item_and_the_request_stays_json() {
+        let empty = Value::List(vec![]);
+        let count = Value::List(vec![Value::Str("count".into())]);
+        let written = [WrittenOp::of(&empty), WrittenOp::of(&count)];
+        assert_eq!(written[0].items, 1);
+        assert_eq!(request(&written), r#"[1,[],1,"count"]"#);
+        let mut journal = OpJournal::default();
+        journal.push(&empty);
+        journal.push(&count);
+        let part = BatchPart::decode(journal.part(1, 0, Some(&[])).as_bytes()).unwrap();
+        let ops = split_ops(&part.ops).unwrap();
+        assert_eq!(
+            ops,
+            [&[empty.clone()][..], &[Value::Str("count".into())][..]]
+        );
+        assert_eq!(journal.op(0), Some(Value::List(vec![empty])));
     }
 
     #[test]

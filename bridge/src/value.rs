@@ -574,6 +574,24 @@ mod tests {
         );
     }
 
+    /// Found by `tests/fuzz_decoders.rs`: serde_json without `float_roundtrip` read these
+    /// one ulp off, so a float from the page did not reach Python exactly.
+    #[test]
+    fn floats_decode_bit_exact() {
+        for (text, float) in [
+            ("2.2594031171433628e197", 2.2594031171433628e197),
+            ("-6.797173896125341e164", -6.797173896125341e164),
+            ("1.9986666666632745e-40", 1.9986666666632745e-40),
+            ("-9.336748771863501e17", -9.336748771863501e17),
+        ] {
+            let Ok(Value::Float(decoded)) = Value::decode(text.as_bytes()) else {
+                panic!("{text} is not a float")
+            };
+            assert_eq!(decoded.get().to_bits(), f64::to_bits(float), "{text}");
+            round_trip(Value::Float(Float::new(float)));
+        }
+    }
+
     #[test]
     fn special_floats_keep_their_identity() {
         assert!(Float::new(-0.0).get().is_sign_negative());

@@ -443,11 +443,7 @@ export class PyWorker {
       `${this.#label} crashed: ${message}. Its state is lost; call restart() to run it again`,
     );
     error.name = "WorkerCrashed";
-    this.#worker?.terminate();
-    this.#closeRelay();
-    this.#table?.close(error.message);
-    this.#removePrompts();
-    this.#fail(error);
+    this.#endWorker(error);
     rejectReady?.(error);
     this.#showError(`${this.#label} crashed`, message);
   }
@@ -866,11 +862,7 @@ export class PyWorker {
    */
   restart() {
     if (this.#terminated) throw new Error(`${this.#label} was terminated: it cannot restart`);
-    this.#worker?.terminate();
-    this.#closeRelay();
-    this.#table?.close(`${this.#label} was restarted`);
-    this.#removePrompts();
-    this.#fail(new Error(`${this.#label} was restarted`));
+    this.#endWorker(new Error(`${this.#label} was restarted`));
     this.#abandonBoot(`${this.#label} was restarted before it was ready`);
     this.#dead = null;
     this.#exports = null;
@@ -909,6 +901,18 @@ export class PyWorker {
     });
   }
 
+  /** Stops the current worker and fails what waited on it with `error`. */
+  #endWorker(error) {
+    this.#worker?.terminate();
+    this.#closeRelay();
+    this.#table?.close(error.message);
+    this.#removePrompts();
+    this.#fail(error);
+    // The listener waits on this worker's request word: woken, it sees the worker gone and
+    // lets go of it and its shared buffers (a wait nobody ends held both for good).
+    if (this.#control) Atomics.notify(this.#control, REQUEST);
+  }
+
   #fail(error) {
     for (const { reject } of this.#pending.values()) reject(error);
     this.#pending.clear();
@@ -929,11 +933,7 @@ export class PyWorker {
   terminate() {
     if (this.#terminated) return;
     this.#terminated = true;
-    this.#worker?.terminate();
-    this.#closeRelay();
-    this.#table?.close(`${this.#label} was terminated`);
-    this.#removePrompts();
-    this.#fail(new Error(`${this.#label} was terminated`));
+    this.#endWorker(new Error(`${this.#label} was terminated`));
     this.#abandonBoot(`${this.#label} was terminated before it was ready`);
     if (this.#name !== null && named.get(this.#name) === this) named.delete(this.#name);
   }

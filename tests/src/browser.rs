@@ -123,6 +123,10 @@ impl Browser {
                     "--no-first-run", "--disable-background-networking",
                     "--disable-component-update", "--disable-sync",
                     "--disable-dev-shm-usage", "--window-size=1200,900",
+                    // gc(): tests that check what is collected force a full collection.
+                    "--js-flags=--expose-gc",
+                    // performance.measureUserAgentSpecificMemory() answers at once.
+                    "--enable-blink-features=ForceEagerMeasureMemory",
                 ],
             }),
         );

@@ -339,3 +339,33 @@ async fn messages_off_the_protocol_are_refused_and_nothing_stops() {
         "no forged message reached the page as an error"
     );
 }
+
+#[tokio::test]
+async fn terminated_and_restarted_workers_are_collected_with_their_memory() {
+    let h = Harness::start().await;
+    let page = h.open("/many-workers.html?workers=200&restarts=80").await;
+    let results = page
+        .wait_for_quietly("window.results", Duration::from_secs(600))
+        .await
+        .unwrap();
+    assert!(results.get("error").is_none(), "{results}");
+    assert_eq!(results["workers"], 205);
+    assert_eq!(
+        results["stillAlive"], 0,
+        "every terminated PyWorker was collected: {results}"
+    );
+    let bytes = |key: &str| results[key].as_f64().unwrap_or(f64::MAX);
+    // All the page's memory, measured by the browser (JS heap, DOM, shared buffers) once
+    // the workers' threads are gone: a terminated worker's shared buffers (128 KiB) used to
+    // stay; allow a sixteenth of that per worker and per restart.
+    let per_worker = (bytes("afterBytes") - bytes("baselineBytes")) / 200.0;
+    assert!(
+        per_worker < 8192.0,
+        "{per_worker} bytes per worker kept: {results}"
+    );
+    let per_restart = (bytes("afterRestartsBytes") - bytes("afterBytes")) / bytes("restartedPings");
+    assert!(
+        per_restart < 8192.0,
+        "{per_restart} bytes per restart kept: {results}"
+    );
+}

@@ -1,0 +1,5 @@
+def ping():
+    return "pong"
+
+
+__export__ = ["ping"]
