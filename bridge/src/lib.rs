@@ -62,12 +62,13 @@ pub enum OutputStream {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum FromWorker {
-    /// One line of output.
+    /// Lines of output, in order: one while the page keeps up, more when it fell behind
+    /// (see [`channel::OUTPUT_SEEN`]).
     Output {
-        /// The stream it was written to.
+        /// The stream they were written to.
         stream: OutputStream,
-        /// The line, without its newline.
-        line: String,
+        /// The lines, without their newlines.
+        lines: Vec<String>,
     },
     /// The script (including any top-level `await`) finished without error.
     Ready {
@@ -212,7 +213,8 @@ pub enum SyncFailure {
     },
 }
 
-/// The shared channel's control block: an `Int32Array` over a 16-byte `SharedArrayBuffer`.
+/// The shared channel's control block: an `Int32Array` over a [`CONTROL_BYTES`]-byte (32)
+/// `SharedArrayBuffer`.
 ///
 /// **Requests.** Where the page can listen on shared memory (`Atomics.waitAsync`, announced
 /// by `fast_requests` in the boot message), the worker writes the request into the
@@ -247,6 +249,21 @@ pub mod channel {
     pub const REQUEST_LENGTH: u32 = 3;
     /// Index of the interrupt flag: 1 when the page asked to interrupt the running code.
     pub const INTERRUPT: u32 = 4;
+    /// Index of the count of [`FromWorker::Output`](crate::FromWorker::Output) messages
+    /// the page has handled (wrapping); the page adds 1 and wakes it after each. A worker
+    /// gathers lines into one message while [`OUTPUT_GATHER_AT`] messages are unhandled, and
+    /// waits (back-pressure) before posting one more while [`OUTPUT_MAX_UNHANDLED`] are.
+    pub const OUTPUT_SEEN: u32 = 5;
+    /// Unhandled output messages from which a worker gathers lines instead of posting each.
+    pub const OUTPUT_GATHER_AT: u32 = 2;
+    /// Unhandled output messages at which a worker waits for the page before posting more.
+    pub const OUTPUT_MAX_UNHANDLED: u32 = 16;
+    /// The most lines one output message gathers.
+    pub const OUTPUT_MAX_LINES: usize = 1024;
+    /// The most bytes of text one output message gathers (a longer line goes alone).
+    pub const OUTPUT_MAX_BYTES: usize = 256 * 1024;
+    /// How long a gathered line may wait for more while Python runs (milliseconds).
+    pub const OUTPUT_HOLD_MS: f64 = 10.0;
     /// [`REQUEST`]: a request is in the request buffer (the page resets it to 0).
     pub const POSTED: i32 = 1;
     /// A request in the request buffer that starts with this byte is an FFI request
@@ -267,6 +284,10 @@ pub mod channel {
     /// The longest single `Atomics.wait` of a blocked worker, so that an interrupt is seen
     /// even when its wake-up raced the wait.
     pub const WAIT_SLICE_MS: f64 = 50.0;
+    /// Bytes values at least this long in a worker's call result travel beside the message
+    /// as transferred buffers ([`Value::take_large_bytes`](crate::Value::take_large_bytes)):
+    /// the page neither parses nor decodes them.
+    pub const TRANSFER_BYTES_FROM: usize = 64 * 1024;
     /// Bytes of the control block.
     pub const CONTROL_BYTES: u32 = 32;
     /// Initial size of the data buffer (replies) and of the request buffer.
@@ -289,11 +310,11 @@ mod tests {
     fn worker_messages_have_the_shape_the_page_reads() {
         let output = FromWorker::Output {
             stream: OutputStream::Stderr,
-            line: "héllo ✓".into(),
+            lines: vec!["héllo ✓".into(), String::new()],
         };
         assert_eq!(
             serde_json::to_value(&output).unwrap(),
-            json!({"type": "output", "stream": "stderr", "line": "héllo ✓"})
+            json!({"type": "output", "stream": "stderr", "lines": ["héllo ✓", ""]})
         );
         assert_eq!(
             serde_json::to_value(FromWorker::Ready {

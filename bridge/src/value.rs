@@ -29,6 +29,7 @@
 //! | method marker | `{"m": 1}` |
 //! | bound method | `{"bound": [owner, "name"]}` |
 //! | batch slot | `{"s": 4}` |
+//! | bytes sent beside the message | `{"x": 0}` (worker to page: the first transferred buffer) |
 //!
 //! Nothing is lost: integers are exact, special floats travel by name. (An earlier form
 //! tagged every value, `{"t": "int", "v": "42"}`; parsing it was most of the page's cost
@@ -70,6 +71,35 @@ pub enum Value {
     Bound(Box<Value>, String),
     /// The result of an earlier operation of the same request (batches).
     Slot(u32),
+    /// Bytes sent beside the message rather than in it: the n-th buffer transferred with a
+    /// worker's message to the page ([`Value::take_large_bytes`]), so that large bytes
+    /// skip base64 and JSON on the page's thread.
+    Buffer(u32),
+}
+
+impl Value {
+    /// Bytes values of at least `threshold` bytes, taken out of `self` (each replaced by a
+    /// [`Value::Buffer`] numbering it), in order; the rest of the value is unchanged.
+    pub fn take_large_bytes(&mut self, threshold: usize, taken: &mut Vec<Vec<u8>>) {
+        match self {
+            Value::Bytes(bytes) if bytes.len() >= threshold => {
+                let index = u32::try_from(taken.len()).unwrap_or(u32::MAX);
+                taken.push(std::mem::take(bytes));
+                *self = Value::Buffer(index);
+            }
+            Value::List(items) => {
+                for item in items {
+                    item.take_large_bytes(threshold, taken);
+                }
+            }
+            Value::Dict(entries) => {
+                for (_, item) in entries {
+                    item.take_large_bytes(threshold, taken);
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// A JavaScript object in the page's handle table.
@@ -289,6 +319,7 @@ impl Serialize for Value {
             Value::Method => tagged(serializer, "m", &1),
             Value::Bound(owner, name) => tagged(serializer, "bound", &(owner, name)),
             Value::Slot(slot) => tagged(serializer, "s", slot),
+            Value::Buffer(index) => tagged(serializer, "x", index),
         }
     }
 }
@@ -427,10 +458,11 @@ impl<'de> Visitor<'de> for ValueVisitor {
                 Value::Bound(Box::new(owner), name)
             }
             "s" => Value::Slot(map.next_value()?),
+            "x" => Value::Buffer(map.next_value()?),
             other => {
                 return Err(de::Error::unknown_field(
                     other,
-                    &["i", "f", "b", "d", "js", "py", "m", "bound", "s"],
+                    &["i", "f", "b", "d", "js", "py", "m", "bound", "s", "x"],
                 ));
             }
         };
@@ -446,6 +478,26 @@ impl<'de> Visitor<'de> for ValueVisitor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn large_bytes_are_taken_out_in_order_and_small_ones_stay() {
+        let mut value = Value::List(vec![
+            Value::Bytes(vec![1; 8]),
+            Value::Dict(vec![("big".into(), Value::Bytes(vec![2; 100]))]),
+            Value::Bytes(vec![3; 200]),
+        ]);
+        let mut taken = Vec::new();
+        value.take_large_bytes(100, &mut taken);
+        assert_eq!(taken, vec![vec![2; 100], vec![3; 200]]);
+        assert_eq!(
+            value,
+            Value::List(vec![
+                Value::Bytes(vec![1; 8]),
+                Value::Dict(vec![("big".into(), Value::Buffer(0))]),
+                Value::Buffer(1),
+            ])
+        );
+    }
 
     fn round_trip(value: Value) {
         let bytes = value.encode();
@@ -504,6 +556,7 @@ mod tests {
             "append".into(),
         ));
         round_trip(Value::Slot(4));
+        round_trip(Value::Buffer(1));
     }
 
     #[test]

@@ -40,15 +40,18 @@ fn write(stream: Stream, text: &str) {
     }
 }
 
-/// Emits unfinished lines (e.g. `print(x, end="")`) at the end of a run.
+/// Emits unfinished lines (e.g. `print(x, end="")`) and whatever the host held back: at
+/// the end of a run and before a wait.
 pub(crate) fn flush_output() {
+    let host = host();
     for stream in [Stream::Stdout, Stream::Stderr] {
         if let Some(rest) =
             BUFFERS.with(|buffers| buffers.borrow_mut()[stream as usize].take_partial())
         {
-            host().write_line(stream, &rest);
+            host.write_line(stream, &rest);
         }
     }
+    host.flush_held_output();
 }
 
 /// Releases queued by dying proxies: `(handle, count)` pairs, flattened. They go to the
@@ -829,7 +832,10 @@ mod _rustpy_host {
         if seconds < 0.0 {
             return Err(vm.new_value_error("sleep length must be non-negative"));
         }
-        host().sleep(seconds).map_err(|e| match e {
+        // Complete lines go out before the wait; an unfinished one stays unfinished.
+        let host = host();
+        host.flush_held_output();
+        host.sleep(seconds).map_err(|e| match e {
             crate::SleepError::Interrupted => super::keyboard_interrupt(vm),
             other => vm.new_runtime_error(other.to_string()),
         })

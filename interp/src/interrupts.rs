@@ -73,7 +73,9 @@ fn due() -> bool {
         return false;
     }
     COUNTDOWN.with(|countdown| countdown.set(CHECK_EVERY));
-    host().interrupt_requested()
+    let host = host();
+    host.running();
+    host.interrupt_requested()
 }
 
 /// Makes the next check look at the flag (the last one was in code that may not take it).

@@ -205,6 +205,14 @@ pub trait Host {
     /// not frozen into the interpreter, marshalled (see `build.rs`). Called on the first
     /// import of such a module; blocks until the bytes arrive.
     fn load_library(&self, file: &str) -> Result<Vec<u8>, String>;
+    /// Delivers the output lines [`Host::write_line`] held back to gather them (a worker
+    /// gathers lines while its page is behind): called when the interpreter hands control
+    /// back, before it waits (a sync call, `sleep`, a page request) and when Python flushes.
+    fn flush_held_output(&self) {}
+    /// Called from time to time while Python runs (with every check of
+    /// [`Runtime::watch_for_interrupts`] that looks at the page): a chance to deliver output
+    /// held back for a while, so a long loop's last lines show while it runs.
+    fn running(&self) {}
     /// Reports an error nobody can catch any more (an `async` event handler's task, a
     /// timer's callback, the event loop's exception handler): `what` says where it was
     /// raised, `traceback` is the formatted Python traceback. The browser hosts show it on

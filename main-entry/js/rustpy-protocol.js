@@ -19,7 +19,7 @@ const isOutcome = (value) =>
 /** Each kind's fields and the test each must pass (a value's inner form is checked where
  * it is decoded). */
 const FROM_WORKER = {
-  output: { stream: (value) => value === "stdout" || value === "stderr", line: isString },
+  output: { stream: (value) => value === "stdout" || value === "stderr", lines: listOf(isString) },
   ready: { exports: listOf(isString) },
   failed: { traceback: isString },
   error: { what: isString, traceback: isString },
@@ -40,6 +40,15 @@ const FROM_WORKER = {
  * to act on, or `{problem}`, why it is not one a worker sends.
  */
 export function checkFromWorker(message) {
+  if (isObject(message) && isString(message.framed)) {
+    // A message with large bytes beside it: {framed: JSON, buffers: [ArrayBuffer, ...]}.
+    if (!listOf((buffer) => buffer instanceof ArrayBuffer)(message.buffers)) {
+      return { problem: "a framed message whose buffers are not a list of ArrayBuffers" };
+    }
+    const checked = checkFromWorker(message.framed);
+    if (checked.data) checked.data.buffers = message.buffers;
+    return checked;
+  }
   let data = message;
   if (isString(message)) {
     try {

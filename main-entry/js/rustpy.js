@@ -61,18 +61,21 @@ function pageInterpreter() {
 }
 
 /**
- * Sends a line of Python output to the console, and to the script element as a
- * `rustpy:output` event (detail: {stream, line}) so pages can show it.
+ * Sends lines of Python output to the console (one entry for lines that came together),
+ * and to the script element as one `rustpy:output` event per line (detail: {stream, line})
+ * so pages can show them.
  */
-function emitOutput(element, stream, line) {
-  if (stream === "stderr") console.error(line);
-  else console.log(line);
-  element?.dispatchEvent(new CustomEvent("rustpy:output", { detail: { stream, line } }));
+function emitOutput(element, stream, lines) {
+  const text = lines.length === 1 ? lines[0] : lines.join("\n");
+  if (stream === "stderr") console.error(text);
+  else console.log(text);
+  if (!element) return;
+  for (const line of lines) element.dispatchEvent(new CustomEvent("rustpy:output", { detail: { stream, line } }));
 }
 
 /** Output of the page's interpreter belongs to the main script running at the time. */
 function mainOutput(stream, line) {
-  emitOutput(currentMainElement, stream, line);
+  emitOutput(currentMainElement, stream, [line]);
 }
 
 
@@ -87,7 +90,7 @@ const NAMED_WORKER_TIMEOUT_MS = 10_000;
 /** How long `interrupt()` waits for the worker to take the request, by default (seconds). */
 const INTERRUPT_TIMEOUT_S = 2;
 // The control block's words and states (rustpy_bridge::channel).
-const STATE = 0, LENGTH = 1, REQUEST = 2, REQUEST_LENGTH = 3, INTERRUPT = 4, POSTED = 1;
+const STATE = 0, LENGTH = 1, REQUEST = 2, REQUEST_LENGTH = 3, INTERRUPT = 4, OUTPUT_SEEN = 5, POSTED = 1;
 const IDLE = 0, WAITING = 1, REPLIED = 2, GROW = 3;
 const CONTROL_BYTES = 32, BUFFER_BYTES = 64 * 1024;
 /** The state word for request `id` in `phase` (rustpy_bridge::channel::state). */
@@ -206,9 +209,16 @@ function toWire(value, context, path = new Set(), depth = WIRE_DEPTH) {
  * message around the value takes up to 8). */
 const WIRE_DEPTH = 120;
 
-/** Bridge wire value -> JS value. */
-function fromWire(wire) {
-  const plain = plainFromWire(wire, fromWire);
+/** Bridge wire value -> JS value; `buffers`: those sent beside the message (`{x: n}`). */
+function fromWire(wire, buffers = null) {
+  if (buffers !== null && wire?.x !== undefined) {
+    const buffer = buffers[wire.x];
+    if (!(buffer instanceof ArrayBuffer)) {
+      throw new TypeError(`rustpy: the value names buffer ${wire.x}, which did not come with it`);
+    }
+    return new Uint8Array(buffer);
+  }
+  const plain = plainFromWire(wire, buffers === null ? fromWire : (item) => fromWire(item, buffers));
   if (plain !== undefined) return plain;
   throw new TypeError(`rustpy: malformed value from the worker: ${JSON.stringify(wire)}`);
 }
@@ -566,7 +576,12 @@ export class PyWorker {
     }
     switch (data.type) {
       case "output":
-        emitOutput(this.#element, data.stream, data.line);
+        emitOutput(this.#element, data.stream, data.lines);
+        if (this.#control) {
+          // The worker gathers lines, then waits, while too many of these are unhandled.
+          Atomics.add(this.#control, OUTPUT_SEEN, 1);
+          Atomics.notify(this.#control, OUTPUT_SEEN);
+        }
         break;
       case "ready":
         this.#exports = data.exports;
@@ -618,7 +633,7 @@ export class PyWorker {
       case "call_result": {
         let value;
         try {
-          if ("ok" in data.result) value = fromWire(data.result.ok);
+          if ("ok" in data.result) value = fromWire(data.result.ok, data.buffers ?? null);
         } catch (error) {
           // Not the worker's own answer (it writes well-formed values): the call, if any,
           // still waits for that.
@@ -822,6 +837,7 @@ export class PyWorker {
       Atomics.store(this.#control, INTERRUPT, 1);
       Atomics.notify(this.#control, INTERRUPT);
       Atomics.notify(this.#control, STATE);
+      Atomics.notify(this.#control, OUTPUT_SEEN); // a worker waiting for the page to read
       // A worker running nothing reads this at once and drops the request.
       this.#worker.postMessage(JSON.stringify("interrupt"));
     } else {

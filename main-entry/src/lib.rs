@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use js_sys::{Function, Promise};
 use rustpy_interp::{PageReply, PartSent, Stream, SyncCallError, Value};
-use rustpy_web_host::{Edges, Realm, error_text};
+use rustpy_web_host::{Edges, OutputSink, Realm, error_text};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -58,13 +58,7 @@ pub async fn run_main_script(
     ffi: JsValue,
 ) -> Result<(), JsValue> {
     console_error_panic_hook::set_once();
-    let sink = Box::new(move |stream: Stream, line: &str| {
-        let stream = match stream {
-            Stream::Stdout => "stdout",
-            Stream::Stderr => "stderr",
-        };
-        let _ = output.call2(&JsValue::UNDEFINED, &stream.into(), &line.into());
-    });
+    let sink = Box::new(PageOutput(output));
     let page_op = Box::new(move |op: &str, args: Value| -> Result<PageReply, String> {
         let answer = page_ops
             .call2(&JsValue::UNDEFINED, &op.into(), &encode(&args))
@@ -184,6 +178,22 @@ pub fn invoke_callback(callable_id: f64, args_json: String) -> Result<String, Js
         .and_then(|args| rustpy_web_host::invoke_callback(callable_id as u64, &args))
         .map(|result| String::from_utf8_lossy(&result.encode()).into_owned())
         .map_err(|traceback| JsValue::from_str(&traceback))
+}
+
+/// The page's output: each line goes to `rustpy.js` at once (a call, not a message: there
+/// is nothing to gather).
+struct PageOutput(Function);
+
+impl OutputSink for PageOutput {
+    fn line(&self, stream: Stream, line: &str) {
+        let stream = match stream {
+            Stream::Stdout => "stdout",
+            Stream::Stderr => "stderr",
+        };
+        let _ = self
+            .0
+            .call2(&JsValue::UNDEFINED, &stream.into(), &line.into());
+    }
 }
 
 #[wasm_bindgen]

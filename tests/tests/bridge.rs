@@ -1,6 +1,6 @@
 //! The bridge in a real browser, driven from the page's JavaScript: `pyscript.sync` calls
 //! from a worker into page functions (values, errors, large replies), exports called from
-//! the page, named workers, `ready` and `terminate()`.
+//! the page, named workers, `ready` and `terminate()`, and a load of concurrent calls.
 
 use std::time::Duration;
 
@@ -186,4 +186,18 @@ async fn main_thread_python_drives_workers() {
         "{worker_saw}"
     );
     h.browser.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn eight_workers_answer_ten_thousand_concurrent_calls_each_correctly() {
+    let h = Harness::start().await;
+    let page = h.open("/load.html").await;
+    let results = page
+        .wait_for_quietly("window.loadResults", Duration::from_secs(600))
+        .await
+        .unwrap();
+    assert!(results.get("error").is_none(), "{results}");
+    assert_eq!(results["answered"], 80000, "{results}");
+    assert_eq!(results["callbacks"], 8000, "{results}");
+    assert_eq!(results["wrong"], 0, "{results}");
 }

@@ -369,3 +369,35 @@ async fn terminated_and_restarted_workers_are_collected_with_their_memory() {
         "{per_restart} bytes per restart kept: {results}"
     );
 }
+
+#[tokio::test]
+async fn terminate_and_restart_settle_a_call_a_sync_wait_and_a_batch() {
+    let h = Harness::start().await;
+    let page = h.open("/ending.html").await;
+    let results = page
+        .wait_for("window.results", Duration::from_secs(300))
+        .await
+        .unwrap();
+    assert!(results.get("error").is_none(), "{results}");
+    for how in ["terminate", "restart"] {
+        for name in ["spin", "wait_for_page", "batch_forever"] {
+            let case = &results[format!("{how}_{name}")];
+            let ended = if how == "terminate" {
+                "was terminated"
+            } else {
+                "was restarted"
+            };
+            assert_eq!(case[0][0], "err", "{how} during {name}: {case}");
+            assert!(
+                case[0][1].as_str().is_some_and(|m| m.contains(ended)),
+                "{how} during {name}: {case}"
+            );
+            let after = if how == "restart" {
+                serde_json::json!(["ok", "pong"])
+            } else {
+                serde_json::Value::Null
+            };
+            assert_eq!(case[1], after, "{how} during {name}: {case}");
+        }
+    }
+}

@@ -36,8 +36,16 @@ pub enum Realm {
     Worker,
 }
 
-/// Receives each line of Python output.
-pub type OutputSink = Box<dyn Fn(Stream, &str)>;
+/// Where a realm's output goes: each line as it is written, and the moments to deliver
+/// lines the sink held back to gather them ([`Host::flush_held_output`], [`Host::running`]).
+pub trait OutputSink {
+    /// One complete line (without its newline) written to `stream`.
+    fn line(&self, stream: Stream, line: &str);
+    /// Delivers every line held back, now.
+    fn flush_held(&self) {}
+    /// Python is running: delivers lines held back for a while.
+    fn running(&self) {}
+}
 
 /// Makes a blocking call of a page function: `(name, args, timeout)` to its result.
 pub type SyncCallFn = Box<dyn Fn(&str, Value, Option<f64>) -> Result<Value, SyncCallError>>;
@@ -70,7 +78,7 @@ pub type ReportErrorFn = Box<dyn Fn(&str, &str)>;
 /// What the realm's entry provides: where output goes and how the bridge is reached.
 pub struct Edges {
     /// Receives each line of output.
-    pub output: OutputSink,
+    pub output: Box<dyn OutputSink>,
     /// Blocking calls of page functions (workers only; `None` on the page).
     pub sync_call: Option<SyncCallFn>,
     /// Delivers results of exported calls (workers) and of page-held Python functions
@@ -122,7 +130,15 @@ impl WebHost {
 
 impl Host for WebHost {
     fn write_line(&self, stream: Stream, line: &str) {
-        (self.edges.output)(stream, line);
+        self.edges.output.line(stream, line);
+    }
+
+    fn flush_held_output(&self) {
+        self.edges.output.flush_held();
+    }
+
+    fn running(&self) {
+        self.edges.output.running();
     }
 
     fn wall_clock_ms(&self) -> f64 {

@@ -3,9 +3,11 @@
 //! [`worker_call`].
 
 mod channel;
+mod output;
 
-use rustpy_bridge::{Boot, CallOutcome, FromWorker, OutputStream, ToWorker};
-use rustpy_interp::{InterruptChecks, Stream};
+use rustpy_bridge::channel::TRANSFER_BYTES_FROM;
+use rustpy_bridge::{Boot, CallOutcome, FromWorker, ToWorker};
+use rustpy_interp::InterruptChecks;
 use rustpy_web_host::{Edges, Realm};
 use wasm_bindgen::prelude::*;
 
@@ -13,6 +15,8 @@ use wasm_bindgen::prelude::*;
 extern "C" {
     #[wasm_bindgen(js_name = postMessage)]
     fn post_message(message: &JsValue);
+    #[wasm_bindgen(js_name = postMessage)]
+    fn post_transferring(message: &JsValue, transfer: &js_sys::Array);
     /// `rustpy-worker.js`: posts ASCII `bytes` as a string to the page.
     #[wasm_bindgen(js_name = rustpyPostAscii)]
     fn post_ascii(bytes: &[u8]);
@@ -44,6 +48,33 @@ pub(crate) fn post(message: &FromWorker) {
             "rustpy worker: cannot encode {message:?}: {error}"
         )),
     }
+}
+
+/// Posts a message whose [`Value::Buffer`](rustpy_bridge::Value::Buffer)s stand for
+/// `buffers`, as `{framed: <message JSON>, buffers: [ArrayBuffer, ...]}` with the buffers
+/// transferred: copied out of wasm memory here, on the worker's thread, and handed over
+/// without a copy.
+fn post_with_buffers(message: &FromWorker, buffers: &[Vec<u8>]) {
+    let json = match serde_json::to_string(message) {
+        Ok(json) => json,
+        Err(error) => {
+            web_console_error(&format!(
+                "rustpy worker: cannot encode {message:?}: {error}"
+            ));
+            return;
+        }
+    };
+    let list = js_sys::Array::new();
+    for bytes in buffers {
+        list.push(&js_sys::Uint8Array::from(bytes.as_slice()).buffer());
+    }
+    let envelope = js_sys::Object::new();
+    let set = |key: &str, value: &JsValue| js_sys::Reflect::set(&envelope, &key.into(), value);
+    if set("framed", &JsValue::from_str(&json)).is_err() || set("buffers", &list).is_err() {
+        web_console_error("rustpy worker: cannot build a message with buffers");
+        return;
+    }
+    post_transferring(&envelope, &list);
 }
 
 /// The checks a worker's config asks for (`"interrupts"`): `true` or absent, the user's
@@ -79,17 +110,8 @@ pub async fn worker_main(boot: JsValue) {
             return;
         }
     };
-    let output = Box::new(|stream: Stream, line: &str| {
-        let stream = match stream {
-            Stream::Stdout => OutputStream::Stdout,
-            Stream::Stderr => OutputStream::Stderr,
-        };
-        post(&FromWorker::Output {
-            stream,
-            line: line.to_string(),
-        });
-    });
     let control = buffers.as_ref().map(|b| b.control.clone());
+    let output = Box::new(output::GatheredOutput::new(control.clone()));
     let default_timeout = boot
         .config
         .get("sync_timeout")
@@ -142,12 +164,24 @@ pub async fn worker_main(boot: JsValue) {
             post(&FromWorker::Interrupt { delivered });
         })),
         interrupt_checks,
-        export_result: Some(Box::new(|id, result| {
-            let result = match result {
-                Ok(value) => CallOutcome::Ok(value),
-                Err(traceback) => CallOutcome::Err(traceback),
-            };
-            post(&FromWorker::CallResult { id, result });
+        export_result: Some(Box::new(|id, result| match result {
+            Ok(mut value) => {
+                let mut buffers = Vec::new();
+                value.take_large_bytes(TRANSFER_BYTES_FROM, &mut buffers);
+                let message = FromWorker::CallResult {
+                    id,
+                    result: CallOutcome::Ok(value),
+                };
+                if buffers.is_empty() {
+                    post(&message);
+                } else {
+                    post_with_buffers(&message, &buffers);
+                }
+            }
+            Err(traceback) => post(&FromWorker::CallResult {
+                id,
+                result: CallOutcome::Err(traceback),
+            }),
         })),
         page_op: None,
         report_error: Box::new(|what, traceback| {

@@ -1,0 +1,131 @@
+//! A worker's output on its way to the page. A line is posted at once while the page keeps
+//! up; while it is behind (`OUTPUT_GATHER_AT` output messages unhandled), lines are
+//! gathered into one message; with `OUTPUT_MAX_UNHANDLED` unhandled the worker waits for
+//! the page before posting more (back-pressure: the page's backlog, and its memory, stay
+//! bounded). The page counts the messages it handled in the control block's `OUTPUT_SEEN`
+//! word (see `rustpy_bridge::channel`). Without shared memory there is no count to read:
+//! each line is posted at once, as before.
+
+use std::cell::{Cell, RefCell};
+
+use js_sys::{Atomics, Int32Array};
+use rustpy_bridge::channel::{
+    INTERRUPT, OUTPUT_GATHER_AT, OUTPUT_HOLD_MS, OUTPUT_MAX_BYTES, OUTPUT_MAX_LINES,
+    OUTPUT_MAX_UNHANDLED, OUTPUT_SEEN, WAIT_SLICE_MS,
+};
+use rustpy_bridge::{FromWorker, OutputStream};
+use rustpy_interp::Stream;
+use rustpy_web_host::OutputSink;
+
+use crate::{now_ms, post};
+
+/// Lines gathered for one message.
+#[derive(Default)]
+struct Gathered {
+    stream: Option<OutputStream>,
+    lines: Vec<String>,
+    bytes: usize,
+    /// When the first of `lines` was written (`now_ms`).
+    since: f64,
+}
+
+/// The worker's [`OutputSink`].
+pub(crate) struct GatheredOutput {
+    control: Option<Int32Array>,
+    gathered: RefCell<Gathered>,
+    /// Output messages posted (wrapping, compared with the page's `OUTPUT_SEEN`).
+    posted: Cell<u32>,
+}
+
+impl GatheredOutput {
+    /// Output for a worker whose page shares `control` (or none, without isolation).
+    pub(crate) fn new(control: Option<Int32Array>) -> Self {
+        Self {
+            control,
+            gathered: RefCell::default(),
+            posted: Cell::new(0),
+        }
+    }
+
+    /// Output messages posted that the page has not handled yet (0 without a count).
+    fn unhandled(&self) -> u32 {
+        let Some(control) = &self.control else {
+            return 0;
+        };
+        let seen = Atomics::load(control, OUTPUT_SEEN).unwrap_or(0) as u32;
+        self.posted.get().wrapping_sub(seen)
+    }
+
+    /// Posts the gathered lines as one message, after waiting while the page has
+    /// `OUTPUT_MAX_UNHANDLED` unhandled. The wait ends early when the page asks for an
+    /// interrupt (Python's next check raises it), so it never outlasts `interrupt()`.
+    fn post_gathered(&self) {
+        let gathered = std::mem::take(&mut *self.gathered.borrow_mut());
+        let Some(stream) = gathered.stream else {
+            return;
+        };
+        if let Some(control) = &self.control {
+            loop {
+                let seen = Atomics::load(control, OUTPUT_SEEN).unwrap_or(0);
+                let interrupt = Atomics::load(control, INTERRUPT).unwrap_or(0) != 0;
+                if self.posted.get().wrapping_sub(seen as u32) < OUTPUT_MAX_UNHANDLED || interrupt {
+                    break;
+                }
+                if Atomics::wait_with_timeout(control, OUTPUT_SEEN, seen, WAIT_SLICE_MS).is_err() {
+                    break; // no Atomics.wait here: post without waiting
+                }
+            }
+        }
+        post(&FromWorker::Output {
+            stream,
+            lines: gathered.lines,
+        });
+        self.posted.set(self.posted.get().wrapping_add(1));
+    }
+}
+
+impl OutputSink for GatheredOutput {
+    fn line(&self, stream: Stream, line: &str) {
+        let stream = match stream {
+            Stream::Stdout => OutputStream::Stdout,
+            Stream::Stderr => OutputStream::Stderr,
+        };
+        let other_stream = {
+            let gathered = self.gathered.borrow();
+            gathered.stream.is_some_and(|s| s != stream)
+        };
+        if other_stream {
+            self.post_gathered();
+        }
+        let full = {
+            let mut gathered = self.gathered.borrow_mut();
+            if gathered.lines.is_empty() {
+                gathered.stream = Some(stream);
+                gathered.since = now_ms();
+            }
+            gathered.bytes += line.len();
+            gathered.lines.push(line.to_string());
+            gathered.lines.len() >= OUTPUT_MAX_LINES || gathered.bytes >= OUTPUT_MAX_BYTES
+        };
+        if full || self.unhandled() < OUTPUT_GATHER_AT {
+            self.post_gathered();
+        }
+    }
+
+    fn flush_held(&self) {
+        self.post_gathered();
+    }
+
+    fn running(&self) {
+        let since = {
+            let gathered = self.gathered.borrow();
+            if gathered.lines.is_empty() {
+                return;
+            }
+            gathered.since
+        };
+        if now_ms() - since >= OUTPUT_HOLD_MS || self.unhandled() < OUTPUT_GATHER_AT {
+            self.post_gathered();
+        }
+    }
+}
