@@ -1,0 +1,5 @@
+def boot_fails():
+    raise RuntimeError("quiet PyWorker failed")
+
+
+boot_fails()
