@@ -305,6 +305,7 @@ export class PyWorker {
   // The JS objects this worker's Python holds (window, document, ...); a JS call of a
   // Python callable the worker offered is posted to it. A new one per boot.
   #table = null;
+  #facade = null; // the object the constructor returned: `worker.g()` calls export g
 
   constructor(src, options = {}) {
     const { type, config = null, name, element = null, showErrors = true } = options;
@@ -333,8 +334,9 @@ export class PyWorker {
       for (const resolve of namedWaiters.get(this.#name) ?? []) resolve(this);
       namedWaiters.delete(this.#name);
     }
-    // `worker.g(...)` calls the export `g`, like `worker.sync.g(...)`.
-    return new Proxy(this, {
+    // `worker.g(...)` calls the export `g`, like `worker.sync.g(...)`. `ready` and the tag's
+    // events hand out this same object.
+    return (this.#facade = new Proxy(this, {
       get: (target, key, receiver) => {
         if (PROBED_NAMES.has(key)) return undefined;
         if (key in target || typeof key !== "string") {
@@ -343,7 +345,7 @@ export class PyWorker {
         }
         return (...args) => target.#call(key, args);
       },
-    });
+    }));
   }
 
   /** How many JS objects the worker's Python holds proxies of (a debug counter). */
@@ -364,6 +366,7 @@ export class PyWorker {
   }
 
   async #boot(src, config) {
+    let posted = false; // the boot message went to the worker
     try {
       const isolated = self.crossOriginIsolated && typeof SharedArrayBuffer === "function";
       // Start the worker at once: it loads its script and the wasm-bindgen glue while the
@@ -428,16 +431,20 @@ export class PyWorker {
         relay,
         library: LIBRARY_URL,
       });
+      posted = true;
       if (isolated && FAST_REQUESTS) this.#listen(this.#worker);
       try {
         await finished;
       } finally {
         if (this.#worker === worker) this.#rejectBoot = null;
       }
-      this.#element?.dispatchEvent(new CustomEvent("rustpy:ready", { detail: { worker: this } }));
-      this.#element?.dispatchEvent(new CustomEvent("rustpy:done", { detail: { worker: this } }));
-      return this;
+      this.#element?.dispatchEvent(new CustomEvent("rustpy:ready", { detail: { worker: this.#facade } }));
+      this.#element?.dispatchEvent(new CustomEvent("rustpy:done", { detail: { worker: this.#facade } }));
+      return this.#facade;
     } catch (error) {
+      // A boot that failed before its message went out (the source did not load) leaves a
+      // worker started early with nothing to run: stop it (restart() starts a new one).
+      if (!posted && !this.#terminated) this.#worker?.terminate();
       if (!(error instanceof PythonError) && !this.#terminated && !this.#dead && !error?.abandoned) {
         this.#showError(`${this.#label} failed`, error.message ?? String(error));
       }
@@ -1070,7 +1077,14 @@ const pageFfi = {
 /** Shows an error of main-thread Python after the script that ran last (handlers and
  * timers run after their script; most pages have one main script). */
 function showMainError(what, traceback) {
-  showError(currentMainElement ?? document.body, `rustpy (main thread): ${what}`, traceback);
+  showScriptError(currentMainElement, `rustpy (main thread): ${what}`, traceback);
+}
+
+/** An error of a main-thread script's tag: in a box after it, or only in the console when
+ * the tag says `errors="console"`. */
+function showScriptError(element, title, detail) {
+  if (element?.getAttribute("errors") === "console") console.error(`${title}\n${detail}`);
+  else showError(element ?? document.body, title, detail);
 }
 
 /** Calls a page-held Python function (main thread) from a worker's sync call. */
@@ -1278,7 +1292,7 @@ async function runOnMain(element) {
     element.dispatchEvent(new CustomEvent("rustpy:done"));
   } catch (error) {
     const detail = typeof error === "string" ? error : error.message ?? String(error);
-    showError(element, `${describeScript("script", element.getAttribute("name"), filename)} failed`, detail);
+    showScriptError(element, `${describeScript("script", element.getAttribute("name"), filename)} failed`, detail);
   }
 }
 

@@ -4,8 +4,9 @@
 //! on a main-thread tag), where an error box goes and how `errors="console"` /
 //! `showErrors: false` keep errors in the console, a worker whose `src` is missing (its
 //! `ready` rejects naming the full URL and the page shows it), and how `bytes`, `dict` and
-//! `list` results of a worker's exports arrive in JavaScript. Two promises the code does
-//! not keep yet have tests at the end, ignored with the bug as the reason.
+//! `list` results of a worker's exports arrive in JavaScript; `errors="console"` on a
+//! main-thread tag, and `ready`/`detail.worker` being the object that calls exports (both
+//! were broken when these tests were written).
 
 use std::time::Duration;
 
@@ -248,11 +249,7 @@ async fn bytes_dicts_and_lists_arrive_as_uint8array_plain_objects_and_arrays() {
     );
 }
 
-// Promises the code does not keep yet: these fail today, so they are ignored with the
-// reason; `cargo test -p rustpy-e2e --test promises -- --ignored` shows them.
-
 #[tokio::test]
-#[ignore = "bug: errors=\"console\" is ignored on main-thread tags (runOnMain and showMainError always show a box)"]
 async fn errors_console_on_a_main_thread_tag_keeps_its_errors_in_the_console() {
     let h = Harness::start().await;
     let page = h.open("/promises/main-quiet.html").await;
@@ -269,7 +266,6 @@ async fn errors_console_on_a_main_thread_tag_keeps_its_errors_in_the_console() {
 }
 
 #[tokio::test]
-#[ignore = "bug: ready and detail.worker give the PyWorker without its export-calling proxy"]
 async fn the_worker_ready_and_events_give_calls_its_exports() {
     let h = Harness::start().await;
     let page = h.open("/promises/identity.html").await;
