@@ -47,7 +47,9 @@ except AttributeError as error:
 print("worker", RUNNING_IN_WORKER, config["answer"], current_target() is not None)
 
 display("hello <i>", HTML("<b id='bold'>bold</b>"))
-display(42, target="out")
+display(41, target="appended")
+display(42, target="#appended")
+display("first", target="out")
 display("replaced", target="#out", append=False)
 
 

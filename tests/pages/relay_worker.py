@@ -28,13 +28,4 @@ def ping():
     return "pong"
 
 
-def bench(n):
-    import time
-
-    started = time.perf_counter()
-    for i in range(n):
-        sync.add(i, 1)
-    return (time.perf_counter() - started) / n * 1e6
-
-
-__export__ = ["use_sync", "use_dom", "slow", "timed", "ping", "bench"]
+__export__ = ["use_sync", "use_dom", "slow", "timed", "ping"]

@@ -70,7 +70,8 @@ async fn worker_uses_window_and_document() {
             "return [document.title, document.querySelector('#made').textContent, \
              document.body.dataset.test, document.querySelector('#bold')?.textContent, \
              document.querySelector('#out').textContent, \
-             document.querySelector('#bold')?.parentElement.parentElement.previousElementSibling?.getAttribute('name')];",
+             document.querySelector('#bold')?.parentElement.parentElement.previousElementSibling?.getAttribute('name'), \
+             [...document.querySelector('#appended').children].map((child) => child.textContent)];",
             vec![],
         )
         .await
@@ -83,7 +84,8 @@ async fn worker_uses_window_and_document() {
             "cached",
             "bold",
             "replaced",
-            "dom"
+            "dom",
+            ["41", "42"]
         ])
     );
 

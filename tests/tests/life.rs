@@ -10,7 +10,8 @@ use rustpy_e2e::Harness;
 async fn workers_survive_input_interrupts_crashes_and_restarts() {
     let h = Harness::start().await;
     let page = h.open("/life.html").await;
-    // The default input() prompt appears after the worker's target; type like a user.
+    // The default input() prompt of a worker without a tag is an overlay on the page's body
+    // (a tag worker's goes into its output target); type like a user.
     page.wait_for(
         "document.querySelector('.rustpy-input input')",
         Duration::from_secs(90),
@@ -25,6 +26,19 @@ async fn workers_survive_input_interrupts_crashes_and_restarts() {
         .await
         .unwrap();
     assert_eq!(prompt, "your name? ");
+    let placed = page
+        .eval(
+            "const form = document.querySelector('.rustpy-input'); \
+             return [form.parentElement === document.body, form.classList.contains('rustpy-input-overlay')]",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        placed,
+        serde_json::json!([true, true]),
+        "the prompt's place"
+    );
     page.type_into(".rustpy-input input", "Ada\n")
         .await
         .unwrap();
@@ -402,6 +416,7 @@ async fn terminate_and_restart_settle_a_call_a_sync_wait_and_a_batch() {
                 serde_json::Value::Null
             };
             assert_eq!(case[1], after, "{how} during {name}: {case}");
+            assert_eq!(case[2], true, "{how}() rejected the call at once: {case}");
         }
     }
 }
