@@ -3,8 +3,16 @@
 //! releases, batches, errors) is tested natively.
 //!
 //! Objects: `window` (global, has `document`), `document` (has `title`, `body`, the
-//! methods `createElement` and `querySelector`, which throws a `SyntaxError` for `"##"`)
-//! and elements (`textContent`, the method `append`). Element class id 2, document 1.
+//! methods `createElement` and `querySelector`) and elements (`textContent`, the method
+//! `append`). Element class id 2, document 1.
+//!
+//! Where it differs from `rustpy-ffi.js` (tests must not rely on these):
+//! - `querySelector` always throws a `SyntaxError` (as a browser does for `"##"`): there is
+//!   no selector engine;
+//! - `bool` is true for every object (as for the browser's elements and documents, which
+//!   have no `length` or `size`; a real empty `NodeList` or array is false);
+//! - errors carry a JS error name and message but no stack, and a released handle is a
+//!   `RuntimeError` without the page's longer explanation.
 #![allow(dead_code)] // each test binary uses part of it
 
 use std::cell::RefCell;
@@ -325,27 +333,31 @@ impl FakePage {
         };
         // A `call`'s arguments are inline after its `refs` mask (bit `i`: argument `i` is a
         // bare-number reference); an `apply`'s are a list.
-        let arguments = || -> Vec<Slot> {
+        // An argument that does not resolve (a released handle) fails the operation, as
+        // `rustpy-ffi.js` does.
+        let arguments = || -> Result<Vec<Slot>, (String, String, Option<&'static str>)> {
+            let released = |message| ("RuntimeError".to_string(), message, None);
             match (op.as_str(), parts.get(3), parts.last()) {
                 ("call", Some(Value::Int(refs)), _) => {
                     let refs: i64 = refs.parse().unwrap_or(0);
                     parts[4..]
                         .iter()
                         .enumerate()
-                        .filter_map(|(index, item)| {
+                        .map(|(index, item)| {
                             if rustpy_bridge::ffi::is_call_ref(refs, index) {
-                                self.resolve_target(item, results).ok()
+                                self.resolve_target(item, results)
                             } else {
-                                self.resolve(item, results).ok()
+                                self.resolve(item, results)
                             }
+                            .map_err(released)
                         })
                         .collect()
                 }
                 (_, _, Some(Value::List(items))) => items
                     .iter()
-                    .filter_map(|item| self.resolve(item, results).ok())
+                    .map(|item| self.resolve(item, results).map_err(released))
                     .collect(),
-                _ => Vec::new(),
+                _ => Ok(Vec::new()),
             }
         };
         match op.as_str() {
@@ -405,7 +417,7 @@ impl FakePage {
                         Ok(Slot::Object(objects.len() - 1))
                     }
                     "append" => {
-                        for child in arguments() {
+                        for child in arguments()? {
                             if let Slot::Object(child) = child {
                                 self.objects.borrow_mut()[object].children.push(child);
                             }
