@@ -11,6 +11,7 @@
 use serde::{Deserialize, Serialize};
 
 pub mod ffi;
+pub mod js;
 pub mod value;
 
 pub use value::{Float, JsRef, PyRef, SpecialFloat, Value};
@@ -295,9 +296,14 @@ pub mod channel {
     /// Default largest reply: 16 MiB.
     pub const DEFAULT_REPLY_LIMIT: usize = 16 * 1024 * 1024;
 
+    /// The request id bits a state word keeps (ids wrap at 2^29).
+    pub const STATE_ID_MASK: u64 = 0x1FFF_FFFF;
+    /// Phases per id in a state word.
+    pub const STATE_PHASES: i32 = 4;
+
     /// The state word for request `id` in `phase` (ids wrap at 2^29).
     pub fn state(id: u64, phase: i32) -> i32 {
-        ((id & 0x1FFF_FFFF) as i32) * 4 + phase
+        ((id & STATE_ID_MASK) as i32) * STATE_PHASES + phase
     }
 }
 

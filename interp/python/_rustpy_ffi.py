@@ -28,7 +28,7 @@ class JsException(Exception):
 
 
 _callables = {}  # callable id -> Python callable offered to JS
-_callable_ids = {}  # id(callable) -> callable id
+_callable_ids = {}  # _identity(callable) -> callable id
 _one_shot = {}  # callable id -> group key: ids dropped together after the first call
 _next_callable = itertools.count(1)
 
@@ -218,16 +218,29 @@ class JsCallable:
 
     def destroy(self):
         """Forgets this callable; JS calling it afterwards gets an error."""
-        callable_id = _callable_ids.pop(id(self), None)
+        callable_id = _callable_ids.pop(_identity(self), None)
         _callables.pop(callable_id, None)
+
+
+def _identity(function):
+    """What makes two callables the same for JS: the object, or for a bound method (a new
+    object at each attribute read) its instance and function, so that ``obj.method``
+    passed twice is the same JS function (``removeEventListener`` works). The registered
+    callable keeps both alive, so their ids are not reused while it is registered."""
+    owner = getattr(function, "__self__", None)
+    underlying = getattr(function, "__func__", None)
+    if owner is not None and underlying is not None:
+        return (id(owner), id(underlying))
+    return id(function)
 
 
 def register_callable(function):
     """The id (and options) under which JS may call ``function``."""
-    callable_id = _callable_ids.get(id(function))
+    key = _identity(function)
+    callable_id = _callable_ids.get(key)
     if callable_id is None:
         callable_id = next(_next_callable)
-        _callable_ids[id(function)] = callable_id
+        _callable_ids[key] = callable_id
         _callables[callable_id] = function
     if isinstance(function, JsCallable):
         return (callable_id, function.prevent_default, function.stop_propagation)
@@ -245,7 +258,7 @@ def callable_for(callable_id):
 def _forget(callable_id):
     function = _callables.pop(callable_id, None)
     if function is not None:
-        _callable_ids.pop(id(function), None)
+        _callable_ids.pop(_identity(function), None)
 
 
 def invoke(callable_id, args):

@@ -222,6 +222,9 @@ pub(crate) fn export_result(
         )
         .map_err(|exc| crate::format_exception(vm, &exc))
     });
+    // The proxies the call dropped are given back before its result: when the page's
+    // promise settles, its handle count no longer holds them.
+    flush_releases();
     host().export_result(call_id, result);
 }
 

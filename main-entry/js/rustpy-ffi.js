@@ -3,6 +3,8 @@
 // them. The protocol (operations, values, replies) is documented in rustpy_bridge::ffi and
 // rustpy_bridge::value; this file is its only JS implementation.
 
+import { CALL_REF_BITS, WELL_KNOWN_NAMES } from "./rustpy-wire.js";
+
 const classIds = new Map(); // prototype -> class id (shared by all tables)
 
 function classOf(value) {
@@ -36,29 +38,6 @@ function isInheritedMethod(obj, name) {
 // (null, booleans, safe integers, fractional floats, strings, arrays), the rest as
 // one-key objects ({i}, {f}, {b}, {d}, {js}, {py}, {m}, {bound}, {s}).
 const METHOD = Object.freeze({ m: 1 }); // a `get` reply: an inherited method
-const CALL_REF_BITS = 31; // how many of a call's arguments its refs mask covers (rustpy_bridge::ffi)
-// An operation's attribute name is a string, or an index into this list: it must equal
-// rustpy_bridge::ffi::WELL_KNOWN_NAMES, item for item (a Rust test compares them).
-const WELL_KNOWN_NAMES = Object.freeze([
-  "add", "addEventListener", "alt", "append", "appendChild", "arc", "backgroundColor",
-  "beginPath", "blur", "body", "cells", "checked", "childNodes", "children", "classList",
-  "className", "clearRect", "click", "clientHeight", "clientWidth", "cloneNode", "closest",
-  "color", "contains", "content", "createElement", "createTextNode", "currentTarget", "data",
-  "dataset", "detail", "disabled", "display", "document", "documentElement", "fill",
-  "fillRect", "fillStyle", "fillText", "firstChild", "firstElementChild", "focus",
-  "getAttribute", "getBoundingClientRect", "getContext", "getElementById",
-  "getElementsByClassName", "getElementsByTagName", "hasAttribute", "head", "height", "hidden",
-  "href", "id", "innerHTML", "innerText", "insertAdjacentHTML", "insertBefore", "insertCell",
-  "insertRow", "item", "key", "lastChild", "lastElementChild", "length", "lineTo", "lineWidth",
-  "location", "log", "moveTo", "name", "nextElementSibling", "nextSibling", "nodeName",
-  "nodeType", "now", "offsetHeight", "offsetWidth", "options", "outerHTML", "parentElement",
-  "parentNode", "placeholder", "prepend", "preventDefault", "previousElementSibling",
-  "previousSibling", "querySelector", "querySelectorAll", "remove", "removeAttribute",
-  "removeChild", "removeEventListener", "replaceChild", "replaceChildren", "replaceWith",
-  "rows", "scrollIntoView", "scrollTop", "selected", "selectedIndex", "setAttribute", "src",
-  "stopPropagation", "stroke", "strokeStyle", "style", "tagName", "target", "text",
-  "textContent", "title", "toggle", "type", "value", "width",
-]);
 const SPECIAL_FLOATS = { nan: NaN, inf: Infinity, "-inf": -Infinity, "-0": -0 };
 const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);

@@ -10,6 +10,10 @@
 
 import { HandleTable, bytesToWire, plainFromWire, primitiveToWire } from "./rustpy-ffi.js";
 import { checkFromWorker } from "./rustpy-protocol.js";
+import {
+  BATCH_PART_FRAME, BUFFER_BYTES, CONTROL_BYTES, FFI_FRAME, GROW, IDLE, INTERRUPT, LENGTH, OUTPUT_SEEN,
+  POSTED, REPLIED, REPLY_LIMIT, REQUEST, REQUEST_LENGTH, STATE, WAITING, stateOf,
+} from "./rustpy-wire.js";
 
 const SELECTOR = 'script[type="rustpy"], rustpy-script';
 // Siblings are found with `new URL("./x", import.meta.url)`, the form bundlers rewrite to
@@ -85,16 +89,9 @@ function mainOutput(stream, line) {
 // A folder, which bundlers cannot rewrite: next to the module holding this code (the
 // package's `rustpy/vite` plugin puts it there in a Vite build).
 const LIBRARY_URL = new URL(/* @vite-ignore */ "./library/", import.meta.url).href;
-const REPLY_LIMIT = 16 * 1024 * 1024; // bytes; a worker's config may set sync_reply_limit
 const NAMED_WORKER_TIMEOUT_MS = 10_000;
 /** How long `interrupt()` waits for the worker to take the request, by default (seconds). */
 const INTERRUPT_TIMEOUT_S = 2;
-// The control block's words and states (rustpy_bridge::channel).
-const STATE = 0, LENGTH = 1, REQUEST = 2, REQUEST_LENGTH = 3, INTERRUPT = 4, OUTPUT_SEEN = 5, POSTED = 1;
-const IDLE = 0, WAITING = 1, REPLIED = 2, GROW = 3;
-const CONTROL_BYTES = 32, BUFFER_BYTES = 64 * 1024;
-/** The state word for request `id` in `phase` (rustpy_bridge::channel::state). */
-const stateOf = (id, phase) => (id & 0x1fffffff) * 4 + phase;
 // Where the page can wait on shared memory without blocking, workers hand it their blocking
 // requests through the shared buffer instead of postMessage (much lower latency).
 const FAST_REQUESTS = typeof Atomics.waitAsync === "function";
@@ -105,10 +102,6 @@ const FAST_REQUESTS = typeof Atomics.waitAsync === "function";
 const LISTEN_SPIN_MS = 0.05;
 const LISTEN_SLICE_MS = 5;
 const textDecoder = new TextDecoder();
-// A shared-buffer request starting with this is a bare FFI request, and with the other a
-// batch part to run without answering (rustpy_bridge::channel).
-const FFI_FRAME = "J";
-const BATCH_PART_FRAME = "K";
 const named = new Map(); // name -> PyWorker
 const namedWaiters = new Map(); // name -> [resolve]
 const textEncoder = new TextEncoder();

@@ -6,7 +6,9 @@
 //!   (`rustpy-package`);
 //! - `size`: prints the sizes of `dist/rustpy/` files, raw, gzip and brotli;
 //! - `test`: `dist`, then every native and browser test, then a trunk build of the demo;
-//! - `bench`: `dist`, then the browser benchmark (`tests/src/bin/bench.rs`).
+//! - `bench`: `dist`, then the browser benchmark (`tests/src/bin/bench.rs`);
+//! - `wire`: writes `main-entry/js/rustpy-wire.js`, the protocol's constants for the page,
+//!   from their definition in `rustpy-bridge` (a bridge test fails while it is stale).
 //!
 //! Builds go to a target folder outside the checkout (`$RUSTPY_CACHE`, by default
 //! `~/.cache/rustpy`), so fresh clones on the same machine reuse them.
@@ -20,7 +22,7 @@ use std::time::Instant;
 /// Why a task failed.
 #[derive(Debug, thiserror::Error)]
 enum TaskError {
-    #[error("usage: cargo xtask <dist [--no-compress]|package|size|test|bench>")]
+    #[error("usage: cargo xtask <dist [--no-compress]|package|size|test|bench|wire>")]
     Usage,
     #[error("`{command}` failed ({status})")]
     Failed { command: String, status: String },
@@ -49,12 +51,21 @@ fn main() {
         "size" => size(),
         "test" => test(),
         "bench" => bench(),
+        "wire" => wire(),
         _ => Err(TaskError::Usage),
     };
     if let Err(error) = result {
         eprintln!("xtask {task}: {error}");
         std::process::exit(1);
     }
+}
+
+/// Writes the protocol's constants for the page's JavaScript (`rustpy_bridge::js`).
+fn wire() -> Result<(), TaskError> {
+    let path = root().join(rustpy_bridge::js::WIRE_MODULE_PATH);
+    std::fs::write(&path, rustpy_bridge::js::wire_module())?;
+    eprintln!("xtask: wrote {}", path.display());
+    Ok(())
 }
 
 /// The workspace root. Read at run time: the build cache is shared between checkouts, so a
@@ -210,6 +221,7 @@ fn dist(compress: Compress) -> Result<(), TaskError> {
         ("main-entry/js/rustpy.js", "rustpy.js"),
         ("main-entry/js/rustpy-ffi.js", "rustpy-ffi.js"),
         ("main-entry/js/rustpy-protocol.js", "rustpy-protocol.js"),
+        ("main-entry/js/rustpy-wire.js", "rustpy-wire.js"),
         ("main-entry/js/rustpy-coi.js", "rustpy-coi.js"),
         ("main-entry/js/rustpy-sw.js", "rustpy-sw.js"),
         ("worker-entry/js/rustpy-worker.js", "rustpy-worker.js"),
