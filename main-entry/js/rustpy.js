@@ -401,7 +401,11 @@ export class PyWorker {
         this.#rejectBoot = reject;
         // The worker's protocol messages arrive as JSON text (cheaper to post than objects);
         // the few that carry shared buffers or come from its JS glue, as objects.
-        this.#worker.addEventListener("message", ({ data }) => this.#receive(data, resolve, reject));
+        // Only this run's worker is heard: a message an ended one still had queued would
+        // settle this run's calls or miscount its output.
+        worker.addEventListener("message", ({ data }) => {
+          if (this.#worker === worker) this.#receive(data, resolve, reject);
+        });
         this.#worker.addEventListener("error", (event) => {
           event.preventDefault();
           this.#crashed(event.message || "unknown error", reject);

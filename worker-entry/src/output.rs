@@ -53,7 +53,7 @@ impl GatheredOutput {
             return 0;
         };
         let seen = Atomics::load(control, OUTPUT_SEEN).unwrap_or(0) as u32;
-        self.posted.get().wrapping_sub(seen)
+        unhandled(self.posted.get(), seen)
     }
 
     /// Posts the gathered lines as one message, after waiting while the page has
@@ -68,7 +68,7 @@ impl GatheredOutput {
             loop {
                 let seen = Atomics::load(control, OUTPUT_SEEN).unwrap_or(0);
                 let interrupt = Atomics::load(control, INTERRUPT).unwrap_or(0) != 0;
-                if self.posted.get().wrapping_sub(seen as u32) < OUTPUT_MAX_UNHANDLED || interrupt {
+                if unhandled(self.posted.get(), seen as u32) < OUTPUT_MAX_UNHANDLED || interrupt {
                     break;
                 }
                 if Atomics::wait_with_timeout(control, OUTPUT_SEEN, seen, WAIT_SLICE_MS).is_err() {
@@ -82,6 +82,12 @@ impl GatheredOutput {
         });
         self.posted.set(self.posted.get().wrapping_add(1));
     }
+}
+
+/// `posted - seen` as counts that wrap: how far the page is behind. Never negative: a page
+/// count ahead of ours (a miscount) must not hold output back.
+fn unhandled(posted: u32, seen: u32) -> u32 {
+    u32::try_from(posted.wrapping_sub(seen) as i32).unwrap_or(0)
 }
 
 impl OutputSink for GatheredOutput {
