@@ -4,9 +4,16 @@
 processes or users: those calls raise ``OSError(ENOSYS)`` with a message saying so.
 """
 
+import errno as _errno
+
 import _rustpy_host
 
 ENOSYS = 38
+# RustPython's errno module has no ENOSYS on wasm32: add it, so that the usual
+# `error.errno == errno.ENOSYS` check works on what these calls raise.
+if not hasattr(_errno, "ENOSYS"):
+    _errno.ENOSYS = ENOSYS
+    _errno.errorcode.setdefault(ENOSYS, "ENOSYS")
 environ = {}
 
 

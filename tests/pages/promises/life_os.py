@@ -1,0 +1,61 @@
+# README, "Python available": rustpy's `os` keeps `environ`, `path`, `getcwd()` ("/"),
+# `fspath`, `urandom` and friends; its file and process calls raise OSError(ENOSYS) saying
+# why. Run on the page's main thread and in a worker.
+import json
+import os
+
+from pyscript import RUNNING_IN_WORKER, window
+
+
+def unavailable(call):
+    try:
+        call()
+    except OSError as error:
+        return {
+            "type": type(error).__name__,
+            "errno": error.errno,
+            "message": str(error),
+        }
+    except Exception as error:
+        return {"type": type(error).__name__, "message": str(error)}
+    return {"type": "returned"}
+
+
+def report():
+    try:
+        import errno
+
+        errno_enosys = getattr(errno, "ENOSYS", "errno has no ENOSYS")
+    except ImportError as error:
+        errno_enosys = f"ImportError: {error}"
+    os.environ["LIFE_OS"] = "set here"
+    home = os.environ.get("HOME")
+    return {
+        "runningInWorker": RUNNING_IN_WORKER,
+        "errnoENOSYS": errno_enosys,
+        "strerror": os.strerror(38),
+        "environ": {
+            "homeIsStr": isinstance(home, str),
+            "set": os.environ["LIFE_OS"],
+            "getenv": os.getenv("LIFE_OS"),
+            "contains": "LIFE_OS" in os.environ,
+            "missing": os.getenv("LIFE_OS_MISSING", "default"),
+        },
+        "getcwd": os.getcwd(),
+        "join": os.path.join("a", "b", "c.txt"),
+        "basename": os.path.basename("/x/y.py"),
+        "fspath": os.fspath("p"),
+        "urandom": [len(os.urandom(16)), os.urandom(16) != os.urandom(16)],
+        "listdir": unavailable(lambda: os.listdir("/")),
+        "mkdir": unavailable(lambda: os.mkdir("made")),
+        "remove": unavailable(lambda: os.remove("gone.txt")),
+        "stat": unavailable(lambda: os.stat("/")),
+        "system": unavailable(lambda: os.system("ls")),
+        "open": unavailable(lambda: os.open("f.txt", os.O_RDONLY)),
+    }
+
+
+__export__ = ["report"]
+
+if not RUNNING_IN_WORKER:
+    window.lifeMainOs = json.dumps(report())

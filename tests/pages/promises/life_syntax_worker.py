@@ -1,0 +1,5 @@
+# A worker script that is not Python: its `ready` must reject, not stay pending.
+print("never printed")
+
+def broken(:
+    pass

@@ -1,0 +1,166 @@
+//! README promises of "Worker life" and "Python available" that no other browser test
+//! checked, on the `life_*` pages of `tests/pages/promises/`:
+//!
+//! - `interrupt()` from main-thread Python on what `await workers["name"]` gives (and on a
+//!   `PyWorker`), against `while True: pass` that the worker announced with a DOM attribute
+//!   the page watches: the call raises `KeyboardInterrupt`, the awaitable gives `True`, the
+//!   worker keeps its globals and answers;
+//! - the worker config's `sync_timeout` (a `PyWorker` option and a tag's `config`
+//!   attribute): a page function that never answers raises `TimeoutError` naming it,
+//!   without `timeout=`;
+//! - `os` in a browser, on the main thread and in a worker: `environ`, `path`, `getcwd()`,
+//!   `fspath`, `urandom`, and file and process calls raising `OSError(ENOSYS)` saying why
+//!   (`errno.ENOSYS`, which rustpy's `posix` adds where RustPython's `errno` lacks it);
+//! - `ready` never stays pending: it rejects for a worker whose script is a syntax error
+//!   (a `PythonError` with the traceback) and for one that crashes while it boots (later
+//!   calls fail with "crashed ... call restart()").
+//!
+//! A worker whose script raises at top level rejecting `ready` with a `PythonError` is
+//! `promises.rs`' `error_boxes_follow_their_tag_unless_errors_go_to_the_console`;
+//! `PyWorker.interrupt()` from main-thread Python of an export that announced itself through
+//! `sync` is `interrupts.rs`' `main_thread_python_interrupts_a_worker`; `sync.f(timeout=...)`
+//! is `life.rs`' `workers_survive_input_interrupts_crashes_and_restarts`.
+
+use std::time::Duration;
+
+use rustpy_e2e::Harness;
+use rustpy_e2e::browser::Page;
+use serde_json::{Value, json};
+
+/// Waits for the page's `window.result` and fails on the `{error}` a page step reports.
+async fn result_of(page: &Page<'_>, timeout: Duration) -> Value {
+    let result = page.wait_for("window.result", timeout).await.unwrap();
+    assert!(
+        result.get("error").is_none(),
+        "a page step failed: {result}"
+    );
+    result
+}
+
+#[tokio::test]
+async fn python_interrupts_named_workers_and_pyworkers_spinning_in_while_true() {
+    let h = Harness::start().await;
+    let page = h.open("/promises/life_interrupt.html").await;
+    let result = result_of(&page, Duration::from_secs(180)).await;
+    for who in ["named", "pyworker"] {
+        let case = &result[who];
+        assert_eq!(
+            case["delivered"], true,
+            "{who}: interrupt() gives True once Python raised it: {result}"
+        );
+        let outcome = case["outcome"].as_str().unwrap_or_default();
+        assert!(
+            outcome.contains("KeyboardInterrupt"),
+            "{who}: the spinning call raised KeyboardInterrupt: {result}"
+        );
+        assert_eq!(
+            case["ping"], "pong kept",
+            "{who}: the worker keeps its globals and answers: {result}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_config_sync_timeout_bounds_page_calls_without_a_timeout_argument() {
+    let h = Harness::start().await;
+    let page = h.open("/promises/life_timeout.html").await;
+    let result = result_of(&page, Duration::from_secs(180)).await;
+    for how in ["fromOption", "fromAttribute"] {
+        let case = &result[how];
+        assert_eq!(case["configured"], json!(["ok", 0.5]), "{how}: {result}");
+        assert_eq!(case["outcome"][0], "ok", "{how}: {result}");
+        let message = case["outcome"][1].as_str().unwrap_or_default();
+        assert!(
+            message.starts_with("TimeoutError") && message.contains("sync.never_answers()"),
+            "{how}: TimeoutError naming the function: {result}"
+        );
+        assert!(
+            message.contains("0.5"),
+            "{how}: the configured timeout: {result}"
+        );
+    }
+}
+
+/// Checks one interpreter's `os` report (see `life_os.py`).
+fn check_os(report: &Value, in_worker: bool) {
+    assert_eq!(report["runningInWorker"], in_worker, "{report}");
+    assert_eq!(
+        report["environ"],
+        json!({
+            "homeIsStr": true,
+            "set": "set here",
+            "getenv": "set here",
+            "contains": true,
+            "missing": "default",
+        }),
+        "{report}"
+    );
+    assert_eq!(report["getcwd"], "/", "{report}");
+    assert_eq!(report["join"], "a/b/c.txt", "{report}");
+    assert_eq!(report["basename"], "y.py", "{report}");
+    assert_eq!(report["fspath"], "p", "{report}");
+    assert_eq!(report["urandom"], json!([16, true]), "{report}");
+    // ENOSYS is 38 (Linux's number, rustpy's `posix.ENOSYS`), "Function not implemented",
+    // and `errno.ENOSYS` names it.
+    let enosys = 38;
+    assert_eq!(report["errnoENOSYS"], enosys, "{report}");
+    assert_eq!(report["strerror"], "Function not implemented", "{report}");
+    for call in ["listdir", "mkdir", "remove", "stat", "system", "open"] {
+        let raised = &report[call];
+        assert_eq!(raised["type"], "OSError", "{call}: {report}");
+        assert_eq!(raised["errno"], enosys, "{call}: ENOSYS: {report}");
+        let message = raised["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains(&format!("os.{call}()")) && message.contains("not available"),
+            "{call}: the message names the call and says why: {report}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn os_keeps_environ_and_paths_and_its_file_and_process_calls_raise_enosys() {
+    let h = Harness::start().await;
+    let page = h.open("/promises/life_os.html").await;
+    let result = result_of(&page, Duration::from_secs(180)).await;
+    check_os(&result["worker"], true);
+    let main = page
+        .wait_for("window.lifeMainOs", Duration::from_secs(60))
+        .await
+        .unwrap();
+    let main: Value = serde_json::from_str(main.as_str().unwrap_or_default()).unwrap();
+    check_os(&main, false);
+    let boxes = page.error_boxes().await.unwrap();
+    assert!(boxes.is_empty(), "{boxes:?}");
+}
+
+#[tokio::test]
+async fn ready_rejects_for_a_syntax_error_and_for_a_crash_while_booting() {
+    let h = Harness::start().await;
+    let page = h.open("/promises/life_ready.html").await;
+    let result = result_of(&page, Duration::from_secs(240)).await;
+
+    let syntax = &result["syntaxReady"];
+    assert_eq!(syntax["name"], "PythonError", "{result}");
+    let traceback = syntax["traceback"].as_str().unwrap_or_default();
+    assert!(
+        traceback.contains("SyntaxError")
+            && traceback.contains("life_syntax_worker.py")
+            && traceback.contains("line 4"),
+        "the syntax error's traceback, with file and line: {result}"
+    );
+
+    let crash = &result["crashReady"];
+    assert!(crash.get("resolved").is_none(), "{result}");
+    let message = crash["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("crashed"),
+        "ready rejects as crashed: {result}"
+    );
+    let after = result["callAfterCrash"]["message"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        after.contains("crashed") && after.contains("restart()"),
+        "a later call fails with \"crashed ... call restart()\": {result}"
+    );
+}
