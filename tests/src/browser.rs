@@ -61,6 +61,10 @@ pub enum BrowserError {
         /// How many clicks were made.
         attempts: usize,
     },
+    /// A test page reported that one of its steps threw: its outcome object carries an
+    /// `error` field ([`page_outcome`]).
+    #[error("a page step failed: {0}")]
+    PageStepFailed(String),
     /// A condition the test waited for did not come true in time.
     #[error("timed out after {timeout:?} waiting for {what}; console so far:\n{console}")]
     Timeout {
@@ -71,6 +75,15 @@ pub enum BrowserError {
         /// The page's console at that moment.
         console: String,
     },
+}
+
+/// A test page's outcome object (`window.result = {...}`, or `{error}` when a step threw):
+/// the object, or [`BrowserError::PageStepFailed`] with it.
+pub fn page_outcome(outcome: Value) -> Result<Value, BrowserError> {
+    if outcome.get("error").is_some() {
+        return Err(BrowserError::PageStepFailed(outcome.to_string()));
+    }
+    Ok(outcome)
 }
 
 /// A chromedriver process and a browser session on it.
@@ -341,6 +354,13 @@ impl Page<'_> {
     ) -> Result<Value, BrowserError> {
         self.wait_for_every(POLL_INTERVAL, expression, timeout)
             .await
+    }
+
+    /// Waits for the page's `window.result` ([`page_outcome`]: a step that threw fails).
+    pub async fn result(&self, timeout: Duration) -> Result<Value, BrowserError> {
+        self.wait_for("window.result", timeout)
+            .await
+            .and_then(page_outcome)
     }
 
     /// [`Self::wait_for`] probing only once a second, for pages that time

@@ -50,44 +50,37 @@ impl Harness {
     async fn start_with(folder: &str, isolation: server::Isolation) -> Self {
         let root = workspace_root();
         let demo = root.join("demo");
-        Self::serve(&root.join(folder), isolation, &[("/demo", demo.as_path())]).await
+        let mounts = [("/demo", demo.as_path())];
+        Self::serve(
+            &root.join(folder),
+            server::ServerOptions::suite(isolation, &mounts),
+        )
+        .await
     }
 
     /// Like [`Harness::start`], with [`server::EXAMPLE_CSP`] on every response.
     pub async fn start_with_example_csp() -> Self {
-        let root = workspace_root();
+        let pages = workspace_root().join("tests/pages");
         let options = server::ServerOptions {
-            isolation: server::Isolation::Isolated,
-            caching: server::Caching::NoStore,
-            mounts: &[],
             csp: Some(server::EXAMPLE_CSP),
+            ..server::ServerOptions::suite(server::Isolation::Isolated, &[])
         };
-        let server = server::TestServer::start_configured(
-            &root.join("tests/pages"),
-            &root.join("dist/rustpy"),
-            options,
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-        let browser = browser::Browser::start()
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        Self { server, browser }
+        Self::serve(&pages, options).await
     }
 
     /// Serves `pages` (any folder) and the `(url_prefix, folder)` `mounts`, isolated and
     /// with precompressed variants under the mounts, and opens a browser.
     pub async fn start_at(pages: &std::path::Path, mounts: &[(&str, &std::path::Path)]) -> Self {
-        Self::serve(pages, server::Isolation::Isolated, mounts).await
+        Self::serve(
+            pages,
+            server::ServerOptions::suite(server::Isolation::Isolated, mounts),
+        )
+        .await
     }
 
-    async fn serve(
-        pages: &std::path::Path,
-        isolation: server::Isolation,
-        mounts: &[(&str, &std::path::Path)],
-    ) -> Self {
+    async fn serve(pages: &std::path::Path, options: server::ServerOptions<'_>) -> Self {
         let dist = workspace_root().join("dist/rustpy");
-        let server = server::TestServer::start_with(pages, &dist, isolation, mounts)
+        let server = server::TestServer::start_configured(pages, &dist, options)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         let browser = browser::Browser::start()

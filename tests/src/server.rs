@@ -66,6 +66,19 @@ pub struct ServerOptions<'a> {
     pub csp: Option<&'static str>,
 }
 
+impl<'a> ServerOptions<'a> {
+    /// The browser suite's options: `isolation`, `mounts`, `no-store` caching (every load
+    /// fetches every file) and no Content-Security-Policy.
+    pub fn suite(isolation: Isolation, mounts: &'a [(&'a str, &'a Path)]) -> Self {
+        Self {
+            isolation,
+            caching: Caching::NoStore,
+            mounts,
+            csp: None,
+        }
+    }
+}
+
 /// The nonce the pages under [`EXAMPLE_CSP`] give their allowed inline scripts.
 pub const EXAMPLE_NONCE: &str = "rustpy-example-nonce";
 
@@ -115,13 +128,7 @@ impl TestServer {
         isolation: Isolation,
         mounts: &[(&str, &Path)],
     ) -> Result<Self, ServerError> {
-        let options = ServerOptions {
-            isolation,
-            caching: Caching::NoStore,
-            mounts,
-            csp: None,
-        };
-        Self::start_configured(pages, dist_rustpy, options).await
+        Self::start_configured(pages, dist_rustpy, ServerOptions::suite(isolation, mounts)).await
     }
 
     /// Serves `pages` at `/` and `dist_rustpy` at `/rustpy/` as `options` say.

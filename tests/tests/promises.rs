@@ -14,16 +14,6 @@ use rustpy_e2e::Harness;
 use rustpy_e2e::browser::Page;
 use serde_json::{Value, json};
 
-/// Waits for the page's `window.result` and fails on the `{error}` a page step reports.
-async fn result_of(page: &Page<'_>, timeout: Duration) -> Value {
-    let result = page.wait_for("window.result", timeout).await.unwrap();
-    assert!(
-        result.get("error").is_none(),
-        "a page step failed: {result}"
-    );
-    result
-}
-
 /// The text of the error box that directly follows the element `id`, if one does.
 async fn box_after(page: &Page<'_>, id: &str) -> Option<String> {
     let script = "const next = document.getElementById(arguments[0]).nextElementSibling;\
@@ -39,7 +29,7 @@ async fn box_after(page: &Page<'_>, id: &str) -> Option<String> {
 async fn script_tags_dispatch_output_ready_and_done_events() {
     let h = Harness::start().await;
     let page = h.open("/promises/events.html").await;
-    let result = result_of(&page, Duration::from_secs(120)).await;
+    let result = page.result(Duration::from_secs(120)).await.unwrap();
     let output = |stream: &str, line: &str| json!(["rustpy:output", stream, line]);
     assert_eq!(
         result["workerSeen"],
@@ -89,7 +79,7 @@ async fn error_boxes_follow_their_tag_unless_errors_go_to_the_console() {
     let h = Harness::start().await;
     let page = h.open("/promises/errors.html").await;
     let long = Duration::from_secs(120);
-    let result = result_of(&page, long).await;
+    let result = page.result(long).await.unwrap();
 
     // Shown: the box is the element right after the failing tag, with the traceback.
     page.wait_for_error_box("loud worker tag failed", long)
@@ -165,7 +155,7 @@ async fn error_boxes_follow_their_tag_unless_errors_go_to_the_console() {
 async fn a_worker_whose_src_is_missing_rejects_ready_naming_it_and_shows_it() {
     let h = Harness::start().await;
     let page = h.open("/promises/missing.html").await;
-    let result = result_of(&page, Duration::from_secs(60)).await;
+    let result = page.result(Duration::from_secs(60)).await.unwrap();
     let url = result["expectedUrl"].as_str().unwrap();
     assert!(url.ends_with("/promises/no_such_worker.py"), "{result}");
     let message = result["outcome"]["message"].as_str().unwrap_or_default();
@@ -202,7 +192,7 @@ async fn a_worker_whose_src_is_missing_rejects_ready_naming_it_and_shows_it() {
 async fn bytes_dicts_and_lists_arrive_as_uint8array_plain_objects_and_arrays() {
     let h = Harness::start().await;
     let page = h.open("/promises/values.html").await;
-    let result = result_of(&page, Duration::from_secs(120)).await;
+    let result = page.result(Duration::from_secs(120)).await.unwrap();
     let bytes =
         |length: usize, head: Value| json!({"isUint8Array": true, "length": length, "head": head});
     assert_eq!(
@@ -269,7 +259,7 @@ async fn errors_console_on_a_main_thread_tag_keeps_its_errors_in_the_console() {
 async fn the_worker_ready_and_events_give_calls_its_exports() {
     let h = Harness::start().await;
     let page = h.open("/promises/identity.html").await;
-    let result = result_of(&page, Duration::from_secs(120)).await;
+    let result = page.result(Duration::from_secs(120)).await.unwrap();
     assert_eq!(
         result,
         json!({

@@ -29,27 +29,16 @@
 use std::time::Duration;
 
 use rustpy_e2e::Harness;
-use rustpy_e2e::browser::Page;
 use serde_json::{Value, json};
 
 const LONG: Duration = Duration::from_secs(120);
 const SHORT: Duration = Duration::from_secs(10);
 
-/// Waits for the page's `window.result` and fails on the `{error}` a page step reports.
-async fn result_of(page: &Page<'_>, timeout: Duration) -> Value {
-    let result = page.wait_for("window.result", timeout).await.unwrap();
-    assert!(
-        result.get("error").is_none(),
-        "a page step failed: {result}"
-    );
-    result
-}
-
 #[tokio::test]
 async fn a_proxy_is_removed_by_identity_and_fails_once_destroyed() {
     let h = Harness::start().await;
     let page = h.open("/promises/ffi_events.html").await;
-    let result = result_of(&page, LONG).await;
+    let result = page.result(LONG).await.unwrap();
     assert_eq!(
         result["sameFunction"], true,
         "the same proxy is the same JS function: {result}"
@@ -92,7 +81,7 @@ async fn a_proxy_is_removed_by_identity_and_fails_once_destroyed() {
 async fn a_bound_method_is_the_same_js_function_each_time() {
     let h = Harness::start().await;
     let page = h.open("/promises/ffi_events.html").await;
-    let result = result_of(&page, LONG).await;
+    let result = page.result(LONG).await.unwrap();
     let bound = &result["bound"];
     assert!(bound.get("error").is_none(), "{result}");
     assert_eq!(
@@ -115,7 +104,7 @@ async fn a_bound_method_is_the_same_js_function_each_time() {
 async fn prevent_default_and_stop_propagation_are_applied_by_the_page() {
     let h = Harness::start().await;
     let page = h.open("/promises/ffi_events.html").await;
-    let result = result_of(&page, LONG).await;
+    let result = page.result(LONG).await.unwrap();
     let cancelled = json!({"notCancelled": false, "defaultPrevented": true});
     assert_eq!(
         result["proxied"], cancelled,
@@ -182,7 +171,7 @@ async fn prevent_default_and_stop_propagation_are_applied_by_the_page() {
 async fn dicts_lists_and_none_cross_as_plain_objects_arrays_and_null() {
     let h = Harness::start().await;
     let page = h.open("/promises/ffi_values.html").await;
-    let result = result_of(&page, LONG).await;
+    let result = page.result(LONG).await.unwrap();
     let object = |json: &str| json!({"plainObject": true, "isArray": false, "isNull": false, "isUndefined": false, "json": json});
     let array = |json: &str| json!({"plainObject": false, "isArray": true, "isNull": false, "isUndefined": false, "json": json});
     let none = json!({"plainObject": false, "isArray": false, "isNull": true, "isUndefined": false, "json": "null"});
@@ -247,7 +236,7 @@ async fn dicts_lists_and_none_cross_as_plain_objects_arrays_and_null() {
 async fn instanceof_typeof_and_live_handles_follow_what_python_holds() {
     let h = Harness::start().await;
     let page = h.open("/promises/ffi_values.html").await;
-    let result = result_of(&page, LONG).await;
+    let result = page.result(LONG).await.unwrap();
     assert_eq!(
         result["kinds"],
         json!({
@@ -309,7 +298,7 @@ impl Handles<'_> {
 async fn live_handles_are_freed_by_the_time_the_call_that_dropped_them_resolves() {
     let h = Harness::start().await;
     let page = h.open("/promises/ffi_values.html").await;
-    let result = result_of(&page, LONG).await;
+    let result = page.result(LONG).await.unwrap();
     let handles = Handles(&result);
     let baseline = handles.count("baselineJs");
     assert_eq!(
@@ -328,7 +317,7 @@ async fn live_handles_are_freed_by_the_time_the_call_that_dropped_them_resolves(
 async fn on_the_main_thread_input_raises_sleep_blocks_and_handlers_cancel() {
     let h = Harness::start().await;
     let page = h.open("/promises/ffi_main.html").await;
-    let result = result_of(&page, LONG).await;
+    let result = page.result(LONG).await.unwrap();
     let input = result["input"].as_str().unwrap_or_default();
     assert!(
         input.starts_with("RuntimeError: ")

@@ -24,24 +24,13 @@
 use std::time::Duration;
 
 use rustpy_e2e::Harness;
-use rustpy_e2e::browser::Page;
 use serde_json::{Value, json};
-
-/// Waits for the page's `window.result` and fails on the `{error}` a page step reports.
-async fn result_of(page: &Page<'_>, timeout: Duration) -> Value {
-    let result = page.wait_for("window.result", timeout).await.unwrap();
-    assert!(
-        result.get("error").is_none(),
-        "a page step failed: {result}"
-    );
-    result
-}
 
 #[tokio::test]
 async fn python_interrupts_named_workers_and_pyworkers_spinning_in_while_true() {
     let h = Harness::start().await;
     let page = h.open("/promises/life_interrupt.html").await;
-    let result = result_of(&page, Duration::from_secs(180)).await;
+    let result = page.result(Duration::from_secs(180)).await.unwrap();
     for who in ["named", "pyworker"] {
         let case = &result[who];
         assert_eq!(
@@ -64,7 +53,7 @@ async fn python_interrupts_named_workers_and_pyworkers_spinning_in_while_true() 
 async fn the_config_sync_timeout_bounds_page_calls_without_a_timeout_argument() {
     let h = Harness::start().await;
     let page = h.open("/promises/life_timeout.html").await;
-    let result = result_of(&page, Duration::from_secs(180)).await;
+    let result = page.result(Duration::from_secs(180)).await.unwrap();
     for how in ["fromOption", "fromAttribute"] {
         let case = &result[how];
         assert_eq!(case["configured"], json!(["ok", 0.5]), "{how}: {result}");
@@ -121,7 +110,7 @@ fn check_os(report: &Value, in_worker: bool) {
 async fn os_keeps_environ_and_paths_and_its_file_and_process_calls_raise_enosys() {
     let h = Harness::start().await;
     let page = h.open("/promises/life_os.html").await;
-    let result = result_of(&page, Duration::from_secs(180)).await;
+    let result = page.result(Duration::from_secs(180)).await.unwrap();
     check_os(&result["worker"], true);
     let main = page
         .wait_for("window.lifeMainOs", Duration::from_secs(60))
@@ -137,7 +126,7 @@ async fn os_keeps_environ_and_paths_and_its_file_and_process_calls_raise_enosys(
 async fn ready_rejects_for_a_syntax_error_and_for_a_crash_while_booting() {
     let h = Harness::start().await;
     let page = h.open("/promises/life_ready.html").await;
-    let result = result_of(&page, Duration::from_secs(240)).await;
+    let result = page.result(Duration::from_secs(240)).await.unwrap();
 
     let syntax = &result["syntaxReady"];
     assert_eq!(syntax["name"], "PythonError", "{result}");

@@ -1648,10 +1648,8 @@ async fn main() -> Result<(), BoxError> {
         &pages_dir,
         &dist,
         ServerOptions {
-            isolation: Isolation::Isolated,
             caching: Caching::MaxAge(MAX_AGE),
-            mounts: &mounts,
-            csp: None,
+            ..ServerOptions::suite(Isolation::Isolated, &mounts)
         },
     )
     .await?;
