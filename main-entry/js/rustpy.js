@@ -309,7 +309,7 @@ export class PyWorker {
     this.#element = element;
     this.#name = name ?? null;
     this.#src = src;
-    this.#showErrors = showErrors && element?.getAttribute("errors") !== "console";
+    this.#showErrors = showErrors && showsErrors(element);
     this.#label = describeScript("worker", name, src ?? (element ? "inline worker" : "worker"));
     this.config = config;
     this.ready = this.#boot(src, config);
@@ -504,8 +504,8 @@ export class PyWorker {
   /**
    * Runs a request as the worker wrote it (`J<id> <json>` for an FFI request, `K<json>` for
    * a batch part, which has no id and no reply, else a message as JSON;
-   * rustpy_bridge::channel), telling `received` the id of a blocking one first. Throws a
-   * SyntaxError for malformed JSON.
+   * rustpy_bridge::channel), telling `received` the id of a blocking one first. Malformed
+   * text is refused, never thrown.
    */
   #serveRequest(text, received = () => {}) {
     if (text.startsWith(BATCH_PART_FRAME)) {
@@ -525,7 +525,7 @@ export class PyWorker {
       return;
     }
     received(data.id);
-    this.#receive(data);
+    this.#act(data);
   }
 
   #closeRelay() {
@@ -559,13 +559,9 @@ export class PyWorker {
       Atomics.store(control, REQUEST, 0);
       // A worker request waits for the buffer to be free while a batch part is in it.
       Atomics.notify(control, REQUEST);
-      try {
-        this.#serveRequest(text);
-      } catch (error) {
-        if (!(error instanceof SyntaxError)) throw error;
-        // The worker's wait is bounded by interrupt() and its timeouts.
-        console.error(`rustpy: ${this.#label} sent a malformed request: ${error.message}`);
-      }
+      // A malformed request is refused inside (the page's FFI answers one it cannot read;
+      // a malformed message gets a console error, and the worker's wait is bounded).
+      this.#serveRequest(text);
     }
   }
 
@@ -578,6 +574,11 @@ export class PyWorker {
       console.error(`rustpy: ${this.#label} received a malformed message, refused: ${problem}`);
       return;
     }
+    this.#act(data, resolve, reject);
+  }
+
+  /** Acts on a message that passed `checkFromWorker`. */
+  #act(data, resolve, reject) {
     switch (data.type) {
       case "output":
         emitOutput(this.#element, data.stream, data.lines);
@@ -1080,8 +1081,13 @@ function showMainError(what, traceback) {
 /** An error of a main-thread script's tag: in a box after it, or only in the console when
  * the tag says `errors="console"`. */
 function showScriptError(element, title, detail) {
-  if (element?.getAttribute("errors") === "console") console.error(`${title}\n${detail}`);
-  else showError(element ?? document.body, title, detail);
+  if (showsErrors(element)) showError(element ?? document.body, title, detail);
+  else console.error(`${title}\n${detail}`);
+}
+
+/** Whether a tag's errors go on the page (not when it says `errors="console"`). */
+function showsErrors(element) {
+  return element?.getAttribute("errors") !== "console";
 }
 
 /** Calls a page-held Python function (main thread) from a worker's sync call. */

@@ -39,15 +39,24 @@ const ASCII_POST_LIMIT: usize = 4096;
 /// field). A short ASCII message (a call's result, an output line) skips wasm-bindgen's
 /// validating `TextDecoder` (~7 µs per message here): JavaScript builds it from the bytes.
 pub(crate) fn post(message: &FromWorker) {
-    match serde_json::to_string(message) {
-        Ok(json) if json.len() <= ASCII_POST_LIMIT && json.is_ascii() => {
+    match encode(message) {
+        Some(json) if json.len() <= ASCII_POST_LIMIT && json.is_ascii() => {
             post_ascii(json.as_bytes())
         }
-        Ok(json) => post_message(&JsValue::from_str(&json)),
-        Err(error) => web_console_error(&format!(
-            "rustpy worker: cannot encode {message:?}: {error}"
-        )),
+        Some(json) => post_message(&JsValue::from_str(&json)),
+        None => {}
     }
+}
+
+/// `message` as JSON; a message that cannot be encoded is logged and dropped.
+fn encode(message: &FromWorker) -> Option<String> {
+    serde_json::to_string(message)
+        .map_err(|error| {
+            web_console_error(&format!(
+                "rustpy worker: cannot encode {message:?}: {error}"
+            ))
+        })
+        .ok()
 }
 
 /// Posts a message whose [`Value::Buffer`](rustpy_bridge::Value::Buffer)s stand for
@@ -55,14 +64,8 @@ pub(crate) fn post(message: &FromWorker) {
 /// transferred: copied out of wasm memory here, on the worker's thread, and handed over
 /// without a copy.
 fn post_with_buffers(message: &FromWorker, buffers: &[Vec<u8>]) {
-    let json = match serde_json::to_string(message) {
-        Ok(json) => json,
-        Err(error) => {
-            web_console_error(&format!(
-                "rustpy worker: cannot encode {message:?}: {error}"
-            ));
-            return;
-        }
+    let Some(json) = encode(message) else {
+        return;
     };
     let list = js_sys::Array::new();
     for bytes in buffers {
