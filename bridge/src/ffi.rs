@@ -246,6 +246,17 @@ pub fn name_operand(operand: &Value) -> Option<&str> {
     }
 }
 
+/// The first handle of a worker's own table (its `globalThis`, the `js` module): handles
+/// below it are the page's, handles from it on the worker's, so a handle says which table
+/// holds its object and an operation goes to the table of its target. 2^40: far beyond
+/// any count of page handles, and exact in a JS number.
+pub const LOCAL_HANDLE_BASE: u64 = 1 << 40;
+
+/// Whether handle `id` is one of the worker's own table (see [`LOCAL_HANDLE_BASE`]).
+pub fn is_local_handle(id: u64) -> bool {
+    id >= LOCAL_HANDLE_BASE
+}
+
 /// How many of a `call`'s arguments its `refs` mask covers (see [`op::CALL`]): the bits of
 /// a JS integer that shifts keep exact.
 pub const CALL_REF_BITS: usize = 31;
@@ -299,6 +310,8 @@ pub struct OpWriter {
     /// Bit `k`: open list `k` (from the outermost) has an item yet, so a comma goes before
     /// the next one.
     filled: u64,
+    /// The target is a handle of the worker's own table ([`is_local_handle`]).
+    local: bool,
 }
 
 /// How deeply [`OpWriter::begin_list`] nests (values inside [`OpWriter::value`] nest
@@ -320,6 +333,7 @@ impl OpWriter {
             items: 0,
             depth: 0,
             filled: 0,
+            local: false,
         };
         writer.begin_list();
         writer.str(name);
@@ -415,8 +429,19 @@ impl OpWriter {
 
     /// The page's handle `id` as an operation's target (see [`op`]).
     pub fn target_handle(&mut self, id: u64) {
+        if self.items == 1 {
+            // The operation's own target (the item after its name), not a call's
+            // argument written the same way: it says where the operation runs.
+            self.local = is_local_handle(id);
+        }
         self.item();
         self.number(id);
+    }
+
+    /// Whether the target written so far is a handle of the worker's own table (see
+    /// [`is_local_handle`]): where the operation will run.
+    pub fn targets_local(&self) -> bool {
+        self.local
     }
 
     /// The result of operation `slot` of the same batch as an operation's target (see
@@ -456,6 +481,7 @@ impl OpWriter {
         WrittenOp {
             json: self.json,
             items: self.items,
+            local: self.local,
         }
     }
 }
@@ -467,6 +493,9 @@ pub struct WrittenOp {
     pub json: Vec<u8>,
     /// How many items the list holds (the name and the operands).
     pub items: usize,
+    /// The target is an object of the worker's own table ([`is_local_handle`]): the
+    /// operation runs there, not on the page.
+    pub local: bool,
 }
 
 impl WrittenOp {
@@ -479,6 +508,8 @@ impl WrittenOp {
                 Value::List(parts) if !parts.is_empty() => parts.len(),
                 _ => 1,
             },
+            local: matches!(op, Value::List(parts)
+                if matches!(parts.get(1), Some(Value::Js(target)) if is_local_handle(target.id))),
         }
     }
 

@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 
 use crate::channel;
-use crate::ffi::{CALL_REF_BITS, WELL_KNOWN_NAMES};
+use crate::ffi::{CALL_REF_BITS, LOCAL_HANDLE_BASE, WELL_KNOWN_NAMES};
 
 /// Where [`wire_module`] is written, from the workspace root.
 pub const WIRE_MODULE_PATH: &str = "main-entry/js/rustpy-wire.js";
@@ -19,7 +19,7 @@ pub fn wire_module() -> String {
          // The shared channel's control block, states and frames (rustpy_bridge::channel) and\n\
          // the FFI's constants (rustpy_bridge::ffi).\n\n",
     );
-    let numbers: [(&str, i64, &str); 19] = [
+    let numbers: [(&str, i64, &str); 20] = [
         (
             "STATE",
             channel::STATE.into(),
@@ -85,6 +85,11 @@ pub fn wire_module() -> String {
             "REPLY_LIMIT",
             saturating(channel::DEFAULT_REPLY_LIMIT),
             "default largest reply (bytes)",
+        ),
+        (
+            "LOCAL_HANDLE_BASE",
+            saturating_u64(LOCAL_HANDLE_BASE),
+            "first handle of a worker's own FFI table",
         ),
         (
             "CALL_REF_BITS",

@@ -352,21 +352,29 @@ class batch:
         return False
 
 
-def live_handles():
-    """How many JS objects the page holds for this interpreter (a debug counter)."""
+def live_handles(local=False):
+    """How many JS objects the page holds for this interpreter (a debug counter); with
+    ``local=True``, how many of this thread's own (the ``js`` module's) it holds."""
     _flush_batches()
     _rustpy_host.flush_releases()
-    return _rustpy_host.js_request([["count"]])[0]
+    return _rustpy_host.js_request([["count"]], local)[0]
 
 
 def global_this():
     """The page's ``globalThis`` (``window``)."""
-    return _rustpy_host.js_request([["global"]])[0]
+    return _rustpy_host.js_request([["global"]], False)[0]
+
+
+def local_global_this():
+    """This thread's own ``globalThis``: the page's ``window`` on the main thread, the
+    worker's global scope in a worker (the ``js`` module)."""
+    return _rustpy_host.js_request([["global"]], True)[0]
 
 
 def to_js(value):
-    """A JS object made from a Python value by copy (dict → plain object, list → array)."""
-    return _run(["to_js", value])
+    """A JS object of this thread made from a Python value by copy (dict → plain object,
+    list → array). Passed to the other side (a worker's object to the page), it is copied."""
+    return _rustpy_host.js_request([["to_js", value]], True)[0]
 
 
 _rustpy_host.ffi_install(JsProxy, JsMethod, register_callable, callable_for, METHOD)

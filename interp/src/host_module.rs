@@ -118,11 +118,30 @@ pub(crate) fn write_operand(
         return Ok(());
     }
     match reference_of(obj) {
+        Some(Reference::Handle(handle))
+            if rustpy_bridge::ffi::is_local_handle(handle) != writer.targets_local() =>
+        {
+            writer.value(&copy_across(handle, vm)?)
+        }
         Some(Reference::Handle(handle)) => writer.handle(handle),
         Some(Reference::Slot(slot)) => writer.slot(slot),
         None => writer.value(&ffi_operand(obj, vm)?),
     }
     Ok(())
+}
+
+/// The object behind `handle` copied as a value, for an operation of the other table (a
+/// worker's own JS object passed to the page, or a page object to the worker's JS): each
+/// table holds its own realm's objects, so what crosses is a copy, as a structured clone
+/// would make (arrays, plain objects, maps, typed arrays; an object inside that is none of
+/// these stays a reference, which the other table refuses with a clear error).
+fn copy_across(handle: u64, vm: &VirtualMachine) -> PyResult<Value> {
+    let mut writer = OpWriter::new(op::TO_PY);
+    writer.target_handle(handle);
+    let local = writer.targets_local();
+    let op = writer.finish();
+    let results = ffi_round_trip(&rustpy_bridge::ffi::request([&op]), None, local, vm)?;
+    Ok(results.into_iter().next().unwrap_or(Value::None))
 }
 
 /// What a proxy stands for on the page, when it is a reference.
@@ -171,7 +190,13 @@ pub(crate) fn write_call_arguments(
         .iter()
         .take(rustpy_bridge::ffi::CALL_REF_BITS)
         .enumerate()
-        .filter(|(_, item)| reference_of(item).is_some())
+        .filter(|(_, item)| match reference_of(item) {
+            // A handle of the other table is copied instead (see `write_operand`).
+            Some(Reference::Handle(handle)) => {
+                rustpy_bridge::ffi::is_local_handle(handle) == writer.targets_local()
+            }
+            reference => reference.is_some(),
+        })
         .fold(0_i64, |refs, (index, _)| refs | 1 << index);
     writer.int(refs);
     for (index, item) in items.iter().enumerate() {
@@ -371,11 +396,18 @@ impl Drop for WireOp {
 /// Runs one operation and returns its result, or in a batch queues it and returns its
 /// placeholder (`None` for a write).
 pub(crate) fn run_op(op: WireOp, vm: &VirtualMachine) -> PyResult {
-    if batching() {
+    // An operation on this thread's own objects runs at once: a batch saves round trips
+    // to the page, and it has none.
+    if batching() && !op.op.local {
         queue_held(vm)?;
         return queue(op, vm);
     }
-    let results = ffi_round_trip(&rustpy_bridge::ffi::request([&op.op]), None, vm)?;
+    let results = ffi_round_trip(
+        &rustpy_bridge::ffi::request([&op.op]),
+        None,
+        op.op.local,
+        vm,
+    )?;
     match results.first() {
         Some(value) => crate::convert::from_value(value, crate::convert::Mode::Ffi, vm),
         None => Ok(vm.ctx.none()),
@@ -604,7 +636,7 @@ fn flush_batch(send: bool, vm: &VirtualMachine) -> PyResult<()> {
             .collect();
         want.sort_unstable();
         want.dedup();
-        match ffi_round_trip(&ops.part(number, sent, Some(&want)), Some(&ops), vm) {
+        match ffi_round_trip(&ops.part(number, sent, Some(&want)), Some(&ops), false, vm) {
             Ok(values) if values.len() == want.len() => {
                 (want.into_iter().zip(values).collect(), None)
             }
@@ -646,35 +678,41 @@ fn request_error(
     }
 }
 
-/// Sends `ops` (a [`Value::List`] of operations) to the page and converts the results; a
-/// failure raises the matching exception.
-fn run_ffi_request(ops: Value, vm: &VirtualMachine) -> PyResult {
+/// Sends `ops` (a [`Value::List`] of operations) to the page, or with `local` to this
+/// thread's own table (by default, where the first operation's target is), and converts
+/// the results; a failure raises the matching exception.
+fn run_ffi_request(ops: Value, local: Option<bool>, vm: &VirtualMachine) -> PyResult {
     let Value::List(ops) = ops else {
         return Err(vm.new_type_error("js_request takes a list of operations"));
     };
     let ops: Vec<WrittenOp> = ops.iter().map(WrittenOp::of).collect();
-    let items = ffi_round_trip(&rustpy_bridge::ffi::request(&ops), None, vm)?
+    let local = local.unwrap_or_else(|| ops.first().is_some_and(|op| op.local));
+    let items = ffi_round_trip(&rustpy_bridge::ffi::request(&ops), None, local, vm)?
         .iter()
         .map(|value| crate::convert::from_value(value, crate::convert::Mode::Ffi, vm))
         .collect::<PyResult<Vec<_>>>()?;
     Ok(vm.ctx.new_list(items).into())
 }
 
-/// Sends an FFI `request` to the page and answers its results; a failure raises the
-/// matching exception, naming the operation when the request ends the `batch` of these
-/// operations.
+/// Sends an FFI `request` to the page (or, `local`, to this thread's own table) and
+/// answers its results; a failure raises the matching exception, naming the operation
+/// when the request ends the `batch` of these operations.
 fn ffi_round_trip(
     request: &str,
     batch: Option<&rustpy_bridge::ffi::OpJournal>,
+    local: bool,
     vm: &VirtualMachine,
 ) -> PyResult<Vec<Value>> {
     use rustpy_bridge::ffi::JsReply;
     use rustpython_vm::AsObject;
 
-    flush_output();
-    let reply = host()
-        .js_request(request)
-        .map_err(|error| request_error(error, vm))?;
+    let reply = if local {
+        host().js_local_request(request)
+    } else {
+        flush_output();
+        host().js_request(request)
+    }
+    .map_err(|error| request_error(error, vm))?;
     let failure = match JsReply::decode(reply.as_bytes()) {
         Ok(JsReply::Ok(values)) => return Ok(values),
         Ok(JsReply::Err(failure)) => failure,
@@ -784,7 +822,7 @@ mod _rustpy_host {
         AsObject, Py, PyObjectRef, PyPayload, PyResult, TryFromObject, VirtualMachine,
         builtins::{PyBaseExceptionRef, PyStr, PyStrRef, PyTypeRef},
         common::lock::PyMutex,
-        function::{ArgIntoFloat, FuncArgs, KwArgs, PosArgs, PySetterValue},
+        function::{ArgIntoFloat, FuncArgs, KwArgs, OptionalArg, PosArgs, PySetterValue},
         object::{Traverse, TraverseFn},
         types::{Callable, Destructor, GetAttr, SetAttr},
     };
@@ -999,11 +1037,13 @@ mod _rustpy_host {
         });
     }
 
-    /// Runs FFI operations on the page (see `rustpy_bridge::ffi`) and returns their
-    /// results; a failure raises (with `op_index` set to the failing operation).
+    /// Runs FFI operations (see `rustpy_bridge::ffi`) and returns their results; a
+    /// failure raises (with `op_index` set to the failing operation). They run on the page,
+    /// or with `local=True` on this thread's own objects (by default: where the first
+    /// operation's target is).
     #[pyfunction]
-    fn js_request(ops: PyObjectRef, vm: &VirtualMachine) -> PyResult {
-        super::run_ffi_request(super::ffi_operand(&ops, vm)?, vm)
+    fn js_request(ops: PyObjectRef, local: OptionalArg<bool>, vm: &VirtualMachine) -> PyResult {
+        super::run_ffi_request(super::ffi_operand(&ops, vm)?, local.into_option(), vm)
     }
 
     /// Runs one FFI operation (see `rustpy_bridge::ffi`) and returns its result; in a

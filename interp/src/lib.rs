@@ -192,8 +192,16 @@ pub trait Host {
     /// [`PartSent::PageBusy`] instead of waiting when the page has not taken the previous
     /// part (unless `part` is too large to grow further). Fails as [`Host::js_request`] would when there is no way to reach the page.
     fn js_send(&self, part: &str) -> Result<PartSent, SyncCallError>;
-    /// Gives back handles Python no longer holds: `(id, count)` pairs, flattened. Does not
-    /// wait for the page.
+    /// Runs FFI operations on this thread's own JS objects (the `js` module: the realm's
+    /// `globalThis`; handles from `rustpy_bridge::ffi::LOCAL_HANDLE_BASE` on), a JSON
+    /// request and reply as [`Host::js_request`]'s, without leaving the thread. On the page
+    /// the page's table is this thread's: the default runs the request there.
+    fn js_local_request(&self, request: &str) -> Result<String, SyncCallError> {
+        self.js_request(request)
+    }
+    /// Gives back handles Python no longer holds: `(id, count)` pairs, flattened, of either
+    /// table (a handle says which, see `rustpy_bridge::ffi::is_local_handle`). Does not wait
+    /// for the page.
     fn js_release(&self, handles: &[u64]);
     /// The id of the element `display()` writes to by default (the one after the running
     /// script's tag), if there is one.

@@ -75,6 +75,14 @@ unsafe impl Traverse for ProxyState {
     }
 }
 
+/// Whether `proxy` is an object of this thread's own table (the `js` module's, in a
+/// worker): its operations run at once, never in a batch.
+pub(crate) fn is_local(proxy: &PyObjectRef) -> bool {
+    proxy_state(proxy).is_some_and(|state| {
+        u64::try_from(state.lock().id).is_ok_and(rustpy_bridge::ffi::is_local_handle)
+    })
+}
+
 /// The state of a proxy (`None`: `object` is not a `JsProxy`).
 pub(crate) fn proxy_state(object: &PyObjectRef) -> Option<&PyMutex<ProxyState>> {
     object.downcast_ref::<JsObject>().map(|proxy| &proxy.state)
@@ -327,7 +335,7 @@ pub(crate) fn js_attribute(proxy: &PyObjectRef, name: &Py<PyStr>, vm: &VirtualMa
     if class != 0 && known_method(class, &text) {
         return inherited_method(proxy, name, vm);
     }
-    if crate::host_module::batching() {
+    if crate::host_module::batching() && !is_local(proxy) {
         return crate::host_module::hold_attribute(proxy, name, vm);
     }
     let get = WireOp::on_attribute(op::GET, proxy, &text, vm, |_| Ok(()))?;

@@ -3,9 +3,12 @@
 // them. The protocol (operations, values, replies) is documented in rustpy_bridge::ffi and
 // rustpy_bridge::value; this file is its only JS implementation.
 
-import { CALL_REF_BITS, WELL_KNOWN_NAMES } from "./rustpy-wire.js";
+import { CALL_REF_BITS, LOCAL_HANDLE_BASE, WELL_KNOWN_NAMES } from "./rustpy-wire.js";
 
-const classIds = new Map(); // prototype -> class id (shared by all tables)
+const classIds = new Map(); // prototype -> class id (shared by all tables of this realm)
+// Class ids of a worker's own table start here: Python remembers which attribute names of a
+// class are methods, and the page's ids and the worker's must not meet (ids are u32).
+const LOCAL_CLASS_BASE = 2 ** 30;
 
 function classOf(value) {
   const proto = Object.getPrototypeOf(value);
@@ -144,11 +147,15 @@ function malformedReply(message) {
  *
  * `invoke(callableId, args, options)` is how a JS call of a Python callable reaches that
  * interpreter (a worker: a posted message; the page: a direct call into wasm).
+ *
+ * A worker has a second table for its own objects (`local: true`, the `js` module): its
+ * handles and class ids start at LOCAL_HANDLE_BASE, so a handle says which table holds it.
  */
 export class HandleTable {
   #entries = new Map(); // handle -> {value, count}
   #handles = new Map(); // object -> handle
-  #next = 1;
+  #next;
+  #local;
   #functions = new Map(); // Python callable id -> the JS function standing for it
   #callableIds = new WeakMap(); // that JS function -> its Python callable id
   #invoke;
@@ -156,8 +163,10 @@ export class HandleTable {
   #batch = null; // the batch whose parts are arriving: {id, slots, replies, failure}
   #reply = null; // what #op answers instead of its value's wire form, if not null
 
-  constructor(invoke) {
+  constructor(invoke, { local = false } = {}) {
     this.#invoke = invoke;
+    this.#local = local;
+    this.#next = local ? LOCAL_HANDLE_BASE : 1;
   }
 
   /** How many handles are live (the debug counter Python reads with live_handles()). */
@@ -275,7 +284,7 @@ export class HandleTable {
     } else {
       this.#entries.get(handle).count += 1;
     }
-    const wire = { js: handle, c: classOf(value) };
+    const wire = { js: handle, c: this.#local ? LOCAL_CLASS_BASE + classOf(value) : classOf(value) };
     if (typeof value === "function") wire.fn = true;
     return wire;
   }
@@ -311,6 +320,14 @@ export class HandleTable {
   /** The object behind `handle`. */
   #handle(handle) {
     const entry = this.#entries.get(handle);
+    if (!entry && handle >= LOCAL_HANDLE_BASE !== this.#local) {
+      throw new FfiError(
+        "TypeError",
+        this.#local
+          ? "a page object (pyscript.window, pyscript.document) cannot be used with the worker's own JS objects (the js module): pass Python values, which are copied"
+          : "a worker's own JS object (from the js module, or to_js in a worker) cannot be passed to the page: pass Python values, which are copied",
+      );
+    }
     if (!entry) {
       throw new FfiError(
         "RuntimeError",

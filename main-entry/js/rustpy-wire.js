@@ -30,6 +30,8 @@ export const CONTROL_BYTES = 32;
 export const BUFFER_BYTES = 65536;
 /** default largest reply (bytes). */
 export const REPLY_LIMIT = 16777216;
+/** first handle of a worker's own FFI table. */
+export const LOCAL_HANDLE_BASE = 1099511627776;
 /** arguments a call's refs mask covers. */
 export const CALL_REF_BITS = 31;
 /** request id bits of a state word. */

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use js_sys::{Function, Promise};
 use rustpy_interp::{PageReply, PartSent, Stream, SyncCallError, Value};
-use rustpy_web_host::{Edges, OutputSink, Realm, error_text};
+use rustpy_web_host::{Edges, LocalFfi, OutputSink, Realm, error_text};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -84,39 +84,23 @@ pub async fn run_main_script(
             .dyn_into::<Function>()
             .map_err(|_| JsValue::from_str(&format!("rustpy: ffi.{name} is not a function")))
     };
-    let (request, send, release, target, report) = (
-        method("request")?,
-        method("send")?,
-        method("release")?,
-        method("target")?,
-        method("reportError")?,
-    );
+    let (send, target, report) = (method("send")?, method("target")?, method("reportError")?);
+    // The page's table is this thread's: its request and release are a worker's local ones.
+    let table = LocalFfi::from_table(&ffi).map_err(|e| JsValue::from_str(&e))?;
     let library_url = js_sys::Reflect::get(&ffi, &"library".into())?
         .as_string()
         .ok_or_else(|| JsValue::from_str("rustpy: ffi.library must be the library's URL"))?;
     let edges = Edges {
         output: sink,
-        js_request: Box::new(move |json| {
-            let reply = request
-                .call1(&JsValue::UNDEFINED, &json.into())
-                .map_err(|e| SyncCallError::Protocol(error_text(&e)))?;
-            reply.as_string().ok_or_else(|| {
-                SyncCallError::Protocol("the page's FFI answered a non-string".into())
-            })
-        }),
+        js_request: table.request,
         js_send: Box::new(move |part| {
             // The page runs it now: this is the page's thread.
             send.call1(&JsValue::UNDEFINED, &part.into())
                 .map(|_| PartSent::Sent)
                 .map_err(|e| SyncCallError::Protocol(error_text(&e)))
         }),
-        js_release: Box::new(move |handles| {
-            let handles: Vec<f64> = handles.iter().map(|&h| h as f64).collect();
-            let _ = release.call1(
-                &JsValue::UNDEFINED,
-                &js_sys::Float64Array::from(handles.as_slice()),
-            );
-        }),
+        js_release: table.release,
+        local_ffi: None,
         current_target: Box::new(move || {
             target
                 .call0(&JsValue::UNDEFINED)
@@ -169,8 +153,9 @@ pub fn call_main_function(function_id: f64, args_json: String) -> Promise {
     promise
 }
 
-/// JavaScript called a Python callable that main-thread Python offered (`args_json`: a JSON
-/// [`Value::List`]); returns the JSON result, throws the Python traceback.
+/// JavaScript of this thread called a Python callable that this thread's Python offered
+/// (`args_json`: a JSON [`Value::List`]); returns the JSON result, throws the Python
+/// traceback. The page's table calls it, and a worker's own table (the `js` module's).
 #[wasm_bindgen]
 pub fn invoke_callback(callable_id: f64, args_json: String) -> Result<String, JsValue> {
     Value::decode(args_json.as_bytes())

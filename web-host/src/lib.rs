@@ -75,6 +75,46 @@ pub type InterruptOutcomeFn = Box<dyn Fn(bool)>;
 /// ([`Host::report_error`]).
 pub type ReportErrorFn = Box<dyn Fn(&str, &str)>;
 
+/// The table of a worker's own JS objects (`Host::js_local_request`).
+pub struct LocalFfi {
+    /// Runs FFI operations on them: JSON request to JSON reply.
+    pub request: JsRequestFn,
+    /// Gives back their handles: `(id, count)` pairs, flattened.
+    pub release: JsReleaseFn,
+}
+
+impl LocalFfi {
+    /// The request and release of a JS `HandleTable` (`rustpy-ffi.js`) on this thread:
+    /// `table.request(json) -> json` and `table.release(Float64Array)`.
+    pub fn from_table(table: &JsValue) -> Result<Self, String> {
+        let method = |name: &str| -> Result<Function, String> {
+            js_sys::Reflect::get(table, &name.into())
+                .ok()
+                .and_then(|method| method.dyn_into::<Function>().ok())
+                .map(|method| method.bind0(table))
+                .ok_or_else(|| format!("rustpy: the FFI table has no {name}()"))
+        };
+        let (request, release) = (method("request")?, method("release")?);
+        Ok(Self {
+            request: Box::new(move |json| {
+                let reply = request
+                    .call1(&JsValue::UNDEFINED, &json.into())
+                    .map_err(|e| SyncCallError::Protocol(error_text(&e)))?;
+                reply.as_string().ok_or_else(|| {
+                    SyncCallError::Protocol("the FFI table answered a non-string".into())
+                })
+            }),
+            release: Box::new(move |handles| {
+                let handles: Vec<f64> = handles.iter().map(|&h| h as f64).collect();
+                let _ = release.call1(
+                    &JsValue::UNDEFINED,
+                    &js_sys::Float64Array::from(handles.as_slice()),
+                );
+            }),
+        })
+    }
+}
+
 /// What the realm's entry provides: where output goes and how the bridge is reached.
 pub struct Edges {
     /// Receives each line of output.
@@ -90,8 +130,11 @@ pub struct Edges {
     pub js_request: JsRequestFn,
     /// Batch parts the page runs without answering ([`Host::js_send`]).
     pub js_send: JsSendFn,
-    /// FFI handle releases.
+    /// FFI handle releases (of the page's handles, when there is a `local_ffi`).
     pub js_release: JsReleaseFn,
+    /// A worker's own JS objects (the `js` module): its table of them, on this thread;
+    /// `None` on the page, whose table is the one above.
+    pub local_ffi: Option<LocalFfi>,
     /// `current_target()`.
     pub current_target: TargetFn,
     /// The interpreter's configuration (`pyscript.config`).
@@ -236,8 +279,26 @@ impl Host for WebHost {
         (self.edges.js_send)(part)
     }
 
+    fn js_local_request(&self, request: &str) -> Result<String, SyncCallError> {
+        match &self.edges.local_ffi {
+            Some(local) => (local.request)(request),
+            None => (self.edges.js_request)(request),
+        }
+    }
+
     fn js_release(&self, handles: &[u64]) {
-        (self.edges.js_release)(handles);
+        let Some(local) = &self.edges.local_ffi else {
+            (self.edges.js_release)(handles);
+            return;
+        };
+        let (mine, page): (Vec<&[u64]>, Vec<&[u64]>) = handles
+            .chunks(2)
+            .partition(|pair| rustpy_bridge::ffi::is_local_handle(pair[0]));
+        for (pairs, release) in [(mine, &local.release), (page, &self.edges.js_release)] {
+            if !pairs.is_empty() {
+                release(&pairs.concat());
+            }
+        }
     }
 
     fn current_target(&self) -> Option<String> {

@@ -1,9 +1,61 @@
 // rustpy's Web Worker bootstrap: instantiate the wasm module the page already compiled,
 // hand the boot message to Rust (worker-entry's `worker_main`), then route the page's
 // calls to `worker_call`.
-import init, { worker_main, worker_call } from "./rustpy_wasm.js";
+import init, { worker_main, worker_call, invoke_callback, worker_report_error } from "./rustpy_wasm.js";
+import { HandleTable } from "./rustpy-ffi.js";
 
 let crashed = false;
+
+/** Reports a trap to the page, which marks the worker dead; nothing more runs here. */
+function crash(error) {
+  crashed = true;
+  postMessage({ type: "crashed", message: `${error?.name ?? "Error"}: ${error?.message ?? error}` });
+}
+
+/** A Python exception raised into the worker's JS (its message is the traceback). */
+class PythonError extends Error {
+  constructor(traceback) {
+    super(traceback);
+    this.name = "PythonError";
+  }
+}
+
+// The worker's own JS objects (the `js` module): Python's requests on them run here,
+// without leaving the thread, and JS calls Python callables straight into wasm. `depth` counts
+// the requests in progress: a callable that raises inside one throws back to the JS that
+// called it (and from there into Python); one called by nobody's request (a timer, a
+// promise, an event) has nobody to throw to, so its error is shown on the page.
+let depth = 0;
+const localTable = new HandleTable(
+  (id, args, table) => {
+    if (crashed) throw new Error("rustpy: this worker's interpreter crashed");
+    let result;
+    try {
+      result = invoke_callback(id, JSON.stringify(args));
+    } catch (error) {
+      if (typeof error !== "string") {
+        crash(error);
+        throw error;
+      }
+      if (depth > 0) throw new PythonError(error);
+      worker_report_error("a Python callback called by the worker's JS (timer, promise, event)", error);
+      return undefined;
+    }
+    return table.fromWire(JSON.parse(result));
+  },
+  { local: true },
+);
+const localFfi = {
+  request(json) {
+    depth += 1;
+    try {
+      return localTable.request(json);
+    } finally {
+      depth -= 1;
+    }
+  },
+  release: (handles) => localTable.release(handles),
+};
 
 /**
  * A blocking request on a page without shared memory: the request `frame` goes to the
@@ -34,8 +86,7 @@ async function guard(run) {
   try {
     await run();
   } catch (error) {
-    crashed = true;
-    postMessage({ type: "crashed", message: `${error?.name ?? "Error"}: ${error?.message ?? error}` });
+    crash(error);
   }
 }
 
@@ -57,7 +108,7 @@ addEventListener(
       if (typeof message === "string") guard(() => worker_call(message));
     });
     const { module, ...boot } = data;
-    await guard(() => worker_main(boot));
+    await guard(() => worker_main(boot, localFfi));
   },
   { once: true },
 );

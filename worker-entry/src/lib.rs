@@ -100,9 +100,18 @@ fn interrupt_checks(
 /// Runs the script described by `boot` (a [`Boot`] as a JS object, plus the shared
 /// `control`/`data` buffers when the page is cross-origin isolated) in this worker, and
 /// posts its output and its end ([`FromWorker::Ready`] or [`FromWorker::Failed`]).
+/// `local_table` is the `HandleTable` (`rustpy-ffi.js`) of the worker's own JS objects,
+/// behind the `js` module.
 #[wasm_bindgen]
-pub async fn worker_main(boot: JsValue) {
+pub async fn worker_main(boot: JsValue, local_table: JsValue) {
     console_error_panic_hook::set_once();
+    let local_ffi = match rustpy_web_host::LocalFfi::from_table(&local_table) {
+        Ok(local_ffi) => local_ffi,
+        Err(traceback) => {
+            post(&FromWorker::Failed { traceback });
+            return;
+        }
+    };
     let buffers = channel::Buffers::from_boot(&boot);
     let boot: Boot = match serde_wasm_bindgen::from_value(boot) {
         Ok(boot) => boot,
@@ -155,6 +164,7 @@ pub async fn worker_main(boot: JsValue) {
             move |part| ffi_client.js_send(part)
         }),
         js_release: Box::new(move |handles| ffi_client.js_release(handles)),
+        local_ffi: Some(local_ffi),
         current_target: Box::new(move || target.clone()),
         config,
         library_url: if boot.library.is_empty() {
@@ -238,4 +248,14 @@ pub fn worker_call(message: &str) {
             "rustpy worker: malformed message from the page: {error}"
         )),
     }
+}
+
+/// Shows on the page an error nobody can catch any more: a Python callable that the
+/// worker's own JS (a timer, a promise, an event of a worker object) called raised.
+#[wasm_bindgen]
+pub fn worker_report_error(what: &str, traceback: &str) {
+    post(&FromWorker::Error {
+        what: what.into(),
+        traceback: traceback.into(),
+    });
 }

@@ -8,6 +8,7 @@
 - ``display``, ``HTML``, ``current_target``, ``when``, ``config``, ``RUNNING_IN_WORKER``.
 - ``batch()``: ``with batch():`` sends the block's DOM operations in one round trip.
 - ``PyWorker`` and ``workers`` (main thread).
+- ``fetch``: the browser's ``fetch`` giving Python values (``pyscript.fetch``).
 """
 
 import functools
@@ -28,6 +29,9 @@ def __getattr__(name):
         value = _rustpy_ffi.global_this()
     elif name == "document":
         value = __getattr__("window").document
+    elif name == "fetch":
+        # Imported on first use, so a worker that never fetches does not load it.
+        from pyscript.fetch import fetch as value
     else:
         raise AttributeError(f"module 'pyscript' has no attribute {name!r}")
     globals()[name] = value
