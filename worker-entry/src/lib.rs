@@ -99,7 +99,8 @@ fn interrupt_checks(
 
 /// Runs the script described by `boot` (a [`Boot`] as a JS object, plus the shared
 /// `control`/`data` buffers when the page is cross-origin isolated) in this worker, and
-/// posts its output and its end ([`FromWorker::Ready`] or [`FromWorker::Failed`]).
+/// posts [`FromWorker::Booted`] once its interpreter is up, then the script's output and
+/// its end ([`FromWorker::Ready`] or [`FromWorker::Failed`]).
 #[wasm_bindgen]
 pub async fn worker_main(boot: JsValue) {
     console_error_panic_hook::set_once();
@@ -198,6 +199,8 @@ pub async fn worker_main(boot: JsValue) {
         post(&FromWorker::Failed { traceback: error });
         return;
     }
+    // The page dispatches `rustpy:ready` on the tag now, before the script runs.
+    post(&FromWorker::Booted);
     match rustpy_web_host::run_script(&boot.source, &boot.filename).await {
         Ok(()) => match rustpy_web_host::exported_names() {
             Ok(exports) => post(&FromWorker::Ready { exports }),
