@@ -166,6 +166,14 @@ async fn all_done_comes_once_after_every_script_ended_failed_ones_included() {
 }
 
 #[tokio::test]
+async fn a_page_without_scripts_gets_all_done_once() {
+    let h = Harness::start().await;
+    let page = h.open("/parity_events/no_scripts.html").await;
+    let result = page.result(LONG).await.unwrap();
+    assert_eq!(result, json!({"allDone": 1, "type": "Event"}));
+}
+
+#[tokio::test]
 async fn await_py_worker_and_new_py_worker_both_work_with_an_export_named_then() {
     let h = Harness::start().await;
     let page = h.open("/parity_events/api.html").await;
