@@ -71,6 +71,9 @@ pub enum FromWorker {
         /// The lines, without their newlines.
         lines: Vec<String>,
     },
+    /// The interpreter is up and the script runs next: the page dispatches `rustpy:ready` on
+    /// the worker's tag (before the script, as PyScript's `py:ready`).
+    Booted,
     /// The script (including any top-level `await`) finished without error.
     Ready {
         /// The functions the page may call: `__export__` and `pyscript.sync` offers.
@@ -328,6 +331,10 @@ mod tests {
             })
             .unwrap(),
             json!({"type": "ready", "exports": ["add"]})
+        );
+        assert_eq!(
+            serde_json::to_value(FromWorker::Booted).unwrap(),
+            json!({"type": "booted"})
         );
         let failed = FromWorker::Failed {
             traceback: "Traceback ...".into(),

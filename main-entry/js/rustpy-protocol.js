@@ -19,6 +19,7 @@ const isOutcome = (value) =>
 /** Each kind's fields and the test each must pass (a value's inner form is checked where
  * it is decoded). */
 const FROM_WORKER = {
+  booted: {},
   output: { stream: (value) => value === "stdout" || value === "stderr", lines: listOf(isString) },
   ready: { exports: listOf(isString) },
   failed: { traceback: isString },

@@ -82,6 +82,76 @@ function mainOutput(stream, line) {
   emitOutput(currentMainElement, stream, [line]);
 }
 
+// ---------------------------------------------------------------------------------------
+// A script's life as events, as PyScript's `py:*` ones, named `rustpy:*`:
+//
+// - `rustpy:ready` on the script element once its interpreter is up, right before the
+//   script runs (a worker's interpreter tells the page with its `booted` message);
+// - `rustpy:done` on it once the script ended: finished, or failed (then `detail.error`
+//   holds the error: a `PythonError` with the traceback, or why it could not start). A
+//   worker tag's `restart()` starts a new run: `rustpy:ready` and `rustpy:done` again.
+//   A run that never started its interpreter (a `src` that does not load) has no
+//   `rustpy:ready`, only its `rustpy:done`.
+// - `rustpy:all-done` on `window`, once, when every rustpy script of the page has ended
+//   (see "all-done" below).
+//
+// Both bubble, so a listener on `document` hears every tag's. `detail.worker` is the
+// worker tag's `PyWorker` (truthy, as PyScript's `true`), `false` for a main-thread script.
+
+/** Dispatches `rustpy:<what>` on a script element (bubbling). */
+function dispatchScriptEvent(element, what, detail) {
+  element.dispatchEvent(new CustomEvent(`rustpy:${what}`, { bubbles: true, detail }));
+}
+
+/** `rustpy:done` for a run that ended, `error` if it failed; and counts the script as ended
+ * for `rustpy:all-done`. */
+function scriptEnded(element, worker, error = null) {
+  dispatchScriptEvent(element, "done", error === null ? { worker } : { worker, error });
+  pageScriptEnded(element);
+}
+
+// all-done. PyScript waits for the `py:done` of every script element present when its
+// module starts (all-done.js) and then dispatches `py:all-done` on `window`. rustpy waits
+// for the page's own scripts:
+// - the `<script type="rustpy">` and `<rustpy-script>` tags in the document when rustpy.js
+//   starts, and those the parser adds while the document is still loading (rustpy.js
+//   loaded `async`), main-thread and worker ones alike;
+// - a script counts as ended when its `rustpy:done` went out, whether it finished or
+//   failed (a failing worker ends all-done's wait too: in PyScript it never sends
+//   `py:done`, and `py:all-done` never comes), or when its worker was terminated (or
+//   restarted) before its script finished: its first run is what counts;
+// - a tag that never runs (inline code the page's Content-Security-Policy forbids) is not
+//   waited for;
+// - not counted: tags added after the document loaded (by JS or Python), and workers made
+//   with `PyWorker` from JS or Python, which belong to the code that made them;
+// - `rustpy:all-done` goes out once, a microtask after the last of them ended (or after
+//   rustpy.js started, on a page without any), and never again.
+const pageScripts = new Set(); // the page's scripts that have not ended yet
+let pageScanned = false; // the document has loaded: pageScripts is complete
+let allDoneSent = false;
+
+/** Counts `element` as one of the page's scripts if the page is still being read. */
+function countPageScript(element) {
+  if (!pageScanned) pageScripts.add(element);
+}
+
+function pageScriptEnded(element) {
+  if (pageScripts.delete(element)) allDoneIfEnded();
+}
+
+function allDoneIfEnded() {
+  if (allDoneSent || !pageScanned || pageScripts.size > 0) return;
+  allDoneSent = true;
+  queueMicrotask(() => dispatchEvent(new Event("rustpy:all-done")));
+}
+
+/** The document has loaded: the page's scripts are known. */
+function pageLoaded() {
+  scan(document); // any tag a mutation record has not brought yet
+  pageScanned = true;
+  allDoneIfEnded();
+}
+
 
 // ---------------------------------------------------------------------------------------
 // Workers and the bridge.
@@ -264,14 +334,16 @@ function interruptError(message) {
 const PROBED_NAMES = new Set(["then", "toJSON", "inspect", "$$typeof", "nodeType", "asymmetricMatch"]);
 
 /**
- * A Python script in a Web Worker: `new PyWorker("w.py", {type: "rustpy"})`.
+ * A Python script in a Web Worker: `new PyWorker("w.py", {type: "rustpy"})`, or as
+ * PyScript's `PyWorker`, an async function: `await PyWorker("w.py", options)` gives the
+ * worker once its script finished (see `PyWorker` below the class).
  *
  * - `ready` resolves when the script finished (rejects with its traceback);
  * - `sync.f = f` offers the page function `f` to the worker's `pyscript.sync.f()`;
  * - `await worker.sync.g(...)` and `await worker.g(...)` call what the worker exports;
  * - `terminate()` stops it and rejects every pending call.
  */
-export class PyWorker {
+class PyWorker {
   #worker;
   #element;
   #label;
@@ -299,10 +371,12 @@ export class PyWorker {
   // Python callable the worker offered is posted to it. A new one per boot.
   #table = null;
   #facade = null; // the object the constructor returned: `worker.g()` calls export g
+  #announced = false; // this run's `rustpy:ready` went out
 
   constructor(src, options = {}) {
-    const { type, config = null, name, element = null, showErrors = true } = options;
-    this.#serviceWorker = options.serviceWorker ?? element?.getAttribute("service-worker") ?? null;
+    // No type is rustpy's (PyScript's `PyWorker` needs none either).
+    const { type = "rustpy", config = null, name, element = null, showErrors = true } = options ?? {};
+    this.#serviceWorker = options?.serviceWorker ?? element?.getAttribute("service-worker") ?? null;
     if (type !== "rustpy") {
       throw new TypeError(`PyWorker type must be "rustpy" (the only supported type), not ${JSON.stringify(type)}`);
     }
@@ -358,8 +432,16 @@ export class PyWorker {
     else console.error(`${title}\n${detail}`);
   }
 
+  /** This run's interpreter is up: `rustpy:ready` on the tag, once per run. */
+  #announceReady() {
+    if (this.#announced) return;
+    this.#announced = true;
+    if (this.#element) dispatchScriptEvent(this.#element, "ready", { worker: this.#facade });
+  }
+
   async #boot(src, config) {
     let posted = false; // the boot message went to the worker
+    this.#announced = false;
     try {
       const isolated = self.crossOriginIsolated && typeof SharedArrayBuffer === "function";
       // Start the worker at once: it loads its script and the wasm-bindgen glue while the
@@ -435,8 +517,7 @@ export class PyWorker {
       } finally {
         if (this.#worker === worker) this.#rejectBoot = null;
       }
-      this.#element?.dispatchEvent(new CustomEvent("rustpy:ready", { detail: { worker: this.#facade } }));
-      this.#element?.dispatchEvent(new CustomEvent("rustpy:done", { detail: { worker: this.#facade } }));
+      if (this.#element) scriptEnded(this.#element, this.#facade);
       return this.#facade;
     } catch (error) {
       // A boot that failed before its message went out (the source did not load) leaves a
@@ -445,6 +526,7 @@ export class PyWorker {
       if (!(error instanceof PythonError) && !this.#terminated && !this.#dead && !error?.abandoned) {
         this.#showError(`${this.#label} failed`, error.message ?? String(error));
       }
+      if (this.#element) scriptEnded(this.#element, this.#facade, error);
       throw error;
     }
   }
@@ -508,6 +590,10 @@ export class PyWorker {
    * text is refused, never thrown.
    */
   #serveRequest(text, received = () => {}) {
+    // A request through shared memory can overtake the `booted` message the worker posted
+    // before it: the tag's `rustpy:ready` listeners still run before the script's first
+    // request is served (a page function they set is there for it).
+    this.#announceReady();
     if (text.startsWith(BATCH_PART_FRAME)) {
       this.#table.send(text.slice(BATCH_PART_FRAME.length));
       return;
@@ -580,6 +666,9 @@ export class PyWorker {
   /** Acts on a message that passed `checkFromWorker`. */
   #act(data, resolve, reject) {
     switch (data.type) {
+      case "booted":
+        this.#announceReady();
+        break;
       case "output":
         emitOutput(this.#element, data.stream, data.lines);
         if (this.#control) {
@@ -961,6 +1050,30 @@ export class PyWorker {
 }
 
 
+/**
+ * The exported `PyWorker`, callable both ways:
+ *
+ * - `new PyWorker(src, options)` gives the worker at once; its `ready` settles when the
+ *   script finished;
+ * - `PyWorker(src, options)`, PyScript's form (there an async function), gives a promise of
+ *   the same worker once its script finished: `ready` itself (it rejects as `ready` does,
+ *   and a bad option rejects it rather than throwing).
+ *
+ * The worker is not thenable (`then` is one of PROBED_NAMES), so awaiting it, or resolving
+ * a promise with it, gives the worker; it never calls an export named `then` (reached as
+ * `worker.exports.then()`). `worker instanceof PyWorker` holds either way.
+ */
+const PyWorkerApi = new Proxy(PyWorker, {
+  apply(Class, _this, args) {
+    try {
+      return new Class(...args).ready;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  },
+});
+export { PyWorkerApi as PyWorker };
+
 /** The named worker once it is ready; rejects if the name never appears in time. */
 function namedWorker(name) {
   const existing = named.get(name);
@@ -998,6 +1111,9 @@ export const workers = new Proxy(
       if (typeof name !== "string" || PROBED_NAMES.has(name)) return undefined;
       return namedWorker(name).then((worker) => {
         const exports = worker.exports;
+        // An export named `then` would make this object thenable, and the promise would
+        // call it instead of resolving: such exports stay on `worker.exports`.
+        for (const probed of PROBED_NAMES) delete exports[probed];
         exports.terminate = () => worker.terminate();
         exports.interrupt = (options) => worker.interrupt(options);
         exports.restart = () => worker.restart();
@@ -1256,7 +1372,7 @@ async function loadSource(element, src = element?.getAttribute("src") ?? null) {
   if (src === null) {
     inlineCount += 1;
     const id = element.id ? `#${element.id}` : `${inlineCount}`;
-    return { source: element.textContent, filename: `<inline script ${id}>` };
+    return { source: inlineSource(element), filename: `<inline script ${id}>` };
   }
   const url = new URL(src, document.baseURI);
   let response;
@@ -1273,6 +1389,31 @@ async function loadSource(element, src = element?.getAttribute("src") ?? null) {
   return { source: await response.text(), filename: src };
 }
 
+/**
+ * The code written inside a tag. A `<script>`'s content is text as written. A
+ * `<rustpy-script>`'s is parsed as HTML: `print("<b>x</b>")` makes a `<b>` element, whose
+ * text alone `textContent` would give. So, as PyScript reads `<py-script>`: without child
+ * elements its text (`if a < b:` is text, entities decoded); with some, its markup
+ * (`innerHTML`) with the escapes the browser wrote into it taken back out. The browser
+ * rewrites some markup (quotes around attributes, closing tags it adds): a console warning
+ * points to `<script type="rustpy">`, which keeps code exactly as written.
+ */
+function inlineSource(element) {
+  if (element.localName !== "rustpy-script" || element.childElementCount === 0) return element.textContent;
+  console.warn(
+    "rustpy: a <rustpy-script> holding markup is read as the browser re-serialises it; " +
+      '<script type="rustpy"> keeps code exactly as written',
+  );
+  return unescapeMarkup(element.innerHTML);
+}
+
+// What `innerHTML` escapes in text and attribute values, and back.
+const MARKUP_ESCAPES = { "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&nbsp;": "\u00a0" };
+
+function unescapeMarkup(html) {
+  return html.replace(/&(?:amp|lt|gt|quot|nbsp);/g, (escape) => MARKUP_ESCAPES[escape]);
+}
+
 function parseConfig(element) {
   const config = element.getAttribute("config");
   if (config === null || config.trim() === "") return null;
@@ -1285,18 +1426,23 @@ function parseConfig(element) {
 
 async function runOnMain(element) {
   let filename = element.getAttribute("src") ?? "inline script";
+  let failure = null;
   try {
     const loaded = await loadSource(element);
     filename = loaded.filename;
     const glue = await pageInterpreter();
     currentMainElement = element;
     pageGlue = glue;
+    // Its listeners run now, before the script.
+    dispatchScriptEvent(element, "ready", { worker: false });
     await glue.run_main_script(loaded.source, filename, mainOutput, pageOps, pageFfi);
-    element.dispatchEvent(new CustomEvent("rustpy:done"));
   } catch (error) {
+    // The page's interpreter throws a Python traceback as a string.
+    failure = typeof error === "string" ? new PythonError(error) : error;
     const detail = typeof error === "string" ? error : error.message ?? String(error);
     showScriptError(element, `${describeScript("script", element.getAttribute("name"), filename)} failed`, detail);
   }
+  scriptEnded(element, false, failure);
 }
 
 function startWorker(element) {
@@ -1321,6 +1467,7 @@ function start(element) {
     );
     return;
   }
+  countPageScript(element);
   if (element.hasAttribute("worker")) {
     startWorker(element);
   } else {
@@ -1350,3 +1497,6 @@ if (!customElements.get("rustpy-script")) customElements.define("rustpy-script",
 new MutationObserver((records) => {
   for (const record of records) for (const node of record.addedNodes) scan(node);
 }).observe(document.documentElement, { childList: true, subtree: true });
+// After the document loaded, the page's scripts are known (rustpy:all-done).
+if (document.readyState === "loading") addEventListener("DOMContentLoaded", pageLoaded, { once: true });
+else pageLoaded();

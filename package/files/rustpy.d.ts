@@ -57,10 +57,10 @@ export interface WorkerConfig {
   [key: string]: unknown;
 }
 
-/** The options of `new PyWorker(src, options)`. */
+/** The options of `new PyWorker(src, options)` and `PyWorker(src, options)`. */
 export interface PyWorkerOptions {
-  /** Must be `"rustpy"`, the only interpreter rustpy runs. */
-  type: "rustpy";
+  /** `"rustpy"`, the only interpreter rustpy runs (the default). */
+  type?: "rustpy";
   /** The worker's config, read in Python as `pyscript.config`. */
   config?: WorkerConfig | null;
   /** A name: `workers[name]` finds the worker, and the browser shows it in its tools. */
@@ -78,13 +78,11 @@ export type SyncFunctions = {
   [name: string]: SyncFunction;
 };
 
-/** A Python script running in its own Web Worker. */
-export declare class PyWorker {
-  /**
-   * Starts the worker at once: `src` is the URL of its Python file, relative to the page
-   * (`null` with an `element` holding the code).
-   */
-  constructor(src: string | null, options: PyWorkerOptions);
+/**
+ * A Python script running in its own Web Worker. It is never thenable (`then` is not an
+ * export name on it; an export named `then` is `worker.exports.then`): awaiting it gives it.
+ */
+export interface PyWorker {
   /** Settles when the script finished: with this worker, or a {@link PythonError}. */
   ready: Promise<PyWorker>;
   /** The config the worker was started with. */
@@ -113,6 +111,25 @@ export declare class PyWorker {
   // In JavaScript `worker.g(...)` also calls the export `g`; typed code uses
   // `worker.exports.g(...)` or `worker.sync.g(...)`, so a misspelt method is an error.
 }
+
+/** `PyWorker`, called with or without `new`. */
+export interface PyWorkerConstructor {
+  /**
+   * Starts the worker and gives it at once: `src` is the URL of its Python file, relative
+   * to the page (`null` with an `element` holding the code). Its `ready` settles when the
+   * script finished.
+   */
+  new (src: string | null, options?: PyWorkerOptions): PyWorker;
+  /**
+   * PyScript's form (an async function there): starts the worker and settles when its
+   * script finished, with the worker or a {@link PythonError} (as `ready`).
+   */
+  (src: string, options?: PyWorkerOptions): Promise<PyWorker>;
+  readonly prototype: PyWorker;
+}
+
+/** `new PyWorker(src, options)` or `await PyWorker(src, options)`. */
+export declare const PyWorker: PyWorkerConstructor;
 
 /** Options of `interrupt()`. */
 export interface InterruptOptions {
@@ -148,18 +165,40 @@ export interface OutputDetail {
   line: string;
 }
 
-/** `detail` of a worker script element's `rustpy:ready` and `rustpy:done`. */
-export interface WorkerEventDetail {
-  worker: PyWorker;
+/**
+ * `detail` of a script element's `rustpy:ready` and `rustpy:done` (both bubble): `worker`
+ * is the worker tag's `PyWorker`, `false` for a main-thread script.
+ */
+export interface ScriptEventDetail {
+  worker: PyWorker | false;
 }
+
+/** `detail` of `rustpy:done`: `error` is there when the script failed. */
+export interface DoneEventDetail extends ScriptEventDetail {
+  /** Why the script failed: a {@link PythonError}, or an `Error` when it could not start. */
+  error?: Error;
+}
+
+/** @deprecated The detail of a worker tag's events: use {@link ScriptEventDetail}. */
+export type WorkerEventDetail = ScriptEventDetail;
 
 declare global {
   interface ElementEventMap {
     "rustpy:output": CustomEvent<OutputDetail>;
-    /** A worker script's worker is ready (its script finished). */
-    "rustpy:ready": CustomEvent<WorkerEventDetail>;
-    /** A script finished (`detail` is `null` for a main-thread script). */
-    "rustpy:done": CustomEvent<WorkerEventDetail | null>;
+    /** The script's interpreter is ready; the script runs next. Bubbles. */
+    "rustpy:ready": CustomEvent<ScriptEventDetail>;
+    /** The script ended, finished or failed (`detail.error`). Bubbles. */
+    "rustpy:done": CustomEvent<DoneEventDetail>;
+  }
+  interface DocumentEventMap {
+    "rustpy:ready": CustomEvent<ScriptEventDetail>;
+    "rustpy:done": CustomEvent<DoneEventDetail>;
+  }
+  interface WindowEventMap {
+    /** Once: every rustpy script of the page ended (failed ones too). */
+    "rustpy:all-done": Event;
+    "rustpy:ready": CustomEvent<ScriptEventDetail>;
+    "rustpy:done": CustomEvent<DoneEventDetail>;
   }
   interface HTMLElementTagNameMap {
     "rustpy-script": HTMLElement;

@@ -1,7 +1,7 @@
 //! README promises that no other browser test checked, on pages of `tests/pages/promises/`:
 //! the events a script tag dispatches (`rustpy:output` with its stream, line by line and in
-//! order; `rustpy:ready`/`rustpy:done` with `detail.worker` on a worker tag; `rustpy:done`
-//! on a main-thread tag), where an error box goes and how `errors="console"` /
+//! order; `rustpy:ready` before the output and `rustpy:done` after it, with `detail.worker`
+//! on a worker tag and `false` on a main-thread tag), where an error box goes and how `errors="console"` /
 //! `showErrors: false` keep errors in the console, a worker whose `src` is missing (its
 //! `ready` rejects naming the full URL and the page shows it), and how `bytes`, `dict` and
 //! `list` results of a worker's exports arrive in JavaScript; `errors="console"` on a
@@ -34,10 +34,10 @@ async fn script_tags_dispatch_output_ready_and_done_events() {
     assert_eq!(
         result["workerSeen"],
         json!([
+            ["rustpy:ready"],
             output("stdout", "worker out one"),
             output("stderr", "worker err one"),
             output("stdout", "worker out two"),
-            ["rustpy:ready"],
             ["rustpy:done"],
         ]),
         "the worker tag's events, in order: {result}"
@@ -45,14 +45,19 @@ async fn script_tags_dispatch_output_ready_and_done_events() {
     assert_eq!(
         result["mainSeen"],
         json!([
+            ["rustpy:ready"],
             output("stdout", "main out one"),
             output("stderr", "main err one"),
             output("stdout", "main out two"),
             ["rustpy:done"],
         ]),
-        "the main-thread tag's events, in order (no rustpy:ready): {result}"
+        "the main-thread tag's events, in order: {result}"
     );
-    assert_eq!(result["mainDoneDetail"], Value::Null, "{result}");
+    assert_eq!(
+        result["mainDoneDetail"],
+        json!({"worker": false}),
+        "{result}"
+    );
     assert_eq!(result["readyIsPyWorker"], true, "{result}");
     assert_eq!(result["doneHasSameWorker"], true, "{result}");
     assert_eq!(result["syncPing"], "pong", "{result}");

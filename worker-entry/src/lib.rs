@@ -99,9 +99,9 @@ fn interrupt_checks(
 
 /// Runs the script described by `boot` (a [`Boot`] as a JS object, plus the shared
 /// `control`/`data` buffers when the page is cross-origin isolated) in this worker, and
-/// posts its output and its end ([`FromWorker::Ready`] or [`FromWorker::Failed`]).
-/// `local_table` is the `HandleTable` (`rustpy-ffi.js`) of the worker's own JS objects,
-/// behind the `js` module.
+/// posts [`FromWorker::Booted`] once its interpreter is up, then the script's output and
+/// its end ([`FromWorker::Ready`] or [`FromWorker::Failed`]). `local_table` is the
+/// `HandleTable` (`rustpy-ffi.js`) of the worker's own JS objects, behind the `js` module.
 #[wasm_bindgen]
 pub async fn worker_main(boot: JsValue, local_table: JsValue) {
     console_error_panic_hook::set_once();
@@ -208,6 +208,8 @@ pub async fn worker_main(boot: JsValue, local_table: JsValue) {
         post(&FromWorker::Failed { traceback: error });
         return;
     }
+    // The page dispatches `rustpy:ready` on the tag now, before the script runs.
+    post(&FromWorker::Booted);
     match rustpy_web_host::run_script(&boot.source, &boot.filename).await {
         Ok(()) => match rustpy_web_host::exported_names() {
             Ok(exports) => post(&FromWorker::Ready { exports }),

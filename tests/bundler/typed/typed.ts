@@ -25,6 +25,9 @@ async function main(): Promise<number> {
   await worker.restart();
   const handles: number = worker.liveHandles;
   worker.terminate();
+  // PyScript's form: a promise of the worker once its script ran (no type needed).
+  const awaited: PyWorker = await PyWorker("worker.py", { config: { sync_timeout: 1 } });
+  if (awaited instanceof PyWorker) awaited.terminate();
   return Number(square) + Number(viaExports) + Number(sum) + handles + Number(delivered);
 }
 
@@ -37,6 +40,13 @@ tag?.addEventListener("rustpy:output", (event) => {
   const detail: OutputDetail = event.detail;
   console.log(detail.stream === "stderr" ? "!" : "", detail.line);
 });
-tag?.addEventListener("rustpy:ready", (event) => event.detail.worker.terminate());
+tag?.addEventListener("rustpy:ready", (event) => {
+  // `false` for a main-thread script.
+  if (event.detail.worker) event.detail.worker.terminate();
+});
+document.addEventListener("rustpy:done", (event) => {
+  if (event.detail.error) console.error(event.detail.error.message);
+});
+addEventListener("rustpy:all-done", (event: Event) => console.log(event.type));
 
 export const plugins = [rustpy()];
