@@ -1,3 +1,4 @@
+import js
 from pyscript import document, ffi, window
 from pyscript.ffi import JsProxy, to_js
 
@@ -34,7 +35,8 @@ def kinds():
         "bodyIsHTMLElement": body.instanceof(window.HTMLElement),
         "bodyIsElement": body.instanceof(window.Element),
         "bodyIsArray": body.instanceof(window.Array),
-        "arrayIsArray": to_js([1]).instanceof(window.Array),
+        # to_js makes the worker's own object: its constructors are the js module's.
+        "arrayIsArray": to_js([1]).instanceof(js.Array),
         "bodyTypeof": body.typeof(),
         "functionTypeof": window.inspect.typeof(),
         "bodyIsJsProxy": isinstance(body, JsProxy),
