@@ -51,7 +51,17 @@ def _resolved_op(proxy, name, *operands):
     return _rustpy_host.js_request([[name, proxy, *operands]])[0]
 
 
-class JsProxy(_rustpy_host.JsObject):
+class _ProxyType(type):
+    """``JsProxy``'s metaclass: ``create_proxy()``'s callables count as proxies too, as
+    PyScript's ``create_proxy`` returns a ``JsProxy`` (they cross to JS by reference)."""
+
+    def __instancecheck__(cls, instance):
+        return type.__instancecheck__(cls, instance) or (
+            cls is JsProxy and isinstance(instance, JsCallable)
+        )
+
+
+class JsProxy(_rustpy_host.JsObject, metaclass=_ProxyType):
     """A JavaScript object on the page.
 
     Attribute get/set/delete, calls, ``new()`` (PyScript's spelling of JS ``new``), items,
@@ -207,6 +217,8 @@ class JsCallable:
     """
 
     def __init__(self, function, prevent_default=False, stop_propagation=False):
+        if isinstance(function, JsCallable):
+            function = function.function
         if not callable(function):
             raise TypeError(f"create_proxy needs a callable, not {type(function).__name__}")
         self.function = function
@@ -363,6 +375,14 @@ def live_handles(local=False):
 def global_this():
     """The page's ``globalThis`` (``window``)."""
     return _rustpy_host.js_request([["global"]], False)[0]
+
+
+def global_of(proxy):
+    """The ``globalThis`` of the table that holds ``proxy``: the page's, or in a worker the
+    worker's own for its objects (``js``)."""
+    if proxy.__js_id__ >= _rustpy_host.LOCAL_HANDLE_BASE:
+        return local_global_this()
+    return global_this()
 
 
 def local_global_this():

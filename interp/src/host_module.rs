@@ -895,6 +895,11 @@ mod _rustpy_host {
         host().script_finished(script_id, error.map(|e| e.to_string_lossy().into_owned()));
     }
 
+    /// The first handle of a worker's own table (`rustpy_bridge::ffi::LOCAL_HANDLE_BASE`):
+    /// a proxy's `__js_id__` from it on is an object of the worker's own JS (`js`).
+    #[pyattr]
+    const LOCAL_HANDLE_BASE: u64 = rustpy_bridge::ffi::LOCAL_HANDLE_BASE;
+
     /// The modules [`load_library`] can load (`rustpy_interp::LIBRARY_INDEX`).
     #[pyfunction]
     fn library_index() -> &'static str {

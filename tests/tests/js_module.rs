@@ -7,7 +7,9 @@
 //!   handed to the page arrives as a copy, a page object handed to the worker's JS raises
 //!   a `TypeError` saying why, a Python error inside a nested JS call comes back as
 //!   `JsException`, and one raised in a callback the worker's own timer calls is shown on
-//!   the page. 100 000 proxies made and dropped give their handles back.
+//!   the page. 100 000 proxies made and dropped give their handles back. PyScript's
+//!   `pyscript.ffi` names (`create_proxy` counting as a `JsProxy`, `assign`, `gather`,
+//!   `jsnull`, `direct`) work on both tables.
 //! - On the main thread, `js` is the page's `window`.
 
 use std::time::Duration;
@@ -117,6 +119,22 @@ async fn js_in_a_worker_is_the_workers_own_global_scope() {
             .unwrap_or_default()
             .starts_with("fetch http://127.0.0.1:1/nothing failed"),
         "{result}"
+    );
+
+    assert_eq!(
+        result["ffiNames"],
+        json!({
+            "proxyCalls": 42,
+            "proxyIsJsProxy": true,
+            "toJsIsJsProxy": true,
+            "dictIsNotJsProxy": false,
+            "assigned": [3, 2],
+            "assignedOnPage": "{\"c\":4}",
+            "jsnullIsNone": true,
+            "gathered": ["js module page", "BODY"],
+            "direct": 5,
+        }),
+        "pyscript.ffi's names: {result}"
     );
 
     let shown = match page

@@ -44,6 +44,28 @@ def values():
     }
 
 
+def ffi_names():
+    """PyScript's pyscript.ffi names on the worker's own objects and the page's."""
+    from pyscript import ffi
+
+    proxy = ffi.create_proxy(lambda: 42)
+    target = ffi.assign(js.Object.new(), {"a": 1}, {"b": 2, "a": 3})
+    page_target = ffi.assign(window.Object.new(), {"c": 4})
+    window.assigned = page_target
+    title, body_tag = ffi.gather(document, "title", "body")
+    return {
+        "proxyCalls": proxy(),
+        "proxyIsJsProxy": isinstance(proxy, ffi.JsProxy),
+        "toJsIsJsProxy": isinstance(ffi.to_js({"a": 1}), ffi.JsProxy),
+        "dictIsNotJsProxy": isinstance({}, ffi.JsProxy),
+        "assigned": [target.a, target.b],
+        "assignedOnPage": str(window.JSON.stringify(window.assigned)),
+        "jsnullIsNone": ffi.is_none(ffi.jsnull) and ffi.is_none(None) and not ffi.is_none(0),
+        "gathered": [title, str(body_tag.tagName)],
+        "direct": ffi.direct(5),
+    }
+
+
 def mixing():
     """A page object in a worker's JS call, and a Python error inside a nested JS call."""
     results = {}
@@ -106,7 +128,7 @@ def soak(count):
     return {"before": before, "after": after, "pageHandles": live_handles()}
 
 
-__export__ = ["identity", "values", "mixing", "waits", "failing_timer", "soak", "fetching"]
+__export__ = ["identity", "values", "mixing", "waits", "failing_timer", "soak", "fetching", "ffi_names"]
 
 
 async def fetching():
