@@ -340,6 +340,15 @@ impl OpWriter {
         writer
     }
 
+    /// Notes where the operation runs when the item about to be written is its target (the
+    /// first operand): `local` when it is a handle of the worker's own table, however it is
+    /// written (a call's arguments written the same way do not count).
+    fn mark_target(&mut self, local: bool) {
+        if self.depth == 1 && self.items == 1 {
+            self.local = local;
+        }
+    }
+
     /// The separator before the next item of the open list.
     fn item(&mut self) {
         let Some(open) = self.depth.checked_sub(1) else {
@@ -383,6 +392,7 @@ impl OpWriter {
 
     /// An integer (one beyond a JS number's exact range goes in its tagged form).
     pub fn int(&mut self, number: i64) {
+        self.mark_target(u64::try_from(number).is_ok_and(is_local_handle));
         if (-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER).contains(&number) {
             self.item();
             self.number(number);
@@ -421,6 +431,7 @@ impl OpWriter {
 
     /// A reference to the page's handle `id`.
     pub fn handle(&mut self, id: u64) {
+        self.mark_target(is_local_handle(id));
         self.item();
         self.json.extend_from_slice(b"{\"js\":");
         self.number(id);
@@ -429,11 +440,7 @@ impl OpWriter {
 
     /// The page's handle `id` as an operation's target (see [`op`]).
     pub fn target_handle(&mut self, id: u64) {
-        if self.items == 1 {
-            // The operation's own target (the item after its name), not a call's
-            // argument written the same way: it says where the operation runs.
-            self.local = is_local_handle(id);
-        }
+        self.mark_target(is_local_handle(id));
         self.item();
         self.number(id);
     }
@@ -461,6 +468,7 @@ impl OpWriter {
 
     /// Any value.
     pub fn value(&mut self, value: &Value) {
+        self.mark_target(targets_local(value));
         self.item();
         serde_json::to_writer(&mut self.json, value).expect("a Value always serialises");
     }
@@ -508,8 +516,7 @@ impl WrittenOp {
                 Value::List(parts) if !parts.is_empty() => parts.len(),
                 _ => 1,
             },
-            local: matches!(op, Value::List(parts)
-                if matches!(parts.get(1), Some(Value::Js(target)) if is_local_handle(target.id))),
+            local: matches!(op, Value::List(parts) if parts.get(1).is_some_and(targets_local)),
         }
     }
 
@@ -525,6 +532,16 @@ impl WrittenOp {
             // Not a list (see `WrittenOp::of`): one item.
             _ => out.extend_from_slice(&self.json),
         }
+    }
+}
+
+/// Whether `target`, an operation's first operand, is a handle of the worker's own table:
+/// a reference, or a bare number as [`OpWriter::target_handle`] writes one.
+fn targets_local(target: &Value) -> bool {
+    match target {
+        Value::Js(target) => is_local_handle(target.id),
+        Value::Int(digits) => digits.parse().is_ok_and(is_local_handle),
+        _ => false,
     }
 }
 

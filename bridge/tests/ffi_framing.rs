@@ -326,3 +326,28 @@ proptest! {
         prop_assert_eq!(split_ops(&items).map(|ops| ops.len()), Ok(ops.len()));
     }
 }
+
+/// An operation runs where its target lives: a handle of the worker's own table as the
+/// target makes it local; the same handle as a call's argument does not (the argument is
+/// copied across instead, by the interpreter).
+#[test]
+fn the_target_alone_says_where_an_operation_runs() {
+    let local = rustpy_bridge::ffi::LOCAL_HANDLE_BASE;
+    let mut on_local = OpWriter::new("call");
+    on_local.target_handle(local + 3);
+    on_local.name("log");
+    on_local.int(1);
+    on_local.target_handle(7);
+    assert!(on_local.finish().local);
+
+    let mut on_page = OpWriter::new("call");
+    on_page.target_handle(7);
+    on_page.name("append");
+    on_page.int(1);
+    on_page.target_handle(local);
+    assert!(!on_page.finish().local);
+    assert!(
+        rustpy_bridge::ffi::is_local_handle(local)
+            && !rustpy_bridge::ffi::is_local_handle(local - 1)
+    );
+}

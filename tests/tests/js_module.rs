@@ -41,7 +41,11 @@ async fn js_in_a_worker_is_the_workers_own_global_scope() {
     assert_eq!(identity["consoleLog"], true, "{result}");
 
     let values = &result["values"];
-    assert_eq!(values["parsed"], json!({"a": [1, 2.5, "x"], "b": null}), "{result}");
+    assert_eq!(
+        values["parsed"],
+        json!({"a": [1, 2.5, "x"], "b": null}),
+        "{result}"
+    );
     assert_eq!(values["sorted"], json!([1, 2, 3]), "{result}");
     assert_eq!(values["bytes"], json!([7, 8, 9]), "{result}");
     assert_eq!(values["date"], 0, "{result}");
@@ -67,14 +71,16 @@ async fn js_in_a_worker_is_the_workers_own_global_scope() {
     let waits = &result["waits"];
     assert_eq!(waits["status"], 200, "{result}");
     assert_eq!(
-        waits["text"],
-        "{\"answer\": 42, \"list\": [1, 2, 3]}\n",
+        waits["text"], "{\"answer\": 42, \"list\": [1, 2, 3]}\n",
         "{result}"
     );
     assert_eq!(waits["timer"], "timer fired", "{result}");
     assert_eq!(waits["resolved"], 42, "{result}");
     assert!(
-        waits["rejected"].as_str().unwrap_or_default().contains("Error: nope"),
+        waits["rejected"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Error: nope"),
         "{result}"
     );
 
@@ -95,8 +101,7 @@ async fn js_in_a_worker_is_the_workers_own_global_scope() {
     assert_eq!(fetching["json"], data, "{result}");
     assert_eq!(fetching["chainedJson"], data, "{result}");
     assert_eq!(
-        fetching["chainedText"],
-        "{\"answer\": 42, \"list\": [1, 2, 3]}\n",
+        fetching["chainedText"], "{\"answer\": 42, \"list\": [1, 2, 3]}\n",
         "{result}"
     );
     assert_eq!(fetching["bytes"], json!([123, 34, 97]), "{result}");
