@@ -120,6 +120,14 @@ const DISPLAY_BOXES: &[(&str, &str)] = &[
          <div><img src=\"data:image/jpeg;base64,/9j/4A==\" width=\"7\"></div>\
          <div><p>fallback</p></div><div>empty bundle</div><div>{\"a\": 1}</div>",
     ),
+    // An object with `savefig` (matplotlib) is a PNG, before any _repr_*_.
+    (
+        "savefig",
+        "<div><img src=\"data:image/png;base64,cG5nIQ==\"></div>",
+    ),
+    // A script element's `target` property names where its output goes.
+    ("script-output", "<div>via the script</div>"),
+    ("batched", "<div>in a batch</div><div><i>too</i></div>"),
     // The value before the failing one was written.
     ("partial", "<div>first</div>"),
     ("elsewhere", "<div>item 2</div>"),
@@ -140,7 +148,7 @@ async fn check_display(prefix: &str) {
             wrong.push(format!("#{id}: {shown}\n  expected {expected:?}"));
         }
     }
-    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert!(wrong.is_empty(), "{}\nreport: {report}", wrong.join("\n"));
 
     // An object with no representation of its own: its default repr, escaped.
     let plain = inner_html(&page, &format!("{prefix}-plain")).await;
@@ -180,6 +188,11 @@ async fn check_display(prefix: &str) {
         errors["double hash target"],
         json!(not_found(&format!("#{prefix}-targets"))),
         "only the first # is dropped: {report}"
+    );
+    assert_eq!(
+        errors["missing target in a batch"],
+        json!(not_found("missing")),
+        "{report}"
     );
     assert_eq!(
         errors["json dict"],

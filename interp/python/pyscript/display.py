@@ -163,7 +163,12 @@ def _is_null(element):
 def _element(target):
     """The element ``display()`` writes to for ``target`` (see ``display``)."""
     if isinstance(target, JsProxy):
-        return target
+        if target.__js_id__ <= 0:
+            # Maybe the placeholder of an open batch() (`el.id` read there): its value now.
+            _rustpy_ffi._flush_batches()
+        if target.__js_id__ != 0:
+            return target
+        target = target.__js_value__  # it stood for a plain value, such as an id
     if target is None:
         target = pyscript.current_target()
         if target is None:

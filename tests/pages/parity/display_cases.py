@@ -10,7 +10,7 @@ import pyscript
 # pyscript.display is not in the boot image: imported on the first use of its names.
 LAZY_BEFORE = "pyscript.display" in sys.modules
 
-from pyscript import HTML, RUNNING_IN_WORKER, current_target, display, document  # noqa: E402
+from pyscript import HTML, RUNNING_IN_WORKER, batch, current_target, display, document  # noqa: E402
 
 P = "w" if RUNNING_IN_WORKER else "m"
 boxes = document.getElementById(f"{P}-boxes")
@@ -218,6 +218,33 @@ display(
     Bundle({"application/json": '{"a": 1}'}),
     target=box("bundles"),
 )
+
+
+# -- matplotlib's savefig comes first ------------------------------------------------------
+class Figure:
+    def savefig(self, buffer, format):
+        buffer.write(f"{format}!".encode())
+
+    def _repr_html_(self):
+        return "<p>not this</p>"
+
+
+display(Figure(), target=box("savefig"))
+
+# -- a script element whose `target` property names its output element (PyScript's tags) --
+fake_script = document.createElement("script")
+fake_script.type = "text/x-not-python"
+fake_script.id = f"{P}-fake-script"
+boxes.append(fake_script)
+fake_script.target = document.getElementById(box("script-output"))
+display("via the script", target=fake_script.id)
+
+# -- inside batch(): a target id read in the batch, a missing target --------------------
+with batch():
+    display("in a batch", HTML("<i>too</i>"), target=box("batched"))
+    report["errors"]["missing target in a batch"] = error_of(
+        lambda: display("x", target="missing")
+    )
 
 
 # -- a failing value: what came before it stays -------------------------------------------
