@@ -16,11 +16,17 @@ use serde_json::{Value, json};
 const BOOT: Duration = Duration::from_secs(120);
 const SHORT: Duration = Duration::from_secs(20);
 
-/// Waits for the JSON the cases of `prefix` write last, and parses it.
+/// Waits for the JSON the cases of `prefix` write last, and parses it; fails at once when a
+/// script of the page failed instead (its error box).
 async fn results(page: &Page<'_>, prefix: &str) -> Value {
-    let done = format!("document.getElementById('{prefix}-results')?.textContent");
+    let done = format!(
+        "document.getElementById('{prefix}-results')?.textContent || \
+         [...document.querySelectorAll('.rustpy-error')].map((e) => 'failed: ' + e.textContent)[0]"
+    );
     let text = page.wait_for(&done, BOOT).await.unwrap();
-    serde_json::from_str(text.as_str().unwrap_or_default())
+    let text = text.as_str().unwrap_or_default();
+    assert!(!text.starts_with("failed: "), "a script of the page {text}");
+    serde_json::from_str(text)
         .unwrap_or_else(|e| panic!("{prefix}-results is not JSON ({e}): {text}"))
 }
 
@@ -158,6 +164,17 @@ async fn check_display(prefix: &str) {
             && plain.contains("Plain object at ")
             && plain.ends_with("&gt;</div>"),
         "{plain}"
+    );
+
+    // JS objects show their proxy's repr: no representation method was found on them.
+    let js_values = inner_html(&page, &format!("{prefix}-js-values")).await;
+    let js_values = js_values.as_str().unwrap_or_default();
+    assert!(
+        js_values.starts_with("<div>&lt;JsProxy ")
+            && js_values.matches("<div>").count() == 2
+            && js_values.contains("[object JSON]")
+            && js_values.contains("[object HTMLDivElement]"),
+        "{js_values}"
     );
 
     // The <script> of HTML and of _repr_javascript_ ran on the page.

@@ -207,21 +207,23 @@ def display(*values, target=None, append=True):
     the module's documentation for how each value becomes markup.
     """
     element = _element(target)
-    failure = None
-    # One round trip from a worker for the whole call. What the values before a failing
-    # one wrote stays written, as when each is written at once.
+    # The markup first, outside the batch: reading a representation method of a JS proxy
+    # in a batch would queue the read instead of raising AttributeError.
+    shown, failure = [], None
+    for value in values:
+        try:
+            html, mime = _markup(value)
+            if html.strip():
+                shown.append((html, mime))
+        except BaseException as error:  # noqa: BLE001 (raised below)
+            failure = error
+            break
+    # One round trip from a worker. What the values before a failing one give is shown.
     with _rustpy_ffi.batch():
         if not append:
             element.replaceChildren()
-        for value in values:
-            try:
-                html, mime = _markup(value)
-                blank = not html.strip()
-            except BaseException as error:  # noqa: BLE001 (raised below)
-                failure = error
-                break
-            if not blank:
-                _write(element, html, mime, append)
+        for html, mime in shown:
+            _write(element, html, mime, append)
     if failure is not None:
         raise failure
 

@@ -257,6 +257,9 @@ report["errors"]["failing value"] = error_of(
     lambda: display("first", Boom(), "third", target=box("partial"))
 )
 
+# -- JS objects: their repr (no representation method is read from them) ----------------
+display(pyscript.window.JSON, document.getElementById(by), target=box("js-values"))
+
 # -- the default target: the element after this script's tag -------------------------------
 default = current_target()
 report["seen"]["current_target"] = default
