@@ -391,6 +391,15 @@ async fn check_when(prefix: &str) {
         "{report}"
     );
     assert_eq!(
+        error("list with a non-element"),
+        json!([
+            "AttributeError",
+            "'int' object has no attribute 'addEventListener'"
+        ]),
+        "{report}"
+    );
+    assert_eq!(seen["partial"], json!([p("partial")]), "{report}");
+    assert_eq!(
         error("trigger without result")[0],
         json!("TypeError"),
         "{report}"

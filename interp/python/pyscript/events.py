@@ -193,8 +193,18 @@ def when(event_type, selector=None, **options):
             )
         else:
             listener = _rustpy_ffi.JsCallable(wrapper, prevent_default, stop_propagation)
-            for element in elements:
-                element.addEventListener(event_type, listener, options if options else False)
+            failure = None
+            # One round trip from a worker; an element that fails (not a DOM element) ends
+            # the loop, the ones before it keep their listener.
+            with _rustpy_ffi.batch():
+                for element in elements:
+                    try:
+                        element.addEventListener(event_type, listener, options if options else False)
+                    except Exception as error:  # noqa: BLE001 (raised below)
+                        failure = error
+                        break
+            if failure is not None:
+                raise failure
         return wrapper
 
     return decorator

@@ -26,7 +26,7 @@ document.getElementById(f"{P}-area").innerHTML = "".join(
         ("keyword", "x"), ("many-1", "many"), ("many-2", "many"), ("proxy", "x"),
         ("list-1", "x"), ("list-2", "x"), ("tuple", "x"), ("stacked", "x"),
         ("once", "x"), ("passive", "x"), ("active", "x"), ("signal", "x"),
-        ("sentinel", "x"),
+        ("sentinel", "x"), ("partial", "x"),
     ]
 ) + (
     f'<div id="{P}-outer"><button id="{P}-inner">inner</button></div>'
@@ -297,6 +297,20 @@ report["errors"]["not callable (Event)"] = error_of(lambda: when(Event())(5))
 report["errors"]["add_listener not callable"] = error_of(lambda: Event().add_listener("x"))
 report["errors"]["trigger without result"] = error_of(lambda: Event().trigger())
 report["seen"]["JsException"] = JsException.__name__
+partial = []
+
+
+def on_partial(event):
+    partial.append(event.target.id)
+    flag("partial").set()
+
+
+# The elements before one that is not a DOM element keep their listener (as in PyScript).
+report["errors"]["list with a non-element"] = error_of(
+    lambda: when("click", [element("partial"), 5])(on_partial)
+)
+await click("partial")
+report["seen"]["partial"] = partial
 
 # -- the same objects under every name -----------------------------------------------------
 import pyscript.events  # noqa: E402
