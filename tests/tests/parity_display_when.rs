@@ -4,7 +4,11 @@
 //! the markup `display` left in the page's DOM, and the JSON each script writes last into
 //! `#<prefix>-results` (the errors it caught, by type and message, and what it saw). The
 //! expected markup and messages are those PyScript's `display.py` / `events.py` give and its
-//! tests (`core/tests/python/tests/test_display.py`, `test_events.py`) pin down.
+//! tests (`core/tests/python/tests/test_display.py`, `test_events.py`) pin down; the same
+//! cases run under PyScript 0.7.31 with Pyodide (by hand, December 2026) left the same
+//! markup and raised the same errors, except where rustpy keeps an extra: an element proxy
+//! as `target`, a tuple of elements, `prevent_default`/`stop_propagation`, and the repr of a
+//! JS object (`<JsProxy ...>`, Pyodide's is `[object ...]`).
 //! Both modules come from the lazily fetched library, not the boot image.
 
 use std::time::Duration;

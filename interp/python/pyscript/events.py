@@ -199,7 +199,7 @@ def when(event_type, selector=None, **options):
             with _rustpy_ffi.batch():
                 for element in elements:
                     try:
-                        element.addEventListener(event_type, listener, options if options else False)
+                        element.addEventListener(event_type, listener, options or False)
                     except Exception as error:  # noqa: BLE001 (raised below)
                         failure = error
                         break

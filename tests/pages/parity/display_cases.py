@@ -43,7 +43,9 @@ display(target=box("nothing", "<span>kept</span>"))
 
 # -- append=False: emptied first; text replaces, HTML is added ---------------------------
 display("one", "two", target=box("replace-text", "<span>old</span>"), append=False)
-display(HTML("<b>1</b>"), HTML("<i>2</i>"), target=box("replace-html", "<span>old</span>"), append=False)
+display(
+    HTML("<b>1</b>"), HTML("<i>2</i>"), target=box("replace-html", "<span>old</span>"), append=False
+)
 display("one", HTML("<b>2</b>"), target=box("replace-text-html", "<span>old</span>"), append=False)
 display(HTML("<b>1</b>"), "two", target=box("replace-html-text", "<span>old</span>"), append=False)
 display("", target=box("replace-blank", "<span>old</span>"), append=False)

@@ -12,7 +12,9 @@ import pyscript
 # pyscript.events is not in the boot image: imported on the first use of its names.
 LAZY_BEFORE = "pyscript.events" in sys.modules
 
-from pyscript import RUNNING_IN_WORKER, Event, JsException, display, document, when, window  # noqa: E402
+from pyscript import (  # noqa: E402
+    RUNNING_IN_WORKER, Event, JsException, display, document, when, window,
+)
 
 P = "w" if RUNNING_IN_WORKER else "m"
 report = {"lazy_before": LAZY_BEFORE, "errors": {}, "seen": {}}
