@@ -246,6 +246,11 @@ async fn check_display(prefix: &str) {
     assert_eq!(seen["default after replace"], json!("y"), "{report}");
 
     assert_eq!(
+        seen["star import"],
+        json!([true, true, true, true]),
+        "{report}"
+    );
+    assert_eq!(
         seen["names"],
         json!([true, true, true, true, true]),
         "{report}"

@@ -251,3 +251,22 @@ class _Workers:
 
 
 workers = _Workers()
+
+
+# What `from pyscript import *` gives: the lazily loaded names too (it imports their
+# submodules). Not `window` and `document`: made on first use, they fail in a worker that
+# cannot call the page synchronously, and a star import must not.
+__all__ = [
+    "Event",
+    "HTML",
+    "JsException",
+    "PyWorker",
+    "RUNNING_IN_WORKER",
+    "batch",
+    "config",
+    "current_target",
+    "display",
+    "sync",
+    "when",
+    "workers",
+]

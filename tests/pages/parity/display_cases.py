@@ -284,6 +284,11 @@ report["seen"]["names"] = [
     sys.modules["pyscript.display"].display is display,
     callable(pyscript.display),
 ]
+star = {}
+exec("from pyscript import *", star)
+report["seen"]["star import"] = [star.get(name) is value for name, value in [
+    ("display", display), ("HTML", HTML), ("when", pyscript.when), ("Event", pyscript.Event)
+]]
 
 results = document.createElement("pre")
 results.id = f"{P}-results"
