@@ -5,13 +5,16 @@
 - ``sync``: in a worker, ``sync.f(*args)`` calls the page function registered as
   ``worker.sync.f`` and blocks until it answers; ``sync.g = g`` (like
   ``__export__ = ["g"]``) offers ``g`` to the page.
-- ``display``, ``HTML``, ``current_target``, ``when``, ``config``, ``RUNNING_IN_WORKER``.
+- ``display`` and ``HTML`` (``pyscript.display``), ``when`` and ``Event``
+  (``pyscript.events``): loaded on first use.
+- ``current_target``, ``config``, ``RUNNING_IN_WORKER``.
 - ``batch()``: ``with batch():`` sends the block's DOM operations in one round trip.
 - ``PyWorker`` and ``workers`` (main thread).
 - ``fetch``: the browser's ``fetch`` giving Python values (``pyscript.fetch``).
 """
 
 import functools
+import sys
 
 import _rustpy_ffi
 import _rustpy_host
@@ -23,8 +26,43 @@ config = _rustpy_host.config() or {}
 """This interpreter's configuration: a worker's ``config`` (attribute or option)."""
 
 
+# Names defined in submodules that only scripts using them load (from the lazily fetched
+# library, not the boot image every interpreter carries): submodule -> its names here.
+_SUBMODULES = {"display": ("display", "HTML"), "events": ("when", "Event")}
+_LAZY = {name: submodule for submodule, names in _SUBMODULES.items() for name in names}
+
+
+def _adopt(submodule):
+    """Binds the names of ``pyscript.<submodule>`` here (importing it if need be)."""
+    module = sys.modules.get(f"pyscript.{submodule}")
+    if module is None:
+        __import__(f"pyscript.{submodule}")
+        module = sys.modules[f"pyscript.{submodule}"]
+    for name in _SUBMODULES[submodule]:
+        globals()[name] = getattr(module, name)
+
+
+class _Package(type(sys)):
+    """The ``pyscript`` module's type. Importing a submodule sets it as an attribute of its
+    package: for ``import pyscript.display`` that would hide the ``display`` function, as
+    PyScript's package never lets it (it imports the submodule up front); the function is
+    bound again instead."""
+
+    def __setattr__(self, name, value):
+        super().__setattr__(name, value)
+        if name in _SUBMODULES and isinstance(value, type(sys)):
+            _adopt(name)
+
+
+sys.modules[__name__].__class__ = _Package
+
+
 def __getattr__(name):
-    # `window` and `document` are made on first use, so importing pyscript costs nothing.
+    # `window` and `document` are made on first use, so importing pyscript costs nothing;
+    # `display`, `HTML`, `when` and `Event` import their submodule on first use.
+    if name in _LAZY:
+        _adopt(_LAZY[name])
+        return globals()[name]
     if name == "window":
         value = _rustpy_ffi.global_this()
     elif name == "document":
@@ -38,108 +76,14 @@ def __getattr__(name):
     return value
 
 
+def __dir__():
+    return sorted({*globals(), *_LAZY, "window", "document"})
+
+
 def current_target():
     """The id of the element after the running script's tag, where ``display()`` writes by
     default; ``None`` for a ``PyWorker`` started without a tag."""
     return _rustpy_host.current_target()
-
-
-class HTML:
-    """Text ``display()`` shows as HTML instead of escaping it: ``display(HTML("<b>x</b>"))``."""
-
-    def __init__(self, html):
-        self.html = str(html)
-
-    def _repr_html_(self):
-        return self.html
-
-    def __repr__(self):
-        return f"HTML({self.html!r})"
-
-
-def _escape(text):
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _html_of(value):
-    as_html = getattr(value, "_repr_html_", None)
-    if callable(as_html):
-        return str(as_html())
-    return _escape(value if isinstance(value, str) else repr(value))
-
-
-def _element(target):
-    if not isinstance(target, str):
-        return target
-    element = __getattr__("document").getElementById(target.removeprefix("#"))
-    if element is None:
-        raise ValueError(f"display(): the page has no element with id {target!r}")
-    return element
-
-
-def display(*values, target=None, append=True):
-    """Shows ``values`` on the page, each in its own ``<div>``: strings as text, objects
-    with ``_repr_html_`` (like ``HTML``) as HTML, anything else as its ``repr``.
-
-    ``target`` is an element id (with or without ``#``) or an element proxy; by default the
-    element after the running script's tag. ``append=False`` replaces what was there.
-    """
-    if target is None:
-        target = current_target()
-        if target is None:
-            raise ValueError(
-                "display() has no default target here: this worker was started without a "
-                "script tag (PyWorker), so pass target='element-id'"
-            )
-    element = _element(target)
-    html = "".join(f"<div>{_html_of(value)}</div>" for value in values)
-    if not append:
-        element.innerHTML = html
-    elif html:
-        element.insertAdjacentHTML("beforeend", html)
-
-
-def _takes_event(handler):
-    function = getattr(handler, "__func__", handler)
-    code = getattr(function, "__code__", None)
-    if code is None:
-        return True
-    positional = code.co_argcount - (1 if hasattr(handler, "__self__") else 0)
-    return positional > 0 or bool(code.co_flags & 0x04)  # CO_VARARGS
-
-
-def _elements(selector):
-    if isinstance(selector, str):
-        return list(__getattr__("document").querySelectorAll(selector))
-    if isinstance(selector, (list, tuple)):
-        return list(selector)
-    return [selector]
-
-
-def when(event_type, selector, *, once=False, prevent_default=False, stop_propagation=False):
-    """Decorator: call the function on ``event_type`` events of the elements ``selector``
-    matches (a CSS selector, an element proxy or a list of them).
-
-    The handler may take the event or nothing, and may be ``async``. ``once=True`` removes
-    the listener after the first event. In a worker the handler runs after the event was
-    dispatched, so ``event.preventDefault()`` there is too late: pass
-    ``prevent_default=True`` (and/or ``stop_propagation=True``) to have the page do it
-    before the event reaches the worker.
-    """
-
-    def decorator(handler):
-        wants_event = _takes_event(handler)
-
-        def listener(event):
-            return handler(event) if wants_event else handler()
-
-        proxy = _rustpy_ffi.JsCallable(listener, prevent_default, stop_propagation)
-        options = {"once": True} if once else {}
-        for element in _elements(selector):
-            element.addEventListener(event_type, proxy, options)
-        return handler
-
-    return decorator
 
 
 class _Sync:
@@ -311,3 +255,22 @@ class _Workers:
 
 
 workers = _Workers()
+
+
+# What `from pyscript import *` gives: the lazily loaded names too (it imports their
+# submodules). Not `window` and `document`: made on first use, they fail in a worker that
+# cannot call the page synchronously, and a star import must not.
+__all__ = [
+    "Event",
+    "HTML",
+    "JsException",
+    "PyWorker",
+    "RUNNING_IN_WORKER",
+    "batch",
+    "config",
+    "current_target",
+    "display",
+    "sync",
+    "when",
+    "workers",
+]
