@@ -641,20 +641,30 @@ class PyWorker {
         sliceStart = performance.now();
         continue;
       }
-      const text = readText(requests, Atomics.load(control, REQUEST_LENGTH));
-      Atomics.store(control, REQUEST, 0);
-      // A worker request waits for the buffer to be free while a batch part is in it.
-      Atomics.notify(control, REQUEST);
-      // A malformed request is refused inside (the page's FFI answers one it cannot read;
-      // a malformed message gets a console error, and the worker's wait is bounded).
-      this.#serveRequest(text);
+      this.#takeRequest(control, requests);
     }
+  }
+
+  /** Serves the request waiting in the shared request buffer, if there is one. */
+  #takeRequest(control = this.#control, requests = this.#requests) {
+    if (Atomics.load(control, REQUEST) !== POSTED) return;
+    const text = readText(requests, Atomics.load(control, REQUEST_LENGTH));
+    Atomics.store(control, REQUEST, 0);
+    // A worker request waits for the buffer to be free while a batch part is in it.
+    Atomics.notify(control, REQUEST);
+    // A malformed request is refused inside (the page's FFI answers one it cannot read;
+    // a malformed message gets a console error, and the worker's wait is bounded).
+    this.#serveRequest(text);
   }
 
   /** Acts on a message from the worker (JSON text or an object), once it passed the
    * protocol's check (rustpy-protocol.js); one that did not is refused with a console
    * error and changes nothing. */
   #receive(message, resolve, reject) {
+    // What the worker wrote into the request buffer before it posted this message is
+    // served first (a release before the result of the call that dropped the proxies):
+    // the listener's wake-up and the message event may come in either order.
+    if (this.#control && FAST_REQUESTS) this.#takeRequest();
     const { data, problem } = checkFromWorker(message);
     if (problem) {
       console.error(`rustpy: ${this.#label} received a malformed message, refused: ${problem}`);

@@ -28,7 +28,11 @@ config = _rustpy_host.config() or {}
 
 # Names defined in submodules that only scripts using them load (from the lazily fetched
 # library, not the boot image every interpreter carries): submodule -> its names here.
-_SUBMODULES = {"display": ("display", "HTML"), "events": ("when", "Event")}
+_SUBMODULES = {
+    "display": ("display", "HTML"),
+    "events": ("when", "Event"),
+    "fetch": ("fetch",),
+}
 _LAZY = {name: submodule for submodule, names in _SUBMODULES.items() for name in names}
 
 
@@ -59,7 +63,7 @@ sys.modules[__name__].__class__ = _Package
 
 def __getattr__(name):
     # `window` and `document` are made on first use, so importing pyscript costs nothing;
-    # `display`, `HTML`, `when` and `Event` import their submodule on first use.
+    # `display`, `HTML`, `when`, `Event` and `fetch` import their submodule on first use.
     if name in _LAZY:
         _adopt(_LAZY[name])
         return globals()[name]
@@ -67,9 +71,6 @@ def __getattr__(name):
         value = _rustpy_ffi.global_this()
     elif name == "document":
         value = __getattr__("window").document
-    elif name == "fetch":
-        # Imported on first use, so a worker that never fetches does not load it.
-        from pyscript.fetch import fetch as value
     else:
         raise AttributeError(f"module 'pyscript' has no attribute {name!r}")
     globals()[name] = value
@@ -270,6 +271,7 @@ __all__ = [
     "config",
     "current_target",
     "display",
+    "fetch",
     "sync",
     "when",
     "workers",
