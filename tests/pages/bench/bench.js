@@ -174,12 +174,69 @@ export async function bootStamps(n, limitMs = 200_000) {
   return { stamps: values, origin: performance.timeOrigin };
 }
 
+/// The FFI task's loops: `js.performance.now()` (and the loops that break it down, see
+/// tasks-worker.py's `jscall`) this many times per call of `jscall(n)`.
+export const FFI_CALLS = 20_000;
+
+/// The FFI task's untimed `jscall` calls, then its timed ones (the median is reported), and
+/// the same for `fetch_json` (one untimed fetch, then timed ones). `fetch_parts` is called
+/// FETCH_TIMED times after them.
+export const FFI_WARM_UP = 3;
+export const FFI_TIMED = 5;
+export const FETCH_TIMED = 5;
+
+/// How often the FFI task asks the worker whether its fetch is done (ms).
+const POLL_MS = 5;
+
+/// The FFI task (see runTask): `jscall` and `fetch_json` / `fetch_parts` of tasks-worker.py
+/// (the latter through `start` / `outcome`), each giving JSON text; every figure the median
+/// of the timed calls.
+async function measureFfi(worker, url) {
+  const call = async (name, arg) =>
+    JSON.parse(String(await within(120_000, `${name}(${arg})`, worker.sync[name](arg))));
+  // The coroutines run as tasks of the worker's event loop (see tasks-worker.py's start);
+  // the page asks for the outcome every POLL_MS (the figures are timed inside the task).
+  const task = (name, arg) =>
+    within(120_000, `${name}(${arg})`, (async () => {
+      await worker.sync.start(name, arg);
+      for (;;) {
+        const text = String(await worker.sync.outcome());
+        if (text) return JSON.parse(text);
+        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      }
+    })());
+  for (let i = 0; i < FFI_WARM_UP; i += 1) await call("jscall", FFI_CALLS);
+  const calls = [];
+  for (let i = 0; i < FFI_TIMED; i += 1) calls.push(await call("jscall", FFI_CALLS));
+  await task("fetch_json", url);
+  const fetches = [];
+  for (let i = 0; i < FETCH_TIMED; i += 1) fetches.push(await task("fetch_json", url));
+  const parts = [];
+  for (let i = 0; i < FETCH_TIMED; i += 1) parts.push(await task("fetch_parts", url));
+  const of = (list, key) => median(list.map((item) => Number(item[key])));
+  return {
+    jsCallMicros: of(calls, "js_call"),
+    boundCallMicros: of(calls, "bound_call"),
+    pyCallMicros: of(calls, "py_call"),
+    emptyLoopMicros: of(calls, "empty"),
+    fetchJsonMs: of(fetches, "ms"),
+    fetchTextMs: of(parts, "text"),
+    jsonLoadsMs: of(parts, "loads"),
+    records: Math.min(...fetches.map((item) => Number(item.records))),
+  };
+}
+
 /// The task pages: runs `?task=` on a started worker facade exporting `ping()`,
-/// `imp(name)` and `cpu(source)` (tasks-worker.py):
+/// `imp(name)`, `cpu(source)`, `jscall(n)`, `fetch_json(url)` and `fetch_parts(url)`
+/// (tasks-worker.py):
 /// - `import` (with `?module=NAME`): `{ importMs }`, the worker's first `import NAME`;
 /// - `cpu`: `{ cpu: { <case>: ms } }`, cpu.py's cases timed in the worker;
 /// - `memory`: `{ wasmBytes, memories }`, the summed size of the wasm memories of the
-///   page's workers (reported by wasm-memory-hook.js in each), after a `ping()`.
+///   page's workers (reported by wasm-memory-hook.js in each), after a `ping()`;
+/// - `ffi` (with `?data=PATH`, the JSON file on this server): `{ jsCallMicros,
+///   boundCallMicros, pyCallMicros, emptyLoopMicros, fetchJsonMs, fetchTextMs,
+///   jsonLoadsMs, records }` (see measureFfi); the worker gets the file's absolute URL
+///   (PyScript's workers run from a blob: URL).
 export async function runTask(worker) {
   const query = new URLSearchParams(location.search);
   const task = query.get("task");
@@ -206,7 +263,12 @@ export async function runTask(worker) {
     if (sizes.length === 0) throw new Error("no worker reported a wasm memory (is worker-memory.js loaded?)");
     return { wasmBytes: sizes.reduce((a, b) => a + b, 0), memories: sizes.length };
   }
-  throw new Error(`?task= must be import, cpu or memory, not ${task}`);
+  if (task === "ffi") {
+    const data = query.get("data");
+    if (!data) throw new Error("?task=ffi needs &data=PATH (the JSON file to fetch)");
+    return measureFfi(worker, new URL(data, location.href).href);
+  }
+  throw new Error(`?task= must be import, cpu, memory or ffi, not ${task}`);
 }
 
 /// The interrupt section's loops that never wait (functions of interrupt-loops.py), the

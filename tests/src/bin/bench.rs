@@ -59,6 +59,11 @@
 //!   alternating; the ratios of medians per case, their
 //!   geometric mean and the worst.
 //!
+//! - FFI and fetch in a worker (issue 23): `js.performance.now()` on the worker's own
+//!   `globalThis` (µs per call in a loop of 20,000, after untimed loops) and `data = await
+//!   pyscript.fetch(url).json()` of a generated ~1 MB JSON (10,000 records), both timed in
+//!   the worker, for the three contenders (`bench/ffi.rs`).
+//!
 //! Every page times itself and publishes `window.benchResult`; the bench probes for it once a
 //! second ([`Page::wait_for_quietly`](rustpy_e2e::browser::Page::wait_for_quietly)), not every
 //! 50 ms as the tests do: each probe runs on the page's main thread, which the DOM and bridge
@@ -73,7 +78,7 @@
 //!
 //! Section flags (any number; without one, every section runs): `--boot-only`,
 //! `--imports-only`, `--memory-only`, `--cpu-only`, `--bridge-only`, `--dom-only`,
-//! `--relay-only`, `--interrupt-only`, `--interrupt-cost-only`. `--only NAME` (e.g. `--only rustpy`) opens only the
+//! `--relay-only`, `--interrupt-only`, `--interrupt-cost-only`, `--ffi-only`. `--only NAME` (e.g. `--only rustpy`) opens only the
 //! contenders whose name contains NAME (case-insensitive); the others are reported as
 //! skipped. `--dist DIR` serves another build than `dist/rustpy/`. A page that fails or
 //! times out is reported as not run; the other figures still count.
@@ -87,6 +92,10 @@ use rustpy_e2e::browser::Browser;
 use rustpy_e2e::server::{Caching, Isolation, Served, ServerOptions, TestServer};
 use rustpy_precompress as precompress;
 use serde_json::Value;
+
+// A module of this bin (its root is this file, so the path is spelled out).
+#[path = "bench/ffi.rs"]
+mod ffi;
 
 type BoxError = Box<dyn std::error::Error>;
 
@@ -1537,6 +1546,7 @@ struct Sections {
     relay: bool,
     interrupt: bool,
     interrupt_cost: bool,
+    ffi: bool,
     all: bool,
 }
 
@@ -1553,6 +1563,7 @@ impl Sections {
             flag("--relay-only"),
             flag("--interrupt-only"),
             flag("--interrupt-cost-only"),
+            flag("--ffi-only"),
         ];
         let all = !chosen.contains(&true);
         let [
@@ -1565,6 +1576,7 @@ impl Sections {
             relay,
             interrupt,
             interrupt_cost,
+            ffi,
         ] = chosen.map(|only| all || only);
         Self {
             boot,
@@ -1576,6 +1588,7 @@ impl Sections {
             relay,
             interrupt,
             interrupt_cost,
+            ffi,
             all,
         }
     }
@@ -1640,7 +1653,13 @@ async fn main() -> Result<(), BoxError> {
         dist: dist.clone(),
         peers: peers.clone(),
     };
-    let mounts = [("/node_modules", peers.as_path())];
+    // The FFI section's generated JSON (not in the repository), served at /bench-data/.
+    let data = cache.join("bench/data");
+    let data_bytes = ffi::write_data(&data)?;
+    let mounts = [
+        ("/node_modules", peers.as_path()),
+        (ffi::DATA_PREFIX, data.as_path()),
+    ];
     let pages_dir = root.join("tests/pages");
     // The interpreter sections' server lets the browser cache files (warm loads); the
     // bridge, DOM, relay and interrupt sections keep the suite's no-store server.
@@ -1693,6 +1712,10 @@ async fn main() -> Result<(), BoxError> {
     }
     if sections.interrupt_cost {
         done.push(interrupt_cost(&browser, &cached, only).await?);
+    }
+    if sections.ffi {
+        // The no-store server: every timed fetch reaches the server, none the HTTP cache.
+        done.push(ffi::ffi(&browser, &server, only, data_bytes).await?);
     }
     browser.close().await?;
     let mut reports = Vec::new();
@@ -1781,7 +1804,7 @@ async fn main() -> Result<(), BoxError> {
         ),
         format!(
             "Runs: boot, imports, memory, CPU {RUNS}; bridge {BRIDGE_ROUNDS}, DOM \
-             {DOM_ROUNDS}, relay {RELAY_ROUNDS} rounds; interrupt 20 per case"
+             {DOM_ROUNDS}, relay {RELAY_ROUNDS} rounds, FFI {RUNS}; interrupt 20 per case"
         ),
     ];
     if sections.all || args.iter().any(|a| a == "--write") {
