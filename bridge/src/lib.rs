@@ -40,6 +40,10 @@ pub struct Boot {
     /// empty means `library/` next to the worker's script.
     #[serde(default)]
     pub library: String,
+    /// The page's address when the worker started (`document.baseURI`): what relative URLs
+    /// of the worker's `pyscript.fetch` resolve against. Empty: unknown.
+    #[serde(default)]
+    pub page_url: String,
     /// The largest `pyscript.sync` reply accepted, in bytes.
     #[serde(default = "default_reply_limit")]
     pub reply_limit: usize,

@@ -900,6 +900,12 @@ mod _rustpy_host {
     #[pyattr]
     const LOCAL_HANDLE_BASE: u64 = rustpy_bridge::ffi::LOCAL_HANDLE_BASE;
 
+    /// The page's address this worker was started from (`Host::page_url`), or `None`.
+    #[pyfunction]
+    fn page_url() -> Option<String> {
+        host().page_url()
+    }
+
     /// The modules [`load_library`] can load (`rustpy_interp::LIBRARY_INDEX`).
     #[pyfunction]
     fn library_index() -> &'static str {

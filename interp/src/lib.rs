@@ -206,6 +206,11 @@ pub trait Host {
     /// The id of the element `display()` writes to by default (the one after the running
     /// script's tag), if there is one.
     fn current_target(&self) -> Option<String>;
+    /// The page's address a worker was started from (relative URLs of its `fetch` resolve
+    /// against it); `None` where Python can read it itself (the page).
+    fn page_url(&self) -> Option<String> {
+        None
+    }
     /// The configuration of this interpreter (a worker's `config`), [`Value::None`] if
     /// none.
     fn config(&self) -> Value;

@@ -509,6 +509,7 @@ class PyWorker {
         fast_requests: isolated && FAST_REQUESTS,
         relay,
         library: LIBRARY_URL,
+        page_url: document.baseURI,
       });
       posted = true;
       if (isolated && FAST_REQUESTS) this.#listen(this.#worker);

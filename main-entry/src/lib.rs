@@ -108,6 +108,7 @@ pub async fn run_main_script(
                 .and_then(|id| id.as_string())
         }),
         config: Value::None,
+        page_url: None,
         library_url,
         control: None,
         interrupt_outcome: None,

@@ -11,6 +11,7 @@
 //!   `pyscript.ffi` names (`create_proxy` counting as a `JsProxy`, `assign`, `gather`,
 //!   `jsnull`, `direct`) work on both tables.
 //! - On the main thread, `js` is the page's `window`.
+//! - Without cross-origin isolation, a worker's `js` and `pyscript.fetch` still work.
 
 use std::time::Duration;
 
@@ -169,5 +170,19 @@ async fn js_on_the_main_thread_is_the_pages_window() {
             "pyscriptFetch": {"answer": 42, "list": [1, 2, 3]},
             "missing": 404,
         })
+    );
+}
+
+/// Without cross-origin isolation a worker cannot block on the page, yet its own `js` and
+/// `pyscript.fetch` need no page round trip: a relative URL resolves against the page's
+/// address the boot message carried.
+#[tokio::test]
+async fn js_and_fetch_work_in_a_worker_without_shared_memory() {
+    let h = Harness::start_not_isolated().await;
+    let page = h.open("/js/plain.html").await;
+    let result = page.result(LONG).await.unwrap();
+    assert_eq!(
+        result,
+        json!({"data": {"answer": 42, "list": [1, 2, 3]}, "isolated": false})
     );
 }

@@ -139,6 +139,8 @@ pub struct Edges {
     pub current_target: TargetFn,
     /// The interpreter's configuration (`pyscript.config`).
     pub config: Value,
+    /// The page's address a worker started from ([`Host::page_url`]); `None` on the page.
+    pub page_url: Option<String>,
     /// The base URL of the lazily loaded stdlib, ending in `/` (`dist/rustpy/library/`;
     /// [`Host::load_library`] fetches `<base><file>`).
     pub library_url: String,
@@ -314,6 +316,10 @@ impl Host for WebHost {
 
     fn config(&self) -> Value {
         self.edges.config.clone()
+    }
+
+    fn page_url(&self) -> Option<String> {
+        self.edges.page_url.clone()
     }
 
     fn report_error(&self, what: &str, traceback: &str) {

@@ -167,6 +167,7 @@ pub async fn worker_main(boot: JsValue, local_table: JsValue) {
         local_ffi: Some(local_ffi),
         current_target: Box::new(move || target.clone()),
         config,
+        page_url: Some(boot.page_url.clone()).filter(|url| !url.is_empty()),
         library_url: if boot.library.is_empty() {
             "library/".to_string()
         } else {

@@ -315,12 +315,15 @@ pub fn boot() -> BoxedStrategy<Boot> {
         (
             proptest::option::of(text()),
             proptest::option::of(text()),
-            text(),
+            (text(), text()),
             any::<usize>(),
         ),
     )
         .prop_map(
-            |((source, filename, name, config), (target, relay, library, reply_limit))| Boot {
+            |(
+                (source, filename, name, config),
+                (target, relay, (library, page_url), reply_limit),
+            )| Boot {
                 source,
                 filename,
                 name,
@@ -328,6 +331,7 @@ pub fn boot() -> BoxedStrategy<Boot> {
                 target,
                 relay,
                 library,
+                page_url,
                 reply_limit,
             },
         )

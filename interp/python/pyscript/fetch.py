@@ -19,6 +19,7 @@ error, and ``text()`` and the bytes methods return its body.
 import asyncio
 import json
 
+import _rustpy_host
 import js
 from _rustpy_ffi import JsException, to_js
 
@@ -86,12 +87,10 @@ class FetchResponse:
 
 
 def _page_base():
-    """The address relative URLs resolve against: the page's, also in a worker."""
-    import pyscript
-
-    if pyscript.RUNNING_IN_WORKER:
-        return str(pyscript.window.document.baseURI)
-    return str(js.document.baseURI)
+    """The address relative URLs resolve against: the page's, also in a worker (where it is
+    the address the page had when the worker started; no page round trip, so it works
+    without shared memory too)."""
+    return _rustpy_host.page_url() or str(js.document.baseURI)
 
 
 async def _request(url, options):
