@@ -1249,7 +1249,11 @@ function pageOps(op, argsJson) {
       return workerByHandle(args[0]).ready.then(() => json(null), pythonReadable);
     case "worker_call": {
       const [handle, name, callArgs] = args;
-      return workerByHandle(handle).sync[name](...callArgs).then(json, pythonReadable);
+      const worker = workerByHandle(handle);
+      // `exports` reaches every export, also one named as JS machinery probes (`then`),
+      // which `sync` never offers; before `ready`, `sync` waits for it.
+      const call = worker.exports[name] ?? worker.sync[name];
+      return call(...callArgs).then(json, pythonReadable);
     }
     case "worker_set_sync": {
       const [handle, name, functionId] = args;

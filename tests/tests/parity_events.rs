@@ -249,3 +249,13 @@ async fn rustpy_script_code_with_markup_runs_as_written() {
         "the code is not shown on the page: {result}"
     );
 }
+
+/// Main-thread Python's `await workers[name]` calls every export of the worker, one named
+/// `then` included (the page looked Python's calls up on `sync`, which never offers it).
+#[tokio::test]
+async fn python_calls_a_worker_export_named_then() {
+    let h = Harness::start().await;
+    let page = h.open("/parity_events/python_then.html").await;
+    let result = page.result(LONG).await.unwrap();
+    assert_eq!(result, json!({"then": 8, "ping": "pong"}));
+}
