@@ -38,15 +38,20 @@ use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 
-use rustpy_bridge::{Float, JsRef, PyRef};
+use rustpy_bridge::{JsRef, PyRef};
 use rustpy_interp::{Runtime, Value};
 
 #[path = "support/fake_host.rs"]
 mod fake_host;
+// The leaves (strings, integers, floats, bytes) are the bridge's property tests' own.
 #[path = "support/fake_page.rs"]
 mod fake_page;
+#[path = "../../bridge/tests/support/strategies.rs"]
+#[allow(dead_code)]
+mod strategies;
 
 use fake_host::{FakeHost, run_ok, runtime};
+use strategies::{plain_leaf, text};
 
 /// Cases per property when `PROPTEST_CASES` is not set.
 const DEFAULT_CASES: u32 = 256;
@@ -80,63 +85,11 @@ fn check<S: Strategy>(
 // ---------------------------------------------------------------------------------------
 // Generators.
 
-/// Any string: any `char` (controls, quotes, astral planes, NUL).
-fn text() -> BoxedStrategy<String> {
-    vec(any::<char>(), 0..10)
-        .prop_map(String::from_iter)
-        .boxed()
-}
-
 /// Dict keys: few distinct ones, so that keys repeat.
 fn key() -> BoxedStrategy<String> {
     prop_oneof![
         2 => proptest::sample::select(vec!["a", "b", "", "é", "__class__"]).prop_map(str::to_string),
         1 => text(),
-    ]
-    .boxed()
-}
-
-/// Canonical decimal digits of an integer of any size.
-fn canonical_int() -> BoxedStrategy<String> {
-    prop_oneof![
-        any::<i64>().prop_map(|n| n.to_string()),
-        any::<u64>().prop_map(|n| n.to_string()),
-        (any::<bool>(), "[1-9][0-9]{0,100}").prop_map(|(negative, digits)| if negative {
-            format!("-{digits}")
-        } else {
-            digits
-        }),
-    ]
-    .boxed()
-}
-
-/// Any `f64`: proptest's classes, every bit pattern, and the edges by name.
-fn any_f64() -> BoxedStrategy<f64> {
-    prop_oneof![
-        any::<f64>(),
-        any::<u64>().prop_map(f64::from_bits),
-        proptest::sample::select(vec![
-            0.0,
-            -0.0,
-            f64::NAN,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            f64::MIN_POSITIVE,
-            5e-324,
-            f64::MAX,
-        ]),
-    ]
-    .boxed()
-}
-
-fn plain_leaf() -> BoxedStrategy<Value> {
-    prop_oneof![
-        Just(Value::None),
-        any::<bool>().prop_map(Value::Bool),
-        canonical_int().prop_map(Value::Int),
-        any_f64().prop_map(|f| Value::Float(Float::new(f))),
-        text().prop_map(Value::Str),
-        vec(any::<u8>(), 0..16).prop_map(Value::Bytes),
     ]
     .boxed()
 }

@@ -1,6 +1,7 @@
 //! The proptest generators the bridge's property tests share: any [`Value`] (plain data, or
 //! with the FFI's references), every message that carries values, and JSON documents keyed
-//! with the protocol's own field names and tags.
+//! with the protocol's own field names and tags. `interp/tests/fuzz_values.rs` takes its
+//! leaves from here too.
 
 use proptest::collection::vec;
 use proptest::prelude::*;
@@ -117,7 +118,7 @@ pub fn text() -> BoxedStrategy<String> {
 
 /// Canonical decimal digits of an integer: small, at the edge of JS's exact range, past
 /// `u64`, hundreds of digits.
-fn canonical_int() -> BoxedStrategy<String> {
+pub fn canonical_int() -> BoxedStrategy<String> {
     prop_oneof![
         any::<i64>().prop_map(|n| n.to_string()),
         any::<u64>().prop_map(|n| n.to_string()),
@@ -136,7 +137,7 @@ fn canonical_int() -> BoxedStrategy<String> {
 
 /// Any `f64`: proptest's classes, every bit pattern (signalling NaNs, subnormals),
 /// integral values, and the edges by name.
-fn any_f64() -> BoxedStrategy<f64> {
+pub fn any_f64() -> BoxedStrategy<f64> {
     prop_oneof![
         any::<f64>(),
         any::<u64>().prop_map(f64::from_bits),
@@ -161,7 +162,7 @@ fn any_f64() -> BoxedStrategy<f64> {
 }
 
 /// The values plain data crosses as (what `pyscript.sync` copies).
-fn plain_leaf() -> BoxedStrategy<Value> {
+pub fn plain_leaf() -> BoxedStrategy<Value> {
     prop_oneof![
         Just(Value::None),
         any::<bool>().prop_map(Value::Bool),
