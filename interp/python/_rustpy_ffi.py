@@ -380,7 +380,7 @@ def global_this():
 def global_of(proxy):
     """The ``globalThis`` of the table that holds ``proxy``: the page's, or in a worker the
     worker's own for its objects (``js``)."""
-    if proxy.__js_id__ >= _rustpy_host.LOCAL_HANDLE_BASE:
+    if _rustpy_host.is_local(proxy):
         return local_global_this()
     return global_this()
 

@@ -118,9 +118,7 @@ pub(crate) fn write_operand(
         return Ok(());
     }
     match reference_of(obj) {
-        Some(Reference::Handle(handle))
-            if rustpy_bridge::ffi::is_local_handle(handle) != writer.targets_local() =>
-        {
+        Some(Reference::Handle(handle)) if of_the_other_table(writer, handle) => {
             writer.value(&copy_across(handle, vm)?)
         }
         Some(Reference::Handle(handle)) => writer.handle(handle),
@@ -128,6 +126,12 @@ pub(crate) fn write_operand(
         None => writer.value(&ffi_operand(obj, vm)?),
     }
     Ok(())
+}
+
+/// Whether `handle` is held by the other table than the one the operation `writer` writes
+/// runs on (its target's): such an operand crosses by copy ([`copy_across`]).
+fn of_the_other_table(writer: &OpWriter, handle: u64) -> bool {
+    rustpy_bridge::ffi::is_local_handle(handle) != writer.targets_local()
 }
 
 /// The object behind `handle` copied as a value, for an operation of the other table (a
@@ -192,9 +196,7 @@ pub(crate) fn write_call_arguments(
         .enumerate()
         .filter(|(_, item)| match reference_of(item) {
             // A handle of the other table is copied instead (see `write_operand`).
-            Some(Reference::Handle(handle)) => {
-                rustpy_bridge::ffi::is_local_handle(handle) == writer.targets_local()
-            }
+            Some(Reference::Handle(handle)) => !of_the_other_table(writer, handle),
             reference => reference.is_some(),
         })
         .fold(0_i64, |refs, (index, _)| refs | 1 << index);
@@ -895,10 +897,12 @@ mod _rustpy_host {
         host().script_finished(script_id, error.map(|e| e.to_string_lossy().into_owned()));
     }
 
-    /// The first handle of a worker's own table (`rustpy_bridge::ffi::LOCAL_HANDLE_BASE`):
-    /// a proxy's `__js_id__` from it on is an object of the worker's own JS (`js`).
-    #[pyattr]
-    const LOCAL_HANDLE_BASE: u64 = rustpy_bridge::ffi::LOCAL_HANDLE_BASE;
+    /// Whether `proxy` is an object of this thread's own table (in a worker, the `js`
+    /// module's; `rustpy_bridge::ffi::is_local_handle`).
+    #[pyfunction]
+    fn is_local(proxy: PyObjectRef) -> bool {
+        crate::proxies::is_local(&proxy)
+    }
 
     /// The page's address this worker was started from (`Host::page_url`), or `None`.
     #[pyfunction]
