@@ -5,8 +5,8 @@ use std::cell::{Cell, RefCell};
 
 use js_sys::{Atomics, Int32Array, Reflect, SharedArrayBuffer, Uint8Array};
 use rustpy_bridge::channel::{
-    BATCH_PART_FRAME, FFI_FRAME, GROW, IDLE, LENGTH, POSTED, REPLIED, REQUEST, REQUEST_LENGTH,
-    STATE, WAIT_SLICE_MS, WAITING, state,
+    BATCH_PART_FRAME, FFI_FRAME, GROW, IDLE, INTERRUPT, LENGTH, POSTED, REPLIED, REQUEST,
+    REQUEST_LENGTH, STATE, WAIT_SLICE_MS, WAITING, state,
 };
 use rustpy_bridge::{FromWorker, SyncFailure, SyncReply, Value};
 use rustpy_interp::{PartSent, SyncCallError};
@@ -294,6 +294,14 @@ impl Client {
             if current == state(id, GROW) {
                 self.grow(control, waiting).map_err(Err)?;
                 continue;
+            }
+            // A page that answers and then interrupts (a page function that starts what it
+            // then interrupts) can set both words between this thread's two loads: the
+            // reply is the call's, and the interrupt is left for the code that runs next.
+            if load(control, INTERRUPT).map_err(Err)? != 0
+                && load(control, STATE).map_err(Err)? == state(id, REPLIED)
+            {
+                break;
             }
             let gave_up = if rustpy_web_host::deliver_interrupt() {
                 Some(GaveUp::Interrupted)
