@@ -7,6 +7,7 @@
 use std::fmt::Write as _;
 
 use crate::channel;
+use crate::direct::outcome;
 use crate::ffi::{CALL_REF_BITS, LOCAL_HANDLE_BASE, WELL_KNOWN_NAMES};
 
 /// Where [`wire_module`] is written, from the workspace root.
@@ -19,7 +20,7 @@ pub fn wire_module() -> String {
          // The shared channel's control block, states and frames (rustpy_bridge::channel) and\n\
          // the FFI's constants (rustpy_bridge::ffi).\n\n",
     );
-    let numbers: [(&str, i64, &str); 20] = [
+    let numbers: [(&str, i64, &str); 26] = [
         (
             "STATE",
             channel::STATE.into(),
@@ -115,6 +116,36 @@ pub fn wire_module() -> String {
             "BATCH_PART_FRAME_BYTE",
             channel::BATCH_PART_FRAME.into(),
             "a request starting with this byte is a batch part",
+        ),
+        (
+            "DIRECT_VALUE",
+            outcome::VALUE.into(),
+            "direct outcome: the value returned is the result, a primitive",
+        ),
+        (
+            "DIRECT_REFERENCE",
+            outcome::REFERENCE.into(),
+            "direct outcome: [kind, handle, class, callable]",
+        ),
+        (
+            "DIRECT_METHOD",
+            outcome::METHOD.into(),
+            "direct outcome: an inherited method",
+        ),
+        (
+            "DIRECT_JSON",
+            outcome::JSON.into(),
+            "direct outcome: the value returned is the result's wire form as JSON",
+        ),
+        (
+            "DIRECT_FAILED",
+            outcome::FAILED.into(),
+            "direct outcome: the value returned is the failure as JSON",
+        ),
+        (
+            "DIRECT_MAX_ARGS",
+            saturating(crate::direct::MAX_DIRECT_ARGS),
+            "the most arguments of a direct call",
         ),
     ];
     for (name, value, what) in numbers {

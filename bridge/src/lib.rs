@@ -10,6 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod direct;
 pub mod ffi;
 pub mod js;
 pub mod value;

@@ -248,7 +248,7 @@ impl From<&serde_json::Value> for Value {
 }
 
 /// The largest integer a JS number holds exactly (`Number.MAX_SAFE_INTEGER`).
-pub(crate) const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
+pub const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
 
 /// A one-field wire object: `{"<key>": value}`.
 fn tagged<S: Serializer, T: Serialize + ?Sized>(

@@ -149,7 +149,7 @@ fn copy_across(handle: u64, vm: &VirtualMachine) -> PyResult<Value> {
 }
 
 /// What a proxy stands for on the page, when it is a reference.
-enum Reference {
+pub(crate) enum Reference {
     /// A page handle.
     Handle(u64),
     /// The result of a queued operation of the open batch.
@@ -158,7 +158,7 @@ enum Reference {
 
 /// The handle or batch slot `obj` stands for (`None`: not a proxy, or a placeholder that
 /// resolved to a plain value or holds an attribute read back, which convert the long way).
-fn reference_of(obj: &PyObjectRef) -> Option<Reference> {
+pub(crate) fn reference_of(obj: &PyObjectRef) -> Option<Reference> {
     let id = crate::proxies::proxy_state(obj)?.lock().id;
     match u64::try_from(id) {
         Ok(0) => None,
@@ -670,7 +670,7 @@ fn flush_batch(send: bool, vm: &VirtualMachine) -> PyResult<()> {
 }
 
 /// The exception for a request that could not reach the page or was interrupted.
-fn request_error(
+pub(crate) fn request_error(
     error: crate::SyncCallError,
     vm: &VirtualMachine,
 ) -> rustpython_vm::builtins::PyBaseExceptionRef {
@@ -706,7 +706,6 @@ fn ffi_round_trip(
     vm: &VirtualMachine,
 ) -> PyResult<Vec<Value>> {
     use rustpy_bridge::ffi::JsReply;
-    use rustpython_vm::AsObject;
 
     let reply = if local {
         host().js_local_request(request)
@@ -715,15 +714,24 @@ fn ffi_round_trip(
         host().js_request(request)
     }
     .map_err(|error| request_error(error, vm))?;
-    let failure = match JsReply::decode(reply.as_bytes()) {
-        Ok(JsReply::Ok(values)) => return Ok(values),
-        Ok(JsReply::Err(failure)) => failure,
-        Err(error) => {
-            return Err(vm.new_runtime_error(format!(
-                "rustpy: the page's FFI reply could not be decoded: {error}"
-            )));
-        }
-    };
+    match JsReply::decode(reply.as_bytes()) {
+        Ok(JsReply::Ok(values)) => Ok(values),
+        Ok(JsReply::Err(failure)) => Err(failure_exception(failure, batch, vm)?),
+        Err(error) => Err(vm.new_runtime_error(format!(
+            "rustpy: the page's FFI reply could not be decoded: {error}"
+        ))),
+    }
+}
+
+/// The exception a failed operation raises (naming the operation when it ended the
+/// `batch` of these operations): the Python type the table named, else `JsException`.
+pub(crate) fn failure_exception(
+    failure: rustpy_bridge::ffi::JsFailure,
+    batch: Option<&rustpy_bridge::ffi::OpJournal>,
+    vm: &VirtualMachine,
+) -> PyResult<rustpython_vm::builtins::PyBaseExceptionRef> {
+    use rustpython_vm::AsObject;
+
     let message = match batch {
         Some(ops) => format!(
             "operation {} of {} in the batch ({}) failed: {}: {}",
@@ -744,7 +752,7 @@ fn ffi_round_trip(
     };
     exc.as_object()
         .set_attr("op_index", vm.ctx.new_int(failure.index), vm)?;
-    Err(exc)
+    Ok(exc)
 }
 
 /// `"AttributeError: x"` -> `"x"` (a Python exception type already says its name).

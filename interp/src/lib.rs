@@ -8,6 +8,7 @@
 //! implement [`Host`] with browser APIs.
 
 mod convert;
+mod direct;
 mod host_module;
 mod interrupts;
 mod line_buffer;
@@ -198,6 +199,15 @@ pub trait Host {
     /// the page's table is this thread's: the default runs the request there.
     fn js_local_request(&self, request: &str) -> Result<String, SyncCallError> {
         self.js_request(request)
+    }
+    /// Runs one `get` or `call` on a handle table of this thread (a worker's own objects;
+    /// on the page, the page's) without a request's text (`rustpy_bridge::direct`). The
+    /// default sends it as a request ([`direct_as_request`]).
+    fn js_direct(
+        &self,
+        op: &rustpy_bridge::direct::DirectOp<'_>,
+    ) -> Result<rustpy_bridge::direct::Outcome, SyncCallError> {
+        direct_as_request(self, op)
     }
     /// Gives back handles Python no longer holds: `(id, count)` pairs, flattened, of either
     /// table (a handle says which, see `rustpy_bridge::ffi::is_local_handle`). Does not wait
@@ -585,4 +595,22 @@ pub(crate) fn format_exception(vm: &VirtualMachine, exc: &PyBaseExceptionRef) ->
         );
     }
     text.trim_end().to_string()
+}
+
+/// A direct operation sent as the request it stands for
+/// ([`DirectOp::written`](rustpy_bridge::direct::DirectOp::written)), to the table that
+/// holds its target: for hosts without a direct path.
+pub fn direct_as_request<H: Host + ?Sized>(
+    host: &H,
+    op: &rustpy_bridge::direct::DirectOp<'_>,
+) -> Result<rustpy_bridge::direct::Outcome, SyncCallError> {
+    let request = rustpy_bridge::ffi::request([&op.written()]);
+    let reply = if rustpy_bridge::ffi::is_local_handle(op.target()) {
+        host.js_local_request(&request)?
+    } else {
+        host.js_request(&request)?
+    };
+    rustpy_bridge::ffi::JsReply::decode(reply.as_bytes())
+        .map(rustpy_bridge::direct::outcome_of_reply)
+        .map_err(|error| SyncCallError::Protocol(format!("undecodable FFI reply: {error}")))
 }

@@ -338,8 +338,13 @@ pub(crate) fn js_attribute(proxy: &PyObjectRef, name: &Py<PyStr>, vm: &VirtualMa
     if crate::host_module::batching() && !is_local(proxy) {
         return crate::host_module::hold_attribute(proxy, name, vm);
     }
-    let get = WireOp::on_attribute(op::GET, proxy, &text, vm, |_| Ok(()))?;
-    let value = crate::host_module::run_op(get, vm)?;
+    let value = match crate::direct::direct_target(proxy) {
+        Some(target) => crate::direct::get(target, &text, vm)?,
+        None => crate::host_module::run_op(
+            WireOp::on_attribute(op::GET, proxy, &text, vm, |_| Ok(()))?,
+            vm,
+        )?,
+    };
     if value.is(&crate::convert::method_marker(vm)?) {
         if class != 0 {
             learn_method(class, &text);
@@ -440,6 +445,12 @@ pub(crate) fn call_method(
     vm: &VirtualMachine,
 ) -> PyResult {
     let items = call_arguments(args, vm)?;
+    if let Some(target) = crate::direct::direct_target(&method.owner)
+        && let Some(result) =
+            crate::direct::call(target, &method.name.to_string_lossy(), &items, vm)
+    {
+        return result;
+    }
     let call = call_op(&method.owner, &method.name, &items, vm)?;
     crate::host_module::run_op(call, vm)
 }

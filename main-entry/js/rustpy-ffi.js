@@ -3,7 +3,16 @@
 // them. The protocol (operations, values, replies) is documented in rustpy_bridge::ffi and
 // rustpy_bridge::value; this file is its only JS implementation.
 
-import { CALL_REF_BITS, LOCAL_HANDLE_BASE, WELL_KNOWN_NAMES } from "./rustpy-wire.js";
+import {
+  CALL_REF_BITS,
+  DIRECT_FAILED,
+  DIRECT_JSON,
+  DIRECT_METHOD,
+  DIRECT_REFERENCE,
+  DIRECT_VALUE,
+  LOCAL_HANDLE_BASE,
+  WELL_KNOWN_NAMES,
+} from "./rustpy-wire.js";
 
 const classIds = new Map(); // prototype -> class id (shared by all tables of this realm)
 // Class ids of a worker's own table start here: Python remembers which attribute names of a
@@ -142,6 +151,22 @@ function malformedReply(message) {
   return { err: { index: 0, name: "TypeError", message, python: "TypeError" } };
 }
 
+/** A failed direct operation: its failure as the `err` of a reply would carry it. */
+function directFailure(out, error) {
+  out[0] = DIRECT_FAILED;
+  return JSON.stringify(failureOf(0, error));
+}
+
+/** An operation's failure as a reply's `err`: `{index, name, message, python}`. */
+function failureOf(index, error) {
+  return {
+    index,
+    name: String(error?.name ?? "Error"),
+    message: String(error?.message ?? error),
+    python: error instanceof FfiError ? error.python : null,
+  };
+}
+
 /**
  * The JS objects one interpreter holds, by handle, and the runner of its FFI requests.
  *
@@ -257,14 +282,7 @@ export class HandleTable {
         slots.push(this.#op(ops, at + 1, slots));
         if (this.#reply !== null) replies[index] = this.#reply;
       } catch (error) {
-        return {
-          err: {
-            index,
-            name: String(error?.name ?? "Error"),
-            message: String(error?.message ?? error),
-            python: error instanceof FfiError ? error.python : null,
-          },
-        };
+        return { err: failureOf(index, error) };
       }
     }
     return null;
@@ -413,6 +431,88 @@ export class HandleTable {
     return value;
   }
 
+  /** `obj[name]`; an inherited method is answered bound, with METHOD as the reply. */
+  #get(obj, name) {
+    if (!(name in Object(obj))) {
+      throw new FfiError("AttributeError", `${typeName(obj)} has no attribute '${name}'`);
+    }
+    const value = obj[name];
+    if (typeof value === "function" && isInheritedMethod(obj, name)) {
+      // A method: Python calls it through the object; a batch slot keeps it bound.
+      this.#reply = METHOD;
+      return value.bind(obj);
+    }
+    return value;
+  }
+
+  /** The function `obj[name]`, which a call calls with `obj` as `this`. */
+  #method(obj, name) {
+    const fn = obj[name];
+    if (typeof fn !== "function") {
+      if (fn === undefined && !(name in Object(obj))) {
+        throw new FfiError("AttributeError", `${typeName(obj)} has no attribute '${name}'`);
+      }
+      throw new FfiError("TypeError", `${typeName(obj)}.${name} is not callable`);
+    }
+    return fn;
+  }
+
+  /**
+   * The direct path (rustpy_bridge::direct): `get` of `handle`'s attribute `name` on this
+   * thread, without a request's text. Answers the result (see #direct).
+   */
+  getDirect(out, handle, name) {
+    try {
+      if (this.#closed) throw new Error(this.#closed);
+      this.#reply = null;
+      return this.#direct(out, this.#get(this.#handle(handle), name));
+    } catch (error) {
+      return directFailure(out, error);
+    }
+  }
+
+  /**
+   * The direct path: `call` of `handle`'s method `name` with `args`, those whose bit is set
+   * in `refs` handles of this table, the others JSON-native primitives.
+   */
+  callDirect(out, handle, name, args, refs) {
+    try {
+      if (this.#closed) throw new Error(this.#closed);
+      const obj = this.#handle(handle);
+      const fn = this.#method(obj, name);
+      for (let i = 0; refs !== 0; i += 1, refs >>>= 1) if (refs & 1) args[i] = this.#handle(args[i]);
+      this.#reply = null;
+      return this.#direct(out, fn.apply(obj, args));
+    } catch (error) {
+      return directFailure(out, error);
+    }
+  }
+
+  /**
+   * A direct operation's result: `out[0]` says its kind (DIRECT_*), a reference's handle,
+   * class and callable flag follow in `out`; answers the primitive, or JSON text.
+   */
+  #direct(out, value) {
+    if (this.#reply === METHOD) {
+      out[0] = DIRECT_METHOD;
+      return null;
+    }
+    const wire = this.toWire(value);
+    if (wire === null || typeof wire !== "object") {
+      out[0] = DIRECT_VALUE;
+      return wire;
+    }
+    if (wire.js !== undefined) {
+      out[0] = DIRECT_REFERENCE;
+      out[1] = wire.js;
+      out[2] = wire.c;
+      out[3] = wire.fn ? 1 : 0;
+      return null;
+    }
+    out[0] = DIRECT_JSON;
+    return JSON.stringify(wire);
+  }
+
   /**
    * One operation: its value; a reply other than the value's wire form goes to
    * `this.#reply`. (No closure or pair per operation: a batch runs thousands.)
@@ -424,20 +524,8 @@ export class HandleTable {
         return globalThis;
       case "count":
         return this.size;
-      case "get": {
-        const obj = this.#target(ops, at, slots);
-        const name = this.#name(ops, at);
-        if (!(name in Object(obj))) {
-          throw new FfiError("AttributeError", `${typeName(obj)} has no attribute '${name}'`);
-        }
-        const value = obj[name];
-        if (typeof value === "function" && isInheritedMethod(obj, name)) {
-          // A method: Python calls it through the object; a batch slot keeps it bound.
-          this.#reply = METHOD;
-          return value.bind(obj);
-        }
-        return value;
-      }
+      case "get":
+        return this.#get(this.#target(ops, at, slots), this.#name(ops, at));
       case "set":
         this.#target(ops, at, slots)[this.#name(ops, at)] = this.fromWire(ops[at + 3], slots);
         return undefined;
@@ -447,13 +535,7 @@ export class HandleTable {
       case "call": {
         const obj = this.#target(ops, at, slots);
         const name = this.#name(ops, at);
-        const fn = obj[name];
-        if (typeof fn !== "function") {
-          if (fn === undefined && !(name in Object(obj))) {
-            throw new FfiError("AttributeError", `${typeName(obj)} has no attribute '${name}'`);
-          }
-          throw new FfiError("TypeError", `${typeName(obj)}.${name} is not callable`);
-        }
+        const fn = this.#method(obj, name);
         // The arguments are inline after the `refs` mask (rustpy_bridge::ffi::op::CALL).
         const count = ops[at - 1] - 4;
         const refs = ops[at + 3];

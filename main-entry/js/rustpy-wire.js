@@ -42,6 +42,18 @@ export const STATE_PHASES = 4;
 export const FFI_FRAME_BYTE = 74;
 /** a request starting with this byte is a batch part. */
 export const BATCH_PART_FRAME_BYTE = 75;
+/** direct outcome: the value returned is the result, a primitive. */
+export const DIRECT_VALUE = 0;
+/** direct outcome: [kind, handle, class, callable]. */
+export const DIRECT_REFERENCE = 1;
+/** direct outcome: an inherited method. */
+export const DIRECT_METHOD = 2;
+/** direct outcome: the value returned is the result's wire form as JSON. */
+export const DIRECT_JSON = 3;
+/** direct outcome: the value returned is the failure as JSON. */
+export const DIRECT_FAILED = 4;
+/** the most arguments of a direct call. */
+export const DIRECT_MAX_ARGS = 30;
 /** The request frames as the first character of a request's text. */
 export const FFI_FRAME = String.fromCharCode(FFI_FRAME_BYTE);
 export const BATCH_PART_FRAME = String.fromCharCode(BATCH_PART_FRAME_BYTE);

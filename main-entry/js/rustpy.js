@@ -1192,6 +1192,8 @@ const pageFfi = {
   /** Where the stdlib modules loaded on first import live (see `cargo xtask dist`). */
   library: LIBRARY_URL,
   request: (json) => pageTable.request(json),
+  getDirect: (out, handle, name) => pageTable.getDirect(out, handle, name),
+  callDirect: (out, handle, name, args, refs) => pageTable.callDirect(out, handle, name, args, refs),
   send: (json) => pageTable.send(json),
   release: (handles) => pageTable.release(handles),
   target: () => (currentMainElement ? targetFor(currentMainElement) : null),

@@ -87,6 +87,7 @@ pub async fn run_main_script(
     let (send, target, report) = (method("send")?, method("target")?, method("reportError")?);
     // The page's table is this thread's: its request and release are a worker's local ones.
     let table = LocalFfi::from_table(&ffi).map_err(|e| JsValue::from_str(&e))?;
+    let local_ffi = LocalFfi::from_table(&ffi).map_err(|e| JsValue::from_str(&e))?;
     let library_url = js_sys::Reflect::get(&ffi, &"library".into())?
         .as_string()
         .ok_or_else(|| JsValue::from_str("rustpy: ffi.library must be the library's URL"))?;
@@ -100,7 +101,7 @@ pub async fn run_main_script(
                 .map_err(|e| SyncCallError::Protocol(error_text(&e)))
         }),
         js_release: table.release,
-        local_ffi: None,
+        local_ffi: Some(local_ffi),
         current_target: Box::new(move || {
             target
                 .call0(&JsValue::UNDEFINED)

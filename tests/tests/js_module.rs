@@ -11,6 +11,8 @@
 //!   `pyscript.ffi` names (`create_proxy` counting as a `JsProxy`, `assign`, `gather`,
 //!   `jsnull`, `direct`) work on both tables.
 //! - On the main thread, `js` is the page's `window`.
+//! - Reads and calls on this thread's own objects (the direct path) answer every kind of
+//!   value and raise every failure as the request path does, on the page and in a worker.
 //! - Without cross-origin isolation, a worker's `js` and `pyscript.fetch` still work.
 
 use std::time::Duration;
@@ -185,4 +187,46 @@ async fn js_and_fetch_work_in_a_worker_without_shared_memory() {
         result,
         json!({"data": {"answer": 42, "list": [1, 2, 3]}, "isolated": false})
     );
+}
+
+/// `tests/pages/js/direct_cases.py` on the page and in a worker: results of every kind
+/// (ints exact, a big int, -0.0, NaN, text, None, booleans, objects), arguments of every
+/// kind (the direct path's and those that make a call take the request path: a big int, a
+/// list) and the failures, the same on both tables and as PyScript's `js` gives them.
+#[tokio::test]
+async fn direct_reads_and_calls_answer_as_requests_do() {
+    let h = Harness::start().await;
+    let page = h.open("/js/direct.html").await;
+    let result = page.result(LONG).await.unwrap();
+    let expected = json!({
+        "pi": std::f64::consts::PI,
+        "int": 7,
+        "float": 2.5,
+        "bigInt": 1_u64 << 60,
+        "negativeZero": "-0.0",
+        "nan": "nan",
+        "text": r#""é\n\"x\"""#,
+        "none": null,
+        "bool": true,
+        "object": "{\"items\":[1,2]}",
+        "args": "[null,true,-3,0.5,\"s\",[1,2]]",
+        "bigArg": "1152921504606846976",
+        "listArg": "[1,[2]]",
+        "method": true,
+        "missing": ["AttributeError", "Math has no attribute 'nothing'"],
+        "missingMethod": ["AttributeError", "Math has no attribute 'nothing'"],
+        "notCallable": ["TypeError", "'int' object is not callable"],
+    });
+    for side in ["main", "worker"] {
+        let cases = &result[side];
+        for (key, value) in expected.as_object().unwrap() {
+            assert_eq!(&cases[key], value, "{side} {key}: {result}");
+        }
+        let throws = &cases["throws"];
+        assert_eq!(throws[0], "JsException", "{side}: {result}");
+        assert!(
+            throws[1].as_str().unwrap_or_default().starts_with("SyntaxError"),
+            "{side}: {result}"
+        );
+    }
 }

@@ -17,6 +17,10 @@ use rustpy_interp::{
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
+mod direct;
+
+pub use direct::DirectTable;
+
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(js_namespace = performance, js_name = now)]
@@ -81,11 +85,14 @@ pub struct LocalFfi {
     pub request: JsRequestFn,
     /// Gives back their handles: `(id, count)` pairs, flattened.
     pub release: JsReleaseFn,
+    /// Runs one `get` or `call` without a request's text ([`Host::js_direct`]).
+    pub direct: DirectTable,
 }
 
 impl LocalFfi {
-    /// The request and release of a JS `HandleTable` (`rustpy-ffi.js`) on this thread:
-    /// `table.request(json) -> json` and `table.release(Float64Array)`.
+    /// The request, release and direct path of a JS `HandleTable` (`rustpy-ffi.js`) on
+    /// this thread: `table.request(json) -> json`, `table.release(Float64Array)`,
+    /// `table.getDirect(...)` and `table.callDirect(...)`.
     pub fn from_table(table: &JsValue) -> Result<Self, String> {
         let method = |name: &str| -> Result<Function, String> {
             js_sys::Reflect::get(table, &name.into())
@@ -96,6 +103,7 @@ impl LocalFfi {
         };
         let (request, release) = (method("request")?, method("release")?);
         Ok(Self {
+            direct: table.clone().unchecked_into(),
             request: Box::new(move |json| {
                 let reply = request
                     .call1(&JsValue::UNDEFINED, &json.into())
@@ -132,8 +140,8 @@ pub struct Edges {
     pub js_send: JsSendFn,
     /// FFI handle releases (of the page's handles, when there is a `local_ffi`).
     pub js_release: JsReleaseFn,
-    /// A worker's own JS objects (the `js` module): its table of them, on this thread;
-    /// `None` on the page, whose table is the one above.
+    /// The table of this thread's own JS objects: a worker's (the `js` module), or on the
+    /// page the page's, which the fields above also reach.
     pub local_ffi: Option<LocalFfi>,
     /// `current_target()`.
     pub current_target: TargetFn,
@@ -285,6 +293,16 @@ impl Host for WebHost {
         match &self.edges.local_ffi {
             Some(local) => (local.request)(request),
             None => (self.edges.js_request)(request),
+        }
+    }
+
+    fn js_direct(
+        &self,
+        op: &rustpy_bridge::direct::DirectOp<'_>,
+    ) -> Result<rustpy_bridge::direct::Outcome, SyncCallError> {
+        match &self.edges.local_ffi {
+            Some(local) => direct::run(&local.direct, op),
+            None => rustpy_interp::direct_as_request(self, op),
         }
     }
 

@@ -45,15 +45,20 @@ const localTable = new HandleTable(
   },
   { local: true },
 );
+/** Runs `work` as a request in progress (see `depth`). */
+function inRequest(work) {
+  depth += 1;
+  try {
+    return work();
+  } finally {
+    depth -= 1;
+  }
+}
 const localFfi = {
-  request(json) {
-    depth += 1;
-    try {
-      return localTable.request(json);
-    } finally {
-      depth -= 1;
-    }
-  },
+  request: (json) => inRequest(() => localTable.request(json)),
+  getDirect: (out, handle, name) => inRequest(() => localTable.getDirect(out, handle, name)),
+  callDirect: (out, handle, name, args, refs) =>
+    inRequest(() => localTable.callDirect(out, handle, name, args, refs)),
   release: (handles) => localTable.release(handles),
 };
 
