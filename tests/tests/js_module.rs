@@ -225,7 +225,10 @@ async fn direct_reads_and_calls_answer_as_requests_do() {
         let throws = &cases["throws"];
         assert_eq!(throws[0], "JsException", "{side}: {result}");
         assert!(
-            throws[1].as_str().unwrap_or_default().starts_with("SyntaxError"),
+            throws[1]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("SyntaxError"),
             "{side}: {result}"
         );
     }

@@ -2,52 +2,74 @@
 //! `call` handed to the table's `getDirect`/`callDirect` (`rustpy-ffi.js`) as JS values,
 //! its result read back from the returned value and a four-number outcome array.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use js_sys::Array;
 use rustpy_bridge::direct::{DirectArg, DirectOp, Outcome, Returned, outcome, read_outcome};
 use rustpy_interp::SyncCallError;
 use wasm_bindgen::prelude::*;
-
-use crate::error_text;
 
 #[wasm_bindgen]
 extern "C" {
     /// A `HandleTable` of `rustpy-ffi.js` (or an object forwarding its direct methods).
     pub type DirectTable;
 
-    #[wasm_bindgen(method, catch, js_name = getDirect)]
-    fn get_direct(
-        this: &DirectTable,
-        out: &mut [f64],
-        handle: f64,
-        name: &str,
-    ) -> Result<JsValue, JsValue>;
+    // Neither throws: a failure is an outcome (so no exception wrapper per call).
+    #[wasm_bindgen(method, js_name = getDirect)]
+    fn get_direct(this: &DirectTable, out: &mut [f64], handle: f64, name: &JsValue) -> JsValue;
 
-    #[wasm_bindgen(method, catch, js_name = callDirect)]
+    #[wasm_bindgen(method, js_name = callDirect)]
     fn call_direct(
         this: &DirectTable,
         out: &mut [f64],
         handle: f64,
-        name: &str,
+        name: &JsValue,
         args: &Array,
         refs: u32,
-    ) -> Result<JsValue, JsValue>;
+    ) -> JsValue;
+}
+
+thread_local! {
+    /// Attribute names as JS strings, made once each (a name crossing as text is decoded
+    /// on every call): the few dozen names a program reads again and again.
+    static NAMES: RefCell<HashMap<String, JsValue>> = RefCell::new(HashMap::new());
+}
+
+/// How many names [`NAMES`] keeps (a program reading ever new names, say keys of data
+/// read as attributes, starts it again when it is full).
+const NAMES_KEPT: usize = 4096;
+
+/// `name` as a JS string.
+fn js_name(name: &str) -> JsValue {
+    NAMES.with(|names| {
+        let mut names = names.borrow_mut();
+        if let Some(value) = names.get(name) {
+            return value.clone();
+        }
+        if names.len() >= NAMES_KEPT {
+            names.clear();
+        }
+        let value = JsValue::from_str(name);
+        names.insert(name.to_owned(), value.clone());
+        value
+    })
 }
 
 /// Runs `op` on `table`.
 pub fn run(table: &DirectTable, op: &DirectOp<'_>) -> Result<Outcome, SyncCallError> {
     let mut out = [0.0; outcome::LEN];
     let returned = match *op {
-        DirectOp::Get { target, name } => table.get_direct(&mut out, target as f64, name),
+        DirectOp::Get { target, name } => table.get_direct(&mut out, target as f64, &js_name(name)),
         DirectOp::Call { target, name, args } => {
             let list = Array::new_with_length(args.len() as u32);
             for (index, arg) in args.iter().enumerate() {
                 list.set(index as u32, js_value(arg));
             }
             let refs = rustpy_bridge::direct::handle_mask(args) as u32;
-            table.call_direct(&mut out, target as f64, name, &list, refs)
+            table.call_direct(&mut out, target as f64, &js_name(name), &list, refs)
         }
-    }
-    .map_err(|error| SyncCallError::Protocol(error_text(&error)))?;
+    };
     read_outcome(&out, returned_of(&returned))
         .map_err(|error| SyncCallError::Protocol(format!("the FFI table's direct answer: {error}")))
 }
