@@ -9,7 +9,7 @@
 //!   `JsException`, and one raised in a callback the worker's own timer calls is shown on
 //!   the page. 100 000 proxies made and dropped give their handles back. PyScript's
 //!   `pyscript.ffi` names (`create_proxy` counting as a `JsProxy`, `assign`, `gather`,
-//!   `jsnull`, `direct`) work on both tables.
+//!   `jsnull`, `direct`, `query`) work on both tables.
 //! - On the main thread, `js` is the page's `window`.
 //! - Reads and calls on this thread's own objects (the direct path) answer every kind of
 //!   value and raise every failure as the request path does, on the page and in a worker.
@@ -141,6 +141,7 @@ async fn js_in_a_worker_is_the_workers_own_global_scope() {
             "jsnullIsNone": true,
             "gathered": ["js module page", "BODY"],
             "direct": 5,
+            "queried": ["BODY", 2, "js module page"],
         }),
         "pyscript.ffi's names: {result}"
     );

@@ -12,10 +12,14 @@
 - ``assign(target, *sources)``: JS ``Object.assign`` of each source (dicts are copied) into
   ``target``, which it returns; ``direct(value)``: the value itself (rustpy has no
   reflected proxies to bypass); ``gather(target, *names)``: the attributes, read in one
-  round trip from a worker.
+  round trip from a worker; ``query(target, path)``: the value at a path of names and
+  indexes (``"body.children[0].id"``), read in one round trip from a worker (a name the
+  JS object lacks raises ``AttributeError``, where PyScript's gives ``undefined``).
 - ``JsProxy``, ``JsException``, ``batch``, ``live_handles()`` (a debug counter of the JS
   objects the page holds for this interpreter).
 """
+
+import re
 
 from _rustpy_ffi import (
     JsCallable,
@@ -63,10 +67,31 @@ def gather(target, *names):
     with batch():
         values = [getattr(target, name) for name in names]
     # A batch's results are placeholders: plain values come out as themselves.
-    return tuple(
-        value.__js_value__ if getattr(value, "__js_id__", None) == 0 else value
-        for value in values
-    )
+    return tuple(_settled(value) for value in values)
+
+
+_PATH_INDEX = re.compile(r"""\[(['"]?)(.+?)\1\]""")
+
+
+def query(target, path):
+    """The value at ``path`` from the JS object ``target``: names joined by dots, indexes
+    or quoted keys in brackets (``"rows[2].cells['x']"``), read in one round trip in a
+    worker."""
+    if not isinstance(path, str):
+        raise TypeError(f"query() needs a str path, not {type(path).__name__}")
+    names = _PATH_INDEX.sub(r".\2", path).removeprefix(".").split(".")
+    if not all(names):
+        raise ValueError(f"query(): {path!r} has an empty name")
+    with batch():
+        value = target
+        for name in names:
+            value = getattr(value, name)
+    return _settled(value)
+
+
+def _settled(value):
+    """A batch result as Python sees it: plain values come out as themselves."""
+    return value.__js_value__ if getattr(value, "__js_id__", None) == 0 else value
 
 
 __all__ = [
@@ -81,5 +106,6 @@ __all__ = [
     "is_none",
     "jsnull",
     "live_handles",
+    "query",
     "to_js",
 ]

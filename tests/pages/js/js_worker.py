@@ -63,6 +63,11 @@ def ffi_names():
         "jsnullIsNone": ffi.is_none(ffi.jsnull) and ffi.is_none(None) and not ffi.is_none(0),
         "gathered": [title, str(body_tag.tagName)],
         "direct": ffi.direct(5),
+        "queried": [
+            ffi.query(document, "body.tagName"),
+            ffi.query(js.JSON.parse('{"rows": [{"x": 1}, {"x": 2}]}'), "rows[1]['x']"),
+            ffi.query(window, "document.title"),
+        ],
     }
 
 
