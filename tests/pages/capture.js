@@ -19,3 +19,7 @@ addEventListener("unhandledrejection", (event) => {
 addEventListener("securitypolicyviolation", (event) => {
   window.__console.push({ level: "csp", text: `${event.effectiveDirective} ${event.blockedURI}` });
 });
+// `?no-wait-async` in the page's address: the page runs as in an engine without
+// `Atomics.waitAsync` (before rustpy.js loads), so workers post their requests to the page
+// instead of writing them into shared memory, rustpy's path for such engines.
+if (new URLSearchParams(location.search).has("no-wait-async")) delete Atomics.waitAsync;
