@@ -230,10 +230,13 @@ impl Page<'_> {
 
     /// Types `text` into the first element matching `selector` (`"\n"` presses Enter).
     pub async fn type_into(&self, selector: &str, text: &str) -> Result<(), BrowserError> {
+        // WebDriver's Enter key: chromedriver reads "\n" as Enter, geckodriver types a line
+        // break (which submits nothing).
+        let keys = text.replace('\n', "\u{E007}");
         self.client
             .find(fantoccini::Locator::Css(selector))
             .await?
-            .send_keys(text)
+            .send_keys(&keys)
             .await?;
         Ok(())
     }
