@@ -367,6 +367,16 @@ async fn terminated_and_restarted_workers_are_collected_with_their_memory() {
         results["stillAlive"], 0,
         "every terminated PyWorker was collected: {results}"
     );
+    // Memory is weighed where the engine measures it (Chromium's
+    // measureUserAgentSpecificMemory); elsewhere the collected WeakRefs above are the check.
+    let chromium = h.browser.engine() == rustpy_e2e::browser::Engine::Chromium;
+    assert_eq!(
+        results["bytesMeasured"], chromium,
+        "Chromium measures the page's memory: {results}"
+    );
+    if !chromium {
+        return;
+    }
     let bytes = |key: &str| results[key].as_f64().unwrap_or(f64::MAX);
     // All the page's memory, measured by the browser (JS heap, DOM, shared buffers) once
     // the workers' threads are gone: a terminated worker's shared buffers (128 KiB) used to
