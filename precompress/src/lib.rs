@@ -194,7 +194,12 @@ mod tests {
         assert_eq!(decoded, text);
         let whole = brotli_whole(&text).unwrap();
         assert!(split.len() < text.len() / 10);
-        assert!(split.len() <= whole.len() + whole.len() / 10, "{} vs {}", split.len(), whole.len());
+        assert!(
+            split.len() <= whole.len() + whole.len() / 10,
+            "{} vs {}",
+            split.len(),
+            whole.len()
+        );
     }
 
     #[test]
