@@ -15,6 +15,10 @@ pub use crate::engines::{CHROMEDRIVER, CHROMIUM, Engine};
 /// on a busy two-core machine).
 const SESSION_START: Duration = Duration::from_secs(60);
 
+/// How long one WebDriver command may take: a driver that never answers (WebKitWebDriver
+/// taking a screenshot of some pages) fails the test instead of hanging it.
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(120);
+
 /// How often the waits of the tests probe the page.
 const POLL_INTERVAL: Duration = Duration::from_millis(50);
 /// How often [`Page::wait_for_quietly`] probes the page.
@@ -66,6 +70,9 @@ pub enum BrowserError {
     /// A WebDriver command failed.
     #[error("WebDriver command failed: {0}")]
     Command(#[from] fantoccini::error::CmdError),
+    /// A WebDriver command got no answer in [`COMMAND_TIMEOUT`].
+    #[error("the WebDriver command `{0}` got no answer in {COMMAND_TIMEOUT:?}")]
+    CommandHung(&'static str),
     /// Every click aimed at an element landed on something else (the page kept moving it).
     #[error("{attempts} clicks on `{selector}` all landed elsewhere: the page kept moving it")]
     ClickMissed {
@@ -159,7 +166,7 @@ impl Browser {
 
     /// Opens `url` and returns a handle on the page.
     pub async fn open(&self, url: &str) -> Result<Page<'_>, BrowserError> {
-        self.client.goto(url).await?;
+        bounded("navigate", self.client.goto(url)).await?;
         Ok(Page {
             client: &self.client,
         })
@@ -170,6 +177,18 @@ impl Browser {
         // `Client::close` takes the client; a clone shares the same session.
         self.client.clone().close().await?;
         Ok(())
+    }
+}
+
+/// Runs the WebDriver command `command`, failing with [`BrowserError::CommandHung`] if the
+/// driver gives no answer in [`COMMAND_TIMEOUT`].
+async fn bounded<T>(
+    what: &'static str,
+    command: impl std::future::Future<Output = Result<T, fantoccini::error::CmdError>>,
+) -> Result<T, BrowserError> {
+    match tokio::time::timeout(COMMAND_TIMEOUT, command).await {
+        Ok(result) => Ok(result?),
+        Err(_) => Err(BrowserError::CommandHung(what)),
     }
 }
 
@@ -212,11 +231,8 @@ impl Page<'_> {
         let selector_arg = vec![json!(selector)];
         for _ in 0..CLICK_ATTEMPTS {
             self.eval(CLICK_PROBE_ARM, selector_arg.clone()).await?;
-            self.client
-                .find(fantoccini::Locator::Css(selector))
-                .await?
-                .click()
-                .await?;
+            let element = bounded("find", self.client.find(Locator::Css(selector))).await?;
+            bounded("click", element.click()).await?;
             let reached = self.eval(CLICK_PROBE_READ, vec![]).await?;
             if reached != json!(false) {
                 return Ok(());
@@ -233,22 +249,19 @@ impl Page<'_> {
         // WebDriver's Enter key: chromedriver reads "\n" as Enter, geckodriver types a line
         // break (which submits nothing).
         let keys = text.replace('\n', "\u{E007}");
-        self.client
-            .find(fantoccini::Locator::Css(selector))
-            .await?
-            .send_keys(&keys)
-            .await?;
+        let element = bounded("find", self.client.find(Locator::Css(selector))).await?;
+        bounded("send keys", element.send_keys(&keys)).await?;
         Ok(())
     }
 
     /// A PNG of what the browser window shows.
     pub async fn screenshot(&self) -> Result<Vec<u8>, BrowserError> {
-        Ok(self.client.screenshot().await?)
+        bounded("screenshot", self.client.screenshot()).await
     }
 
     /// Runs `script` (a function body; `arguments` holds `args`) in the page.
     pub async fn eval(&self, script: &str, args: Vec<Value>) -> Result<Value, BrowserError> {
-        Ok(self.client.execute(script, args).await?)
+        bounded("execute script", self.client.execute(script, args)).await
     }
 
     /// Everything the page logged so far (pages include `/capture.js` first).
@@ -399,9 +412,10 @@ impl Page<'_> {
     /// The texts of the visible rustpy error boxes on the page.
     pub async fn error_boxes(&self) -> Result<Vec<String>, BrowserError> {
         let mut texts = Vec::new();
-        for element in self.client.find_all(Locator::Css(".rustpy-error")).await? {
-            if element.is_displayed().await? {
-                texts.push(element.text().await?);
+        let found = self.client.find_all(Locator::Css(".rustpy-error"));
+        for element in bounded("find all", found).await? {
+            if bounded("is displayed", element.is_displayed()).await? {
+                texts.push(bounded("element text", element.text()).await?);
             }
         }
         Ok(texts)

@@ -154,9 +154,9 @@ impl Engine {
                 command.arg(format!("--port={port}"));
                 command.env("DISPLAY", format!(":{display}"));
                 // No GPU on the machines the suite runs on: software drawing, no sandbox
-                // helper (bubblewrap may be missing, the suite may run as root).
+                // helper (bubblewrap may be missing, the suite may run as root). Not
+                // WEBKIT_DISABLE_COMPOSITING_MODE: with it, screenshots never answer.
                 command.env("LIBGL_ALWAYS_SOFTWARE", "1");
-                command.env("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
                 command.env("WEBKIT_DISABLE_SANDBOX_THIS_IS_DANGEROUS", "1");
                 command
             }
