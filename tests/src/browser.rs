@@ -401,12 +401,36 @@ impl Page<'_> {
         expression: &str,
         timeout: Duration,
     ) -> Result<Value, BrowserError> {
-        let script = format!("return ({expression}) || null;");
-        self.poll_every(interval, expression.to_string(), timeout, || async {
-            let value = self.eval(&script, vec![]).await?;
-            Ok((!value.is_null()).then_some(value))
-        })
-        .await
+        // An expression that throws (`window.results.done` before the page set `results`)
+        // is not true yet; what it last threw is named if it never comes true.
+        let script = format!(
+            "try {{ return [({expression}) || null, null]; }} \
+             catch (error) {{ return [null, String(error)]; }}"
+        );
+        let (script, thrown) = (&script, &std::cell::RefCell::new(None));
+        let outcome = self
+            .poll_every(interval, expression.to_string(), timeout, || async move {
+                let value = self.eval(script, vec![]).await?;
+                *thrown.borrow_mut() = value[1].as_str().map(str::to_owned);
+                let found = value[0].clone();
+                Ok((!found.is_null()).then_some(found))
+            })
+            .await;
+        match (outcome, thrown.take()) {
+            (
+                Err(BrowserError::Timeout {
+                    what,
+                    timeout,
+                    console,
+                }),
+                Some(error),
+            ) => Err(BrowserError::Timeout {
+                what: format!("{what} (it last threw {error})"),
+                timeout,
+                console,
+            }),
+            (outcome, _) => outcome,
+        }
     }
 
     /// The texts of the visible rustpy error boxes on the page.
