@@ -12,6 +12,29 @@ const isId = (value) => Number.isSafeInteger(value) && value >= 0;
 const isObject = (value) => value !== null && typeof value === "object";
 const listOf = (isItem) => (value) => Array.isArray(value) && value.every(isItem);
 
+/**
+ * A test that `value` is a buffer of the class `Type` (ArrayBuffer, SharedArrayBuffer) by
+ * its internal slot, not its prototype chain: in Firefox 153 `instanceof` refused the
+ * SharedArrayBuffer a worker's `grow` carried, and the worker then waited for a reply that
+ * never came. (The class's own `byteLength` getter throws for anything else.)
+ */
+function bufferTest(Type) {
+  const byteLength = Object.getOwnPropertyDescriptor(Type?.prototype ?? {}, "byteLength")?.get;
+  return (value) => {
+    if (!byteLength || !isObject(value)) return false;
+    try {
+      byteLength.call(value);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+}
+/** True for an ArrayBuffer, whatever its prototype (see bufferTest). */
+export const isArrayBuffer = bufferTest(globalThis.ArrayBuffer);
+// Absent where the page has no shared memory: no "grow" can be genuine there.
+const isSharedBuffer = bufferTest(globalThis.SharedArrayBuffer);
+
 /** An exported call's outcome: `{ok: value}` or `{err: traceback}`, one of the two. */
 const isOutcome = (value) =>
   isObject(value) && ("ok" in value ? !("err" in value) : isString(value.err));
@@ -32,7 +55,7 @@ const FROM_WORKER = {
   abandoned: { id: isId },
   release: { handles: (value) => listOf(isId)(value) && value.length % 2 === 0 },
   interrupt: { delivered: (value) => typeof value === "boolean" },
-  grow: { data: (value) => value instanceof SharedArrayBuffer },
+  grow: { data: isSharedBuffer },
   call_result: { id: isId, result: isOutcome },
 };
 
@@ -43,7 +66,7 @@ const FROM_WORKER = {
 export function checkFromWorker(message) {
   if (isObject(message) && isString(message.framed)) {
     // A message with large bytes beside it: {framed: JSON, buffers: [ArrayBuffer, ...]}.
-    if (!listOf((buffer) => buffer instanceof ArrayBuffer)(message.buffers)) {
+    if (!listOf(isArrayBuffer)(message.buffers)) {
       return { problem: "a framed message whose buffers are not a list of ArrayBuffers" };
     }
     const checked = checkFromWorker(message.framed);

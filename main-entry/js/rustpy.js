@@ -9,7 +9,7 @@
 // The interpreter itself lives in Rust (rustpy_wasm.js / .wasm, built by `cargo xtask dist`).
 
 import { HandleTable, bytesToWire, plainFromWire, primitiveToWire } from "./rustpy-ffi.js";
-import { checkFromWorker } from "./rustpy-protocol.js";
+import { checkFromWorker, isArrayBuffer } from "./rustpy-protocol.js";
 import {
   BATCH_PART_FRAME, BUFFER_BYTES, CONTROL_BYTES, FFI_FRAME, GROW, IDLE, INTERRUPT, LENGTH, OUTPUT_SEEN,
   POSTED, REPLIED, REPLY_LIMIT, REQUEST, REQUEST_LENGTH, STATE, WAITING, stateOf,
@@ -276,7 +276,7 @@ const WIRE_DEPTH = 120;
 function fromWire(wire, buffers = null) {
   if (buffers !== null && wire?.x !== undefined) {
     const buffer = buffers[wire.x];
-    if (!(buffer instanceof ArrayBuffer)) {
+    if (!isArrayBuffer(buffer)) {
       throw new TypeError(`rustpy: the value names buffer ${wire.x}, which did not come with it`);
     }
     return new Uint8Array(buffer);

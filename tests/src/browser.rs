@@ -1,4 +1,5 @@
-//! Headless Chromium through chromedriver, and the page helpers the suite uses.
+//! A headless browser session in the engine `RUSTPY_BROWSER` names ([`crate::engines`]),
+//! and the page helpers the suite uses.
 
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -6,12 +7,17 @@ use std::time::{Duration, Instant};
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
-use tokio::process::{Child, Command};
+use tokio::process::Child;
 
-/// Where Debian installs the browser and its driver (`apt-get install chromium chromium-driver`).
-pub const CHROMIUM: &str = "/usr/bin/chromium";
-/// See [`CHROMIUM`].
-pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+pub use crate::engines::{CHROMEDRIVER, CHROMIUM, Engine};
+
+/// How long a driver may take to open its first session (Firefox and WebKit start slowly
+/// on a busy two-core machine).
+const SESSION_START: Duration = Duration::from_secs(60);
+
+/// How long one WebDriver command may take: a driver that never answers (WebKitWebDriver
+/// taking a screenshot of some pages) fails the test instead of hanging it.
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// How often the waits of the tests probe the page.
 const POLL_INTERVAL: Duration = Duration::from_millis(50);
@@ -41,11 +47,22 @@ const CLICK_PROBE_READ: &str =
 pub enum BrowserError {
     /// The browser or its driver is not installed: the suite never skips silently.
     #[error(
-        "{0} is not installed: run `./dev setup` (Debian packages chromium and chromium-driver)"
+        "{program} is not installed, and RUSTPY_BROWSER={engine} needs it: run `./dev setup` \
+         (it comes from {package})"
     )]
-    Missing(&'static str),
-    /// chromedriver did not start or answer.
-    #[error("chromedriver did not start: {0}")]
+    Missing {
+        /// The engine asked for.
+        engine: &'static str,
+        /// The missing program.
+        program: String,
+        /// What installs it.
+        package: &'static str,
+    },
+    /// `RUSTPY_BROWSER` names no engine the suite knows.
+    #[error("RUSTPY_BROWSER={0:?} is not an engine: use chromium, firefox or webkit")]
+    UnknownEngine(String),
+    /// The WebDriver server (or the X server WebKit draws into) did not start or answer.
+    #[error("the WebDriver server did not start: {0}")]
     Driver(String),
     /// A WebDriver session could not be created.
     #[error("cannot open a browser session: {0}")]
@@ -53,6 +70,9 @@ pub enum BrowserError {
     /// A WebDriver command failed.
     #[error("WebDriver command failed: {0}")]
     Command(#[from] fantoccini::error::CmdError),
+    /// A WebDriver command got no answer in [`COMMAND_TIMEOUT`].
+    #[error("the WebDriver command `{0}` got no answer in {COMMAND_TIMEOUT:?}")]
+    CommandHung(&'static str),
     /// Every click aimed at an element landed on something else (the page kept moving it).
     #[error("{attempts} clicks on `{selector}` all landed elsewhere: the page kept moving it")]
     ClickMissed {
@@ -86,82 +106,67 @@ pub fn page_outcome(outcome: Value) -> Result<Value, BrowserError> {
     Ok(outcome)
 }
 
-/// A chromedriver process and a browser session on it.
+/// A WebDriver server and a browser session on it.
 ///
-/// chromedriver runs in its own process group with the Chromium it starts; dropping the
-/// `Browser` kills the whole group, so a test that fails (and never calls
-/// [`Browser::close`]) leaves no browser behind to load the machine.
+/// The driver runs in its own process group with the browser it starts (and, for WebKit,
+/// the X server it draws into); dropping the `Browser` kills the whole group, so a test
+/// that fails (and never calls [`Browser::close`]) leaves no browser behind to load the
+/// machine.
 pub struct Browser {
     client: Client,
-    driver: Child,
+    engine: Engine,
+    group: Option<u32>,
+    _children: Vec<Child>,
 }
 
 impl Drop for Browser {
     fn drop(&mut self) {
-        if let Some(pid) = self.driver.id() {
-            // The group's id is chromedriver's pid (`process_group(0)` below).
-            let _ = std::process::Command::new("kill")
-                .args(["-KILL", "--", &format!("-{pid}")])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status();
-        }
+        kill_group(self.group);
     }
 }
 
 impl Browser {
-    /// Starts chromedriver on a free port and a headless Chromium session.
+    /// Starts the driver of the engine `RUSTPY_BROWSER` names (Chromium by default) on a
+    /// free port and opens a headless session.
     pub async fn start() -> Result<Self, BrowserError> {
-        for required in [CHROMIUM, CHROMEDRIVER] {
-            if !std::path::Path::new(required).exists() {
-                return Err(BrowserError::Missing(required));
-            }
-        }
-        let port = free_port().map_err(|e| BrowserError::Driver(e.to_string()))?;
-        let driver = Command::new(CHROMEDRIVER)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .process_group(0)
-            .spawn()
-            .map_err(|e| BrowserError::Driver(e.to_string()))?;
-        let mut capabilities = serde_json::Map::new();
-        capabilities.insert(
-            "goog:chromeOptions".into(),
-            json!({
-                "binary": CHROMIUM,
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                    "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync",
-                    "--disable-dev-shm-usage", "--window-size=1200,900",
-                    // gc(): tests that check what is collected force a full collection.
-                    "--js-flags=--expose-gc",
-                    // performance.measureUserAgentSpecificMemory() answers at once.
-                    "--enable-blink-features=ForceEagerMeasureMemory",
-                ],
-            }),
-        );
-        let url = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(20);
+        Self::start_engine(Engine::from_env()?).await
+    }
+
+    /// Starts `engine`'s driver on a free port and opens a headless session.
+    pub async fn start_engine(engine: Engine) -> Result<Self, BrowserError> {
+        let launched = engine.launch().await?;
+        let deadline = Instant::now() + SESSION_START;
         let client = loop {
             match ClientBuilder::new(HttpConnector::new())
-                .capabilities(capabilities.clone())
-                .connect(&url)
+                .capabilities(launched.capabilities.clone())
+                .connect(&launched.url)
                 .await
             {
                 Ok(client) => break client,
-                Err(error) if Instant::now() > deadline => return Err(error.into()),
+                Err(error) if Instant::now() > deadline => {
+                    // The browser the driver may have started goes with it.
+                    kill_group(launched.group);
+                    return Err(error.into());
+                }
                 Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
             }
         };
-        Ok(Self { client, driver })
+        Ok(Self {
+            client,
+            engine,
+            group: launched.group,
+            _children: launched.children,
+        })
+    }
+
+    /// The engine of the session.
+    pub fn engine(&self) -> Engine {
+        self.engine
     }
 
     /// Opens `url` and returns a handle on the page.
     pub async fn open(&self, url: &str) -> Result<Page<'_>, BrowserError> {
-        self.client.goto(url).await?;
+        bounded("navigate", self.client.goto(url)).await?;
         Ok(Page {
             client: &self.client,
         })
@@ -175,10 +180,27 @@ impl Browser {
     }
 }
 
-fn free_port() -> std::io::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
+/// Runs the WebDriver command `command`, failing with [`BrowserError::CommandHung`] if the
+/// driver gives no answer in [`COMMAND_TIMEOUT`].
+async fn bounded<T>(
+    what: &'static str,
+    command: impl std::future::Future<Output = Result<T, fantoccini::error::CmdError>>,
+) -> Result<T, BrowserError> {
+    match tokio::time::timeout(COMMAND_TIMEOUT, command).await {
+        Ok(result) => Ok(result?),
+        Err(_) => Err(BrowserError::CommandHung(what)),
+    }
+}
+
+/// Kills the process group `group` (the driver's, with the browser it started).
+fn kill_group(group: Option<u32>) {
+    if let Some(group) = group {
+        let _ = std::process::Command::new("kill")
+            .args(["-KILL", "--", &format!("-{group}")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
 }
 
 /// One console entry captured by `tests/pages/capture.js`.
@@ -209,11 +231,8 @@ impl Page<'_> {
         let selector_arg = vec![json!(selector)];
         for _ in 0..CLICK_ATTEMPTS {
             self.eval(CLICK_PROBE_ARM, selector_arg.clone()).await?;
-            self.client
-                .find(fantoccini::Locator::Css(selector))
-                .await?
-                .click()
-                .await?;
+            let element = bounded("find", self.client.find(Locator::Css(selector))).await?;
+            bounded("click", element.click()).await?;
             let reached = self.eval(CLICK_PROBE_READ, vec![]).await?;
             if reached != json!(false) {
                 return Ok(());
@@ -227,22 +246,22 @@ impl Page<'_> {
 
     /// Types `text` into the first element matching `selector` (`"\n"` presses Enter).
     pub async fn type_into(&self, selector: &str, text: &str) -> Result<(), BrowserError> {
-        self.client
-            .find(fantoccini::Locator::Css(selector))
-            .await?
-            .send_keys(text)
-            .await?;
+        // WebDriver's Enter key: chromedriver reads "\n" as Enter, geckodriver types a line
+        // break (which submits nothing).
+        let keys = text.replace('\n', "\u{E007}");
+        let element = bounded("find", self.client.find(Locator::Css(selector))).await?;
+        bounded("send keys", element.send_keys(&keys)).await?;
         Ok(())
     }
 
     /// A PNG of what the browser window shows.
     pub async fn screenshot(&self) -> Result<Vec<u8>, BrowserError> {
-        Ok(self.client.screenshot().await?)
+        bounded("screenshot", self.client.screenshot()).await
     }
 
     /// Runs `script` (a function body; `arguments` holds `args`) in the page.
     pub async fn eval(&self, script: &str, args: Vec<Value>) -> Result<Value, BrowserError> {
-        Ok(self.client.execute(script, args).await?)
+        bounded("execute script", self.client.execute(script, args)).await
     }
 
     /// Everything the page logged so far (pages include `/capture.js` first).
@@ -382,20 +401,45 @@ impl Page<'_> {
         expression: &str,
         timeout: Duration,
     ) -> Result<Value, BrowserError> {
-        let script = format!("return ({expression}) || null;");
-        self.poll_every(interval, expression.to_string(), timeout, || async {
-            let value = self.eval(&script, vec![]).await?;
-            Ok((!value.is_null()).then_some(value))
-        })
-        .await
+        // An expression that throws (`window.results.done` before the page set `results`)
+        // is not true yet; what it last threw is named if it never comes true.
+        let script = format!(
+            "try {{ return [({expression}) || null, null]; }} \
+             catch (error) {{ return [null, String(error)]; }}"
+        );
+        let (script, thrown) = (&script, &std::cell::RefCell::new(None));
+        let outcome = self
+            .poll_every(interval, expression.to_string(), timeout, || async move {
+                let value = self.eval(script, vec![]).await?;
+                *thrown.borrow_mut() = value[1].as_str().map(str::to_owned);
+                let found = value[0].clone();
+                Ok((!found.is_null()).then_some(found))
+            })
+            .await;
+        match (outcome, thrown.take()) {
+            (
+                Err(BrowserError::Timeout {
+                    what,
+                    timeout,
+                    console,
+                }),
+                Some(error),
+            ) => Err(BrowserError::Timeout {
+                what: format!("{what} (it last threw {error})"),
+                timeout,
+                console,
+            }),
+            (outcome, _) => outcome,
+        }
     }
 
     /// The texts of the visible rustpy error boxes on the page.
     pub async fn error_boxes(&self) -> Result<Vec<String>, BrowserError> {
         let mut texts = Vec::new();
-        for element in self.client.find_all(Locator::Css(".rustpy-error")).await? {
-            if element.is_displayed().await? {
-                texts.push(element.text().await?);
+        let found = self.client.find_all(Locator::Css(".rustpy-error"));
+        for element in bounded("find all", found).await? {
+            if bounded("is displayed", element.is_displayed()).await? {
+                texts.push(bounded("element text", element.text()).await?);
             }
         }
         Ok(texts)

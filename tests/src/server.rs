@@ -101,6 +101,19 @@ pub struct Served {
     pub accept_encoding: String,
 }
 
+/// The encoding the server answers a request that accepts `accepted` with: brotli where
+/// the browser asks for it, else gzip (WebKitGTK asks for gzip only over `http://`).
+pub fn best_encoding(accepted: &str) -> &'static str {
+    if accepted
+        .split(',')
+        .any(|coding| coding.trim().starts_with("br"))
+    {
+        "br"
+    } else {
+        "gzip"
+    }
+}
+
 /// Per request path (without the query), what was sent.
 type Counter = Arc<Mutex<BTreeMap<String, Served>>>;
 

@@ -9,8 +9,21 @@ use rustpy_e2e::browser::page_outcome;
 
 #[tokio::test]
 async fn worker_and_page_call_each_other() {
+    calls_both_ways("/bridge.html").await;
+}
+
+/// The same, on a page without `Atomics.waitAsync` (`?no-wait-async`, `capture.js`): the
+/// worker posts its requests to the page instead of writing them into shared memory, as in
+/// an engine that lacks it.
+#[tokio::test]
+async fn worker_and_page_call_each_other_without_wait_async() {
+    calls_both_ways("/bridge.html?no-wait-async").await;
+}
+
+/// `bridge.html` at `path`: every call, both ways.
+async fn calls_both_ways(path: &str) {
     let h = Harness::start().await;
-    let page = h.open("/bridge.html").await;
+    let page = h.open(path).await;
     let results = page
         .wait_for(
             "window.results && window.results.done && window.results",

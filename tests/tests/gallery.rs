@@ -1,21 +1,29 @@
 //! The demo gallery (`demo/`): each app shows what it should, driven as a user would, and
-//! the suite takes the screenshots the README shows (`docs/screenshots/`; rewritten on
-//! every run, never compared).
+//! the suite takes the screenshots the README shows (`docs/screenshots/`, from Chromium;
+//! rewritten on every run, never compared; the other engines' go to the temporary folder,
+//! `rustpy-screenshots/<engine>/`).
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use rustpy_e2e::browser::Page;
+use rustpy_e2e::browser::{Engine, Page};
 use rustpy_e2e::{Harness, workspace_root};
 use serde_json::json;
 
 const BOOT: Duration = Duration::from_secs(120);
 
-/// Saves what the page shows as `docs/screenshots/<name>.png`.
+/// Saves what the page shows as `docs/screenshots/<name>.png` (Chromium) or in the
+/// temporary folder (the other engines: the README shows one engine's).
 async fn screenshot(page: &Page<'_>, name: &str) {
     let png = page.screenshot().await.unwrap();
     assert!(png.starts_with(b"\x89PNG"), "not a PNG");
-    let path = workspace_root().join(format!("docs/screenshots/{name}.png"));
+    let folder = match Engine::from_env().unwrap() {
+        Engine::Chromium => workspace_root().join("docs/screenshots"),
+        other => std::env::temp_dir()
+            .join("rustpy-screenshots")
+            .join(other.name()),
+    };
+    let path = folder.join(format!("{name}.png"));
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(&path, png).unwrap();
 }

@@ -55,6 +55,14 @@ async fn interrupts_everywhere_stop_any_python_loop_too() {
     interrupts_stop_loops("/interrupts/loops.html?interrupts=everywhere").await;
 }
 
+/// The same, on a page without `Atomics.waitAsync` (`?no-wait-async`, `capture.js`): the
+/// worker posts its requests to the page instead of writing them into shared memory, as in
+/// an engine that lacks it.
+#[tokio::test]
+async fn interrupts_stop_any_python_loop_without_wait_async() {
+    interrupts_stop_loops("/interrupts/loops.html?no-wait-async").await;
+}
+
 /// Every case of `loops.html` at `path`: see the module documentation.
 async fn interrupts_stop_loops(path: &str) {
     let h = Harness::start().await;

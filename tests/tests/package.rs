@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
+use rustpy_e2e::server::best_encoding;
 use rustpy_e2e::{Harness, npm, workspace_root};
 use serde_json::{Value, json};
 
@@ -89,7 +90,11 @@ async fn the_installed_package_runs_a_page_script_and_a_worker() {
         "{served:?}"
     );
     let wasm = &served["/node_modules/rustpy/rustpy_wasm_bg.wasm"];
-    assert_eq!(wasm.content_encoding, "br", "{wasm:?}");
+    assert_eq!(
+        wasm.content_encoding,
+        best_encoding(&wasm.accept_encoding),
+        "{wasm:?}"
+    );
     h.browser.close().await.unwrap();
 }
 

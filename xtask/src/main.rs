@@ -5,7 +5,9 @@
 //! - `package`: the npm package `dist/rustpy-<version>.tgz` of the built `dist/rustpy/`
 //!   (`rustpy-package`);
 //! - `size`: prints the sizes of `dist/rustpy/` files, raw, gzip and brotli;
-//! - `test`: `dist`, then every native and browser test, then a trunk build of the demo;
+//! - `test`: `dist`, then every native test and the browser suite in Chromium, the browser
+//!   suite again in Firefox and in WebKit (one engine after the other), then a trunk build
+//!   of the demo;
 //! - `bench`: `dist`, then the browser benchmark (`tests/src/bin/bench.rs`);
 //! - `wire`: writes `main-entry/js/rustpy-wire.js`, the protocol's constants for the page,
 //!   from their definition in `rustpy-bridge` (a bridge test fails while it is stale).
@@ -360,20 +362,44 @@ fn test() -> Result<(), TaskError> {
         "warnings",
     ]))?;
     dist(Compress::Yes)?;
-    // Native unit tests and the browser suite (which serves the fresh dist/).
-    let counts =
-        run_counting_tests(cargo().args(["test", "--workspace", "--", "--test-threads=2"]));
+    // Native unit tests and the browser suite in the first engine (which serves the fresh
+    // dist/); then the browser suite in each other engine, one after the other: two
+    // browsers at once on two cores would make timings flaky.
+    let mut runs = Vec::new();
+    for (index, engine) in ENGINES.into_iter().enumerate() {
+        let mut command = cargo();
+        command.env(ENGINE_VARIABLE, engine).arg("test");
+        if index == 0 {
+            command.arg("--workspace");
+        } else {
+            command.args(["-p", "rustpy-e2e"]);
+        }
+        command.args(["--no-fail-fast", "--", "--test-threads=2"]);
+        let started = Instant::now();
+        let counted = run_counting_tests(&mut command)?;
+        runs.push((engine, counted, started.elapsed()));
+    }
     // The demo must keep building with trunk (offline, with the installed wasm-bindgen).
     let demo = run(Command::new("trunk")
         .current_dir(root())
         .args(["build", "--offline", "--dist"])
         .arg(cache_dir().join("demo-dist")));
-    let (passed, failed, tests) = counts?;
-    // One plain closing line for the whole run (cargo's own last line is a doc-test crate's).
-    println!("xtask test: {passed} passed, {failed} failed");
-    tests?;
-    demo
+    // One plain closing line per engine (cargo's own last line is a doc-test crate's).
+    let mut failure = None;
+    for (engine, (passed, failed, tests), took) in runs {
+        println!(
+            "xtask test: {engine}: {passed} passed, {failed} failed ({:.0} s)",
+            took.as_secs_f64()
+        );
+        failure = failure.or(tests.err());
+    }
+    failure.map_or(demo, Err)
 }
+
+/// The variable the browser suite reads its engine from (`rustpy_e2e::engines`).
+const ENGINE_VARIABLE: &str = "RUSTPY_BROWSER";
+/// The engines `test` runs the browser suite in, in order (the first with the native tests).
+const ENGINES: [&str; 3] = ["chromium", "firefox", "webkit"];
 
 /// Runs `cargo test`, echoing its output and adding up its `test result:` lines.
 fn run_counting_tests(
