@@ -75,9 +75,21 @@ self.addEventListener("message", (event) => {
   };
 });
 
+// rustpy registers this file by itself (no shared memory, no `service-worker` attribute)
+// with the scope `<its folder>/__rustpy__/`, and starts such workers from
+// `<its folder>/__rustpy__/rustpy-worker.js`: this scope then holds only the workers that
+// need the relay (never those of an isolated page, which other service workers may serve),
+// and their files are the ones next to this file.
+const FILES = new URL("__rustpy__/", self.location).href;
+const FOLDER = new URL("./", self.location).href;
+
 self.addEventListener("fetch", (event) => {
-  const match = new URL(event.request.url).pathname.match(/\/__rustpy__\/sync\/([^/]+)\/(\d+)$/);
-  if (!match) return;
+  const url = new URL(event.request.url);
+  const match = url.pathname.match(/\/__rustpy__\/sync\/([^/]+)\/(\d+)$/);
+  if (!match) {
+    if (url.href.startsWith(FILES)) event.respondWith(fetch(FOLDER + url.href.slice(FILES.length)));
+    return;
+  }
   const key = decodeURIComponent(match[1]);
   const id = Number(match[2]);
   const slot = `${key}/${id}`;
@@ -96,7 +108,12 @@ self.addEventListener("fetch", (event) => {
       }
       return new Response(reply.body, {
         status: reply.status,
-        headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },
+        headers: {
+          "content-type": "text/plain; charset=utf-8",
+          "cache-control": "no-store",
+          // Tells the worker the relay answered (not the server: a worker it does not control).
+          "x-rustpy-relay": "1",
+        },
       });
     })(),
   );

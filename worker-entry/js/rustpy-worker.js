@@ -61,8 +61,9 @@ const localFfi = {
  * A blocking request on a page without shared memory: the request `frame` goes to the
  * page by postMessage, and this thread blocks on a synchronous XHR for `<url>/<id>`, which
  * rustpy's relay service worker answers with the page's reply (both travel at once, so the
- * service worker never has to hand the request to the page). Answers [status, text];
- * throws a TimeoutError on `timeoutMs`.
+ * service worker never has to hand the request to the page). Answers [status, text,
+ * whether the relay answered (its `x-rustpy-relay` header; else the server did)]; throws a
+ * TimeoutError on `timeoutMs`.
  */
 globalThis.rustpySyncRequest = (url, id, frame, timeoutMs) => {
   postMessage({ type: "relay", frame });
@@ -70,7 +71,7 @@ globalThis.rustpySyncRequest = (url, id, frame, timeoutMs) => {
   xhr.open("POST", `${url}/${id}`, false);
   if (timeoutMs > 0) xhr.timeout = timeoutMs;
   xhr.send();
-  return [xhr.status, xhr.responseText];
+  return [xhr.status, xhr.responseText, xhr.getResponseHeader("x-rustpy-relay") !== null];
 };
 
 /** Posts the ASCII text in `bytes` (a view of wasm memory, at most a few KiB) to the page. */
