@@ -1,7 +1,7 @@
 // rustpy's relay service worker: synchronous calls for workers on pages without shared
-// memory (the `service-worker` attribute, PyScript's fallback).
-//
-// Copy this file next to your page and point the worker at it:
+// memory. rustpy registers it by itself from its own folder (rustpy-relay.js); a page may
+// also name its own copy (the `service-worker` attribute, PyScript's fallback): copy this
+// file next to your page and point the worker at it:
 //
 //   <script type="rustpy" worker src="w.py" service-worker="rustpy-sw.js"></script>
 //
