@@ -1,4 +1,5 @@
-//! Headless Chromium through chromedriver, and the page helpers the suite uses.
+//! A headless browser session in the engine `RUSTPY_BROWSER` names ([`crate::engines`]),
+//! and the page helpers the suite uses.
 
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -6,12 +7,13 @@ use std::time::{Duration, Instant};
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
-use tokio::process::{Child, Command};
+use tokio::process::Child;
 
-/// Where Debian installs the browser and its driver (`apt-get install chromium chromium-driver`).
-pub const CHROMIUM: &str = "/usr/bin/chromium";
-/// See [`CHROMIUM`].
-pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+pub use crate::engines::{CHROMEDRIVER, CHROMIUM, Engine};
+
+/// How long a driver may take to open its first session (Firefox and WebKit start slowly
+/// on a busy two-core machine).
+const SESSION_START: Duration = Duration::from_secs(60);
 
 /// How often the waits of the tests probe the page.
 const POLL_INTERVAL: Duration = Duration::from_millis(50);
@@ -41,11 +43,22 @@ const CLICK_PROBE_READ: &str =
 pub enum BrowserError {
     /// The browser or its driver is not installed: the suite never skips silently.
     #[error(
-        "{0} is not installed: run `./dev setup` (Debian packages chromium and chromium-driver)"
+        "{program} is not installed, and RUSTPY_BROWSER={engine} needs it: run `./dev setup` \
+         (it comes from {package})"
     )]
-    Missing(&'static str),
-    /// chromedriver did not start or answer.
-    #[error("chromedriver did not start: {0}")]
+    Missing {
+        /// The engine asked for.
+        engine: &'static str,
+        /// The missing program.
+        program: String,
+        /// What installs it.
+        package: &'static str,
+    },
+    /// `RUSTPY_BROWSER` names no engine the suite knows.
+    #[error("RUSTPY_BROWSER={0:?} is not an engine: use chromium, firefox or webkit")]
+    UnknownEngine(String),
+    /// The WebDriver server (or the X server WebKit draws into) did not start or answer.
+    #[error("the WebDriver server did not start: {0}")]
     Driver(String),
     /// A WebDriver session could not be created.
     #[error("cannot open a browser session: {0}")]
@@ -86,77 +99,62 @@ pub fn page_outcome(outcome: Value) -> Result<Value, BrowserError> {
     Ok(outcome)
 }
 
-/// A chromedriver process and a browser session on it.
+/// A WebDriver server and a browser session on it.
 ///
-/// chromedriver runs in its own process group with the Chromium it starts; dropping the
-/// `Browser` kills the whole group, so a test that fails (and never calls
-/// [`Browser::close`]) leaves no browser behind to load the machine.
+/// The driver runs in its own process group with the browser it starts (and, for WebKit,
+/// the X server it draws into); dropping the `Browser` kills the whole group, so a test
+/// that fails (and never calls [`Browser::close`]) leaves no browser behind to load the
+/// machine.
 pub struct Browser {
     client: Client,
-    driver: Child,
+    engine: Engine,
+    group: Option<u32>,
+    _children: Vec<Child>,
 }
 
 impl Drop for Browser {
     fn drop(&mut self) {
-        if let Some(pid) = self.driver.id() {
-            // The group's id is chromedriver's pid (`process_group(0)` below).
-            let _ = std::process::Command::new("kill")
-                .args(["-KILL", "--", &format!("-{pid}")])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status();
-        }
+        kill_group(self.group);
     }
 }
 
 impl Browser {
-    /// Starts chromedriver on a free port and a headless Chromium session.
+    /// Starts the driver of the engine `RUSTPY_BROWSER` names (Chromium by default) on a
+    /// free port and opens a headless session.
     pub async fn start() -> Result<Self, BrowserError> {
-        for required in [CHROMIUM, CHROMEDRIVER] {
-            if !std::path::Path::new(required).exists() {
-                return Err(BrowserError::Missing(required));
-            }
-        }
-        let port = free_port().map_err(|e| BrowserError::Driver(e.to_string()))?;
-        let driver = Command::new(CHROMEDRIVER)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .process_group(0)
-            .spawn()
-            .map_err(|e| BrowserError::Driver(e.to_string()))?;
-        let mut capabilities = serde_json::Map::new();
-        capabilities.insert(
-            "goog:chromeOptions".into(),
-            json!({
-                "binary": CHROMIUM,
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                    "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync",
-                    "--disable-dev-shm-usage", "--window-size=1200,900",
-                    // gc(): tests that check what is collected force a full collection.
-                    "--js-flags=--expose-gc",
-                    // performance.measureUserAgentSpecificMemory() answers at once.
-                    "--enable-blink-features=ForceEagerMeasureMemory",
-                ],
-            }),
-        );
-        let url = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(20);
+        Self::start_engine(Engine::from_env()?).await
+    }
+
+    /// Starts `engine`'s driver on a free port and opens a headless session.
+    pub async fn start_engine(engine: Engine) -> Result<Self, BrowserError> {
+        let launched = engine.launch().await?;
+        let deadline = Instant::now() + SESSION_START;
         let client = loop {
             match ClientBuilder::new(HttpConnector::new())
-                .capabilities(capabilities.clone())
-                .connect(&url)
+                .capabilities(launched.capabilities.clone())
+                .connect(&launched.url)
                 .await
             {
                 Ok(client) => break client,
-                Err(error) if Instant::now() > deadline => return Err(error.into()),
+                Err(error) if Instant::now() > deadline => {
+                    // The browser the driver may have started goes with it.
+                    kill_group(launched.group);
+                    return Err(error.into());
+                }
                 Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
             }
         };
-        Ok(Self { client, driver })
+        Ok(Self {
+            client,
+            engine,
+            group: launched.group,
+            _children: launched.children,
+        })
+    }
+
+    /// The engine of the session.
+    pub fn engine(&self) -> Engine {
+        self.engine
     }
 
     /// Opens `url` and returns a handle on the page.
@@ -175,10 +173,15 @@ impl Browser {
     }
 }
 
-fn free_port() -> std::io::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
+/// Kills the process group `group` (the driver's, with the browser it started).
+fn kill_group(group: Option<u32>) {
+    if let Some(group) = group {
+        let _ = std::process::Command::new("kill")
+            .args(["-KILL", "--", &format!("-{group}")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
 }
 
 /// One console entry captured by `tests/pages/capture.js`.

@@ -1,11 +1,13 @@
 //! rustpy's end-to-end test kit: [`server`] serves `dist/rustpy/` and the test pages on
-//! 127.0.0.1 with real cross-origin-isolation headers, and [`browser`] drives headless
-//! Chromium through chromedriver (WebDriver, via `fantoccini`).
+//! 127.0.0.1 with real cross-origin-isolation headers, and [`browser`] drives a headless
+//! browser through WebDriver (via `fantoccini`): Chromium (chromedriver), Firefox ESR
+//! (geckodriver) or WebKitGTK (WebKitWebDriver), as `RUSTPY_BROWSER` says ([`engines`]).
 //!
-//! WebDriver rather than CDP because the same client drives Firefox (geckodriver) too, and
+//! WebDriver rather than CDP because the same client drives all three engines, and
 //! `fantoccini` is a maintained async Rust client for it.
 
 pub mod browser;
+pub mod engines;
 pub mod npm;
 pub mod server;
 

@@ -1780,9 +1780,13 @@ async fn main() -> Result<(), BoxError> {
             load(&load_after)
         ),
         format!(
-            "Browser: `{}`, headless, through chromedriver; pages on http://127.0.0.1 with \
+            "Browser: `{}`, headless, through WebDriver; pages on http://127.0.0.1 with \
              COOP/COEP/CORP headers",
-            command_output(rustpy_e2e::browser::CHROMIUM, &["--version"])
+            command_output(
+                rustpy_e2e::browser::Engine::from_env()
+                    .map_or(rustpy_e2e::browser::CHROMIUM, |e| e.browser_binary()),
+                &["--version"]
+            )
         ),
         format!(
             "Command (`export CARGO_TARGET_DIR=$HOME/.cache/rustpy/target \
