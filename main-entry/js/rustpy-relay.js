@@ -111,6 +111,9 @@ function activated(registration, url) {
   });
 }
 
+/** The query parameter that makes each relayed worker's script URL its own. */
+const WORKER_KEY = "rustpy-relay";
+
 /** The folder under rustpy's own relay's scope whose files it serves from rustpy's folder. */
 const OWN_SCOPE = "./__rustpy__/";
 
@@ -185,17 +188,22 @@ class RelayConnection {
   }
 
   /**
-   * The `Worker` constructor to start this worker with: for rustpy's own relay, one that
-   * starts the script from the same file name under the relay's scope, which the relay
-   * serves from its own folder (so the worker is its client); a page's relay controls the
-   * usual URL.
+   * The `Worker` constructor to start this worker with: its script URL gets this
+   * connection's key, and for rustpy's own relay it is the same file name under the
+   * relay's scope, which the relay serves from its own folder (so the worker is its
+   * client); a page's relay controls the usual folder.
    */
   get Worker() {
-    if (!this.#own) return globalThis.Worker;
+    const own = this.#own;
+    const key = this.#key;
     return class extends globalThis.Worker {
       constructor(script, options) {
-        const url = new URL(script);
-        super(new URL(`${OWN_SCOPE}${url.pathname.split("/").pop()}${url.search}`, OWN_RELAY), options);
+        let url = new URL(script);
+        if (own) url = new URL(`${OWN_SCOPE}${url.pathname.split("/").pop()}${url.search}`, OWN_RELAY);
+        // One URL per worker: WebKit gives a worker whose script request it shares with
+        // another worker's (started at the same moment) no service worker at all.
+        url.searchParams.set(WORKER_KEY, key);
+        super(url, options);
       }
     };
   }

@@ -87,7 +87,10 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(event.request.url);
   const match = url.pathname.match(/\/__rustpy__\/sync\/([^/]+)\/(\d+)$/);
   if (!match) {
-    if (url.href.startsWith(FILES)) event.respondWith(fetch(FOLDER + url.href.slice(FILES.length)));
+    if (url.href.startsWith(FILES)) {
+      url.searchParams.delete("rustpy-relay"); // a worker's own key (rustpy-relay.js)
+      event.respondWith(fetch(FOLDER + url.href.slice(FILES.length)));
+    }
     return;
   }
   const key = decodeURIComponent(match[1]);
@@ -104,7 +107,17 @@ self.addEventListener("fetch", (event) => {
       } else if (id <= (interruptedUpTo.get(key) ?? 0)) {
         reply = { status: 409, body: "interrupted" };
       } else {
-        reply = await new Promise((resolve) => waiting.set(slot, resolve));
+        // `?timeout=<ms>`: the worker's deadline, answered here with 408 (rustpy-worker.js).
+        const timeout = Number(url.searchParams.get("timeout") ?? 0);
+        reply = await new Promise((resolve) => {
+          waiting.set(slot, resolve);
+          if (!(timeout > 0)) return;
+          setTimeout(() => {
+            if (waiting.get(slot) !== resolve) return;
+            waiting.delete(slot);
+            resolve({ status: 408, body: "timed out" });
+          }, timeout);
+        });
       }
       return new Response(reply.body, {
         status: reply.status,

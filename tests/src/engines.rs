@@ -245,8 +245,11 @@ fn geckodriver_path() -> String {
             .find(|candidate| candidate.is_file())
     });
     let installed = || {
-        std::env::var_os("HOME")
-            .map(|home| std::path::PathBuf::from(home).join(".cargo/bin").join(GECKODRIVER))
+        std::env::var_os("HOME").map(|home| {
+            std::path::PathBuf::from(home)
+                .join(".cargo/bin")
+                .join(GECKODRIVER)
+        })
     };
     on_path
         .or_else(installed)
@@ -270,7 +273,15 @@ fn spawn_in_group(mut command: Command, group: Option<u32>) -> Result<Child, Bro
 /// one number) and returns it with that display's number, once it accepts clients.
 async fn start_xvfb() -> Result<(Child, u32), BrowserError> {
     let mut xvfb = Command::new(XVFB)
-        .args(["-displayfd", "1", "-screen", "0", "1280x1024x24", "-nolisten", "tcp"])
+        .args([
+            "-displayfd",
+            "1",
+            "-screen",
+            "0",
+            "1280x1024x24",
+            "-nolisten",
+            "tcp",
+        ])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

@@ -18,6 +18,9 @@ async fn the_session_runs_in_the_engine_asked_for() {
         Engine::Firefox => agent.contains("Firefox/") && !agent.contains("Chrome/"),
         Engine::Webkit => agent.contains("AppleWebKit/") && !agent.contains("Chrome/"),
     };
-    assert!(matches, "{engine:?} session reports the user agent {agent:?}");
+    assert!(
+        matches,
+        "{engine:?} session reports the user agent {agent:?}"
+    );
     browser.close().await.unwrap();
 }

@@ -32,10 +32,16 @@ fn pair(results: &Value, key: &str) -> (String, String) {
 /// `relay-auto.html`'s results, checked: sync both ways, `window`/`document` from a
 /// worker, `input()`, a timeout and an interrupt of a blocked call, all through the relay.
 async fn check_relayed(page: &Page<'_>, isolated: bool) -> Value {
-    let results = page
+    let results = match page
         .wait_for("window.results?.done && window.results", BOOT)
         .await
-        .unwrap();
+    {
+        Ok(results) => results,
+        Err(error) => {
+            let partial = page.eval("return window.results", vec![]).await;
+            panic!("{error}\nresults so far: {partial:?}");
+        }
+    };
     assert_eq!(pair(&results, "sum"), ("ok".into(), "5".into()));
     assert_eq!(pair(&results, "dom"), ("ok".into(), "via the relay".into()));
     assert_eq!(
@@ -210,7 +216,7 @@ async fn sync_main_only_workers_serve_the_page() {
     let h = Harness::start_not_isolated().await;
     let page = h.open("/sync-main-only.html").await;
     let results = page
-        .wait_for("window.results.done && window.results", BOOT)
+        .wait_for("window.results?.done && window.results", BOOT)
         .await
         .unwrap();
     assert_eq!(results["export"], 42);
@@ -256,7 +262,7 @@ async fn the_pages_own_relay_gives_workers_sync_calls_without_shared_memory() {
     let h = Harness::start_not_isolated().await;
     let page = h.open("/relay.html").await;
     let results = page
-        .wait_for("window.results.done && window.results", BOOT)
+        .wait_for("window.results?.done && window.results", BOOT)
         .await
         .unwrap();
     assert_eq!(pair(&results, "sum"), ("ok".into(), "5".into()));
