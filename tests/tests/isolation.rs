@@ -29,7 +29,7 @@ fn pair(results: &Value, key: &str) -> (String, String) {
     )
 }
 
-/// `relay-auto.html`'s results, checked: sync both ways, `window`/`document` from a
+/// `relay.html`'s results, checked: sync both ways, `window`/`document` from a
 /// worker, `input()`, a timeout and an interrupt of a blocked call, all through the relay.
 async fn check_relayed(page: &Page<'_>, isolated: bool) -> Value {
     let results = match page
@@ -60,22 +60,37 @@ async fn check_relayed(page: &Page<'_>, isolated: bool) -> Value {
     assert!(interrupted.contains("KeyboardInterrupt"), "{interrupted}");
     assert_eq!(pair(&results, "ping"), ("ok".into(), "pong".into()));
     let title = if isolated { "True" } else { "False" };
-    page.wait_for_console(
-        "log",
-        &format!("tag worker sees automatic relay {title}"),
-        BOOT,
-    )
-    .await
-    .unwrap();
+    page.wait_for_console("log", &format!("tag worker sees relay {title}"), BOOT)
+        .await
+        .unwrap();
     assert!(
         page.error_boxes().await.unwrap().is_empty(),
         "no diagnosis when the relay runs"
     );
+    results
+}
+
+/// rustpy's own relay: the page itself stays uncontrolled, the scope is under `folder`.
+fn check_own_relay(h: &Harness, results: &Value, folder: &str) {
     assert_eq!(
         results["controlled"], false,
         "the page itself stays uncontrolled"
     );
-    results
+    assert_eq!(
+        results["scopes"],
+        json!([h.server.url(&format!("{folder}__rustpy__/"))])
+    );
+}
+
+/// A text about an isolated page without `SharedArrayBuffer` names the engine, not
+/// isolation.
+fn names_the_engine(text: &str) {
+    assert!(
+        text.contains("no SharedArrayBuffer, although the page is cross-origin isolated")
+            && !text.contains("not cross-origin isolated")
+            && !text.contains("Cross-Origin-Embedder-Policy"),
+        "{text}"
+    );
 }
 
 /// The console notes about the automatic relay: exactly one per page load.
@@ -95,12 +110,9 @@ async fn the_note(page: &Page<'_>) -> String {
 #[tokio::test]
 async fn without_headers_workers_call_the_page_through_rustpys_own_relay() {
     let h = Harness::start_not_isolated().await;
-    let page = h.open("/relay-auto.html").await;
+    let page = h.open("/relay.html").await;
     let results = check_relayed(&page, false).await;
-    assert_eq!(
-        results["scopes"],
-        json!([h.server.url("/rustpy/__rustpy__/")])
-    );
+    check_own_relay(&h, &results, "/rustpy/");
     let note = the_note(&page).await;
     assert!(
         note.starts_with("info: ") && note.contains("the page is not cross-origin isolated"),
@@ -112,7 +124,8 @@ async fn without_headers_workers_call_the_page_through_rustpys_own_relay() {
     page.wait_for("window.results?.navigation === 'reload'", BOOT)
         .await
         .unwrap();
-    check_relayed(&page, false).await;
+    let results = check_relayed(&page, false).await;
+    check_own_relay(&h, &results, "/rustpy/");
     the_note(&page).await;
 }
 
@@ -120,27 +133,19 @@ async fn without_headers_workers_call_the_page_through_rustpys_own_relay() {
 async fn isolated_without_shared_array_buffer_falls_back_too() {
     // WebKitGTK's case: crossOriginIsolated is true, SharedArrayBuffer is missing.
     let h = Harness::start().await;
-    let page = h.open("/relay-auto.html?nosab").await;
-    check_relayed(&page, true).await;
-    let note = the_note(&page).await;
-    assert!(
-        note.contains("this browser engine has no SharedArrayBuffer, although the page is cross-origin isolated")
-            && !note.contains("not cross-origin isolated")
-            && !note.contains("Cross-Origin-Embedder-Policy"),
-        "{note}"
-    );
+    let page = h.open("/relay.html?nosab").await;
+    let results = check_relayed(&page, true).await;
+    check_own_relay(&h, &results, "/rustpy/");
+    names_the_engine(&the_note(&page).await);
 }
 
 #[tokio::test]
 async fn served_from_a_sub_folder_the_relay_scope_is_rustpys_folder() {
     let dist = rustpy_e2e::workspace_root().join("dist/rustpy");
     let h = Harness::start_not_isolated_with(&[("/lib/v1/rustpy", dist.as_path())]).await;
-    let page = h.open("/relay-auto.html?base=/lib/v1/rustpy/").await;
+    let page = h.open("/relay.html?base=/lib/v1/rustpy/").await;
     let results = check_relayed(&page, false).await;
-    assert_eq!(
-        results["scopes"],
-        json!([h.server.url("/lib/v1/rustpy/__rustpy__/")])
-    );
+    check_own_relay(&h, &results, "/lib/v1/rustpy/");
     the_note(&page).await;
 }
 
@@ -202,12 +207,7 @@ async fn isolated_without_shared_array_buffer_nor_relay_names_the_engine() {
     let (lines, shown) =
         diagnosis(&page, "rustpy: this browser gives workers no shared memory").await;
     for text in lines.iter().chain([&shown]) {
-        assert!(
-            text.contains("no SharedArrayBuffer, although the page is cross-origin isolated")
-                && !text.contains("not cross-origin isolated")
-                && !text.contains("Cross-Origin-Embedder-Policy"),
-            "{text}"
-        );
+        names_the_engine(text);
     }
 }
 
@@ -260,41 +260,10 @@ async fn the_coi_service_worker_isolates_the_page() {
 #[tokio::test]
 async fn the_pages_own_relay_gives_workers_sync_calls_without_shared_memory() {
     let h = Harness::start_not_isolated().await;
-    let page = h.open("/relay.html").await;
-    let results = page
-        .wait_for("window.results?.done && window.results", BOOT)
-        .await
-        .unwrap();
-    assert_eq!(pair(&results, "sum"), ("ok".into(), "5".into()));
-    assert_eq!(pair(&results, "dom"), ("ok".into(), "via the relay".into()));
-    let (status, timed) = pair(&results, "timed");
-    assert_eq!(status, "ok");
-    assert!(timed.contains("sync.never()"), "{timed}");
-    let (status, interrupted) = pair(&results, "interrupted");
-    assert_eq!(status, "err");
-    assert!(interrupted.contains("KeyboardInterrupt"), "{interrupted}");
-    assert_eq!(pair(&results, "ping"), ("ok".into(), "pong".into()));
-    page.wait_for_console("log", "tag worker sees relay", BOOT)
-        .await
-        .unwrap();
-    assert!(
-        page.error_boxes().await.unwrap().is_empty(),
-        "no isolation diagnosis when the relay is used"
-    );
-    let isolated = page
-        .eval("return crossOriginIsolated", vec![])
-        .await
-        .unwrap();
-    assert_eq!(isolated, false, "the relay works without isolation");
-    let scopes = page
-        .eval(
-            "return navigator.serviceWorker.getRegistrations().then((r) => r.map((x) => x.scope))",
-            vec![],
-        )
-        .await
-        .unwrap();
+    let page = h.open("/relay.html?sw=/rustpy-sw.js").await;
+    let results = check_relayed(&page, false).await;
     assert_eq!(
-        scopes,
+        results["scopes"],
         json!([h.server.url("/")]),
         "only the page's relay: rustpy registers none of its own"
     );
