@@ -24,13 +24,8 @@ const wasmUrl = new URL("./rustpy_wasm_bg.wasm", import.meta.url);
 /**
  * A Web Worker running rustpy-worker.js. One `new Worker(new URL(..., import.meta.url),
  * {type: "module"})` expression: the pattern bundlers (Vite, webpack, Parcel) recognise, so
- * they bundle the worker with the glue it imports and rewrite its URL.
- */
-/**
- * Starts a worker (`relay`: the RelayConnection it will use, which may move its script).
- * Written as `new Worker(new URL("./rustpy-worker.js", import.meta.url))`, the pattern by
- * which bundlers find and rewrite the worker's URL; the relay's `Worker` moves what they
- * wrote.
+ * they bundle the worker with the glue it imports and rewrite its URL. Without shared
+ * memory, `relay` (its RelayConnection) gives the `Worker` that moves that URL.
  */
 function spawnWorker(name, relay = null) {
   const Worker = relay?.Worker ?? globalThis.Worker;
