@@ -37,6 +37,12 @@ pub struct Boot {
     /// worker's blocking requests (the `service-worker` attribute), if any.
     #[serde(default)]
     pub relay: Option<String>,
+    /// Why this worker has neither shared memory nor a relay, as the page found it (not
+    /// cross-origin isolated, an engine without `SharedArrayBuffer`, service workers
+    /// unavailable...): the end of the error every blocking call raises then. `None`: the
+    /// page gave no reason (the generic one is used).
+    #[serde(default)]
+    pub no_shared_memory: Option<String>,
     /// The base URL of the lazily loaded stdlib (`dist/rustpy/library/`, ending in `/`);
     /// empty means `library/` next to the worker's script.
     #[serde(default)]

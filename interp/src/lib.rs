@@ -76,22 +76,26 @@ pub enum PartSent {
     PageBusy,
 }
 
+/// Why a worker has no channel to the page when the page gave no reason: the common case.
+pub const NO_SHARED_MEMORY: &str = "the page is not cross-origin isolated, so there is no \
+     shared memory. Serve it with the headers Cross-Origin-Opener-Policy: same-origin, \
+     Cross-Origin-Embedder-Policy: require-corp and Cross-Origin-Resource-Policy: \
+     cross-origin, or include rustpy-coi.js (shipped in dist/rustpy/) next to the page as its \
+     first script";
+
 /// Why a synchronous call to the page failed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SyncCallError {
     /// Only workers can block on the page.
     #[error("pyscript.sync calls the page from a worker; this code runs on the page itself")]
     NotInWorker,
-    /// The page is not cross-origin isolated, so there is no shared memory to block on.
+    /// No shared memory to block on and no service-worker relay: the text says why (the
+    /// page's own diagnosis, [`NO_SHARED_MEMORY`] when it gave none).
     #[error(
         "this worker cannot call the page synchronously (pyscript.sync, window, document, \
-         input()): the page is not cross-origin isolated, so there is no shared memory. Serve \
-         it with the headers Cross-Origin-Opener-Policy: same-origin, \
-         Cross-Origin-Embedder-Policy: require-corp and Cross-Origin-Resource-Policy: \
-         cross-origin, or include rustpy-coi.js (shipped in dist/rustpy/) next to the page as \
-         its first script"
+         input()): {0}"
     )]
-    NoSharedMemory,
+    NoSharedMemory(String),
     /// The worker runs with `sync_main_only` (and no shared memory): only the page calls.
     #[error(
         "this worker runs with sync_main_only and no shared memory: the page can call its \

@@ -1,7 +1,7 @@
 // rustpy's relay service worker: synchronous calls for workers on pages without shared
-// memory (the `service-worker` attribute, PyScript's fallback).
-//
-// Copy this file next to your page and point the worker at it:
+// memory. rustpy registers it by itself from its own folder (rustpy-relay.js); a page may
+// also name its own copy (the `service-worker` attribute, PyScript's fallback): copy this
+// file next to your page and point the worker at it:
 //
 //   <script type="rustpy" worker src="w.py" service-worker="rustpy-sw.js"></script>
 //
@@ -75,9 +75,24 @@ self.addEventListener("message", (event) => {
   };
 });
 
+// rustpy registers this file by itself (no shared memory, no `service-worker` attribute)
+// with the scope `<its folder>/__rustpy__/`, and starts such workers from
+// `<its folder>/__rustpy__/rustpy-worker.js`: this scope then holds only the workers that
+// need the relay (never those of an isolated page, which other service workers may serve),
+// and their files are the ones next to this file.
+const FILES = new URL("__rustpy__/", self.location).href;
+const FOLDER = new URL("./", self.location).href;
+
 self.addEventListener("fetch", (event) => {
-  const match = new URL(event.request.url).pathname.match(/\/__rustpy__\/sync\/([^/]+)\/(\d+)$/);
-  if (!match) return;
+  const url = new URL(event.request.url);
+  const match = url.pathname.match(/\/__rustpy__\/sync\/([^/]+)\/(\d+)$/);
+  if (!match) {
+    if (url.href.startsWith(FILES)) {
+      url.searchParams.delete("rustpy-relay"); // a worker's own key (rustpy-relay.js)
+      event.respondWith(fetch(FOLDER + url.href.slice(FILES.length)));
+    }
+    return;
+  }
   const key = decodeURIComponent(match[1]);
   const id = Number(match[2]);
   const slot = `${key}/${id}`;
@@ -92,11 +107,26 @@ self.addEventListener("fetch", (event) => {
       } else if (id <= (interruptedUpTo.get(key) ?? 0)) {
         reply = { status: 409, body: "interrupted" };
       } else {
-        reply = await new Promise((resolve) => waiting.set(slot, resolve));
+        // `?timeout=<ms>`: the worker's deadline, answered here with 408 (rustpy-worker.js).
+        const timeout = Number(url.searchParams.get("timeout") ?? 0);
+        reply = await new Promise((resolve) => {
+          waiting.set(slot, resolve);
+          if (!(timeout > 0)) return;
+          setTimeout(() => {
+            if (waiting.get(slot) !== resolve) return;
+            waiting.delete(slot);
+            resolve({ status: 408, body: "timed out" });
+          }, timeout);
+        });
       }
       return new Response(reply.body, {
         status: reply.status,
-        headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },
+        headers: {
+          "content-type": "text/plain; charset=utf-8",
+          "cache-control": "no-store",
+          // Tells the worker the relay answered (not the server: a worker it does not control).
+          "x-rustpy-relay": "1",
+        },
       });
     })(),
   );

@@ -10,6 +10,7 @@
 
 import { HandleTable, bytesToWire, plainFromWire, primitiveToWire } from "./rustpy-ffi.js";
 import { checkFromWorker, isArrayBuffer } from "./rustpy-protocol.js";
+import { RelayUnavailable, missingSharedMemory, openRelay, waysOut } from "./rustpy-relay.js";
 import {
   BATCH_PART_FRAME, BUFFER_BYTES, CONTROL_BYTES, FFI_FRAME, GROW, IDLE, INTERRUPT, LENGTH, OUTPUT_SEEN,
   POSTED, REPLIED, REPLY_LIMIT, REQUEST, REQUEST_LENGTH, STATE, WAITING, stateOf,
@@ -23,9 +24,11 @@ const wasmUrl = new URL("./rustpy_wasm_bg.wasm", import.meta.url);
 /**
  * A Web Worker running rustpy-worker.js. One `new Worker(new URL(..., import.meta.url),
  * {type: "module"})` expression: the pattern bundlers (Vite, webpack, Parcel) recognise, so
- * they bundle the worker with the glue it imports and rewrite its URL.
+ * they bundle the worker with the glue it imports and rewrite its URL. Without shared
+ * memory, `relay` (its RelayConnection) gives the `Worker` that moves that URL.
  */
-function spawnWorker(name) {
+function spawnWorker(name, relay = null) {
+  const Worker = relay?.Worker ?? globalThis.Worker;
   return new Worker(new URL("./rustpy-worker.js", import.meta.url), { type: "module", name });
 }
 
@@ -366,7 +369,7 @@ class PyWorker {
   #prompts = new Map(); // request id -> the input() prompt shown for it
   #interrupts = new Set(); // pending interrupt() promises: {resolve, reject, timer}
   #serviceWorker; // the relay service worker's URL (no shared memory), if any
-  #relay = null; // {port, serving: Set(request id), keepAlive}
+  #relay = null; // the RelayConnection without shared memory (rustpy-relay.js), if any
   // The JS objects this worker's Python holds (window, document, ...); a JS call of a
   // Python callable the worker offered is posted to it. A new one per boot.
   #table = null;
@@ -443,12 +446,18 @@ class PyWorker {
     let posted = false; // the boot message went to the worker
     this.#announced = false;
     try {
-      const isolated = self.crossOriginIsolated && typeof SharedArrayBuffer === "function";
-      // Start the worker at once: it loads its script and the wasm-bindgen glue while the
-      // page compiles the interpreter and fetches the Python source. (Not when a relay
-      // service worker must control the page first, or the worker's requests miss it.)
-      const needsRelay = !isolated && this.#serviceWorker;
-      const early = needsRelay ? null : spawnWorker(this.#name ?? src ?? "rustpy");
+      const missing = missingSharedMemory();
+      const isolated = missing === null;
+      // Without shared memory a worker calls the page through a relay service worker: the
+      // page's own (`service-worker`), else rustpy's (not for a sync_main_only worker, which
+      // never calls the page). It must be active before the worker starts, or the worker's
+      // requests miss it; it registers while the page compiles and fetches the source.
+      const wantsRelay = !isolated && (this.#serviceWorker || config?.sync_main_only !== true);
+      const relayPromise = wantsRelay ? openRelay(this.#serviceWorker, missing) : null;
+      relayPromise?.catch(() => {}); // read below, after the source loaded
+      // Else start the worker at once: it loads its script and the wasm-bindgen glue while
+      // the page compiles the interpreter and fetches the Python source.
+      const early = wantsRelay ? null : spawnWorker(this.#name ?? src ?? "rustpy");
       // An error while its script loads must not be lost before the listeners below exist.
       let earlyError = null;
       early?.addEventListener("error", (event) => {
@@ -459,9 +468,20 @@ class PyWorker {
       const [loaded, module] = await Promise.all([loadSource(this.#element, src ?? null), interpreterModule()]);
       if (this.#terminated) throw new Error(`${this.#label} was terminated before it was ready`);
       this.#label = describeScript("worker", this.#name, loaded.filename);
-      const relay = needsRelay ? await this.#connectRelay(this.#serviceWorker) : null;
-      if (this.#terminated) throw new Error(`${this.#label} was terminated before it was ready`);
-      const worker = early ?? spawnWorker(this.#name ?? loaded.filename);
+      let relay = null;
+      let noRelay = null; // why no relay can run here (RelayUnavailable's message)
+      try {
+        relay = await relayPromise;
+      } catch (error) {
+        if (!(error instanceof RelayUnavailable)) throw error;
+        noRelay = error.message;
+      }
+      if (this.#terminated) {
+        relay?.close();
+        throw new Error(`${this.#label} was terminated before it was ready`);
+      }
+      this.#relay = relay;
+      const worker = early ?? spawnWorker(this.#name ?? loaded.filename, relay);
       this.#worker = worker;
       // A callback belongs to the worker that offered it: after a restart the old one's
       // listeners fail clearly instead of reaching the new interpreter.
@@ -472,7 +492,7 @@ class PyWorker {
         }
         worker.postMessage(JSON.stringify({ callback: { id, args: JSON.stringify(args) } }));
       });
-      if (!isolated && !relay && config?.sync_main_only !== true) showIsolationDiagnosis(this.#label);
+      if (noRelay && config?.sync_main_only !== true) showIsolationDiagnosis(this.#label, missing, noRelay);
       if (isolated) {
         this.#control = new Int32Array(new SharedArrayBuffer(CONTROL_BYTES));
         this.#data = new SharedArrayBuffer(BUFFER_BYTES);
@@ -507,7 +527,8 @@ class PyWorker {
         data: this.#data,
         requests: this.#requests,
         fast_requests: isolated && FAST_REQUESTS,
-        relay,
+        relay: relay?.url ?? null,
+        no_shared_memory: noRelay && `${missing.text}, and rustpy's service-worker relay cannot run: ${noRelay}. ${waysOut(missing)}`,
         library: LIBRARY_URL,
         page_url: document.baseURI,
       });
@@ -543,36 +564,6 @@ class PyWorker {
     this.#endWorker(error);
     rejectReady?.(error);
     this.#showError(`${this.#label} crashed`, message);
-  }
-
-  /**
-   * Without shared memory: registers the relay service worker (`service-worker`), waits
-   * until it controls the page, and gives it a port for this worker's requests. Returns
-   * the URL the worker sends its synchronous requests to.
-   */
-  async #connectRelay(url) {
-    if (!navigator.serviceWorker) {
-      throw new Error(
-        `the service-worker fallback needs service workers, which this page cannot use ` +
-          "(they need https:// or http://localhost)",
-      );
-    }
-    const registration = await navigator.serviceWorker.register(new URL(url, document.baseURI));
-    await navigator.serviceWorker.ready;
-    if (!navigator.serviceWorker.controller) {
-      await new Promise((resolve, reject) => {
-        navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true });
-        setTimeout(() => reject(new Error(`the service worker ${url} did not take control of the page within 10 s`)), 10_000);
-      });
-    }
-    const key = crypto.randomUUID();
-    const channel = new MessageChannel();
-    const active = () => registration.active ?? navigator.serviceWorker.controller;
-    active().postMessage({ type: "rustpy-connect", key }, [channel.port2]);
-    // Messages keep the service worker (and the port it holds) alive between requests.
-    const keepAlive = setInterval(() => active()?.postMessage({ type: "rustpy-ping" }), 10_000);
-    this.#relay = { port: channel.port1, serving: new Set(), keepAlive };
-    return new URL(`__rustpy__/sync/${encodeURIComponent(key)}`, registration.scope).href;
   }
 
   /**
@@ -616,9 +607,7 @@ class PyWorker {
   }
 
   #closeRelay() {
-    if (!this.#relay) return;
-    clearInterval(this.#relay.keepAlive);
-    this.#relay.port.close();
+    this.#relay?.close();
     this.#relay = null;
   }
 
@@ -717,7 +706,7 @@ class PyWorker {
         this.#relayed(data.frame);
         break;
       case "abandoned":
-        if (this.#relay?.serving.delete(data.id)) this.#relay.port.postMessage({ type: "abandoned", id: data.id });
+        if (this.#relay?.serving.delete(data.id)) this.#relay.send({ type: "abandoned", id: data.id });
         // The worker stopped waiting (interrupt, timeout): it is not blocked any more.
         if (this.#servingId === data.id) this.#serving = this.#servingId = null;
         this.#removePrompts(data.id);
@@ -900,7 +889,7 @@ class PyWorker {
   #writeReply(bytes, id) {
     if (this.#relay) {
       if (!this.#relay.serving.delete(id)) return; // abandoned (interrupt, timeout)
-      this.#relay.port.postMessage({ id, body: textDecoder.decode(bytes) });
+      this.#relay.send({ id, body: textDecoder.decode(bytes) });
       return;
     }
     const waiting = this.#waitingFor(id);
@@ -937,7 +926,7 @@ class PyWorker {
         );
       }
       // Answers (409) the requests the page has received and not answered yet.
-      this.#relay.port.postMessage({ type: "interrupt", upTo: Math.max(0, ...this.#relay.serving) });
+      this.#relay.send({ type: "interrupt", upTo: Math.max(0, ...this.#relay.serving) });
     } else if (this.#control) {
       Atomics.store(this.#control, INTERRUPT, 1);
       Atomics.notify(this.#control, INTERRUPT);
@@ -1357,26 +1346,36 @@ function showError(element, title, detail) {
 let diagnosed = false;
 
 /**
- * Once per page: why workers get no synchronous calls here and the ways out. The workers
- * still run; their `pyscript.sync`, `window`, `document` and `input()` raise.
+ * Once per page: why workers get no synchronous calls here (`missing`: no shared memory,
+ * from missingSharedMemory; `noRelay`: why the relay cannot run either) and the ways out.
+ * The workers still run; their `pyscript.sync`, `window`, `document` and `input()` raise.
  */
-function showIsolationDiagnosis(label) {
+function showIsolationDiagnosis(label, missing, noRelay) {
   if (diagnosed) return;
   diagnosed = true;
+  const headers = missing.isolated
+    ? ""
+    : "  - Serve the page with these headers:\n" +
+      "       Cross-Origin-Opener-Policy: same-origin\n" +
+      "       Cross-Origin-Embedder-Policy: require-corp\n" +
+      "       Cross-Origin-Resource-Policy: cross-origin\n" +
+      "  - On a host that cannot set headers, copy rustpy-coi.js (in dist/rustpy/) next to the " +
+      'page and make <script src="rustpy-coi.js"></script> the first script in <head>.\n';
   const detail =
     `${label} (and every rustpy worker on this page) cannot call the page synchronously: ` +
-    "pyscript.sync, window, document and input() need SharedArrayBuffer, which browsers only " +
-    "give to cross-origin isolated pages. Code that does not call the page still runs.\n\n" +
+    "pyscript.sync, window, document and input() need shared memory (SharedArrayBuffer) or " +
+    `rustpy's service-worker relay. Here ${missing.text}, and the relay cannot run: ${noRelay}. ` +
+    "Code that does not call the page still runs.\n\n" +
     "Ways out:\n" +
-    "  1. Serve the page with these headers:\n" +
-    "       Cross-Origin-Opener-Policy: same-origin\n" +
-    "       Cross-Origin-Embedder-Policy: require-corp\n" +
-    "       Cross-Origin-Resource-Policy: cross-origin\n" +
-    "  2. On a host that cannot set headers, copy rustpy-coi.js (in dist/rustpy/) next to the " +
-    'page and make <script src="rustpy-coi.js"></script> the first script in <head>.\n' +
-    "  3. If only the page calls the worker, give the worker the config " +
+    headers +
+    "  - Let rustpy's relay run: serve the page over https:// or from http://localhost, with " +
+    "rustpy's files on the page's origin (slower than shared memory, every feature works).\n" +
+    "  - If only the page calls the worker, give the worker the config " +
     '{"sync_main_only": true} (this message then goes away).';
-  showError(document.body, "rustpy: this page is not cross-origin isolated", detail);
+  const title = missing.isolated
+    ? "rustpy: this browser gives workers no shared memory"
+    : "rustpy: this page is not cross-origin isolated";
+  showError(document.body, title, detail);
 }
 
 /** How messages name a script: `rustpy worker "calc" (calc.py)` or `rustpy script main.py`. */

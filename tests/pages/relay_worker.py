@@ -1,4 +1,4 @@
-from pyscript import document, sync
+from pyscript import document, sync, window
 
 
 def use_sync():
@@ -24,8 +24,16 @@ def timed():
         return f"TimeoutError: {error}"
 
 
+def isolated():
+    return window.crossOriginIsolated
+
+
+def ask():
+    return input("name? ")
+
+
 def ping():
     return "pong"
 
 
-__export__ = ["use_sync", "use_dom", "slow", "timed", "ping"]
+__export__ = ["use_sync", "use_dom", "isolated", "ask", "slow", "timed", "ping"]

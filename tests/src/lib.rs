@@ -49,6 +49,17 @@ impl Harness {
         Self::start_with("tests/pages", server::Isolation::NotIsolated).await
     }
 
+    /// Like [`Harness::start_not_isolated`], also serving each `(url_prefix, folder)` of
+    /// `mounts` (e.g. `dist/rustpy` again under a deeper folder).
+    pub async fn start_not_isolated_with(mounts: &[(&str, &std::path::Path)]) -> Self {
+        let root = workspace_root();
+        Self::serve(
+            &root.join("tests/pages"),
+            server::ServerOptions::suite(server::Isolation::NotIsolated, mounts),
+        )
+        .await
+    }
+
     async fn start_with(folder: &str, isolation: server::Isolation) -> Self {
         let root = workspace_root();
         let demo = root.join("demo");

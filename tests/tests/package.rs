@@ -26,6 +26,7 @@ async fn the_installed_package_runs_a_page_script_and_a_worker() {
         "rustpy.js.gz",
         "rustpy-ffi.js",
         "rustpy-protocol.js",
+        "rustpy-relay.js",
         "rustpy-wire.js",
         "rustpy-worker.js",
         "rustpy-coi.js",

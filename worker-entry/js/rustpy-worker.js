@@ -66,17 +66,29 @@ const localFfi = {
  * A blocking request on a page without shared memory: the request `frame` goes to the
  * page by postMessage, and this thread blocks on a synchronous XHR for `<url>/<id>`, which
  * rustpy's relay service worker answers with the page's reply (both travel at once, so the
- * service worker never has to hand the request to the page). Answers [status, text];
- * throws a TimeoutError on `timeoutMs`.
+ * service worker never has to hand the request to the page). Answers [status, text,
+ * whether the relay answered (its `x-rustpy-relay` header; else the server did)]; throws a
+ * TimeoutError on `timeoutMs`.
  */
 globalThis.rustpySyncRequest = (url, id, frame, timeoutMs) => {
   postMessage({ type: "relay", frame });
   const xhr = new XMLHttpRequest();
-  xhr.open("POST", `${url}/${id}`, false);
-  if (timeoutMs > 0) xhr.timeout = timeoutMs;
+  // The relay itself answers 408 at the deadline: WebKit does not always end, at its
+  // `timeout`, a synchronous XHR that a service worker holds. The XHR's own timeout is
+  // the backstop.
+  const deadline = timeoutMs > 0 ? `?timeout=${Math.ceil(timeoutMs)}` : "";
+  xhr.open("POST", `${url}/${id}${deadline}`, false);
+  if (timeoutMs > 0) xhr.timeout = timeoutMs + RELAY_TIMEOUT_BACKSTOP_MS;
   xhr.send();
-  return [xhr.status, xhr.responseText];
+  const relayed = xhr.getResponseHeader("x-rustpy-relay") !== null;
+  if (relayed && xhr.status === 408) {
+    throw new DOMException(`the page did not answer within ${timeoutMs} ms`, "TimeoutError");
+  }
+  return [xhr.status, xhr.responseText, relayed];
 };
+
+/** How much longer than the relay's deadline a synchronous XHR may wait for its 408. */
+const RELAY_TIMEOUT_BACKSTOP_MS = 2_000;
 
 /** Posts the ASCII text in `bytes` (a view of wasm memory, at most a few KiB) to the page. */
 globalThis.rustpyPostAscii = (bytes) => postMessage(String.fromCharCode.apply(null, bytes));

@@ -78,6 +78,8 @@ pub(crate) struct Client {
     sync_main_only: bool,
     /// Without shared memory: the relay service worker's URL for this worker.
     relay: Option<String>,
+    /// Why there is neither shared memory nor a relay, as the page found it.
+    no_channel_reason: Option<String>,
     next_id: Cell<u64>,
     /// A part of the open batch was posted: its later parts and its end are posted too, so
     /// the page gets them in order (a posted message could arrive after a later request
@@ -98,6 +100,7 @@ impl Client {
         default_timeout: Option<f64>,
         sync_main_only: bool,
         relay: Option<String>,
+        no_channel_reason: Option<String>,
     ) -> Self {
         let fast_requests = buffers.as_ref().is_some_and(|b| b.fast_requests);
         let (control, data, requests) = match buffers {
@@ -113,6 +116,7 @@ impl Client {
             default_timeout,
             sync_main_only,
             relay,
+            no_channel_reason,
             next_id: Cell::new(1),
             batch_posted: Cell::new(false),
         }
@@ -245,7 +249,11 @@ impl Client {
         if self.sync_main_only {
             SyncCallError::SyncMainOnly
         } else {
-            SyncCallError::NoSharedMemory
+            SyncCallError::NoSharedMemory(
+                self.no_channel_reason
+                    .clone()
+                    .unwrap_or_else(|| rustpy_interp::NO_SHARED_MEMORY.to_string()),
+            )
         }
     }
 
@@ -335,7 +343,7 @@ impl Client {
         }
         let length = load(control, LENGTH).map_err(Err)? as u32;
         let data = self.data.borrow();
-        let data = data.as_ref().ok_or(Err(SyncCallError::NoSharedMemory))?;
+        let data = data.as_ref().ok_or_else(|| Err(self.no_channel()))?;
         let mut bytes = vec![0u8; length as usize];
         data.subarray(0, length).copy_to(&mut bytes);
         store(control, STATE, IDLE).map_err(Err)?;
@@ -394,6 +402,10 @@ impl Client {
                 crate::post(&FromWorker::Abandoned { id });
                 Err(Ok(GaveUp::Interrupted))
             }
+            _ if !answer.get(2).is_truthy() => Err(Err(SyncCallError::Protocol(format!(
+                "the relay's request {relay} reached the server (HTTP {status}), not rustpy's \
+                 relay service worker: the service worker does not control this worker"
+            )))),
             _ => Err(Err(SyncCallError::Protocol(format!(
                 "the relay service worker answered HTTP {status}: {text}"
             )))),

@@ -146,6 +146,7 @@ pub async fn worker_main(boot: JsValue, local_table: JsValue) {
         default_timeout,
         sync_main_only,
         boot.relay.clone(),
+        boot.no_shared_memory.clone(),
     ));
     let ffi_client = client.clone();
     let target = boot.target.clone();

@@ -315,7 +315,7 @@ pub fn boot() -> BoxedStrategy<Boot> {
         (text(), text(), proptest::option::of(text()), json()),
         (
             proptest::option::of(text()),
-            proptest::option::of(text()),
+            (proptest::option::of(text()), proptest::option::of(text())),
             (text(), text()),
             any::<usize>(),
         ),
@@ -323,7 +323,7 @@ pub fn boot() -> BoxedStrategy<Boot> {
         .prop_map(
             |(
                 (source, filename, name, config),
-                (target, relay, (library, page_url), reply_limit),
+                (target, (relay, no_shared_memory), (library, page_url), reply_limit),
             )| Boot {
                 source,
                 filename,
@@ -331,6 +331,7 @@ pub fn boot() -> BoxedStrategy<Boot> {
                 config,
                 target,
                 relay,
+                no_shared_memory,
                 library,
                 page_url,
                 reply_limit,
