@@ -7,10 +7,12 @@ Imported once when an interpreter is built. It routes output and clocks to the h
 import sys
 import time
 
+import _rustpy_fs
 import _rustpy_host
 import _rustpy_lazy
 
 _rustpy_lazy.install()
+_rustpy_fs.install()
 
 # compile() flag and code flag, as CPython numbers them.
 _PyCF_ALLOW_TOP_LEVEL_AWAIT = 0x2000
