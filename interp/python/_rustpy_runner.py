@@ -7,11 +7,14 @@ Imported once when an interpreter is built. It routes output and clocks to the h
 import sys
 import time
 
-import _rustpy_fs
 import _rustpy_host
 import _rustpy_lazy
 
 _rustpy_lazy.install()
+
+# The in-memory filesystem: the config's files, open(), imports of the user's modules.
+import _rustpy_fs  # noqa: E402  (after the lazy stdlib, whose loader it goes before)
+
 _rustpy_fs.install()
 
 # compile() flag and code flag, as CPython numbers them.

@@ -76,6 +76,18 @@ fn check_app(report: &Value, flavour: &str) {
     check_optional(report, "shutil", json!(true));
 }
 
+/// No script printed its `ran: ...` line (each bad-config script prints one if it runs).
+async fn assert_none_ran(page: &rustpy_e2e::browser::Page<'_>) {
+    let ran: Vec<String> = page
+        .log_lines()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|line| line.starts_with("ran:"))
+        .collect();
+    assert!(ran.is_empty(), "scripts with a bad config ran: {ran:?}");
+}
+
 #[tokio::test]
 async fn a_multi_file_app_runs_on_the_page_and_in_a_worker() {
     let h = Harness::start().await;
@@ -139,14 +151,7 @@ async fn every_bad_worker_config_shows_where_and_stops_the_script() {
         !boxes.iter().any(|b| b.contains("instead, not")),
         "{boxes:#?}"
     );
-    let ran: Vec<String> = page
-        .log_lines()
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|line| line.starts_with("ran:"))
-        .collect();
-    assert!(ran.is_empty(), "scripts with a bad config ran: {ran:?}");
+    assert_none_ran(&page).await;
 }
 
 #[tokio::test]
@@ -161,12 +166,5 @@ async fn a_bad_page_config_stops_every_main_thread_script() {
     )
     .await
     .unwrap();
-    let ran: Vec<String> = page
-        .log_lines()
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|line| line.starts_with("ran:"))
-        .collect();
-    assert!(ran.is_empty(), "scripts with a bad config ran: {ran:?}");
+    assert_none_ran(&page).await;
 }
