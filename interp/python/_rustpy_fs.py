@@ -69,12 +69,17 @@ def _not_found(path):
     return _error(FileNotFoundError, ENOENT, "No such file or directory", path)
 
 
-def _check_parent(path, shown):
-    parent = _parent(path)
-    if parent in _files:
+def _folder(full, shown):
+    """``full`` if it is a folder; else the error CPython raises, naming ``shown``."""
+    if full in _files:
         raise _error(NotADirectoryError, ENOTDIR, "Not a directory", shown)
-    if parent not in _dirs:
+    if full not in _dirs:
         raise _not_found(shown)
+    return full
+
+
+def _check_parent(path, shown):
+    _folder(_parent(path), shown)
 
 
 def _make_dirs_for(path):
@@ -151,21 +156,12 @@ def getcwdb():
 def chdir(path):
     """Changes the working directory."""
     global _cwd
-    full = _abs(path)
-    if full in _files:
-        raise _error(NotADirectoryError, ENOTDIR, "Not a directory", path)
-    if full not in _dirs:
-        raise _not_found(path)
-    _cwd = full
+    _cwd = _folder(_abs(path), path)
 
 
 def listdir(path="."):
-    """The names in a folder, in no particular order."""
-    full = _abs(path)
-    if full in _files:
-        raise _error(NotADirectoryError, ENOTDIR, "Not a directory", path)
-    if full not in _dirs:
-        raise _not_found(path)
+    """The names in a folder, sorted."""
+    full = _folder(_abs(path), path)
     prefix = full.rstrip("/") + "/"
     names = {p[len(prefix):].split("/", 1)[0] for p in _files if p.startswith(prefix)}
     names.update(p[len(prefix):].split("/", 1)[0] for p in _dirs if p.startswith(prefix) and p != full)
@@ -256,11 +252,7 @@ def makedirs(name, mode=0o777, exist_ok=False):
 
 def rmdir(path, *, dir_fd=None):
     """Removes an empty folder."""
-    full = _abs(path)
-    if full in _files:
-        raise _error(NotADirectoryError, ENOTDIR, "Not a directory", path)
-    if full not in _dirs:
-        raise _not_found(path)
+    full = _folder(_abs(path), path)
     if listdir(full):
         raise _error(OSError, ENOTEMPTY, "Directory not empty", path)
     if full in ("/", _cwd):
