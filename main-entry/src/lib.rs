@@ -54,7 +54,6 @@ fn encode(value: &Value) -> JsValue {
 /// delivered (see [`rustpy_web_host::files_from_js`]); both count only for the call that
 /// starts the interpreter (the first script).
 #[wasm_bindgen]
-#[allow(clippy::too_many_arguments)]
 pub async fn run_main_script(
     source: String,
     filename: String,
