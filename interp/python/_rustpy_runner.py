@@ -12,6 +12,11 @@ import _rustpy_lazy
 
 _rustpy_lazy.install()
 
+# The in-memory filesystem: the config's files, open(), imports of the user's modules.
+import _rustpy_fs  # noqa: E402  (after the lazy stdlib, whose loader it goes before)
+
+_rustpy_fs.install()
+
 # compile() flag and code flag, as CPython numbers them.
 _PyCF_ALLOW_TOP_LEVEL_AWAIT = 0x2000
 _CO_COROUTINE = 0x0080

@@ -1,8 +1,8 @@
 """rustpy's ``os`` for the browser.
 
-A page has no file system, processes or users, so this module keeps what makes sense
-there (environment variables, path manipulation, random bytes, constants) and makes every
-other call raise ``OSError(ENOSYS)`` with a message that says why. It replaces the
+Files and folders are the interpreter's in-memory filesystem (``_rustpy_fs``, through
+``posix``); a page has no processes, users or file descriptors, so those calls raise
+``OSError(ENOSYS)`` with a message that says why. It replaces the
 stdlib's ``os``, which needs a native ``posix`` module that RustPython's browser build
 does not have.
 """
@@ -101,16 +101,6 @@ class terminal_size(tuple):
 
 def get_terminal_size(fd=1):
     return terminal_size((80, 24))
-
-
-def walk(top, topdown=True, onerror=None, followlinks=False):
-    """Walks nothing: there is no file system (``onerror`` hears why)."""
-    if onerror is not None:
-        try:
-            scandir(top)
-        except OSError as exc:
-            onerror(exc)
-    return iter(())
 
 
 def _exit(code):

@@ -1,7 +1,8 @@
 """rustpy's ``posix``: the primitives below ``os`` in a browser.
 
-``importlib`` and rustpy's ``os`` import this module. A page has no file system,
-processes or users: those calls raise ``OSError(ENOSYS)`` with a message saying so.
+``importlib`` and rustpy's ``os`` import this module. Files and folders are the
+interpreter's in-memory filesystem (``_rustpy_fs``); a page has no processes, users or
+file descriptors: those calls raise ``OSError(ENOSYS)`` with a message saying so.
 """
 
 import errno as _errno
@@ -43,15 +44,6 @@ def urandom(size):
     return bytes(_rustpy_host.urandom(size))
 
 
-def getcwd():
-    """The browser has no working directory; rustpy reports the root."""
-    return "/"
-
-
-def getcwdb():
-    return b"/"
-
-
 def getpid():
     return 1
 
@@ -76,9 +68,8 @@ def _unavailable(function_name):
     def unavailable(*args, **kwargs):
         raise OSError(
             ENOSYS,
-            f"os.{function_name}() is not available in the browser: rustpy has no file "
-            "system, processes or users (fetch data with pyodide-style JS calls from the "
-            "page instead)",
+            f"os.{function_name}() is not available in the browser: rustpy's files live in "
+            "memory without descriptors, and a page has no processes or users",
         )
 
     unavailable.__name__ = function_name
@@ -87,13 +78,36 @@ def _unavailable(function_name):
 
 
 for _name in (
-    "access chdir chmod chown close dup dup2 execv execve fdopen fstat fsync "
-    "ftruncate getlogin getuid geteuid getgid getegid kill link listdir lseek lstat "
-    "makedirs mkdir mkfifo open pipe popen read readlink remove removedirs rename "
-    "renames replace rmdir scandir stat statvfs symlink system truncate umask unlink "
-    "utime wait waitpid write"
+    "chown close dup dup2 execv execve fdopen fstat fsync ftruncate getlogin getuid "
+    "geteuid getgid getegid kill link lseek mkfifo open pipe popen read readlink "
+    "statvfs symlink system truncate umask wait waitpid write"
 ).split():
     globals()[_name] = _unavailable(_name)
 del _name
+
+from _rustpy_fs import (  # noqa: E402  (files and folders: the in-memory filesystem)
+    DirEntry,
+    access,
+    chdir,
+    chmod,
+    getcwd,
+    getcwdb,
+    listdir,
+    lstat,
+    makedirs,
+    mkdir,
+    remove,
+    removedirs,
+    rename,
+    renames,
+    replace,
+    rmdir,
+    scandir,
+    stat,
+    stat_result,
+    unlink,
+    utime,
+    walk,
+)
 
 

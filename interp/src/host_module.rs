@@ -1242,6 +1242,25 @@ mod _rustpy_host {
         crate::convert::from_value(&host().config(), crate::convert::Mode::Copy, vm)
     }
 
+    /// The files the config delivered, once (see [`crate::Host::take_files`]): a list of
+    /// `(path, bytes)` tuples.
+    #[pyfunction]
+    fn take_files(vm: &VirtualMachine) -> PyObjectRef {
+        let files = host()
+            .take_files()
+            .into_iter()
+            .map(|(path, data)| {
+                vm.ctx
+                    .new_tuple(vec![
+                        vm.ctx.new_str(path).into(),
+                        vm.ctx.new_bytes(data).into(),
+                    ])
+                    .into()
+            })
+            .collect();
+        vm.ctx.new_list(files).into()
+    }
+
     /// Reports an error nobody can catch any more (see [`crate::Host::report_error`]);
     /// output written so far goes first, so the error follows what led to it.
     #[pyfunction]

@@ -228,6 +228,12 @@ pub trait Host {
     /// The configuration of this interpreter (a worker's `config`), [`Value::None`] if
     /// none.
     fn config(&self) -> Value;
+    /// The files the config's `files` and `fetch` delivered, as `(path, bytes)` pairs
+    /// (a relative path is relative to the working directory), handed over once: the
+    /// in-memory filesystem (`_rustpy_fs`) takes them when it starts.
+    fn take_files(&self) -> Vec<(String, Vec<u8>)> {
+        Vec::new()
+    }
     /// The bytes of `library/<file>` (`json.bin`, `one/json.bin`): stdlib modules that are
     /// not frozen into the interpreter, marshalled (see `build.rs`). Called on the first
     /// import of such a module; blocks until the bytes arrive.

@@ -10,6 +10,7 @@
 
 import { HandleTable, bytesToWire, plainFromWire, primitiveToWire } from "./rustpy-ffi.js";
 import { checkFromWorker, isArrayBuffer } from "./rustpy-protocol.js";
+import { pageConfigSource, prepareConfig } from "./rustpy-config.js";
 import { RelayUnavailable, missingSharedMemory, openRelay, waysOut } from "./rustpy-relay.js";
 import {
   BATCH_PART_FRAME, BUFFER_BYTES, CONTROL_BYTES, FFI_FRAME, GROW, IDLE, INTERRUPT, LENGTH, OUTPUT_SEEN,
@@ -37,6 +38,8 @@ let pageExports = null;
 let mainQueue = Promise.resolve();
 let inlineCount = 0;
 let currentMainElement = null;
+let pageConfig = null; // a promise of the page interpreter's {config, files}
+let pageConfigOwner = null; // the element it came from
 const started = new WeakSet();
 
 /** The compiled interpreter module: compiled once per page, shared by all workers. */
@@ -465,7 +468,12 @@ class PyWorker {
         earlyError ??= event.message || "the worker script failed to load";
       });
       if (early) this.#worker = early;
-      const [loaded, module] = await Promise.all([loadSource(this.#element, src ?? null), interpreterModule()]);
+      const [loaded, module, prepared] = await Promise.all([
+        loadSource(this.#element, src ?? null),
+        interpreterModule(),
+        prepareConfig(config, this.#element ? "attribute" : "option", pageInterpreter),
+      ]);
+      config = prepared.config;
       if (this.#terminated) throw new Error(`${this.#label} was terminated before it was ready`);
       this.#label = describeScript("worker", this.#name, loaded.filename);
       let relay = null;
@@ -521,6 +529,7 @@ class PyWorker {
         filename: loaded.filename,
         name: this.#name,
         config,
+        files: prepared.files,
         target: this.#element ? targetFor(this.#element) : null,
         reply_limit: Number(config?.sync_reply_limit ?? REPLY_LIMIT),
         control: this.#control?.buffer,
@@ -531,7 +540,7 @@ class PyWorker {
         no_shared_memory: noRelay && `${missing.text}, and rustpy's service-worker relay cannot run: ${noRelay}. ${waysOut(missing)}`,
         library: LIBRARY_URL,
         page_url: document.baseURI,
-      });
+      }, prepared.files.map((file) => file.data.buffer));
       posted = true;
       if (isolated && FAST_REQUESTS) this.#listen(this.#worker);
       try {
@@ -1266,7 +1275,7 @@ function pageOps(op, argsJson) {
 }
 
 const STYLE = `
-rustpy-script { display: none; }
+rustpy-script, rustpy-config { display: none; }
 .rustpy-error {
   margin: .5em 0; padding: .5em .75em; border: 2px solid #c62828; border-radius: 4px;
   background: #ffebee; color: #b71c1c; font: 13px/1.4 monospace; white-space: pre-wrap;
@@ -1430,14 +1439,32 @@ function unescapeMarkup(html) {
   return html.replace(/&(?:amp|lt|gt|quot|nbsp);/g, (escape) => MARKUP_ESCAPES[escape]);
 }
 
-function parseConfig(element) {
-  const config = element.getAttribute("config");
-  if (config === null || config.trim() === "") return null;
-  try {
-    return JSON.parse(config);
-  } catch {
-    return { src: config }; // a URL of a config file, kept for the worker to see
+/**
+ * The page's config, `{config, files}`, read when its first main-thread script starts
+ * (`rustpy-config.js`); a later script with a different `config` attribute is refused,
+ * since the scripts share one interpreter.
+ */
+function mainConfig(element) {
+  if (pageConfig === null) {
+    try {
+      const { raw, where, owner } = pageConfigSource(element);
+      pageConfigOwner = owner;
+      pageConfig = prepareConfig(raw, where, pageInterpreter);
+    } catch (error) {
+      pageConfig = Promise.reject(error);
+    }
+    return pageConfig;
   }
+  const own = element.getAttribute("config");
+  if (own !== null && element !== pageConfigOwner && own !== pageConfigOwner?.getAttribute("config")) {
+    return Promise.reject(
+      new Error(
+        "the page's main-thread scripts share one interpreter, configured by the first one's config or " +
+          "by <rustpy-config>: move this config there (a worker takes its own)",
+      ),
+    );
+  }
+  return pageConfig;
 }
 
 async function runOnMain(element) {
@@ -1446,12 +1473,14 @@ async function runOnMain(element) {
   try {
     const loaded = await loadSource(element);
     filename = loaded.filename;
+    const { config, files } = await mainConfig(element);
     const glue = await pageInterpreter();
     currentMainElement = element;
     pageGlue = glue;
     // Its listeners run now, before the script.
     dispatchScriptEvent(element, "ready", { worker: false });
-    await glue.run_main_script(loaded.source, filename, mainOutput, pageOps, pageFfi);
+    const configJson = config === null ? "" : JSON.stringify(config);
+    await glue.run_main_script(loaded.source, filename, mainOutput, pageOps, pageFfi, configJson, files);
   } catch (error) {
     // The page's interpreter throws a Python traceback as a string.
     failure = typeof error === "string" ? new PythonError(error) : error;
@@ -1465,7 +1494,7 @@ function startWorker(element) {
   const worker = new PyWorker(element.getAttribute("src"), {
     type: "rustpy",
     name: element.getAttribute("name") ?? undefined,
-    config: parseConfig(element),
+    config: element.getAttribute("config"),
     element,
   });
   worker.ready.catch(() => {}); // failures are shown on the page by PyWorker itself

@@ -49,6 +49,10 @@ fn encode(value: &Value) -> JsValue {
 /// `request(json) -> json` (FFI operations, see `rustpy_bridge::ffi`), `send(json)` (a
 /// batch part, run without an answer), `release(handles)`
 /// and `target() -> string | null` (`current_target()`).
+///
+/// `config` is the page's config as JSON text (`""`: none) and `files` what its `files`
+/// delivered (see [`rustpy_web_host::files_from_js`]); both count only for the call that
+/// starts the interpreter (the first script).
 #[wasm_bindgen]
 pub async fn run_main_script(
     source: String,
@@ -56,8 +60,18 @@ pub async fn run_main_script(
     output: Function,
     page_ops: Function,
     ffi: JsValue,
+    config: String,
+    files: JsValue,
 ) -> Result<(), JsValue> {
     console_error_panic_hook::set_once();
+    let config = if config.is_empty() {
+        Value::None
+    } else {
+        let json: serde_json::Value = serde_json::from_str(&config)
+            .map_err(|e| JsValue::from_str(&format!("rustpy: the page's config: {e}")))?;
+        Value::from(&json)
+    };
+    let files = rustpy_web_host::files_from_js(&files).map_err(|e| JsValue::from_str(&e))?;
     let sink = Box::new(PageOutput(output));
     let page_op = Box::new(move |op: &str, args: Value| -> Result<PageReply, String> {
         let answer = page_ops
@@ -108,7 +122,8 @@ pub async fn run_main_script(
                 .ok()
                 .and_then(|id| id.as_string())
         }),
-        config: Value::None,
+        config,
+        files,
         page_url: None,
         library_url,
         control: None,
@@ -134,6 +149,24 @@ pub async fn run_main_script(
     rustpy_web_host::run_script(&source, &filename)
         .await
         .map_err(|traceback| JsValue::from_str(&traceback))
+}
+
+/// Parses and checks a config (`format`: `"json"` or `"toml"`; `source` names it in
+/// errors: a file name, `config attribute`, `<rustpy-config>`) and returns
+/// `{"config": {...}, "files": [{"url", "to", "unpack"}]}` as JSON text; throws the
+/// error's message (file, line and key).
+#[wasm_bindgen]
+pub fn parse_config(text: &str, format: &str, source: &str) -> Result<String, JsValue> {
+    let format = rustpy_config::Format::from_name(format)
+        .ok_or_else(|| JsValue::from_str(&format!("rustpy: unknown config format {format}")))?;
+    let parsed = rustpy_config::parse(text, format, source)
+        .map_err(|e| JsValue::from_str(&e.to_string()))?;
+    let files: Vec<serde_json::Value> = parsed
+        .files
+        .into_iter()
+        .map(|f| serde_json::json!({"url": f.url, "to": f.to, "unpack": f.unpack}))
+        .collect();
+    Ok(serde_json::json!({"config": parsed.config, "files": files}).to_string())
 }
 
 /// Calls the page-held Python function `function_id` with `args_json` (a JSON

@@ -53,6 +53,14 @@ export interface WorkerConfig {
    * fastest; only waits and output can then be interrupted).
    */
   interrupts?: boolean | "everywhere";
+  /**
+   * Files for the worker's in-memory filesystem, fetched before its script runs: URL
+   * (relative to the page) to path; `{NAME}` placeholders; `"dir/*"` unpacks a `.zip` or
+   * `.tar.gz`.
+   */
+  files?: Record<string, string>;
+  /** The older form of `files`. */
+  fetch?: { from?: string; files?: string[]; to_folder?: string; to_file?: string }[];
   /** Anything else is the script's own, read in Python as `pyscript.config`. */
   [key: string]: unknown;
 }
@@ -61,8 +69,11 @@ export interface WorkerConfig {
 export interface PyWorkerOptions {
   /** `"rustpy"`, the only interpreter rustpy runs (the default). */
   type?: "rustpy";
-  /** The worker's config, read in Python as `pyscript.config`. */
-  config?: WorkerConfig | null;
+  /**
+   * The worker's config, read in Python as `pyscript.config`: an object, inline JSON or
+   * TOML text, or the URL of a `.json`/`.toml` file (relative to the page).
+   */
+  config?: WorkerConfig | string | null;
   /** A name: `workers[name]` finds the worker, and the browser shows it in its tools. */
   name?: string;
   /** The script element the worker belongs to (its output events, its error box). */
@@ -85,8 +96,8 @@ export type SyncFunctions = {
 export interface PyWorker {
   /** Settles when the script finished: with this worker, or a {@link PythonError}. */
   ready: Promise<PyWorker>;
-  /** The config the worker was started with. */
-  readonly config: WorkerConfig | null;
+  /** The config the worker was started with, as given. */
+  readonly config: WorkerConfig | string | null;
   /**
    * `worker.sync.f = f` offers `f` to the worker (`pyscript.sync.f(...)` there blocks until
    * `f` answers); `await worker.sync.g(...)` calls the worker's export `g`.

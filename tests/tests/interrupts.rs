@@ -162,7 +162,7 @@ async fn interrupts_stop_loops(path: &str) {
     let refused = results["badConfig"]["err"].as_str().unwrap_or_default();
     assert!(
         refused.contains(
-            r#"config "interrupts" must be true, false or "everywhere", not "sometimes""#
+            r#"key "interrupts" must be true, false or "everywhere", not a string ("sometimes")"#
         ),
         "{}",
         results["badConfig"]

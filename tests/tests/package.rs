@@ -27,6 +27,7 @@ async fn the_installed_package_runs_a_page_script_and_a_worker() {
         "rustpy-ffi.js",
         "rustpy-protocol.js",
         "rustpy-relay.js",
+        "rustpy-config.js",
         "rustpy-wire.js",
         "rustpy-worker.js",
         "rustpy-coi.js",

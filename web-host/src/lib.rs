@@ -147,6 +147,9 @@ pub struct Edges {
     pub current_target: TargetFn,
     /// The interpreter's configuration (`pyscript.config`).
     pub config: Value,
+    /// The files its config delivered, `(path, bytes)` ([`files_from_js`]), for the
+    /// in-memory filesystem.
+    pub files: Vec<(String, Vec<u8>)>,
     /// The page's address a worker started from ([`Host::page_url`]); `None` on the page.
     pub page_url: Option<String>,
     /// The base URL of the lazily loaded stdlib, ending in `/` (`dist/rustpy/library/`;
@@ -168,13 +171,15 @@ pub struct Edges {
 struct WebHost {
     realm: Realm,
     edges: Edges,
+    files: RefCell<Vec<(String, Vec<u8>)>>,
     pending: RefCell<HashMap<u64, (Function, Function)>>,
 }
 
 impl WebHost {
-    fn new(realm: Realm, edges: Edges) -> Self {
+    fn new(realm: Realm, mut edges: Edges) -> Self {
         Self {
             realm,
+            files: RefCell::new(std::mem::take(&mut edges.files)),
             edges,
             pending: RefCell::new(HashMap::new()),
         }
@@ -338,6 +343,10 @@ impl Host for WebHost {
 
     fn page_url(&self) -> Option<String> {
         self.edges.page_url.clone()
+    }
+
+    fn take_files(&self) -> Vec<(String, Vec<u8>)> {
+        std::mem::take(&mut *self.files.borrow_mut())
     }
 
     fn report_error(&self, what: &str, traceback: &str) {
@@ -525,6 +534,38 @@ pub fn invoke_callback(callable_id: u64, args: &Value) -> Result<Value, String> 
         .borrow()
         .runtime
         .invoke_callback(callable_id, args)
+}
+
+/// The files the page fetched for a config (`rustpy.js`'s `fetchConfigFiles`: an array of
+/// `{url, to, unpack, data}`, `data` a `Uint8Array`) as `(path, bytes)` pairs, archives
+/// unpacked (`rustpy_config::archive`). The error names the file's URL.
+pub fn files_from_js(files: &JsValue) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let mut placed = Vec::new();
+    if files.is_undefined() || files.is_null() {
+        return Ok(placed);
+    }
+    let files = files
+        .dyn_ref::<js_sys::Array>()
+        .ok_or("rustpy: the config's files must arrive as an array")?;
+    for file in files.iter() {
+        let field =
+            |name: &str| js_sys::Reflect::get(&file, &name.into()).unwrap_or(JsValue::UNDEFINED);
+        let (Some(url), Some(to)) = (field("url").as_string(), field("to").as_string()) else {
+            return Err("rustpy: a config file arrived without its url and path".into());
+        };
+        let data = field("data");
+        let Some(data) = data.dyn_ref::<js_sys::Uint8Array>() else {
+            return Err(format!(
+                "rustpy: the config file {url} arrived without its bytes"
+            ));
+        };
+        let unpack = field("unpack").as_bool().unwrap_or(false);
+        placed.extend(
+            rustpy_config::archive::place(&url, &to, unpack, data.to_vec())
+                .map_err(|e| format!("rustpy: could not unpack a config file: {e}"))?,
+        );
+    }
+    Ok(placed)
 }
 
 /// How long a worker waits for a library file before the import fails.

@@ -113,6 +113,17 @@ pub async fn worker_main(boot: JsValue, local_table: JsValue) {
         }
     };
     let buffers = channel::Buffers::from_boot(&boot);
+    // The config's files travel beside the boot fields, as transferred bytes.
+    let files = js_sys::Reflect::get(&boot, &"files".into())
+        .map_err(|e| rustpy_web_host::error_text(&e))
+        .and_then(|files| rustpy_web_host::files_from_js(&files));
+    let files = match files {
+        Ok(files) => files,
+        Err(traceback) => {
+            post(&FromWorker::Failed { traceback });
+            return;
+        }
+    };
     let boot: Boot = match serde_wasm_bindgen::from_value(boot) {
         Ok(boot) => boot,
         Err(error) => {
@@ -168,6 +179,7 @@ pub async fn worker_main(boot: JsValue, local_table: JsValue) {
         local_ffi: Some(local_ffi),
         current_target: Box::new(move || target.clone()),
         config,
+        files,
         page_url: Some(boot.page_url.clone()).filter(|url| !url.is_empty()),
         library_url: if boot.library.is_empty() {
             "library/".to_string()

@@ -224,6 +224,7 @@ fn dist(compress: Compress) -> Result<(), TaskError> {
         ("main-entry/js/rustpy-ffi.js", "rustpy-ffi.js"),
         ("main-entry/js/rustpy-protocol.js", "rustpy-protocol.js"),
         ("main-entry/js/rustpy-relay.js", "rustpy-relay.js"),
+        ("main-entry/js/rustpy-config.js", "rustpy-config.js"),
         ("main-entry/js/rustpy-wire.js", "rustpy-wire.js"),
         ("main-entry/js/rustpy-coi.js", "rustpy-coi.js"),
         ("main-entry/js/rustpy-sw.js", "rustpy-sw.js"),

@@ -22,8 +22,9 @@ from _rustpy_ffi import JsException, batch
 
 RUNNING_IN_WORKER = _rustpy_host.in_worker()
 
-config = _rustpy_host.config() or {}
-"""This interpreter's configuration: a worker's ``config`` (attribute or option)."""
+config = dict(_rustpy_host.config() or {}, type="rustpy")
+"""This interpreter's configuration (a dict): the ``config`` of its script tag or
+``PyWorker``, or the page's ``<rustpy-config>``; ``type`` is ``"rustpy"``."""
 
 
 # Names defined in submodules that only scripts using them load (from the lazily fetched

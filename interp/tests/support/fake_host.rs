@@ -35,6 +35,8 @@ pub struct FakeHost {
     pub interrupt: RefCell<bool>,
     /// Set to make the host the page's main thread rather than a worker.
     pub on_page: RefCell<bool>,
+    /// The config's files, handed to the filesystem when the interpreter starts.
+    pub files: RefCell<Vec<(String, Vec<u8>)>>,
 }
 
 impl Host for FakeHost {
@@ -126,6 +128,9 @@ impl Host for FakeHost {
     fn config(&self) -> Value {
         Value::Dict(vec![("answer".into(), Value::Int("42".into()))])
     }
+    fn take_files(&self) -> Vec<(String, Vec<u8>)> {
+        std::mem::take(&mut *self.files.borrow_mut())
+    }
     /// Reads the library files the build wrote; records every load.
     fn load_library(&self, file: &str) -> Result<Vec<u8>, String> {
         self.library_loads.borrow_mut().push(file.to_string());
@@ -159,6 +164,17 @@ impl FakeHost {
 
 pub fn runtime() -> (Rc<FakeHost>, Runtime) {
     let host = Rc::new(FakeHost::default());
+    let runtime = Runtime::new(host.clone()).expect("interpreter starts");
+    (host, runtime)
+}
+
+/// A runtime whose filesystem starts with `files` (as the config's `files` deliver them).
+pub fn runtime_with_files(files: &[(&str, &[u8])]) -> (Rc<FakeHost>, Runtime) {
+    let host = Rc::new(FakeHost::default());
+    *host.files.borrow_mut() = files
+        .iter()
+        .map(|(p, d)| (p.to_string(), d.to_vec()))
+        .collect();
     let runtime = Runtime::new(host.clone()).expect("interpreter starts");
     (host, runtime)
 }

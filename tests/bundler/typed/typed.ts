@@ -9,6 +9,11 @@ const worker = new PyWorker("worker.py", {
   config: { sync_timeout: 2, sync_reply_limit: 1 << 20, theme: "dark" },
   showErrors: false,
 });
+const configured = new PyWorker("app.py", {
+  config: { files: { "data.csv": "", "lib.zip": "./lib/*" }, fetch: [{ from: "src/", files: ["a.py"] }] },
+});
+const fromFile = new PyWorker("app.py", { config: "app.toml" });
+console.log(configured.config, fromFile.config);
 worker.sync.greet = (name: string) => `Hello, ${name}`;
 worker.sync.later = async () => [1, 2n, "three", null, { nested: new Uint8Array([1]) }];
 

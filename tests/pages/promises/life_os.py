@@ -1,6 +1,6 @@
-# README, "Python available": rustpy's `os` keeps `environ`, `path`, `getcwd()` ("/"),
-# `fspath`, `urandom` and friends; its file and process calls raise OSError(ENOSYS) saying
-# why. Run on the page's main thread and in a worker.
+# README, "Python available": rustpy's `os` keeps `environ`, `path`, `getcwd()`
+# ("/home/rustpy"), `fspath`, `urandom` and friends; its descriptor and process calls raise
+# OSError(ENOSYS) saying why (files themselves: tests/tests/config.rs). Run on the page's main thread and in a worker.
 import json
 import os
 
@@ -46,10 +46,10 @@ def report():
         "basename": os.path.basename("/x/y.py"),
         "fspath": os.fspath("p"),
         "urandom": [len(os.urandom(16)), os.urandom(16) != os.urandom(16)],
-        "listdir": unavailable(lambda: os.listdir("/")),
-        "mkdir": unavailable(lambda: os.mkdir("made")),
-        "remove": unavailable(lambda: os.remove("gone.txt")),
-        "stat": unavailable(lambda: os.stat("/")),
+        "pipe": unavailable(lambda: os.pipe()),
+        "getuid": unavailable(lambda: os.getuid()),
+        "kill": unavailable(lambda: os.kill(1, 9)),
+        "read": unavailable(lambda: os.read(0, 1)),
         "system": unavailable(lambda: os.system("ls")),
         "open": unavailable(lambda: os.open("f.txt", os.O_RDONLY)),
     }

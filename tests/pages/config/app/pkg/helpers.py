@@ -1,0 +1,2 @@
+def total(rows, column):
+    return sum(int(row[column]) for row in rows)
