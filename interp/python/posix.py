@@ -17,6 +17,22 @@ if not hasattr(_errno, "ENOSYS"):
 environ = {}
 
 
+class stat_result(tuple):
+    """What ``stat()`` returns: mode, inode, device, links, uid, gid, size, atime, mtime,
+    ctime, by index or as ``st_*`` attributes (``shutil`` reads the class at import)."""
+
+    _fields = "st_mode st_ino st_dev st_nlink st_uid st_gid st_size st_atime st_mtime st_ctime"
+    n_sequence_fields = n_fields = 10
+
+    def __getattr__(self, name):
+        names = self._fields.split()
+        if name in names:
+            return self[names.index(name)]
+        if name.endswith("_ns") and name[:-3] in names[7:]:
+            return int(self[names.index(name[:-3])] * 1_000_000_000)
+        raise AttributeError(f"'os.stat_result' object has no attribute '{name}'")
+
+
 def fspath(path):
     """Returns the str or bytes form of a path-like object."""
     if isinstance(path, (str, bytes)):

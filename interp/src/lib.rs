@@ -288,6 +288,8 @@ impl Runtime {
         settings.user_site_directory = false;
         settings.ignore_environment = true;
         settings.install_signal_handlers = false;
+        // As an embedded CPython: `sys.argv == [""]` (argparse and unittest read argv[0]).
+        settings.argv = vec![String::new()];
         let builder = Interpreter::builder(settings);
         // The native `_datetime` reads `std::time::SystemTime`, which panics on
         // wasm32-unknown-unknown; without it `datetime` uses `_pydatetime`, whose clock is
