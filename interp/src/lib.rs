@@ -1,6 +1,6 @@
-//! rustpy's Python interpreter: RustPython with a curated frozen stdlib, browser-friendly
-//! `os`/`time`, an asyncio event loop driven by host timers, and script running with
-//! top-level `await`.
+//! rustpy's Python interpreter: RustPython with a frozen boot image and a lazily fetched
+//! stdlib, browser-friendly `os`/`time`, an asyncio event loop driven by host timers, and
+//! script running with top-level `await`.
 //!
 //! This crate knows nothing of the browser. Everything it needs from the outside world
 //! (output, clocks, sleeping, timers) goes through the [`Host`] trait, so the whole
@@ -29,14 +29,15 @@ pub use line_buffer::LineBuffer;
 pub use rustpy_bridge::Value;
 pub use source::dedent;
 
-/// Python sources frozen by `build.rs`: rustpy's own modules plus the curated stdlib.
+/// Python sources frozen by `build.rs`: the boot image (what starting up and `pyscript` need).
 static FROZEN: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/frozen.bin"));
 
 /// The list of frozen modules with their compressed sizes, one `name\tbytes` per line.
 pub const FROZEN_MANIFEST: &str = include_str!(concat!(env!("OUT_DIR"), "/frozen-manifest.txt"));
 
 /// The stdlib modules loaded on first import through [`Host::load_library`], one per line:
-/// `name<TAB>1 if a package else 0<TAB>the modules its file brings, comma-separated`.
+/// `name<TAB>1 if a package else 0<TAB>the other modules its file brings, as line numbers in
+/// base 36, comma-separated`; then `name<TAB>!<TAB>why it cannot run in a browser`.
 pub const LIBRARY_INDEX: &str = include_str!(concat!(env!("OUT_DIR"), "/library-index.txt"));
 
 /// Where the build wrote the library files (`<module>.bin` with what the module imports,

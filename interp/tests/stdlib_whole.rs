@@ -18,7 +18,7 @@ const CHECKS: &str = include_str!("../../tests/pages/stdlib_whole/checks.py");
 /// Runs `script` after the checks' definitions; returns its printed lines.
 fn run_with_checks(script: &str) -> Vec<String> {
     let (host, rt) = runtime();
-    let source = format!("{CHECKS}\n{script}");
+    let source = format!("_NATIVE = True\n{CHECKS}\n{script}");
     let outcome = rt.run_script(&source, "checks.py", 1).unwrap();
     assert_eq!(
         outcome,

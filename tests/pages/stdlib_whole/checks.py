@@ -92,3 +92,27 @@ def unavailable_checks():
             raised = f"{type(error).__name__}: {error}"
             results[what] = "ok" if type(error).__name__ == kind and words in str(error) else raised
     return results
+
+
+def report():
+    """Prints, for the browser test: how long the first imports of csv, pathlib and logging
+    took, then the results of both kinds of checks, as JSON, naming the thread."""
+    import json
+    import time
+
+    from pyscript import RUNNING_IN_WORKER
+
+    where = "worker" if RUNNING_IN_WORKER else "main"
+    took = {}
+    for name in ("csv", "pathlib", "logging"):
+        started = time.perf_counter()
+        __import__(name)
+        took[name] = round((time.perf_counter() - started) * 1000, 1)
+    print(f"{where} first imports (ms)", json.dumps(took))
+    print(f"{where} stdlib", json.dumps(stdlib_checks()))
+    print(f"{where} unavailable", json.dumps(unavailable_checks()))
+
+
+# Run as a page's or a worker's script (the native test defines _NATIVE first).
+if not globals().get("_NATIVE"):
+    report()
