@@ -20,25 +20,30 @@ import _rustpy_host
 #: itself included), for every module the library holds. Read on the first lookup, not at
 #: start-up: an interpreter whose scripts import nothing from the library never needs it.
 _index = None
+#: The library's modules in the index's order (a bundle names its members by position).
+_names = None
 #: name -> why it cannot run in a browser (it and its submodules).
 _unavailable = {}
 
 
 def _entry(name):
     """The index entry of ``name``, or None if the library does not hold it."""
-    global _index
+    global _index, _names
     if _index is None:
         lines = [line.split("\t") for line in _rustpy_host.library_index().splitlines()]
-        # A bundle lists its other modules by line number, base 36 (see build.rs).
-        names = [module for module, package, _ in lines if package != "!"]
+        _names = [module for module, package, _ in lines if package != "!"]
         _index = {}
         for module, package, rest in lines:
             if package == "!":
                 _unavailable[module] = rest
             else:
-                members = [names[int(n, 36)] for n in rest.split(",") if n]
-                _index[module] = (package == "1", [module, *members])
-    return _index.get(name)
+                _index[module] = (package == "1", rest)
+    entry = _index.get(name)
+    if entry is not None and isinstance(entry[1], str):
+        # A bundle lists its other modules by line number, base 36 (see build.rs).
+        members = [_names[int(n, 36)] for n in entry[1].split(",") if n]
+        entry = _index[name] = (entry[0], [name, *members])
+    return entry
 
 
 def _why_unavailable(name):
