@@ -103,6 +103,11 @@ class LibraryLoader:
     @staticmethod
     def exec_module(module):
         exec(_code(module.__spec__.name), module.__dict__)
+        if module.__spec__.name == "urllib.request":
+            # No sockets: its HTTP goes through the browser (see _rustpy_urllib.py).
+            import _rustpy_urllib
+
+            _rustpy_urllib.install(module)
 
     @staticmethod
     def get_resource_reader(name):

@@ -2,7 +2,8 @@
 //! thread and in a worker, each module the issue names imports from the lazily fetched
 //! library and does its job (`pages/stdlib_whole/checks.py`, one line each), and what a
 //! browser cannot do (Tk, processes, sockets, SQLite, TLS, shared libraries) raises an
-//! `ImportError` or `OSError` saying why.
+//! `ImportError` or `OSError` saying why; `urllib.request.urlopen` goes through the
+//! browser's HTTP.
 
 use std::time::Duration;
 
@@ -63,6 +64,19 @@ async fn what_a_browser_cannot_do_says_why_on_the_page_and_in_a_worker() {
         let results = printed(&page, &format!("{place} unavailable")).await;
         assert_eq!(results.as_object().map(|r| r.len()), Some(9), "{results}");
         assert_eq!(failures(&results), vec![], "{place}");
+    }
+    // urllib.request's HTTP goes through the browser: text, binary and an HTTP error.
+    for place in ["main", "worker"] {
+        let results = printed(&page, &format!("{place} urlopen")).await;
+        assert_eq!(
+            results,
+            serde_json::json!({
+                "text": [200, "\"\"\"I", "ok"],
+                "binary": [200, "TZif", "ok"],
+                "404": [404, "", "HTTPError"],
+            }),
+            "{place}"
+        );
     }
     // No request was made for a module that cannot run.
     let served = h.server.bytes_served();

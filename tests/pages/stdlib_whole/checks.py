@@ -61,7 +61,7 @@ UNAVAILABLE = {
     "ctypes": ("import ctypes", "ModuleNotFoundError", "shared libraries"),
     "subprocess": ("import subprocess; subprocess.run(['ls'])", "OSError", "subprocess: a browser cannot start processes"),
     "socket": ("import socket; socket.socket()", "OSError", "a browser cannot open sockets"),
-    "urlopen": ("import urllib.request; urllib.request.urlopen('http://127.0.0.1:9/')", "URLError", "a browser cannot open sockets"),
+    "urlopen": ("import urllib.request; urllib.request.urlopen('http://127.0.0.1:9/')", "URLError", "the browser could not fetch http://127.0.0.1:9/"),
 }
 
 
@@ -94,6 +94,35 @@ def unavailable_checks():
     return results
 
 
+def urlopen_checks():
+    """{what: "ok" or the error} of ``urllib.request.urlopen`` over the browser's HTTP:
+    a text file of this page's server, a binary one, a 404 (browser only: it asks the
+    page's server)."""
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    import js
+
+    here = str(js.location.href)
+    cases = {
+        "text": lambda: urllib.request.urlopen(urllib.parse.urljoin(here, "/stdlib_whole/checks.py")),
+        "binary": lambda: urllib.request.urlopen(urllib.parse.urljoin(here, "/rustpy/library/tzdata/zoneinfo/UTC")),
+        "404": lambda: urllib.request.urlopen(urllib.parse.urljoin(here, "/stdlib_whole/missing.txt")),
+    }
+    results = {}
+    for what, open_it in cases.items():
+        try:
+            with open_it() as response:
+                body = response.read()
+                results[what] = (response.status, body[:4].decode("latin-1"), "ok")
+        except urllib.error.HTTPError as error:
+            results[what] = (error.code, "", "HTTPError")
+        except BaseException as error:  # noqa: BLE001
+            results[what] = (0, "", f"{type(error).__name__}: {error}")
+    return results
+
+
 def report():
     """Prints, for the browser test: how long the first imports of csv, pathlib and logging
     took, then the results of both kinds of checks, as JSON, naming the thread."""
@@ -111,6 +140,7 @@ def report():
     print(f"{where} first imports (ms)", json.dumps(took))
     print(f"{where} stdlib", json.dumps(stdlib_checks()))
     print(f"{where} unavailable", json.dumps(unavailable_checks()))
+    print(f"{where} urlopen", json.dumps(urlopen_checks()))
 
 
 # Run as a page's or a worker's script (the native test defines _NATIVE first).
