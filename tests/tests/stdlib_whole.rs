@@ -13,13 +13,16 @@ use serde_json::Value;
 /// Booting plus fetching and running some forty modules on a busy two-core machine.
 const CHECKS: Duration = Duration::from_secs(180);
 
-/// The JSON object printed after `label` (`main stdlib {...}`), once it is printed.
+/// The JSON object printed after `label` (`main stdlib {...}`) on a line, once it is
+/// printed.
 async fn printed(page: &rustpy_e2e::browser::Page<'_>, label: &str) -> Value {
-    let line = page.wait_for_console("log", label, CHECKS).await.unwrap();
-    let json = line
-        .strip_prefix(label)
-        .unwrap_or_else(|| panic!("{line:?} does not start with {label:?}"));
-    serde_json::from_str(json.trim()).unwrap_or_else(|e| panic!("{e}: {line}"))
+    // A worker's lines may reach the console gathered into one message.
+    let message = page.wait_for_console("log", label, CHECKS).await.unwrap();
+    let line = message
+        .lines()
+        .find_map(|line| line.strip_prefix(label))
+        .unwrap_or_else(|| panic!("no line of {message:?} starts with {label:?}"));
+    serde_json::from_str(line.trim()).unwrap_or_else(|e| panic!("{e}: {message}"))
 }
 
 /// The checks that did not print "ok", with what they printed.
