@@ -11,6 +11,10 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Numbers the partial copies being written, so that no two share a name.
+static PARTIAL: AtomicUsize = AtomicUsize::new(0);
 
 /// Writes `X.br` and `X.gz` for every file under `dir` (recursively).
 pub fn precompress_tree(dir: &Path, cache: &Path) -> std::io::Result<()> {
@@ -106,7 +110,17 @@ fn precompress_file(path: &Path, cache: &Path, brotli_quality: u32) -> std::io::
             _ => cache.join(format!("{key}.q{brotli_quality}.{extension}")),
         };
         if !cached.is_file() {
-            let partial = with_appended_extension(&cached, "partial");
+            // Files of the same content (tzdata's aliases), or two builds sharing the cache,
+            // may compress the same bytes at once: each writes its own partial copy, and the
+            // last rename wins with the same bytes.
+            let partial = with_appended_extension(
+                &cached,
+                &format!(
+                    "partial-{}-{}",
+                    std::process::id(),
+                    PARTIAL.fetch_add(1, Ordering::Relaxed)
+                ),
+            );
             let compressed = if extension == "br" {
                 brotli_at(&bytes, brotli_quality)?
             } else {
