@@ -33,9 +33,9 @@ pub fn precompress_files(files: Vec<PathBuf>, cache: &Path) -> std::io::Result<(
 /// Brotli's best quality, which [`precompress_files`] uses.
 pub const BROTLI_BEST: u32 = 11;
 
-/// As [`precompress_files`], with brotli at `brotli_quality` (0 to 11): rustpy's stdlib
-/// library is 160 MB of bundles, where quality 11 takes most of an hour on two cores and
-/// quality 9 a few minutes, for copies about 13 % larger.
+/// As [`precompress_files`], with brotli at `brotli_quality` (0 to 11): the big bundles of
+/// rustpy's stdlib library are 135 MB, where quality 11 takes most of an hour on two cores
+/// and quality 9 a few minutes, for copies about 13 % larger.
 pub fn precompress_files_at(
     files: Vec<PathBuf>,
     cache: &Path,
