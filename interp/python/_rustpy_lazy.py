@@ -1,11 +1,13 @@
 """Loads the stdlib modules that are not frozen into the interpreter, on first import.
 
 The build (``interp/build.rs``) freezes only what an interpreter needs to start and what
-``pyscript`` needs; every other module of the curated stdlib is a file under
+``pyscript`` needs; every other module of the stdlib is a file under
 ``dist/rustpy/library/``: the module's compiled code together with what it imports at
 import time, marshalled. The first ``import json`` fetches ``library/json.bin`` (one
 blocking request through the host), keeps the modules it carries and executes them as
-Python imports them. A page pays only for the modules its scripts import.
+Python imports them. A page pays only for the modules its scripts import. A module that
+cannot run in a browser (``interp/stdlib-unavailable.txt``) raises ModuleNotFoundError
+saying why, without a request.
 """
 
 import marshal
@@ -18,17 +20,39 @@ import _rustpy_host
 #: itself included), for every module the library holds. Read on the first lookup, not at
 #: start-up: an interpreter whose scripts import nothing from the library never needs it.
 _index = None
+#: The library's modules in the index's order (a bundle names its members by position).
+_names = None
+#: name -> why it cannot run in a browser (it and its submodules).
+_unavailable = {}
 
 
 def _entry(name):
     """The index entry of ``name``, or None if the library does not hold it."""
-    global _index
+    global _index, _names
     if _index is None:
+        lines = [line.split("\t") for line in _rustpy_host.library_index().splitlines()]
+        _names = [module for module, package, _ in lines if package != "!"]
         _index = {}
-        for line in _rustpy_host.library_index().splitlines():
-            module, package, members = line.split("\t")
-            _index[module] = (package == "1", members.split(","))
-    return _index.get(name)
+        for module, package, rest in lines:
+            if package == "!":
+                _unavailable[module] = rest
+            else:
+                _index[module] = (package == "1", rest)
+    entry = _index.get(name)
+    if entry is not None and isinstance(entry[1], str):
+        # A bundle lists its other modules by line number, base 36 (see build.rs).
+        members = [_names[int(n, 36)] for n in entry[1].split(",") if n]
+        entry = _index[name] = (entry[0], [name, *members])
+    return entry
+
+
+def _why_unavailable(name):
+    """Why ``name`` (or its package) cannot run in a browser, or None."""
+    while name:
+        if name in _unavailable:
+            return _unavailable[name]
+        name = name.rpartition(".")[0]
+    return None
 
 #: Compiled code of modules that arrived in a file and have not been executed yet.
 _fetched = {}
@@ -66,6 +90,9 @@ class LibraryLoader:
     def find_spec(cls, name, path=None, target=None):
         entry = _entry(name)
         if entry is None:
+            why = _why_unavailable(name)
+            if why is not None:
+                raise ModuleNotFoundError(f"No module named '{name}': {why}", name=name)
             return None
         return _frozen_importlib.ModuleSpec(name, cls, origin="rustpy library", is_package=entry[0])
 
@@ -76,6 +103,19 @@ class LibraryLoader:
     @staticmethod
     def exec_module(module):
         exec(_code(module.__spec__.name), module.__dict__)
+        if module.__spec__.name == "urllib.request":
+            # No sockets: its HTTP goes through the browser (see _rustpy_urllib.py).
+            import _rustpy_urllib
+
+            _rustpy_urllib.install(module)
+
+    @staticmethod
+    def get_resource_reader(name):
+        """Reads a library package's data files (``importlib.resources``; the time zones
+        of ``tzdata``)."""
+        import _rustpy_resources
+
+        return _rustpy_resources.Reader(name)
 
 
 def install():

@@ -7,6 +7,7 @@ Imported once when an interpreter is built. It routes output and clocks to the h
 import sys
 import time
 
+import _rustpy_errno  # noqa: F401  (fills errno's codes before any script imports them)
 import _rustpy_host
 import _rustpy_lazy
 

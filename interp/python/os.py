@@ -24,6 +24,14 @@ pathsep = ":"
 defpath = "/bin:/usr/bin"
 devnull = "/dev/null"
 supports_bytes_environ = False
+# Which calls take a directory fd, an fd, effective ids or follow_symlinks=False: none here
+# (shutil and tempfile read these sets at import).
+supports_dir_fd, supports_fd, supports_effective_ids, supports_follow_symlinks = (
+    set(),
+    set(),
+    set(),
+    set(),
+)
 SEEK_SET, SEEK_CUR, SEEK_END = 0, 1, 2
 F_OK, X_OK, W_OK, R_OK = 0, 1, 2, 4
 O_RDONLY, O_WRONLY, O_RDWR = 0, 1, 2
@@ -49,6 +57,9 @@ class PathLike(abc.ABC):
         if cls is PathLike:
             return hasattr(subclass, "__fspath__")
         return NotImplemented
+
+    # `os.PathLike[str]` in annotations (importlib.resources has some at import).
+    __class_getitem__ = classmethod(type(list[int]))
 
 
 def fsencode(filename):
@@ -101,6 +112,11 @@ class terminal_size(tuple):
 
 def get_terminal_size(fd=1):
     return terminal_size((80, 24))
+
+
+def isatty(fd):
+    """False: a browser has no terminals."""
+    return False
 
 
 def _exit(code):

@@ -13,6 +13,8 @@ SHUT_RD, SHUT_WR, SHUT_RDWR = 0, 1, 2
 has_ipv6 = False
 error = OSError
 timeout = TimeoutError
+#: The "no timeout given" marker of ``create_connection`` (``http.client`` reads it).
+_GLOBAL_DEFAULT_TIMEOUT = object()
 
 
 class herror(OSError):
@@ -24,7 +26,11 @@ class gaierror(OSError):
 
 
 def _no_sockets(*args, **kwargs):
-    raise OSError(38, "sockets are not available in the browser: use fetch() or WebSocket from JS")
+    raise OSError(
+        38,
+        "a browser cannot open sockets: fetch URLs with pyscript.fetch (await) or use a "
+        "WebSocket from JS",
+    )
 
 
 class socket:

@@ -22,7 +22,7 @@ class TimeoutExpired(SubprocessError):
 
 
 def _no_processes(*args, **kwargs):
-    raise OSError(38, "subprocesses are not available in the browser")
+    raise OSError(38, "subprocess: a browser cannot start processes (run Python work in a PyWorker)")
 
 
 class Popen:

@@ -1,6 +1,6 @@
-//! rustpy's Python interpreter: RustPython with a curated frozen stdlib, browser-friendly
-//! `os`/`time`, an asyncio event loop driven by host timers, and script running with
-//! top-level `await`.
+//! rustpy's Python interpreter: RustPython with a frozen boot image and a lazily fetched
+//! stdlib, browser-friendly `os`/`time`, an asyncio event loop driven by host timers, and
+//! script running with top-level `await`.
 //!
 //! This crate knows nothing of the browser. Everything it needs from the outside world
 //! (output, clocks, sleeping, timers) goes through the [`Host`] trait, so the whole
@@ -30,14 +30,15 @@ pub use line_buffer::LineBuffer;
 pub use rustpy_bridge::Value;
 pub use source::dedent;
 
-/// Python sources frozen by `build.rs`: rustpy's own modules plus the curated stdlib.
+/// Python sources frozen by `build.rs`: the boot image (what starting up and `pyscript` need).
 static FROZEN: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/frozen.bin"));
 
 /// The list of frozen modules with their compressed sizes, one `name\tbytes` per line.
 pub const FROZEN_MANIFEST: &str = include_str!(concat!(env!("OUT_DIR"), "/frozen-manifest.txt"));
 
 /// The stdlib modules loaded on first import through [`Host::load_library`], one per line:
-/// `name<TAB>1 if a package else 0<TAB>the modules its file brings, comma-separated`.
+/// `name<TAB>1 if a package else 0<TAB>the other modules its file brings, as line numbers in
+/// base 36, comma-separated`; then `name<TAB>!<TAB>why it cannot run in a browser`.
 pub const LIBRARY_INDEX: &str = include_str!(concat!(env!("OUT_DIR"), "/library-index.txt"));
 
 /// Where the build wrote the library files (`<module>.bin` with what the module imports,
@@ -308,6 +309,8 @@ impl Runtime {
         settings.user_site_directory = false;
         settings.ignore_environment = true;
         settings.install_signal_handlers = false;
+        // As an embedded CPython: `sys.argv == [""]` (argparse and unittest read argv[0]).
+        settings.argv = vec![String::new()];
         let builder = Interpreter::builder(settings);
         // The native `_datetime` reads `std::time::SystemTime`, which panics on
         // wasm32-unknown-unknown; without it `datetime` uses `_pydatetime`, whose clock is

@@ -17,6 +17,10 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Numbers the partial copies being written, so that no two share a name.
+static PARTIAL: AtomicUsize = AtomicUsize::new(0);
 
 /// Writes `X.br` and `X.gz` for every file under `dir` (recursively).
 pub fn precompress_tree(dir: &Path, cache: &Path) -> std::io::Result<()> {
@@ -29,6 +33,20 @@ pub fn precompress_tree(dir: &Path, cache: &Path) -> std::io::Result<()> {
 /// Writes `X.br` and `X.gz` next to each of `files`, on all cores, taking them from `cache`
 /// when the same content was compressed before.
 pub fn precompress_files(files: Vec<PathBuf>, cache: &Path) -> std::io::Result<()> {
+    precompress_files_at(files, cache, BROTLI_BEST)
+}
+
+/// Brotli's best quality, which [`precompress_files`] uses.
+pub const BROTLI_BEST: u32 = 11;
+
+/// As [`precompress_files`], with brotli at `brotli_quality` (0 to 11): the big bundles of
+/// rustpy's stdlib library are 135 MB, where quality 11 takes most of an hour on two cores
+/// and quality 9 a few minutes, for copies about 13 % larger.
+pub fn precompress_files_at(
+    files: Vec<PathBuf>,
+    cache: &Path,
+    brotli_quality: u32,
+) -> std::io::Result<()> {
     std::fs::create_dir_all(cache)?;
     // Largest first, so the long brotli runs start at once.
     let mut sized = files
@@ -47,7 +65,7 @@ pub fn precompress_files(files: Vec<PathBuf>, cache: &Path) -> std::io::Result<(
                         let Some((_, path)) = next else {
                             return Ok(());
                         };
-                        precompress_file(&path, cache)?;
+                        precompress_file(&path, cache, brotli_quality)?;
                     }
                 })
             })
@@ -88,17 +106,35 @@ pub fn is_compressed_copy(path: &Path) -> bool {
     matches!(path.extension().and_then(|e| e.to_str()), Some("br" | "gz"))
 }
 
-fn precompress_file(path: &Path, cache: &Path) -> std::io::Result<()> {
+fn precompress_file(path: &Path, cache: &Path, brotli_quality: u32) -> std::io::Result<()> {
     let bytes = std::fs::read(path)?;
     let key = format!("{:016x}-{}", fnv1a(&bytes), bytes.len());
-    for (extension, compress) in [
-        ("br", brotli_best as fn(&[u8]) -> std::io::Result<Vec<u8>>),
-        ("gz", gzip_best),
-    ] {
-        let cached = cache.join(format!("{key}.{extension}"));
+    for extension in ["br", "gz"] {
+        // Copies at another brotli quality than the best are cached under their own name.
+        let cached = match (extension, brotli_quality) {
+            ("br", BROTLI_BEST) | ("gz", _) => cache.join(format!("{key}.{extension}")),
+            _ => cache.join(format!("{key}.q{brotli_quality}.{extension}")),
+        };
         if !cached.is_file() {
-            let partial = cache.join(format!("{key}.{extension}.partial"));
-            std::fs::write(&partial, compress(&bytes)?)?;
+            // Files of the same content (tzdata's aliases), or two builds sharing the cache,
+            // may compress the same bytes at once: each writes its own partial copy, and the
+            // last rename wins with the same bytes.
+            let partial = with_appended_extension(
+                &cached,
+                &format!(
+                    "partial-{}-{}",
+                    std::process::id(),
+                    PARTIAL.fetch_add(1, Ordering::Relaxed)
+                ),
+            );
+            let compressed = if extension == "br" && brotli_quality == BROTLI_BEST {
+                brotli_best(&bytes)?
+            } else if extension == "br" {
+                brotli_at(&bytes, brotli_quality)?
+            } else {
+                gzip_best(&bytes)?
+            };
+            std::fs::write(&partial, compressed)?;
             std::fs::rename(&partial, &cached)?;
         }
         std::fs::copy(&cached, with_appended_extension(path, extension))?;
@@ -116,14 +152,14 @@ pub fn brotli_best(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
     if bytes.len() >= SPLIT_AT && threads > 1 {
         return brotli_split(bytes, threads);
     }
-    brotli_whole(bytes)
+    brotli_at(bytes, BROTLI_BEST)
 }
 
-/// Brotli at quality 11 with a 16 MiB window, on one thread.
-fn brotli_whole(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+/// Brotli at `quality` with a 16 MiB window, on one thread.
+fn brotli_at(bytes: &[u8], quality: u32) -> std::io::Result<Vec<u8>> {
     let mut out = Vec::new();
     let params = brotli::enc::BrotliEncoderParams {
-        quality: 11,
+        quality: i32::try_from(quality.min(BROTLI_BEST)).unwrap_or(11),
         lgwin: 24,
         ..Default::default()
     };

@@ -14,8 +14,8 @@
 //!   navigation → the last of the four); the response body bytes the server sent for the
 //!   cold and the warm load, as sent (compressed), counted by the test server.
 //!
-//! - imports: the first `import json` / `re` / `datetime` in a fresh worker, timed inside
-//!   the worker (`tasks-*.html?task=import`).
+//! - imports: the first `import json` / `re` / `datetime` / `csv` / `pathlib` / `logging`
+//!   in a fresh worker, timed inside the worker (`tasks-*.html?task=import`).
 //!
 //! - memory: the wasm memory of a booted worker, reported from inside the worker by a hook
 //!   (`wasm-memory-hook.js`) that the page loads first in every worker it starts.
@@ -120,7 +120,7 @@ const BOOT_WAIT: Duration = Duration::from_secs(300);
 const TASK_WAIT: Duration = Duration::from_secs(960);
 
 /// The modules of the import section.
-const IMPORTS: [&str; 3] = ["json", "re", "datetime"];
+const IMPORTS: [&str; 6] = ["json", "re", "datetime", "csv", "pathlib", "logging"];
 
 /// The CPU cases: key in the page's result (cpu.py's run_all()) and label.
 const CPU_CASES: [(&str, &str); 7] = [
