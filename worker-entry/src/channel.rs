@@ -304,14 +304,16 @@ impl Client {
                 continue;
             }
             // A page that answers and then interrupts (a page function that starts what it
-            // then interrupts) can set both words between this thread's two loads: the
-            // reply is the call's, and the interrupt is left for the code that runs next.
-            if load(control, INTERRUPT).map_err(Err)? != 0
-                && load(control, STATE).map_err(Err)? == state(id, REPLIED)
-            {
+            // then interrupts) can set both words after this thread's load of STATE. The
+            // page writes the reply before the interrupt, so once the interrupt is seen the
+            // reply is too: the reply is the call's, and the interrupt is left for the code
+            // that runs next. Only an interrupt seen here, with no reply behind it, gives
+            // the call up (taking it later could take one that came after a reply).
+            let interrupted = load(control, INTERRUPT).map_err(Err)? != 0;
+            if interrupted && load(control, STATE).map_err(Err)? == state(id, REPLIED) {
                 break;
             }
-            let gave_up = if rustpy_web_host::deliver_interrupt() {
+            let gave_up = if interrupted && rustpy_web_host::deliver_interrupt() {
                 Some(GaveUp::Interrupted)
             } else {
                 match (timeout, deadline) {
