@@ -60,7 +60,7 @@ async fn demo_shows_results_and_stays_responsive() {
     assert!(
         done.as_str()
             .unwrap()
-            .contains("primes below 30000: 3245 (trial division)"),
+            .contains("primes below 100000: 9592 (trial division)"),
         "{done}"
     );
     assert!(page.error_boxes().await.unwrap().is_empty());

@@ -25,7 +25,7 @@ def cases():
         "pi": math.PI,
         "int": math.max(1, 7),
         "float": math.max(1, 2.5),
-        "bigInt": math.pow(2, 60),
+        "bigInt": [type(math.pow(2, 60)).__name__, str(math.pow(2, 60))],
         "negativeZero": str(math.round(-0.4)),
         "nan": str(math.sqrt(-1)),
         "text": js.JSON.stringify("é\n\"x\""),
