@@ -281,14 +281,23 @@ impl Page<'_> {
             .unwrap_or_default())
     }
 
-    /// The texts of everything logged with `console.log` so far, in order.
+    /// The lines of everything logged with `console.log` so far, in order. One console
+    /// entry may hold several lines: a worker's output lines that reach the page together
+    /// are logged as one entry (`emitOutput` in `rustpy.js`), so entries are split at
+    /// line breaks and each printed line is one item however it was batched.
     pub async fn log_lines(&self) -> Result<Vec<String>, BrowserError> {
         Ok(self
             .console()
             .await?
             .into_iter()
-            .filter(|line| line.level == "log")
-            .map(|line| line.text)
+            .filter(|entry| entry.level == "log")
+            .flat_map(|entry| {
+                entry
+                    .text
+                    .split('\n')
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
+            })
             .collect())
     }
 
