@@ -30,7 +30,8 @@ use std::cell::Cell;
 
 use rustpython_vm::{PyResult, VirtualMachine};
 
-use crate::host_module::{host, keyboard_interrupt};
+use crate::ffi::round_trip::keyboard_interrupt;
+use crate::thread_host::host;
 
 pub(crate) use checks::module_def;
 

@@ -7,13 +7,14 @@
 //! interpreter is tested natively with a fake host; `worker-entry` and `main-entry`
 //! implement [`Host`] with browser APIs.
 
-mod convert;
-mod direct;
+mod ffi;
+use ffi::convert;
+mod hand_back;
 mod host_module;
 mod interrupts;
 mod line_buffer;
-mod proxies;
 mod source;
+mod thread_host;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -302,7 +303,7 @@ pub struct Runtime {
 impl Runtime {
     /// Builds an interpreter that talks to `host`, which becomes this thread's host.
     pub fn new(host: Rc<dyn Host>) -> Result<Self, RuntimeError> {
-        host_module::install_host(host);
+        thread_host::install_host(host);
         let mut settings = rustpython_vm::Settings::default();
         settings.import_site = false;
         settings.path_list.clear();
@@ -382,7 +383,7 @@ impl Runtime {
                 },
                 Err(exc) => return Err(RuntimeError::Runner(format_exception(vm, &exc))),
             };
-            host_module::flush_to_host();
+            hand_back::flush_to_host();
             Ok(outcome)
         })
     }
@@ -395,7 +396,7 @@ impl Runtime {
     ) -> Result<T, RuntimeError> {
         self.interpreter.enter(|vm| {
             let result = body(vm);
-            host_module::flush_to_host();
+            hand_back::flush_to_host();
             result.map_err(|exc| RuntimeError::Runner(format_exception(vm, &exc)))
         })
     }
@@ -482,7 +483,7 @@ impl Runtime {
                     )
                     .map(drop),
                 Ok(result) => {
-                    host_module::export_result(call_id, Ok(result), vm);
+                    hand_back::export_result(call_id, Ok(result), vm);
                     Ok(())
                 }
             }
@@ -565,7 +566,7 @@ impl Runtime {
                 )
             };
             let result = run().map_err(|exc| self.format_user_exception(vm, exc));
-            host_module::flush_to_host();
+            hand_back::flush_to_host();
             result
         })
     }

@@ -12,9 +12,10 @@ use rustpy_bridge::ffi::is_local_handle;
 use rustpython_vm::builtins::{PyFloat, PyInt, PyStr};
 use rustpython_vm::{AsObject, PyObjectRef, PyResult, VirtualMachine};
 
-use crate::host_module::{
-    Reference, batching, failure_exception, host, reference_of, request_error,
-};
+use super::batch::batching;
+use super::operands::{Reference, reference_of};
+use super::round_trip::{failure_exception, request_error};
+use crate::thread_host::host;
 use rustpy_bridge::value::MAX_SAFE_INTEGER as MAX_SAFE;
 
 /// The handle of `proxy` when an operation on it can take the direct path: an object of
@@ -113,7 +114,7 @@ fn run(op: &DirectOp<'_>, vm: &VirtualMachine) -> PyResult {
         .js_direct(op)
         .map_err(|error| request_error(error, vm))?
     {
-        Ok(value) => crate::convert::from_value(&value, crate::convert::Mode::Ffi, vm),
+        Ok(value) => crate::ffi::convert::from_value(&value, crate::ffi::convert::Mode::Ffi, vm),
         Err(failure) => Err(failure_exception(failure, None, vm)?),
     }
 }

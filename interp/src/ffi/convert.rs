@@ -5,14 +5,15 @@
 //! [`Mode::Ffi`] is the `window`/`document` FFI: JS objects stay on the page as proxies
 //! and Python callables are offered to JS by id, through the hooks `_rustpy_ffi` installs.
 
-use std::cell::RefCell;
 use std::collections::HashSet;
 
 use rustpy_bridge::{Float, JsRef, PyRef, Value};
 
+use super::hooks::hooks;
+
 use rustpython_vm::{
     AsObject, PyObjectRef, PyResult, VirtualMachine,
-    builtins::{PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyStr, PyTuple, PyTypeRef},
+    builtins::{PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyStr, PyTuple},
 };
 
 /// How a conversion treats objects that are not plain data.
@@ -22,54 +23,6 @@ pub enum Mode {
     Copy,
     /// JS proxies and Python callables cross by reference (the FFI).
     Ffi,
-}
-
-/// What `_rustpy_ffi` registers so that conversions can make and recognise proxies.
-pub(crate) struct FfiHooks {
-    /// `_rustpy_ffi.JsProxy`.
-    pub proxy_class: PyTypeRef,
-    /// `_rustpy_ffi.JsMethod`.
-    pub method_class: PyTypeRef,
-    /// `register_callable(f) -> (id, prevent_default, stop_propagation)`.
-    pub register_callable: PyObjectRef,
-    /// `callable_for(id)`.
-    pub callable_for: PyObjectRef,
-    /// The marker for [`Value::Method`].
-    pub method_marker: PyObjectRef,
-}
-
-thread_local! {
-    static HOOKS: RefCell<Option<std::rc::Rc<FfiHooks>>> = const { RefCell::new(None) };
-}
-
-/// Installs the FFI hooks of this thread's interpreter.
-pub(crate) fn install_hooks(hooks: FfiHooks) {
-    HOOKS.with(|slot| *slot.borrow_mut() = Some(std::rc::Rc::new(hooks)));
-}
-
-fn hooks(vm: &VirtualMachine) -> PyResult<std::rc::Rc<FfiHooks>> {
-    if let Some(hooks) = HOOKS.with(|slot| slot.borrow().clone()) {
-        return Ok(hooks);
-    }
-    vm.import("_rustpy_ffi", 0)?; // installs them
-    HOOKS
-        .with(|slot| slot.borrow().clone())
-        .ok_or_else(|| vm.new_runtime_error("rustpy: _rustpy_ffi did not install its hooks"))
-}
-
-/// `_rustpy_ffi.JsProxy`, the class of proxies and batch placeholders.
-pub(crate) fn proxy_class(vm: &VirtualMachine) -> PyResult<PyTypeRef> {
-    Ok(hooks(vm)?.proxy_class.clone())
-}
-
-/// `_rustpy_ffi.JsMethod`, the class of methods read from proxies.
-pub(crate) fn method_class(vm: &VirtualMachine) -> PyResult<PyTypeRef> {
-    Ok(hooks(vm)?.method_class.clone())
-}
-
-/// `_rustpy_ffi.METHOD`, what a `get` of an inherited method answers.
-pub(crate) fn method_marker(vm: &VirtualMachine) -> PyResult<PyObjectRef> {
-    Ok(hooks(vm)?.method_marker.clone())
 }
 
 /// Converts a Python object to a [`Value`]; objects that cannot cross raise a `TypeError`
@@ -217,7 +170,7 @@ fn leaf_to_value(
 /// A JS proxy, a bound JS method or a Python callable, as a reference.
 fn reference_to_value(obj: &PyObjectRef, context: &str, vm: &VirtualMachine) -> PyResult<Value> {
     let hooks = hooks(vm)?;
-    if let Some(state) = crate::proxies::proxy_state(obj) {
+    if let Some(state) = crate::ffi::registry::proxy_state(obj) {
         let (mut handle, mut held) = {
             let state = state.lock();
             (state.id, state.attribute.is_some())
@@ -225,7 +178,7 @@ fn reference_to_value(obj: &PyObjectRef, context: &str, vm: &VirtualMachine) -> 
         if handle == 0 && held {
             // An attribute read a batch holds back, used as an operand (`el.textContent =
             // document.title`): its `get` is queued now, before the operation using it.
-            crate::host_module::queue_held(vm)?;
+            crate::ffi::batch::queue_held(vm)?;
             let state = state.lock();
             (handle, held) = (state.id, state.attribute.is_some());
         }
@@ -251,7 +204,7 @@ fn reference_to_value(obj: &PyObjectRef, context: &str, vm: &VirtualMachine) -> 
             callable: false,
         }));
     }
-    if let Some(method) = obj.downcast_ref::<crate::host_module::JsMethodBase>() {
+    if let Some(method) = obj.downcast_ref::<crate::ffi::registry::JsMethodBase>() {
         let method = &method.state;
         let function = method.function.lock().clone();
         if let Some(function) = function {
@@ -321,7 +274,7 @@ pub fn from_value(value: &Value, mode: Mode, vm: &VirtualMachine) -> PyResult<Py
             }
             dict.into()
         }
-        Value::Js(js) if mode == Mode::Ffi => crate::proxies::proxy_for(js, vm)?,
+        Value::Js(js) if mode == Mode::Ffi => crate::ffi::registry::proxy_for(js, vm)?,
         Value::Py(py) if mode == Mode::Ffi => hooks(vm)?.callable_for.call((py.id,), vm)?,
         Value::Method if mode == Mode::Ffi => hooks(vm)?.method_marker.clone(),
         other => {
