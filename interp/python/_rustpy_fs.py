@@ -359,8 +359,7 @@ class FileIO(_io._RawIOBase):
 
     def __init__(self, file, mode="r", closefd=True, opener=None):
         super().__init__()
-        if isinstance(file, int):
-            raise _error(OSError, EBADF, "rustpy's files have no descriptors", file)
+        self._fd = None
         self.name = file
         full = _abs(file)
         kind = mode.replace("b", "").replace("t", "")
@@ -439,7 +438,16 @@ class FileIO(_io._RawIOBase):
         return size
 
     def fileno(self):
-        raise _error(OSError, EBADF, "rustpy's files have no descriptors", self.name)
+        if self._fd is None:
+            raise _error(OSError, EBADF, "this file was not opened by descriptor (os.open)", self.name)
+        return self._fd
+
+    def close(self):
+        if self._fd is not None:
+            import _rustpy_fds
+
+            _rustpy_fds.closed(self._fd)
+        super().close()
 
     def isatty(self):
         return False
@@ -454,7 +462,17 @@ def open(file, mode="r", buffering=-1, encoding=None, errors=None, newline=None,
         raise ValueError("can't have text and binary mode at once")
     if binary and (encoding is not None or errors is not None or newline is not None):
         raise ValueError("binary mode doesn't take an encoding, errors or newline argument")
-    raw = FileIO(file, mode)
+    if opener is not None or (isinstance(file, int) and not isinstance(file, bool)):
+        import _rustpy_fds
+
+        if opener is not None:
+            # `opener(file, flags)` opens it and answers a descriptor (as `tempfile` does).
+            raw = _rustpy_fds.raw(opener(file, _rustpy_fds.flags_of(mode)), True)
+            raw.name = file
+        else:
+            raw = _rustpy_fds.raw(file, closefd)
+    else:
+        raw = FileIO(file, mode)
     if buffering == 0:
         if not binary:
             raise ValueError("can't have unbuffered text I/O")

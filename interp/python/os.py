@@ -34,11 +34,12 @@ supports_dir_fd, supports_fd, supports_effective_ids, supports_follow_symlinks =
 )
 SEEK_SET, SEEK_CUR, SEEK_END = 0, 1, 2
 F_OK, X_OK, W_OK, R_OK = 0, 1, 2, 4
-O_RDONLY, O_WRONLY, O_RDWR = 0, 1, 2
-O_CREAT, O_EXCL, O_TRUNC, O_APPEND = 0o100, 0o200, 0o1000, 0o2000
 EX_OK = 0
 
 error = OSError
+# What `shutil.rmtree` passes as `walk(followlinks=...)` (CPython's os defines it; the
+# in-memory filesystem has no links, so `walk` ignores it).
+_walk_symlinks_as_files = object()
 
 import posixpath as path  # noqa: E402  (posixpath imports os; the names above come first)
 

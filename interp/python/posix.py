@@ -1,8 +1,9 @@
 """rustpy's ``posix``: the primitives below ``os`` in a browser.
 
 ``importlib`` and rustpy's ``os`` import this module. Files and folders are the
-interpreter's in-memory filesystem (``_rustpy_fs``); a page has no processes, users or
-file descriptors: those calls raise ``OSError(ENOSYS)`` with a message saying so.
+interpreter's in-memory filesystem (``_rustpy_fs``, its descriptors ``_rustpy_fds``); a
+page has no processes, users, pipes or links: those calls raise ``OSError(ENOSYS)`` with a
+message saying so.
 """
 
 import errno as _errno
@@ -69,7 +70,7 @@ def _unavailable(function_name):
         raise OSError(
             ENOSYS,
             f"os.{function_name}() is not available in the browser: rustpy's files live in "
-            "memory without descriptors, and a page has no processes or users",
+            "memory, and a page has no processes, users, pipes or links",
         )
 
     unavailable.__name__ = function_name
@@ -78,13 +79,30 @@ def _unavailable(function_name):
 
 
 for _name in (
-    "chown close dup dup2 execv execve fdopen fstat fsync ftruncate getlogin getuid "
-    "geteuid getgid getegid kill link lseek mkfifo open pipe popen read readlink "
-    "statvfs symlink system truncate umask wait waitpid write"
+    "chown dup dup2 execv execve getlogin getuid geteuid getgid getegid kill link "
+    "mkfifo pipe popen readlink statvfs symlink system truncate umask wait waitpid"
 ).split():
     globals()[_name] = _unavailable(_name)
 del _name
 
+from _rustpy_fds import (  # noqa: E402  (descriptors of files in the in-memory filesystem)
+    O_APPEND,
+    O_CREAT,
+    O_EXCL,
+    O_RDONLY,
+    O_RDWR,
+    O_TRUNC,
+    O_WRONLY,
+    close,
+    fdopen,
+    fstat,
+    fsync,
+    ftruncate,
+    lseek,
+    open,
+    read,
+    write,
+)
 from _rustpy_fs import (  # noqa: E402  (files and folders: the in-memory filesystem)
     DirEntry,
     access,

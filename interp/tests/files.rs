@@ -106,3 +106,54 @@ fn a_module_written_at_run_time_imports_and_shadows_the_library() {
     );
     assert_eq!(host.stdout(), vec!["42 True"]);
 }
+
+#[test]
+fn descriptors_and_tempfile_work_on_the_in_memory_files() {
+    let (host, rt) = runtime();
+    run_ok(
+        &host,
+        &rt,
+        "import os, tempfile, errno\n\
+         fd = os.open('d.bin', os.O_WRONLY | os.O_CREAT | os.O_EXCL)\n\
+         print(fd >= 3, os.write(fd, b'abcdef'), os.lseek(fd, 2, os.SEEK_SET))\n\
+         os.write(fd, b'XY')\n\
+         os.ftruncate(fd, 5)\n\
+         print(os.fstat(fd).st_size)\n\
+         os.close(fd)\n\
+         print(open('d.bin', 'rb').read())\n\
+         try:\n    os.open('d.bin', os.O_RDWR | os.O_CREAT | os.O_EXCL)\n\
+         except FileExistsError as e:\n    print('exists', e.errno == errno.EEXIST)\n\
+         try:\n    os.close(fd)\n\
+         except OSError as e:\n    print('closed', e.errno == errno.EBADF)\n\
+         try:\n    os.read(os.open('d.bin', os.O_WRONLY), 1)\n\
+         except Exception as e:\n    print('write-only', type(e).__name__)\n\
+         fd = os.open('d.bin', os.O_RDONLY)\n\
+         with os.fdopen(fd, 'rb') as f:\n    print(f.read(), f.fileno() == fd)\n\
+         print(f.closed)\n\
+         print(tempfile.gettempdir())\n\
+         with tempfile.NamedTemporaryFile('w+', suffix='.csv') as t:\n    t.write('a,b')\n    t.seek(0)\n    print(t.read(), open(t.name).read(), t.name.endswith('.csv'))\n\
+         print(os.path.exists(t.name))\n\
+         with tempfile.TemporaryFile() as t:\n    t.write(b'xyz')\n    t.seek(0)\n    print(t.read())\n\
+         with tempfile.TemporaryDirectory() as d:\n    open(os.path.join(d, 'x'), 'w').close()\n    print(os.listdir(d))\n\
+         print(os.path.exists(d))",
+    );
+    assert_eq!(
+        host.stdout(),
+        vec![
+            "True 6 2",
+            "5",
+            "b'abXYe'",
+            "exists True",
+            "closed True",
+            "write-only UnsupportedOperation",
+            "b'abXYe' True",
+            "True",
+            "/tmp",
+            "a,b a,b True",
+            "False",
+            "b'xyz'",
+            "['x']",
+            "False",
+        ]
+    );
+}

@@ -9,7 +9,7 @@
 //!   attribute): a page function that never answers raises `TimeoutError` naming it,
 //!   without `timeout=`;
 //! - `os` in a browser, on the main thread and in a worker: `environ`, `path`, `getcwd()`,
-//!   `fspath`, `urandom`, and descriptor and process calls raising `OSError(ENOSYS)` saying why
+//!   `fspath`, `urandom`, descriptors of in-memory files, and process calls raising `OSError(ENOSYS)` saying why
 //!   (`errno.ENOSYS`, which rustpy's `posix` adds where RustPython's `errno` lacks it);
 //! - `ready` never stays pending: it rejects for a worker whose script is a syntax error
 //!   (a `PythonError` with the traceback) and for one that crashes while it boots (later
@@ -94,7 +94,9 @@ fn check_os(report: &Value, in_worker: bool) {
     let enosys = 38;
     assert_eq!(report["errnoENOSYS"], enosys, "{report}");
     assert_eq!(report["strerror"], "Function not implemented", "{report}");
-    for call in ["pipe", "getuid", "kill", "read", "system", "open"] {
+    // Descriptors of the in-memory filesystem: written, read back, sized; closed, EBADF (9).
+    assert_eq!(report["descriptors"], json!(["hello", 5, 9]), "{report}");
+    for call in ["pipe", "getuid", "kill", "dup", "system", "readlink"] {
         let raised = &report[call];
         assert_eq!(raised["type"], "OSError", "{call}: {report}");
         assert_eq!(raised["errno"], enosys, "{call}: ENOSYS: {report}");

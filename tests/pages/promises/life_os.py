@@ -1,6 +1,6 @@
 # README, "Python available": rustpy's `os` keeps `environ`, `path`, `getcwd()`
-# ("/home/rustpy"), `fspath`, `urandom` and friends; its descriptor and process calls raise
-# OSError(ENOSYS) saying why (files themselves: tests/tests/config.rs). Run on the page's main thread and in a worker.
+# ("/home/rustpy"), `fspath`, `urandom` and friends; descriptors of in-memory files work;
+# its process, user, pipe and link calls raise OSError(ENOSYS) saying why (files themselves: tests/tests/config.rs). Run on the page's main thread and in a worker.
 import json
 import os
 
@@ -19,6 +19,21 @@ def unavailable(call):
     except Exception as error:
         return {"type": type(error).__name__, "message": str(error)}
     return {"type": "returned"}
+
+
+def descriptors():
+    fd = os.open("fd.txt", os.O_RDWR | os.O_CREAT | os.O_TRUNC)
+    os.write(fd, b"hello")
+    os.lseek(fd, 0, os.SEEK_SET)
+    first = os.read(fd, 5).decode()
+    size = os.fstat(fd).st_size
+    os.close(fd)
+    try:
+        os.read(fd, 1)
+        closed = "read after close worked"
+    except OSError as error:
+        closed = error.errno
+    return [first, size, closed]
 
 
 def report():
@@ -49,9 +64,11 @@ def report():
         "pipe": unavailable(lambda: os.pipe()),
         "getuid": unavailable(lambda: os.getuid()),
         "kill": unavailable(lambda: os.kill(1, 9)),
-        "read": unavailable(lambda: os.read(0, 1)),
+        "dup": unavailable(lambda: os.dup(0)),
         "system": unavailable(lambda: os.system("ls")),
-        "open": unavailable(lambda: os.open("f.txt", os.O_RDONLY)),
+        "readlink": unavailable(lambda: os.readlink("f.txt")),
+        # Descriptors of the in-memory filesystem work; a bad one is EBADF.
+        "descriptors": descriptors(),
     }
 
 
