@@ -5,6 +5,7 @@
 //!
 //! `RUSTPY_BROWSER=chromium|firefox|webkit` picks the engine (default `chromium`).
 
+use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -120,7 +121,10 @@ impl Engine {
 
     /// Starts the engine's WebDriver server on a free port (and, for WebKit, the X server
     /// it draws into); fails with [`BrowserError::Missing`] when a program is missing.
-    pub async fn launch(self) -> Result<Launched, BrowserError> {
+    ///
+    /// The driver and the browser it starts write their files under `scratch` (their
+    /// `TMPDIR`, and geckodriver's `--profile-root`): the caller removes it after them.
+    pub async fn launch(self, scratch: &Path) -> Result<Launched, BrowserError> {
         for (path, package) in self.requirements() {
             if !std::path::Path::new(&path).exists() {
                 return Err(BrowserError::Missing {
@@ -133,7 +137,7 @@ impl Engine {
         let port = free_port().map_err(|e| BrowserError::Driver(e.to_string()))?;
         let mut children = Vec::new();
         let mut group = None;
-        let driver = match self {
+        let mut driver = match self {
             Engine::Chromium => {
                 let mut command = Command::new(CHROMEDRIVER);
                 command.arg(format!("--port={port}"));
@@ -144,6 +148,7 @@ impl Engine {
                 command.args(["--host", "127.0.0.1", "--port", &port.to_string()]);
                 // Ports of its own for each session: sessions run two at a time.
                 command.args(["--marionette-port", "0", "--websocket-port", "0"]);
+                command.arg("--profile-root").arg(scratch);
                 command
             }
             Engine::Webkit => {
@@ -161,6 +166,9 @@ impl Engine {
                 command
             }
         };
+        // chromedriver's and Chromium's profile and sockets, Firefox's and WebKit's
+        // temporary files: all in the session's folder.
+        driver.env("TMPDIR", scratch);
         let driver = spawn_in_group(driver, group)?;
         group = group.or(driver.id());
         children.push(driver);

@@ -9,6 +9,7 @@
 pub mod browser;
 pub mod engines;
 pub mod npm;
+pub mod scratch;
 pub mod server;
 
 use std::path::PathBuf;
