@@ -9,7 +9,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
 use tokio::process::Child;
 
-pub use crate::engines::{CHROMEDRIVER, CHROMIUM, Engine};
+pub use crate::engines::{CHROMEDRIVER, CHROMIUM, Encodings, Engine};
 use crate::scratch::ScratchDir;
 
 /// How long a driver may take to open its first session (Firefox and WebKit start slowly
@@ -139,9 +139,18 @@ impl Browser {
 
     /// Starts `engine`'s driver on a free port and opens a headless session.
     pub async fn start_engine(engine: Engine) -> Result<Self, BrowserError> {
+        Self::start_accepting(engine, Encodings::EngineDefault).await
+    }
+
+    /// Starts `engine`'s driver on a free port and opens a headless session whose browser
+    /// accepts `encodings`.
+    pub async fn start_accepting(
+        engine: Engine,
+        encodings: Encodings,
+    ) -> Result<Self, BrowserError> {
         let scratch = ScratchDir::new(engine.name())
             .map_err(|e| BrowserError::Driver(format!("no scratch folder for the session: {e}")))?;
-        let launched = engine.launch(scratch.path()).await?;
+        let launched = engine.launch(scratch.path(), encodings).await?;
         let deadline = Instant::now() + SESSION_START;
         let client = loop {
             match ClientBuilder::new(HttpConnector::new())

@@ -49,6 +49,17 @@ pub enum Engine {
     Webkit,
 }
 
+/// The content encodings the browser accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encodings {
+    /// What the engine asks for by itself (brotli over `http://127.0.0.1` but in WebKitGTK).
+    EngineDefault,
+    /// gzip and deflate only: Firefox with its `network.http.accept-encoding` lists set so;
+    /// WebKitGTK asks for no more over `http://` by itself; Chromium has no switch for it
+    /// (the server can ignore what it asks more, [`crate::server::ServerOptions::gzip_only`]).
+    GzipOnly,
+}
+
 /// A WebDriver server started for one session, ready for `ClientBuilder::connect`.
 pub struct Launched {
     /// The driver's URL.
@@ -124,7 +135,11 @@ impl Engine {
     ///
     /// The driver and the browser it starts write their files under `scratch` (their
     /// `TMPDIR`, and geckodriver's `--profile-root`): the caller removes it after them.
-    pub async fn launch(self, scratch: &Path) -> Result<Launched, BrowserError> {
+    pub async fn launch(
+        self,
+        scratch: &Path,
+        encodings: Encodings,
+    ) -> Result<Launched, BrowserError> {
         for (path, package) in self.requirements() {
             if !std::path::Path::new(&path).exists() {
                 return Err(BrowserError::Missing {
@@ -174,32 +189,37 @@ impl Engine {
         children.push(driver);
         Ok(Launched {
             url: format!("http://127.0.0.1:{port}"),
-            capabilities: self.capabilities(),
+            capabilities: self.capabilities(encodings),
             children,
             group,
         })
     }
 
-    /// The capabilities of a headless session in the engine.
-    fn capabilities(self) -> Map<String, Value> {
+    /// The capabilities of a headless session in the engine, accepting `encodings`.
+    fn capabilities(self, encodings: Encodings) -> Map<String, Value> {
+        let gzip_only = encodings == Encodings::GzipOnly;
         let mut capabilities = Map::new();
         match self {
             Engine::Chromium => {
+                let args = [
+                    "--headless=new",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-quic",
+                    "--no-first-run",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--disable-dev-shm-usage",
+                    "--window-size=1200,900",
+                    // gc(): tests that check what is collected force a full collection.
+                    "--js-flags=--expose-gc",
+                    // performance.measureUserAgentSpecificMemory() answers at once.
+                    "--enable-blink-features=ForceEagerMeasureMemory",
+                ];
                 capabilities.insert(
                     "goog:chromeOptions".into(),
-                    json!({
-                        "binary": CHROMIUM,
-                        "args": [
-                            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                            "--no-first-run", "--disable-background-networking",
-                            "--disable-component-update", "--disable-sync",
-                            "--disable-dev-shm-usage", "--window-size=1200,900",
-                            // gc(): tests that check what is collected force a full collection.
-                            "--js-flags=--expose-gc",
-                            // performance.measureUserAgentSpecificMemory() answers at once.
-                            "--enable-blink-features=ForceEagerMeasureMemory",
-                        ],
-                    }),
+                    json!({ "binary": CHROMIUM, "args": args }),
                 );
             }
             Engine::Firefox => {
@@ -230,6 +250,13 @@ impl Engine {
                         },
                     }),
                 );
+                if gzip_only {
+                    // The first list is for http://, the second for https:// and
+                    // trustworthy origins such as 127.0.0.1.
+                    let prefs = &mut capabilities["moz:firefoxOptions"]["prefs"];
+                    prefs["network.http.accept-encoding"] = json!("gzip, deflate");
+                    prefs["network.http.accept-encoding.secure"] = json!("gzip, deflate");
+                }
             }
             Engine::Webkit => {
                 capabilities.insert(

@@ -1,11 +1,12 @@
 //! The stdlib outside the boot image is fetched on first import, one file per `import`,
 //! from the precompressed `dist/rustpy/library/`; a worker that imports nothing fetches
-//! none of it. Read on the server: what it sent, per path.
+//! none of it. Read on the server: what it sent, per path. A browser that accepts gzip but
+//! not brotli gets `dist/rustpy/`'s `.gz` copies (README: "let your server send them").
 
 use std::time::Duration;
 
-use rustpy_e2e::Harness;
 use rustpy_e2e::server::best_encoding;
+use rustpy_e2e::{Harness, workspace_root};
 use serde_json::json;
 
 /// The library files the server has sent so far.
@@ -76,4 +77,59 @@ async fn a_page_pays_only_for_the_modules_it_imports() {
     let error = missing["error"].as_str().unwrap_or_default();
     assert!(error.contains("ModuleNotFoundError"), "{missing}");
     assert_eq!(library_files(&h), vec!["/rustpy/library/json.bin"]);
+}
+
+#[tokio::test]
+async fn a_browser_without_brotli_gets_the_gzip_copies_and_the_page_works() {
+    let h = Harness::start_gzip_only().await;
+    let page = h.open("/lazy.html").await;
+    page.wait_for("window.booted", Duration::from_secs(90))
+        .await
+        .unwrap();
+    page.wait_for_console(
+        "log",
+        "main thread: {\"lazy\": true}",
+        Duration::from_secs(30),
+    )
+    .await
+    .unwrap();
+    page.eval("window.importModule('json'); return true", vec![])
+        .await
+        .unwrap();
+    let imported = page
+        .wait_for("window.imported", Duration::from_secs(60))
+        .await
+        .unwrap();
+    assert_eq!(imported, json!({"value": [1, "two", null]}));
+
+    // Every file of rustpy's with a `.gz` copy came as that copy, byte for byte, and the
+    // browser decoded it: the wasm module, the JS, the library file both threads imported.
+    let dist = workspace_root().join("dist/rustpy");
+    let served = h.server.bytes_served();
+    let mut sent_gzip = Vec::new();
+    for (path, what) in &served {
+        let Some(file) = path.strip_prefix("/rustpy/") else {
+            continue;
+        };
+        let copy = dist.join(format!("{file}.gz"));
+        if let Ok(metadata) = std::fs::metadata(&copy) {
+            assert_eq!(what.content_encoding, "gzip", "{path} {what:?}");
+            assert_eq!(
+                what.bytes,
+                what.responses * metadata.len(),
+                "{path}: each response is the whole copy {what:?}"
+            );
+            sent_gzip.push(file);
+        }
+    }
+    for needed in [
+        "rustpy.js",
+        "rustpy_wasm.js",
+        "rustpy_wasm_bg.wasm",
+        "rustpy-worker.js",
+        "library/json.bin",
+    ] {
+        assert!(sent_gzip.contains(&needed), "{needed}: {served:?}");
+    }
+    assert!(page.error_boxes().await.unwrap().is_empty());
 }

@@ -11,6 +11,9 @@
 //! - `os` in a browser, on the main thread and in a worker: `environ`, `path`, `getcwd()`,
 //!   `fspath`, `urandom`, and descriptor and process calls raising `OSError(ENOSYS)` saying why
 //!   (`errno.ENOSYS`, which rustpy's `posix` adds where RustPython's `errno` lacks it);
+//! - `PyWorker(..., service_worker=...)` from main-thread Python on a page without shared
+//!   memory: the worker calls the page through that relay, and rustpy registers none of its
+//!   own (the JS option and the tag's attribute are `isolation.rs`');
 //! - `ready` never stays pending: it rejects for a worker whose script is a syntax error
 //!   (a `PythonError` with the traceback) and for one that crashes while it boots (later
 //!   calls fail with "crashed ... call restart()").
@@ -152,4 +155,34 @@ async fn ready_rejects_for_a_syntax_error_and_for_a_crash_while_booting() {
         after.contains("crashed") && after.contains("restart()"),
         "a later call fails with \"crashed ... call restart()\": {result}"
     );
+}
+
+#[tokio::test]
+async fn python_names_the_pages_own_relay_with_service_worker() {
+    let h = Harness::start_not_isolated().await;
+    let page = h.open("/promises/relay_python.html").await;
+    let result = page.result(Duration::from_secs(180)).await.unwrap();
+    assert_eq!(
+        result,
+        json!({"sum": 5, "dom": "via the relay", "isolated": false}),
+        "the worker's sync, document and window calls went through the relay"
+    );
+    // The relay is the page's (`/rustpy-sw.js`, scope `/`), not rustpy's own fallback,
+    // which would register under `/rustpy/__rustpy__/` and say so in the console.
+    let scopes = page
+        .eval(
+            "return navigator.serviceWorker.getRegistrations().then((r) => r.map((x) => x.scope))",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(scopes, json!([h.server.url("/")]));
+    let console = page.console().await.unwrap();
+    assert!(
+        !console
+            .iter()
+            .any(|line| line.text.contains("service-worker relay")),
+        "no fallback note when Python names the relay: {console:?}"
+    );
+    assert!(page.error_boxes().await.unwrap().is_empty());
 }
