@@ -9,7 +9,8 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
 use tokio::process::Child;
 
-pub use crate::engines::{CHROMEDRIVER, CHROMIUM, Engine};
+pub use crate::engines::{CHROMEDRIVER, CHROMIUM, Encodings, Engine};
+use crate::scratch::ScratchDir;
 
 /// How long a driver may take to open its first session (Firefox and WebKit start slowly
 /// on a busy two-core machine).
@@ -111,12 +112,16 @@ pub fn page_outcome(outcome: Value) -> Result<Value, BrowserError> {
 /// The driver runs in its own process group with the browser it starts (and, for WebKit,
 /// the X server it draws into); dropping the `Browser` kills the whole group, so a test
 /// that fails (and never calls [`Browser::close`]) leaves no browser behind to load the
-/// machine.
+/// machine. Everything the driver and the browser write to disk (the browser's profile, the
+/// driver's temporary files) goes to a [`ScratchDir`] of the session's, removed after the
+/// group is killed.
 pub struct Browser {
     client: Client,
     engine: Engine,
     group: Option<u32>,
     _children: Vec<Child>,
+    // Dropped after `drop` has killed the group: nothing writes to it any more.
+    scratch: ScratchDir,
 }
 
 impl Drop for Browser {
@@ -134,7 +139,18 @@ impl Browser {
 
     /// Starts `engine`'s driver on a free port and opens a headless session.
     pub async fn start_engine(engine: Engine) -> Result<Self, BrowserError> {
-        let launched = engine.launch().await?;
+        Self::start_accepting(engine, Encodings::EngineDefault).await
+    }
+
+    /// Starts `engine`'s driver on a free port and opens a headless session whose browser
+    /// accepts `encodings`.
+    pub async fn start_accepting(
+        engine: Engine,
+        encodings: Encodings,
+    ) -> Result<Self, BrowserError> {
+        let scratch = ScratchDir::new(engine.name())
+            .map_err(|e| BrowserError::Driver(format!("no scratch folder for the session: {e}")))?;
+        let launched = engine.launch(scratch.path(), encodings).await?;
         let deadline = Instant::now() + SESSION_START;
         let client = loop {
             match ClientBuilder::new(HttpConnector::new())
@@ -156,7 +172,14 @@ impl Browser {
             engine,
             group: launched.group,
             _children: launched.children,
+            scratch,
         })
+    }
+
+    /// The session's scratch folder: the browser's profile and the driver's temporary
+    /// files, removed when the `Browser` is dropped.
+    pub fn scratch(&self) -> &std::path::Path {
+        self.scratch.path()
     }
 
     /// The engine of the session.

@@ -5,6 +5,7 @@
 //!
 //! `RUSTPY_BROWSER=chromium|firefox|webkit` picks the engine (default `chromium`).
 
+use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -46,6 +47,17 @@ pub enum Engine {
     Firefox,
     /// WebKitGTK's MiniBrowser, through WebKitWebDriver.
     Webkit,
+}
+
+/// The content encodings the browser accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encodings {
+    /// What the engine asks for by itself (brotli over `http://127.0.0.1` but in WebKitGTK).
+    EngineDefault,
+    /// gzip and deflate only: Firefox with its `network.http.accept-encoding` lists set so;
+    /// WebKitGTK asks for no more over `http://` by itself; Chromium has no switch for it
+    /// (the server can ignore what it asks more, [`crate::server::ServerOptions::gzip_only`]).
+    GzipOnly,
 }
 
 /// A WebDriver server started for one session, ready for `ClientBuilder::connect`.
@@ -120,7 +132,14 @@ impl Engine {
 
     /// Starts the engine's WebDriver server on a free port (and, for WebKit, the X server
     /// it draws into); fails with [`BrowserError::Missing`] when a program is missing.
-    pub async fn launch(self) -> Result<Launched, BrowserError> {
+    ///
+    /// The driver and the browser it starts write their files under `scratch` (their
+    /// `TMPDIR`, and geckodriver's `--profile-root`): the caller removes it after them.
+    pub async fn launch(
+        self,
+        scratch: &Path,
+        encodings: Encodings,
+    ) -> Result<Launched, BrowserError> {
         for (path, package) in self.requirements() {
             if !std::path::Path::new(&path).exists() {
                 return Err(BrowserError::Missing {
@@ -133,7 +152,7 @@ impl Engine {
         let port = free_port().map_err(|e| BrowserError::Driver(e.to_string()))?;
         let mut children = Vec::new();
         let mut group = None;
-        let driver = match self {
+        let mut driver = match self {
             Engine::Chromium => {
                 let mut command = Command::new(CHROMEDRIVER);
                 command.arg(format!("--port={port}"));
@@ -144,6 +163,7 @@ impl Engine {
                 command.args(["--host", "127.0.0.1", "--port", &port.to_string()]);
                 // Ports of its own for each session: sessions run two at a time.
                 command.args(["--marionette-port", "0", "--websocket-port", "0"]);
+                command.arg("--profile-root").arg(scratch);
                 command
             }
             Engine::Webkit => {
@@ -161,37 +181,45 @@ impl Engine {
                 command
             }
         };
+        // chromedriver's and Chromium's profile and sockets, Firefox's and WebKit's
+        // temporary files: all in the session's folder.
+        driver.env("TMPDIR", scratch);
         let driver = spawn_in_group(driver, group)?;
         group = group.or(driver.id());
         children.push(driver);
         Ok(Launched {
             url: format!("http://127.0.0.1:{port}"),
-            capabilities: self.capabilities(),
+            capabilities: self.capabilities(encodings),
             children,
             group,
         })
     }
 
-    /// The capabilities of a headless session in the engine.
-    fn capabilities(self) -> Map<String, Value> {
+    /// The capabilities of a headless session in the engine, accepting `encodings`.
+    fn capabilities(self, encodings: Encodings) -> Map<String, Value> {
+        let gzip_only = encodings == Encodings::GzipOnly;
         let mut capabilities = Map::new();
         match self {
             Engine::Chromium => {
+                let args = [
+                    "--headless=new",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-quic",
+                    "--no-first-run",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--disable-dev-shm-usage",
+                    "--window-size=1200,900",
+                    // gc(): tests that check what is collected force a full collection.
+                    "--js-flags=--expose-gc",
+                    // performance.measureUserAgentSpecificMemory() answers at once.
+                    "--enable-blink-features=ForceEagerMeasureMemory",
+                ];
                 capabilities.insert(
                     "goog:chromeOptions".into(),
-                    json!({
-                        "binary": CHROMIUM,
-                        "args": [
-                            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                            "--no-first-run", "--disable-background-networking",
-                            "--disable-component-update", "--disable-sync",
-                            "--disable-dev-shm-usage", "--window-size=1200,900",
-                            // gc(): tests that check what is collected force a full collection.
-                            "--js-flags=--expose-gc",
-                            // performance.measureUserAgentSpecificMemory() answers at once.
-                            "--enable-blink-features=ForceEagerMeasureMemory",
-                        ],
-                    }),
+                    json!({ "binary": CHROMIUM, "args": args }),
                 );
             }
             Engine::Firefox => {
@@ -222,6 +250,13 @@ impl Engine {
                         },
                     }),
                 );
+                if gzip_only {
+                    // The first list is for http://, the second for https:// and
+                    // trustworthy origins such as 127.0.0.1.
+                    let prefs = &mut capabilities["moz:firefoxOptions"]["prefs"];
+                    prefs["network.http.accept-encoding"] = json!("gzip, deflate");
+                    prefs["network.http.accept-encoding.secure"] = json!("gzip, deflate");
+                }
             }
             Engine::Webkit => {
                 capabilities.insert(

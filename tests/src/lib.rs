@@ -9,6 +9,7 @@
 pub mod browser;
 pub mod engines;
 pub mod npm;
+pub mod scratch;
 pub mod server;
 
 use std::path::PathBuf;
@@ -42,6 +43,23 @@ impl Harness {
     /// Like [`Harness::start`], serving the pages of `folder` (relative to the workspace).
     pub async fn start_serving(folder: &str) -> Self {
         Self::start_with(folder, server::Isolation::Isolated).await
+    }
+
+    /// Like [`Harness::start`], with a browser that accepts only gzip (and deflate)
+    /// encodings ([`browser::Encodings::GzipOnly`]; the server also ignores `br` in requests,
+    /// [`server::ServerOptions::gzip_only`], for Chromium, which cannot be told not to ask).
+    pub async fn start_gzip_only() -> Self {
+        let root = workspace_root();
+        let options = server::ServerOptions {
+            gzip_only: true,
+            ..server::ServerOptions::suite(server::Isolation::Isolated, &[])
+        };
+        Self::serve_to(
+            &root.join("tests/pages"),
+            options,
+            browser::Encodings::GzipOnly,
+        )
+        .await
     }
 
     /// Like [`Harness::start`], without the cross-origin isolation headers.
@@ -92,11 +110,20 @@ impl Harness {
     }
 
     async fn serve(pages: &std::path::Path, options: server::ServerOptions<'_>) -> Self {
+        Self::serve_to(pages, options, browser::Encodings::EngineDefault).await
+    }
+
+    async fn serve_to(
+        pages: &std::path::Path,
+        options: server::ServerOptions<'_>,
+        encodings: browser::Encodings,
+    ) -> Self {
         let dist = workspace_root().join("dist/rustpy");
         let server = server::TestServer::start_configured(pages, &dist, options)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        let browser = browser::Browser::start()
+        let engine = browser::Engine::from_env().unwrap_or_else(|e| panic!("{e}"));
+        let browser = browser::Browser::start_accepting(engine, encodings)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         Self { server, browser }

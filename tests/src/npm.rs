@@ -7,6 +7,8 @@ use std::process::Command;
 
 use rustpy_package::Packed;
 
+use crate::scratch::ScratchDir;
+
 /// Why an npm step failed. Every one fails the test: a missing tool is never a skip.
 #[derive(Debug, thiserror::Error)]
 pub enum NpmError {
@@ -45,16 +47,15 @@ fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> NpmError + '_ {
     }
 }
 
-/// An empty folder for one test, `$TMPDIR/rustpy-e2e/<name>-<pid>` (emptied first).
-pub fn scratch(name: &str) -> Result<PathBuf, NpmError> {
-    let dir = std::env::temp_dir()
-        .join("rustpy-e2e")
-        .join(format!("{name}-{}", std::process::id()));
-    if dir.exists() {
-        std::fs::remove_dir_all(&dir).map_err(io_error(&dir))?;
-    }
-    std::fs::create_dir_all(&dir).map_err(io_error(&dir))?;
-    Ok(dir)
+/// An empty folder for one test, `$TMPDIR/rustpy-e2e/<name>-<pid>-<n>`, removed when the
+/// returned guard is dropped.
+pub fn scratch(name: &str) -> Result<ScratchDir, NpmError> {
+    ScratchDir::new(name).map_err(|source| NpmError::Io {
+        path: std::env::temp_dir()
+            .join(crate::scratch::SCRATCH_ROOT)
+            .join(name),
+        source,
+    })
 }
 
 /// Packs `dist/rustpy/` and installs the tarball into `dir` with `npm install` (offline:

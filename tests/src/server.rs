@@ -64,6 +64,10 @@ pub struct ServerOptions<'a> {
     /// A `Content-Security-Policy` header for every response, if any (e.g.
     /// [`EXAMPLE_CSP`]).
     pub csp: Option<&'static str>,
+    /// Answer as if requests accepted gzip and deflate only: the `br` and `zstd` of their
+    /// `Accept-Encoding` are ignored (for a browser that has no switch to leave them out,
+    /// Chromium; [`TestServer::bytes_served`] still shows the header as sent).
+    pub gzip_only: bool,
 }
 
 impl<'a> ServerOptions<'a> {
@@ -75,6 +79,7 @@ impl<'a> ServerOptions<'a> {
             caching: Caching::NoStore,
             mounts,
             csp: None,
+            gzip_only: false,
         }
     }
 }
@@ -192,6 +197,9 @@ impl TestServer {
                 .layer(fixed_header("cross-origin-embedder-policy", "require-corp"))
                 .layer(fixed_header("cross-origin-resource-policy", "cross-origin"));
         }
+        if options.gzip_only {
+            app = app.layer(middleware::from_fn(without_brotli));
+        }
         // Outermost: it sees the bodies as they go to the socket (compressed or not).
         let served = Counter::default();
         let counter = served.clone();
@@ -259,6 +267,28 @@ async fn count(served: Counter, request: Request, next: Next) -> Response {
             served,
         })
     })
+}
+
+/// Drops `br` and `zstd` from the request's `Accept-Encoding`.
+async fn without_brotli(mut request: Request, next: Next) -> Response {
+    let accepted = header_text(request.headers().get(header::ACCEPT_ENCODING));
+    let kept: Vec<&str> = accepted
+        .split(',')
+        .map(str::trim)
+        .filter(|coding| {
+            let name = coding.split(';').next().unwrap_or_default().trim();
+            !coding.is_empty() && name != "br" && name != "zstd"
+        })
+        .collect();
+    match HeaderValue::from_str(&kept.join(", ")) {
+        Ok(value) => {
+            request.headers_mut().insert(header::ACCEPT_ENCODING, value);
+        }
+        Err(_) => {
+            request.headers_mut().remove(header::ACCEPT_ENCODING);
+        }
+    }
+    next.run(request).await
 }
 
 fn header_text(value: Option<&HeaderValue>) -> String {

@@ -79,10 +79,10 @@ async fn interrupts_stop_loops(path: &str) {
         let result = &results[case];
         assert_eq!(
             result["interrupt"],
-            serde_json::json!({"ok": true}),
+            serde_json::json!(["ok", true]),
             "{case}: interrupt() reports KeyboardInterrupt raised: {result}"
         );
-        let traceback = result["call"]["traceback"].as_str().unwrap_or_default();
+        let traceback = result["call"][1].as_str().unwrap_or_default();
         assert!(
             traceback.contains("KeyboardInterrupt: interrupted by the page"),
             "{case}: {result}"
@@ -108,13 +108,13 @@ async fn interrupts_stop_loops(path: &str) {
         }
         assert_eq!(
             result["ping"],
-            serde_json::json!({"ok": "pong kept"}),
+            serde_json::json!(["ok", "pong kept"]),
             "{case}: the worker answers with its globals"
         );
     }
     assert!(
         innermost_frame(
-            results["spin_module"]["call"]["traceback"]
+            results["spin_module"]["call"][1]
                 .as_str()
                 .unwrap_or_default()
         )
@@ -124,42 +124,45 @@ async fn interrupts_stop_loops(path: &str) {
     );
 
     let caught = &results["spin_caught"];
-    assert_eq!(caught["interrupt"], serde_json::json!({"ok": true}));
+    assert_eq!(caught["interrupt"], serde_json::json!(["ok", true]));
     assert_eq!(
         caught["call"],
-        serde_json::json!({"ok": "caught after True"})
+        serde_json::json!(["ok", "caught after True"])
     );
 
     let idle = &results["idle"];
     assert_eq!(
         idle["interrupt"],
-        serde_json::json!({"ok": false}),
+        serde_json::json!(["ok", false]),
         "with nothing running, interrupt() says nothing was interrupted"
     );
     assert_eq!(
         idle["call"],
-        serde_json::json!({"ok": "quick ran to its end"}),
+        serde_json::json!(["ok", "quick ran to its end"]),
         "the dropped interrupt does not hit the next call"
     );
 
     let native = &results["spin_native"];
-    let refusal = native["interrupt"]["err"].as_str().unwrap_or_default();
+    let refusal = native["interrupt"][1].as_str().unwrap_or_default();
     assert!(
-        refusal.starts_with("InterruptError:")
+        native["interrupt"][0] == "err"
+            && refusal.starts_with("InterruptError:")
             && refusal.contains("within 0.5 s")
             && refusal.contains("restart()"),
         "{native}"
     );
     assert_eq!(native["stillRunning"], true, "{native}");
     assert!(
-        native["call"]["err"]
-            .as_str()
-            .is_some_and(|e| e.contains("restarted")),
+        native["call"][0] == "err"
+            && native["call"][1]
+                .as_str()
+                .is_some_and(|e| e.contains("restarted")),
         "{native}"
     );
-    assert_eq!(native["ping"], serde_json::json!({"ok": "pong kept"}));
+    assert_eq!(native["ping"], serde_json::json!(["ok", "pong kept"]));
 
-    let refused = results["badConfig"]["err"].as_str().unwrap_or_default();
+    assert_eq!(results["badConfig"][0], "err", "{}", results["badConfig"]);
+    let refused = results["badConfig"][1].as_str().unwrap_or_default();
     assert!(
         refused.contains(
             r#"key "interrupts" must be true, false or "everywhere", not a string ("sometimes")"#

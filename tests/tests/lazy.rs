@@ -1,12 +1,14 @@
 //! The stdlib outside the boot image is fetched on first import, one file per `import`,
 //! from the precompressed `dist/rustpy/library/`; a worker that imports nothing fetches
-//! none of it. Read on the server: what it sent, per path.
+//! none of it. Read on the server: what it sent, per path. A browser that accepts gzip but
+//! not brotli gets `dist/rustpy/`'s `.gz` copies (README: "let your server send them").
 
 use std::time::Duration;
 
-use rustpy_e2e::Harness;
+use rustpy_e2e::browser::Page;
 use rustpy_e2e::server::best_encoding;
-use serde_json::json;
+use rustpy_e2e::{Harness, workspace_root};
+use serde_json::{Value, json};
 
 /// The library files the server has sent so far.
 fn library_files(h: &Harness) -> Vec<String> {
@@ -17,14 +19,12 @@ fn library_files(h: &Harness) -> Vec<String> {
         .collect()
 }
 
-#[tokio::test]
-async fn a_page_pays_only_for_the_modules_it_imports() {
-    let h = Harness::start().await;
+/// `lazy.html`, once its worker is ready and its main thread has imported `json`.
+async fn booted(h: &Harness) -> Page<'_> {
     let page = h.open("/lazy.html").await;
     page.wait_for("window.booted", Duration::from_secs(90))
         .await
         .unwrap();
-    // The main thread's `import json` went through the page's own (text) request.
     page.wait_for_console(
         "log",
         "main thread: {\"lazy\": true}",
@@ -32,6 +32,27 @@ async fn a_page_pays_only_for_the_modules_it_imports() {
     )
     .await
     .unwrap();
+    page
+}
+
+/// Has the page's worker import `name`: what it answered (`{value}` or `{error}`).
+async fn import(page: &Page<'_>, name: &str) -> Value {
+    page.eval(
+        &format!("window.importModule({name:?}); return true"),
+        vec![],
+    )
+    .await
+    .unwrap();
+    page.wait_for("window.imported", Duration::from_secs(60))
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_page_pays_only_for_the_modules_it_imports() {
+    let h = Harness::start().await;
+    // The main thread's `import json` went through the page's own (text) request.
+    let page = booted(&h).await;
     assert_eq!(library_files(&h), vec!["/rustpy/library/json.bin"]);
 
     // The module itself came compressed, as the browser asked (`best_encoding`).
@@ -52,28 +73,58 @@ async fn a_page_pays_only_for_the_modules_it_imports() {
     // In the worker: `import json` is one more request of the same file (a worker's own
     // request; the HTTP cache may answer it, the suite's server forbids storing)...
     h.server.reset_bytes_served();
-    let import = |name: &'static str| {
-        let page = &page;
-        async move {
-            page.eval(
-                &format!("window.importModule({name:?}); return true"),
-                vec![],
-            )
-            .await
-            .unwrap();
-            page.wait_for("window.imported", Duration::from_secs(60))
-                .await
-                .unwrap()
-        }
-    };
-    assert_eq!(import("json").await, json!({"value": [1, "two", null]}));
+    assert_eq!(
+        import(&page, "json").await,
+        json!({"value": [1, "two", null]})
+    );
     assert_eq!(library_files(&h), vec!["/rustpy/library/json.bin"]);
     // ... and `import re` none: json's file brought re along.
-    assert_eq!(import("re").await, json!({"value": "a-c"}));
+    assert_eq!(import(&page, "re").await, json!({"value": "a-c"}));
     assert_eq!(library_files(&h), vec!["/rustpy/library/json.bin"]);
     // A module outside the curated stdlib is a plain ModuleNotFoundError, with no request.
-    let missing = import("tkinter").await;
+    let missing = import(&page, "tkinter").await;
     let error = missing["error"].as_str().unwrap_or_default();
     assert!(error.contains("ModuleNotFoundError"), "{missing}");
     assert_eq!(library_files(&h), vec!["/rustpy/library/json.bin"]);
+}
+
+#[tokio::test]
+async fn a_browser_without_brotli_gets_the_gzip_copies_and_the_page_works() {
+    let h = Harness::start_gzip_only().await;
+    let page = booted(&h).await;
+    assert_eq!(
+        import(&page, "json").await,
+        json!({"value": [1, "two", null]})
+    );
+
+    // Every file of rustpy's with a `.gz` copy came as that copy, byte for byte, and the
+    // browser decoded it: the wasm module, the JS, the library file both threads imported.
+    let dist = workspace_root().join("dist/rustpy");
+    let served = h.server.bytes_served();
+    let mut sent_gzip = Vec::new();
+    for (path, what) in &served {
+        let Some(file) = path.strip_prefix("/rustpy/") else {
+            continue;
+        };
+        let copy = dist.join(format!("{file}.gz"));
+        if let Ok(metadata) = std::fs::metadata(&copy) {
+            assert_eq!(what.content_encoding, "gzip", "{path} {what:?}");
+            assert_eq!(
+                what.bytes,
+                what.responses * metadata.len(),
+                "{path}: each response is the whole copy {what:?}"
+            );
+            sent_gzip.push(file);
+        }
+    }
+    for needed in [
+        "rustpy.js",
+        "rustpy_wasm.js",
+        "rustpy_wasm_bg.wasm",
+        "rustpy-worker.js",
+        "library/json.bin",
+    ] {
+        assert!(sent_gzip.contains(&needed), "{needed}: {served:?}");
+    }
+    assert!(page.error_boxes().await.unwrap().is_empty());
 }

@@ -11,6 +11,13 @@
 //! - `os` in a browser, on the main thread and in a worker: `environ`, `path`, `getcwd()`,
 //!   `fspath`, `urandom`, descriptors of in-memory files, and process calls raising `OSError(ENOSYS)` saying why
 //!   (`errno.ENOSYS`, which rustpy's `posix` adds where RustPython's `errno` lacks it);
+//! - `PyWorker(..., service_worker=...)` from main-thread Python on a page without shared
+//!   memory: the worker calls the page through that relay, and rustpy registers none of its
+//!   own (the JS option and the tag's attribute are `isolation.rs`');
+//! - a crash of either kind Python can bring about, a wasm trap (`unreachable`, where Rust's
+//!   aborts and panics end) and the browser's stack overflowing inside wasm: the crashing
+//!   call and one queued behind it reject at once naming the cause, later calls fail with
+//!   "crashed ... call restart()", the page shows it, `restart()` brings the worker back;
 //! - `ready` never stays pending: it rejects for a worker whose script is a syntax error
 //!   (a `PythonError` with the traceback) and for one that crashes while it boots (later
 //!   calls fail with "crashed ... call restart()").
@@ -154,4 +161,73 @@ async fn ready_rejects_for_a_syntax_error_and_for_a_crash_while_booting() {
         after.contains("crashed") && after.contains("restart()"),
         "a later call fails with \"crashed ... call restart()\": {result}"
     );
+}
+
+#[tokio::test]
+async fn python_names_the_pages_own_relay_with_service_worker() {
+    let h = Harness::start_not_isolated().await;
+    let page = h.open("/promises/relay_python.html").await;
+    let result = page.result(Duration::from_secs(180)).await.unwrap();
+    assert_eq!(
+        result,
+        json!({"sum": 5, "dom": "via the relay", "isolated": false}),
+        "the worker's sync, document and window calls went through the relay"
+    );
+    // The relay is the page's (`/rustpy-sw.js`, scope `/`), not rustpy's own fallback,
+    // which would register under `/rustpy/__rustpy__/` and say so in the console.
+    let scopes = page
+        .eval(
+            "return navigator.serviceWorker.getRegistrations().then((r) => r.map((x) => x.scope))",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(scopes, json!([h.server.url("/")]));
+    let console = page.console().await.unwrap();
+    assert!(
+        !console
+            .iter()
+            .any(|line| line.text.contains("service-worker relay")),
+        "no fallback note when Python names the relay: {console:?}"
+    );
+    assert!(page.error_boxes().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_wasm_trap_and_a_stack_overflow_in_wasm_each_mark_the_worker_dead() {
+    let h = Harness::start().await;
+    let page = h.open("/promises/crash_kinds.html").await;
+    let result = page.result(Duration::from_secs(300)).await.unwrap();
+    for (kind, cause) in [
+        // WebKit: "RuntimeError: Unreachable code should not be executed".
+        ("trap", &["runtimeerror: unreachable"][..]),
+        // Chromium and WebKit say RangeError, Firefox InternalError: too much recursion.
+        ("overflow", &["rangeerror", "too much recursion"]),
+    ] {
+        let case = &result[kind];
+        for call in ["crashing", "queued"] {
+            assert_eq!(case[call][0], "err", "{kind}: {call} rejects: {result}");
+            let text = case[call][1].as_str().unwrap_or_default();
+            assert!(
+                text.contains(&format!("\"crash-{kind}\""))
+                    && cause.iter().any(|c| text.to_lowercase().contains(c)),
+                "{kind}: the {call} call rejects naming the crash and its cause: {result}"
+            );
+        }
+        let later = case["later"][1].as_str().unwrap_or_default();
+        assert!(
+            case["later"][0] == "err" && later.contains("crashed") && later.contains("restart()"),
+            "{kind}: a later call fails with \"crashed ... call restart()\": {result}"
+        );
+        assert_eq!(case["restarted"], json!(["ok", "pong"]), "{kind}: {result}");
+    }
+    let boxes = page.error_boxes().await.unwrap();
+    for kind in ["trap", "overflow"] {
+        assert!(
+            boxes
+                .iter()
+                .any(|text| text.contains(&format!("\"crash-{kind}\"")) && text.contains("crashed")),
+            "the page shows the {kind} crash: {boxes:?}"
+        );
+    }
 }

@@ -1,14 +1,10 @@
 // Shared drivers of the benchmark pages. Every wait is bounded: a page always ends with
 // `window.benchResult` set, to figures or to `{ error }`, so the bench never hangs.
 
-/// `promise`, or a rejection naming `what` after `ms` milliseconds.
-export function within(ms, what, promise) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms / 1000} s: ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
+import { within } from "../page-kit.js";
+
+/// `within(ms, what, promise)`: the test pages' bounded wait (`page-kit.js`).
+export { within };
 
 /// Runs `body()` (which returns the figures) within `ms` and publishes the outcome as
 /// `window.benchResult`; `cleanup()` (e.g. terminating the worker) runs either way.
