@@ -1,0 +1,170 @@
+//! The DOM section (`--dom-only`): the DOM from a worker (`from pyscript import document`,
+//! `tests/pages/bench/dom-worker.py`, the same file for every contender): reads of a cached
+//! `dataset.test`, `createElement("div")` + `body.append(el)`, and a table (three `td` with
+//! text per `tr`) built element by element and with one `innerHTML` write (the fastest way
+//! through any FFI), per row; rustpy builds it a third way, inside `with batch():`. Every
+//! contender makes the same calls of each case (`?warm=&timed=`, see
+//! [`Calls`](super::Calls)); the figures are the median of the last timed calls and the
+//! first call. The batched table is compared with rustpy's own unbatched table and with the
+//! peers' fastest table (their `innerHTML` write), each ratio labelled.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use crate::BoxError;
+use crate::peers::CONTENDERS;
+use crate::stats::Figures;
+use crate::table::{Row, Section, line, ratio};
+
+use super::{Ctx, Paged, call_figures, call_pages};
+
+/// Rounds of the section.
+const DOM_ROUNDS: usize = 3;
+
+/// How long the bench waits for a DOM page (their own limits are 600 s and 1200 s).
+const DOM_WAIT: Duration = Duration::from_secs(1300);
+
+/// The section's pages: name and path (a query follows: `warm=&timed=` is added), in
+/// [`CONTENDERS`] order.
+const DOM_PAGES: [(&str, &str); 3] = [
+    ("rustpy", "/bench/dom-rustpy.html?"),
+    (
+        "PyScript + MicroPython",
+        "/bench/dom-pyscript.html?type=micropython&",
+    ),
+    (
+        "PyScript + Pyodide",
+        "/bench/dom-pyscript.html?type=pyodide&",
+    ),
+];
+
+/// The cases every contender runs: key of the page's `calls` (`DOM_CASES` in bench.js) and
+/// label.
+const DOM_CASES: [(&str, &str); 4] = [
+    ("dataset_reads", "cached dataset.test read (calls of 2000)"),
+    (
+        "create_append",
+        "createElement + body.append (calls of 200)",
+    ),
+    ("table", "100-row table element by element, per row"),
+    (
+        "table_html",
+        "100-row table in one innerHTML write, per row",
+    ),
+];
+
+/// rustpy's batched table: key and label.
+const BATCH: (&str, &str) = (
+    "table_batch",
+    "100-row table in batch() (rustpy only), per row",
+);
+
+/// The section's pages.
+pub fn pages(ctx: &Ctx<'_>) -> Paged {
+    let pages = call_pages(ctx, &DOM_PAGES);
+    Paged::new("DOM", pages, ctx.rounds(DOM_ROUNDS), DOM_WAIT)
+}
+
+/// The section's report and rows.
+pub fn report(paged: &Paged, ctx: &Ctx<'_>) -> Result<Section, BoxError> {
+    let calls = ctx.calls;
+    let mut report = format!(
+        "DOM from a worker, per operation, {} rounds in one browser; {} warm-up then {} \
+         timed calls per case for every contender: the median of the timed calls and the \
+         first call\n",
+        paged.rounds, calls.warm, calls.timed
+    );
+    let timed = format!("median of the last {} calls", calls.timed);
+    let of = |page: usize, key: &str| {
+        call_figures(
+            &paged.outcomes[page],
+            key,
+            calls,
+            &format!("DOM {}", CONTENDERS[page]),
+        )
+    };
+    let mut rows = Vec::new();
+    // [case] -> [contender] -> [first, last]
+    let mut all: Vec<[[Figures; 2]; 3]> = Vec::new();
+    for (key, label) in DOM_CASES {
+        let figures = [0, 1, 2].map(|page| of(page, key));
+        for (name, [first, last]) in CONTENDERS.iter().zip(&figures) {
+            let selected = ctx.only.selects(name);
+            report += &line(&format!("{name}: {label}, {timed}"), selected, "µs", last);
+            report += &line(
+                &format!("{name}: {label}, first call"),
+                selected,
+                "µs",
+                first,
+            );
+        }
+        let column = |which: usize| figures.clone().map(|pair| pair[which].clone());
+        rows.push(Row::new(
+            format!("DOM from a worker: {label}, {timed}"),
+            "µs",
+            column(1),
+        ));
+        rows.push(Row::new(
+            format!("DOM from a worker: {label}, first call"),
+            "µs",
+            column(0),
+        ));
+        all.push(figures);
+    }
+    let [batch_first, batch_last] = of(0, BATCH.0);
+    let (name, label) = (CONTENDERS[0], BATCH.1);
+    report += &line(
+        &format!("{name}: {label}, {timed}"),
+        ctx.only.selects(name),
+        "µs",
+        &batch_last,
+    );
+    report += &line(
+        &format!("{name}: {label}, first call"),
+        ctx.only.selects(name),
+        "µs",
+        &batch_first,
+    );
+    let table = DOM_CASES
+        .iter()
+        .position(|(key, _)| *key == "table")
+        .ok_or("no table case")?;
+    let html = DOM_CASES
+        .iter()
+        .position(|(key, _)| *key == "table_html")
+        .ok_or("no html case")?;
+    for (which, batch, what) in [
+        (1, &batch_last, timed.as_str()),
+        (0, &batch_first, "first call"),
+    ] {
+        let unbatched = all[table][0][which].median();
+        // f64::min ignores NaN, so a peer that did not run drops out of "best".
+        let peers_html = all[html][1][which]
+            .median()
+            .min(all[html][2][which].median());
+        let versus = format!(
+            "{} (vs rustpy unbatched); {} (vs best peer's innerHTML table)",
+            ratio(batch.median(), unbatched),
+            ratio(batch.median(), peers_html)
+        );
+        writeln!(report, "  {label}, {what}: {versus}")?;
+        rows.push(
+            Row::some(
+                format!("DOM from a worker: {label}, {what}"),
+                "µs",
+                [Some(batch.clone()), None, None],
+            )
+            .with_ratio(versus),
+        );
+    }
+    report += "\nratios (medians; lower is better for rustpy)\n";
+    for ((_, label), figures) in DOM_CASES.iter().zip(&all) {
+        let best = figures[1][1].median().min(figures[2][1].median());
+        writeln!(
+            report,
+            "  {label}, {timed}: rustpy / best PyScript = {}",
+            ratio(figures[0][1].median(), best)
+        )?;
+    }
+    Ok(Section { report, rows })
+}
