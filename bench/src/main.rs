@@ -26,6 +26,7 @@
 //! machine- and load-dependent: compare runs made together, never bake them into tests.
 
 mod cli;
+mod cpu_time;
 mod order;
 mod peers;
 mod report;
@@ -112,6 +113,12 @@ async fn main() -> Result<(), BoxError> {
         }
     }
     let browser = Browser::start().await?;
+    let cpu = browser
+        .process_group()
+        .and_then(cpu_time::CpuSampler::start);
+    if cpu.is_none() {
+        eprintln!("warning: no CPU time per call (no process group or no /proc)");
+    }
     let ctx = Ctx {
         browser: &browser,
         cached: &cached,
@@ -132,6 +139,7 @@ async fn main() -> Result<(), BoxError> {
             warm: args.warm,
             timed: args.timed as usize,
         },
+        cpu: cpu.as_ref(),
     };
     let mut jobs = kinds
         .iter()

@@ -8,6 +8,7 @@ use rustpy_e2e::browser::Browser;
 use serde_json::Value;
 
 use crate::BoxError;
+use crate::cpu_time::CpuSampler;
 use crate::peers::Only;
 use crate::stats::Figures;
 
@@ -35,12 +36,14 @@ impl Outcome {
 /// One round of a section's `pages` (name, URL): opens each page selected by `only` in an
 /// order that turns by one page a round (each after a blank page and a pause,
 /// [`settle_between_pages`]) and waits (at most `wait`) for its `window.benchResult`,
-/// adding it to the page's [`Outcome`]. Failures and timeouts are reported on stderr.
+/// adding it to the page's [`Outcome`] (with, where `cpu` samples the browser, `cpuMs`: per
+/// case of the page's `spans`, the CPU milliseconds the browser used in that span).
+/// Failures and timeouts are reported on stderr.
 pub async fn run_round(
     browser: &Browser,
     (section, round, rounds): (&str, usize, usize),
     pages: &[(String, String)],
-    (wait, only): (Duration, Only<'_>),
+    (wait, only, cpu): (Duration, Only<'_>, Option<&CpuSampler>),
     outcomes: &mut [Outcome],
 ) -> Result<(), BoxError> {
     // Each round starts one page later, so every contender takes every place in the order
@@ -55,7 +58,10 @@ pub async fn run_round(
         outcomes[index].attempts += 1;
         let prefix = format!("{section} round {}/{rounds} {name}", round + 1);
         match open_for_result(browser, url, wait).await {
-            Ok(result) => {
+            Ok(mut result) => {
+                if let Some(cpu) = cpu {
+                    charge_cpu(&mut result, cpu);
+                }
                 eprintln!("{prefix}: {}", progress(&result));
                 outcomes[index].results.push(result);
             }
@@ -86,6 +92,23 @@ pub async fn open_for_result(
     match result.get("error") {
         Some(error) => Err(brief(error.as_str().unwrap_or("an error that is not text"))),
         None => Ok(result),
+    }
+}
+
+/// Adds `cpuMs: { <case>: ms }` to a result with `spans: { <case>: [from, to] }` (epoch
+/// ms): the browser's CPU time in each span (a span the samples do not cover gets none).
+fn charge_cpu(result: &mut Value, cpu: &CpuSampler) {
+    let mut charged = serde_json::Map::new();
+    for (case, span) in result["spans"].as_object().into_iter().flatten() {
+        let (Some(from), Some(to)) = (span[0].as_f64(), span[1].as_f64()) else {
+            continue;
+        };
+        if let Some(ms) = cpu.cpu_ms(from, to) {
+            charged.insert(case.clone(), Value::from(ms));
+        }
+    }
+    if let Some(object) = result.as_object_mut() {
+        object.insert("cpuMs".to_string(), Value::Object(charged));
     }
 }
 
@@ -134,6 +157,11 @@ fn progress(result: &Value) -> String {
                 .map(|v| format!("{v:.1}"))
                 .collect();
             parts.push(format!("{case} [{}]", shown.join(" ")));
+        }
+    }
+    for (case, ms) in result["cpuMs"].as_object().into_iter().flatten() {
+        if let Some(ms) = ms.as_f64() {
+            parts.push(format!("{case} CPU {ms:.0} ms"));
         }
     }
     for (case, error) in result["errors"].as_object().into_iter().flatten() {

@@ -160,9 +160,15 @@ pub fn summary_table(rows: &[Row]) -> String {
     for row in rows {
         let mut metric = format!("{} ({})", row.metric, row.unit);
         if !row.note.is_empty() {
-            let mark = notes.lines().count() + 1;
+            // A note already given keeps its number.
+            let given = notes
+                .lines()
+                .position(|line| line.split_once("] ").is_some_and(|(_, n)| n == row.note));
+            let mark = given.unwrap_or_else(|| notes.lines().count()) + 1;
             metric += &format!(" [{mark}]");
-            let _ = writeln!(notes, "[{mark}] {}", row.note);
+            if given.is_none() {
+                let _ = writeln!(notes, "[{mark}] {}", row.note);
+            }
         }
         let cells: Vec<String> = row.values.iter().map(|v| cell(v.as_ref())).collect();
         let _ = writeln!(
@@ -276,6 +282,7 @@ mod tests {
             )
             .with_ratio("0.50 (vs itself)")
             .with_note("another"),
+            Row::some("same note", "ms", [None, None, None]).with_note("a note"),
         ];
         let table = summary_table(&rows);
         let lines: Vec<&str> = table.lines().collect();
@@ -288,8 +295,10 @@ mod tests {
             lines[4],
             "| own ratio (µs) [2] | 1.0 1/1 | — | — | 0.50 (vs itself) |"
         );
-        assert_eq!(lines[6], "[1] a note  ");
-        assert_eq!(lines[7], "[2] another  ");
+        assert_eq!(lines[5], "| same note (ms) [1] | — | — | — | n/a |");
+        assert_eq!(lines[7], "[1] a note  ");
+        assert_eq!(lines[8], "[2] another  ");
+        assert_eq!(lines.len(), 9);
     }
 
     #[test]

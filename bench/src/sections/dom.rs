@@ -16,7 +16,7 @@ use crate::peers::CONTENDERS;
 use crate::stats::Figures;
 use crate::table::{Row, Section, line, ratio};
 
-use super::{Ctx, Paged, call_figures, call_pages};
+use super::{Ctx, Paged, call_figures, call_pages, cpu_figures};
 
 /// Rounds of the section.
 const DOM_ROUNDS: usize = 3;
@@ -38,26 +38,38 @@ const DOM_PAGES: [(&str, &str); 3] = [
     ),
 ];
 
-/// The cases every contender runs: key of the page's `calls` (`DOM_CASES` in bench.js) and
-/// label.
-const DOM_CASES: [(&str, &str); 4] = [
-    ("dataset_reads", "cached dataset.test read (calls of 2000)"),
+/// The cases every contender runs: key of the page's `calls` (`DOM_CASES` in bench.js),
+/// label, and operations (or rows) per call.
+const DOM_CASES: [(&str, &str, usize); 4] = [
+    (
+        "dataset_reads",
+        "cached dataset.test read (calls of 2000)",
+        2000,
+    ),
     (
         "create_append",
         "createElement + body.append (calls of 200)",
+        200,
     ),
-    ("table", "100-row table element by element, per row"),
+    ("table", "100-row table element by element, per row", 100),
     (
         "table_html",
         "100-row table in one innerHTML write, per row",
+        100,
     ),
 ];
 
-/// rustpy's batched table: key and label.
-const BATCH: (&str, &str) = (
+/// rustpy's batched table: key, label, rows per call.
+const BATCH: (&str, &str, usize) = (
     "table_batch",
     "100-row table in batch() (rustpy only), per row",
+    100,
 );
+
+/// The note of the CPU rows.
+const CPU_NOTE: &str = "user + system CPU of every browser process (/proc/<pid>/stat of the \
+    driver's process group, 10 ms ticks) while the timed calls ran, per operation (row); compare \
+    it with the timed calls' mean latency (above it: more than one core busy)";
 
 /// The section's pages.
 pub fn pages(ctx: &Ctx<'_>) -> Paged {
@@ -86,8 +98,13 @@ pub fn report(paged: &Paged, ctx: &Ctx<'_>) -> Result<Section, BoxError> {
     let mut rows = Vec::new();
     // [case] -> [contender] -> [first, last]
     let mut all: Vec<[[Figures; 2]; 3]> = Vec::new();
-    for (key, label) in DOM_CASES {
+    for (key, label, operations) in DOM_CASES {
         let figures = [0, 1, 2].map(|page| of(page, key));
+        let cpu = [0, 1, 2].map(|page| cpu_figures(&paged.outcomes[page], key, calls, operations));
+        for (name, cpu) in CONTENDERS.iter().zip(&cpu) {
+            let cpu_label = format!("{name}: {label}, browser CPU");
+            report += &line(&cpu_label, ctx.only.selects(name), "µs", cpu);
+        }
         for (name, [first, last]) in CONTENDERS.iter().zip(&figures) {
             let selected = ctx.only.selects(name);
             report += &line(&format!("{name}: {label}, {timed}"), selected, "µs", last);
@@ -109,6 +126,14 @@ pub fn report(paged: &Paged, ctx: &Ctx<'_>) -> Result<Section, BoxError> {
             "µs",
             column(0),
         ));
+        rows.push(
+            Row::new(
+                format!("DOM from a worker: {label}, CPU time of the browser"),
+                "µs",
+                cpu,
+            )
+            .with_note(CPU_NOTE),
+        );
         all.push(figures);
     }
     let [batch_first, batch_last] = of(0, BATCH.0);
@@ -125,13 +150,16 @@ pub fn report(paged: &Paged, ctx: &Ctx<'_>) -> Result<Section, BoxError> {
         "µs",
         &batch_first,
     );
+    let batch_cpu = cpu_figures(&paged.outcomes[0], BATCH.0, calls, BATCH.2);
+    let cpu_label = format!("{name}: {label}, browser CPU");
+    report += &line(&cpu_label, ctx.only.selects(name), "µs", &batch_cpu);
     let table = DOM_CASES
         .iter()
-        .position(|(key, _)| *key == "table")
+        .position(|(key, ..)| *key == "table")
         .ok_or("no table case")?;
     let html = DOM_CASES
         .iter()
-        .position(|(key, _)| *key == "table_html")
+        .position(|(key, ..)| *key == "table_html")
         .ok_or("no html case")?;
     for (which, batch, what) in [
         (1, &batch_last, timed.as_str()),
@@ -157,8 +185,17 @@ pub fn report(paged: &Paged, ctx: &Ctx<'_>) -> Result<Section, BoxError> {
             .with_ratio(versus),
         );
     }
+    rows.push(
+        Row::some(
+            format!("DOM from a worker: {label}, CPU time of the browser"),
+            "µs",
+            [Some(batch_cpu), None, None],
+        )
+        .with_ratio("n/a")
+        .with_note(CPU_NOTE),
+    );
     report += "\nratios (medians; lower is better for rustpy)\n";
-    for ((_, label), figures) in DOM_CASES.iter().zip(&all) {
+    for ((_, label, _), figures) in DOM_CASES.iter().zip(&all) {
         let best = figures[1][1].median().min(figures[2][1].median());
         writeln!(
             report,

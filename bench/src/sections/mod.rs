@@ -19,6 +19,7 @@ use rustpy_e2e::browser::Browser;
 use rustpy_e2e::server::TestServer;
 
 use crate::BoxError;
+use crate::cpu_time::CpuSampler;
 use crate::peers::{Files, Only};
 use crate::rounds::{Outcome, run_round};
 use crate::stats::{CallStats, Figures};
@@ -53,6 +54,8 @@ pub struct Ctx<'a> {
     pub rounds: Option<usize>,
     /// `--warm`, `--timed`: the calls of each bridge and DOM case.
     pub calls: Calls,
+    /// The CPU time of the shared browser's processes (none without `/proc`).
+    pub cpu: Option<&'a CpuSampler>,
 }
 
 impl Ctx<'_> {
@@ -135,6 +138,14 @@ pub fn call_figures(outcome: &Outcome, case: &str, calls: Calls, what: &str) -> 
     [first, last]
 }
 
+/// The CPU time of the browser's processes per operation of `case`'s timed calls over the
+/// rounds, µs (`cpuMs.<case>` of each result: see `rounds::run_round`), where a timed call
+/// makes `operations` operations.
+pub fn cpu_figures(outcome: &Outcome, case: &str, calls: Calls, operations: usize) -> Figures {
+    let per = (calls.timed * operations) as f64;
+    outcome.pick(|result| result["cpuMs"][case].as_f64().map(|ms| ms * 1000.0 / per))
+}
+
 /// A section that opens pages: its pages (name, URL), their outcomes, its rounds and how
 /// long it waits for a page.
 pub struct Paged {
@@ -174,7 +185,7 @@ impl Paged {
             ctx.browser,
             (self.label, round, self.rounds),
             &self.pages,
-            (self.wait, ctx.only),
+            (self.wait, ctx.only, ctx.cpu),
             &mut self.outcomes,
         )
         .await

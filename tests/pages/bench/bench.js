@@ -36,18 +36,25 @@ export function callCount() {
   if (!Number.isInteger(warm) || warm < 0 || !Number.isInteger(timed) || timed < 1) {
     throw new Error(`?warm= and ?timed= must be whole numbers (timed > 0), not ${query.get("warm")} and ${query.get("timed")}`);
   }
-  return warm + timed;
+  return { warm, timed };
 }
 
-/// The figures of `count` calls of `call()`, in order (each must be a finite number).
-async function repeat(count, what, call) {
+/// Milliseconds since the Unix epoch, on the clock the bench samples CPU time against.
+const epochMs = () => performance.timeOrigin + performance.now();
+
+/// `warm + timed` calls of `call()`: `{ values, span }`, each call's figure in order (each
+/// must be a finite number) and the epoch milliseconds at the start and the end of the
+/// timed calls (the bench charges them the browser's CPU time in that span).
+async function repeat({ warm, timed }, what, call) {
   const values = [];
-  for (let i = 0; i < count; i += 1) {
+  let start;
+  for (let i = 0; i < warm + timed; i += 1) {
+    if (i === warm) start = epochMs();
     const value = Number(await call());
     if (!Number.isFinite(value)) throw new Error(`${what} call ${i + 1} measured ${value}`);
     values.push(value);
   }
-  return values;
+  return { values, span: [start, epochMs()] };
 }
 
 /// The bridge: given a started worker facade with `sync.add` settable and `sync.run(n)` /
@@ -55,7 +62,8 @@ async function repeat(count, what, call) {
 /// `sync` is `run(syncCalls)` (the worker times `syncCalls` blocking `sync.add(i, 1)`), a
 /// call of `ping` is `pings` awaited `ping()`s timed here; each figure is the mean
 /// microseconds per round trip. The pings are bounded by the page's limit (`publish`), not
-/// one by one: no timer in the timed loop. Returns `{ calls: { sync, ping } }`.
+/// one by one: no timer in the timed loop. Returns `{ calls: { sync, ping }, spans: {
+/// sync, ping } }` (see `repeat`).
 export async function measure(worker, { syncCalls = 2000, pings = 500 } = {}) {
   const count = callCount();
   const sync = await repeat(count, "sync", () =>
@@ -66,7 +74,7 @@ export async function measure(worker, { syncCalls = 2000, pings = 500 } = {}) {
     for (let i = 0; i < pings; i += 1) await worker.sync.ping();
     return ((performance.now() - started) / pings) * 1000;
   });
-  return { calls: { sync, ping } };
+  return { calls: { sync: sync.values, ping: ping.values }, spans: { sync: sync.span, ping: ping.span } };
 }
 
 /// The DOM cases, by the name of the worker's exported function (dom-worker.py): the
@@ -90,21 +98,24 @@ function clearBody() {
 
 /// Runs the DOM `cases` (names of DOM_CASES) in the worker through its exported functions,
 /// each returning the mean microseconds per operation (per row for the tables),
-/// `callCount()` calls each. Returns `{ calls: { <case>: [micros, ...] }, errors: { <case>:
-/// message } }`: a case that fails is reported and the next one runs; a case that times
+/// `callCount()` calls each (the body cleared after each, untimed but inside the span).
+/// Returns `{ calls: { <case>: [micros, ...] }, spans: { <case>: [start, end] }, errors: {
+/// <case>: message } }` (see `repeat`): a case that fails is reported and the next one runs; a case that times
 /// out ends the run (the worker is presumably stuck).
 export async function measureDom(worker, { cases, limitMs = 300_000 }) {
   document.body.dataset.test = "x";
   const count = callCount();
-  const result = { errors: {}, calls: {} };
+  const result = { errors: {}, calls: {}, spans: {} };
   for (const [index, name] of cases.entries()) {
     const size = DOM_CASES[name];
     try {
-      result.calls[name] = await repeat(count, name, async () => {
+      const { values, span } = await repeat(count, name, async () => {
         const value = await within(limitMs, `${name}(${size})`, worker.sync[name](size));
         clearBody();
         return value;
       });
+      result.calls[name] = values;
+      result.spans[name] = span;
     } catch (error) {
       result.errors[name] = String(error?.stack ?? error);
       if (String(error).includes("timed out")) {
