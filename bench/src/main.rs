@@ -25,6 +25,8 @@
 //! `BENCHMARKS.md` between `<!-- bench:begin -->` and `<!-- bench:end -->`. Figures are
 //! machine- and load-dependent: compare runs made together, never bake them into tests.
 
+#![deny(missing_docs)]
+
 mod cli;
 mod cpu_time;
 mod order;

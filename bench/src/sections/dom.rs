@@ -25,8 +25,10 @@ const DOM_ROUNDS: usize = 3;
 const DOM_WAIT: Duration = Duration::from_secs(1300);
 
 /// The section's pages: name and path (a query follows: `warm=&timed=` is added), in
-/// [`CONTENDERS`] order.
-const DOM_PAGES: [(&str, &str); 3] = [
+/// [`CONTENDERS`] order, then rustpy without its interrupt checks (`config: {interrupts:
+/// false}`), whose figures the report gives next to rustpy's (what the checks cost a DOM
+/// loop).
+const DOM_PAGES: [(&str, &str); 4] = [
     ("rustpy", "/bench/dom-rustpy.html?"),
     (
         "PyScript + MicroPython",
@@ -35,6 +37,10 @@ const DOM_PAGES: [(&str, &str); 3] = [
     (
         "PyScript + Pyodide",
         "/bench/dom-pyscript.html?type=pyodide&",
+    ),
+    (
+        "rustpy, interrupt checks off",
+        "/bench/dom-rustpy.html?interrupts=off&",
     ),
 ];
 
@@ -194,6 +200,31 @@ pub fn report(paged: &Paged, ctx: &Ctx<'_>) -> Result<Section, BoxError> {
         .with_ratio("n/a")
         .with_note(CPU_NOTE),
     );
+    let off = CONTENDERS.len();
+    let off_name = DOM_PAGES[off].0;
+    for (key, label, _) in DOM_CASES.iter().chain([&BATCH]) {
+        let [first, last] =
+            call_figures(&paged.outcomes[off], key, calls, &format!("DOM {off_name}"));
+        let selected = ctx.only.selects(off_name);
+        report += &line(
+            &format!("{off_name}: {label}, {timed}"),
+            selected,
+            "µs",
+            &last,
+        );
+        report += &line(
+            &format!("{off_name}: {label}, first call"),
+            selected,
+            "µs",
+            &first,
+        );
+        let with_checks = of(0, key)[1].median();
+        writeln!(
+            report,
+            "  {label}, {timed}: rustpy with its default interrupt checks / without = {}",
+            ratio(with_checks, last.median())
+        )?;
+    }
     report += "\nratios (medians; lower is better for rustpy)\n";
     for ((_, label, _), figures) in DOM_CASES.iter().zip(&all) {
         let best = figures[1][1].median().min(figures[2][1].median());

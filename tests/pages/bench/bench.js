@@ -26,6 +26,16 @@ export async function publish(ms, body, cleanup = () => {}) {
   }
 }
 
+/// The `config` of a rustpy worker of a bench page: `?interrupts=off` gives `{interrupts:
+/// false}` (no interrupt checks), `?interrupts=everywhere` `{interrupts: "everywhere"}`
+/// (the sys.monitoring checks), none the defaults: the cost A/B.
+export function rustpyConfig() {
+  const interrupts = { off: false, everywhere: "everywhere" }[
+    new URLSearchParams(location.search).get("interrupts")
+  ];
+  return interrupts === undefined ? {} : { interrupts };
+}
+
 /// How many calls every bridge and DOM case makes: `?warm=W&timed=K` of the page (the
 /// bench sets both, the same for every contender), W warm-up calls then K timed ones. The
 /// pages report every call's figure; the bench takes the first and the median of the last
