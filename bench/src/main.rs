@@ -77,6 +77,8 @@ async fn main() -> Result<(), BoxError> {
         .ok_or("set RUSTPY_CACHE (or HOME)")?;
     let started_at = command_output("date", &["-u", "+%Y-%m-%d %H:%M UTC"]);
     let load_before = report::load_average();
+    // The tree the run starts from (a commit made while it runs is not what it measured).
+    let commit = report::commit(&root);
     let peers = cache.join("bench/node_modules");
     peers::precompressed_copy(&node_modules, &peers, &cache.join("compressed"))?;
     let dist = peers::served_dist(&dist_dir, &cache)?;
@@ -217,9 +219,8 @@ async fn main() -> Result<(), BoxError> {
             report::command(&shown_args)
         ),
         format!(
-            "rustpy: `{}` (tree at `{}`), served from `{}`",
+            "rustpy: `{}` (tree at `{commit}` when the run started), served from `{}`",
             dist_dir.display(),
-            report::commit(&root),
             dist.display()
         ),
         format!(
