@@ -187,6 +187,12 @@ impl Browser {
         self.engine
     }
 
+    /// The id of the process group of the driver and the browser it started (every
+    /// process of the browser: renderers, GPU, utilities), where the platform has one.
+    pub fn process_group(&self) -> Option<u32> {
+        self.group
+    }
+
     /// Opens `url` and returns a handle on the page.
     pub async fn open(&self, url: &str) -> Result<Page<'_>, BrowserError> {
         bounded("navigate", self.client.goto(url)).await?;

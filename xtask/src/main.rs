@@ -9,7 +9,7 @@
 //!   suite again in Firefox (one engine after the other), then a trunk build of the demo
 //!   (WebKit's run is `RUSTPY_BROWSER=webkit cargo test -p rustpy-e2e`: not every test
 //!   passes there yet, see README's "Testing in each engine");
-//! - `bench`: `dist`, then the browser benchmark (`tests/src/bin/bench.rs`);
+//! - `bench`: `dist`, then the browser benchmark (`bench/`, crate `rustpy-bench`);
 //! - `wire`: writes `main-entry/js/rustpy-wire.js`, the protocol's constants for the page,
 //!   from their definition in `rustpy-bridge` (a bridge test fails while it is stale).
 //!
@@ -474,7 +474,7 @@ fn bench() -> Result<(), TaskError> {
             .current_dir(&peers)
             .args(["ci", "--no-audit", "--no-fund"]))?;
     }
-    run(cargo().args(["run", "--release", "-p", "rustpy-e2e", "--bin", "bench"]))
+    run(cargo().args(["run", "--release", "-p", "rustpy-bench", "--bin", "bench"]))
 }
 
 #[cfg(test)]

@@ -22,59 +22,80 @@ export async function publish(ms, body, cleanup = () => {}) {
   }
 }
 
+/// The `config` of a rustpy worker of a bench page: `?interrupts=off` gives `{interrupts:
+/// false}` (no interrupt checks), `?interrupts=everywhere` `{interrupts: "everywhere"}`
+/// (the sys.monitoring checks), none the defaults: the cost A/B.
+export function rustpyConfig() {
+  const interrupts = { off: false, everywhere: "everywhere" }[
+    new URLSearchParams(location.search).get("interrupts")
+  ];
+  return interrupts === undefined ? {} : { interrupts };
+}
+
+/// How many calls every bridge and DOM case makes: `?warm=W&timed=K` of the page (the
+/// bench sets both, the same for every contender), W warm-up calls then K timed ones. The
+/// pages report every call's figure; the bench takes the first and the median of the last
+/// K (`CallStats` in bench/src/stats.rs).
+export function callCount() {
+  const query = new URLSearchParams(location.search);
+  const [warm, timed] = [Number(query.get("warm") ?? NaN), Number(query.get("timed") ?? NaN)];
+  if (!Number.isInteger(warm) || warm < 0 || !Number.isInteger(timed) || timed < 1) {
+    throw new Error(`?warm= and ?timed= must be whole numbers (timed > 0), not ${query.get("warm")} and ${query.get("timed")}`);
+  }
+  return { warm, timed };
+}
+
+/// Milliseconds since the Unix epoch, on the clock the bench samples CPU time against.
+const epochMs = () => performance.timeOrigin + performance.now();
+
+/// `warm + timed` calls of `call()`: `{ values, span }`, each call's figure in order (each
+/// must be a finite number) and the epoch milliseconds at the start and the end of the
+/// timed calls (the bench charges them the browser's CPU time in that span).
+async function repeat({ warm, timed }, what, call) {
+  const values = [];
+  let start;
+  for (let i = 0; i < warm + timed; i += 1) {
+    if (i === warm) start = epochMs();
+    const value = Number(await call());
+    if (!Number.isFinite(value)) throw new Error(`${what} call ${i + 1} measured ${value}`);
+    values.push(value);
+  }
+  return { values, span: [start, epochMs()] };
+}
+
 /// The bridge: given a started worker facade with `sync.add` settable and `sync.run(n)` /
-/// `sync.ping()` callable, measure both directions (mean microseconds per call). The pings
-/// are bounded by the page's limit (`publish`), not one by one: no timer in the timed loop.
-/// Each timed loop comes after an untimed one of the same size (see DOM_CASES for why).
+/// `sync.ping()` callable, measure both directions, `callCount()` calls each: a call of
+/// `sync` is `run(syncCalls)` (the worker times `syncCalls` blocking `sync.add(i, 1)`), a
+/// call of `ping` is `pings` awaited `ping()`s timed here; each figure is the mean
+/// microseconds per round trip. The pings are bounded by the page's limit (`publish`), not
+/// one by one: no timer in the timed loop. Returns `{ calls: { sync, ping }, spans: {
+/// sync, ping } }` (see `repeat`).
 export async function measure(worker, { syncCalls = 2000, pings = 500 } = {}) {
-  await within(60_000, `warm-up run(${syncCalls})`, worker.sync.run(syncCalls));
-  const syncMicros = await within(120_000, `run(${syncCalls})`, worker.sync.run(syncCalls));
-  for (let i = 0; i < pings; i += 1) await worker.sync.ping();
-  const started = performance.now();
-  for (let i = 0; i < pings; i += 1) await worker.sync.ping();
-  const pingMicros = ((performance.now() - started) / pings) * 1000;
-  return { syncMicros: Number(syncMicros), pingMicros };
+  const count = callCount();
+  const sync = await repeat(count, "sync", () =>
+    within(120_000, `run(${syncCalls})`, worker.sync.run(syncCalls)),
+  );
+  const ping = await repeat(count, "ping", async () => {
+    const started = performance.now();
+    for (let i = 0; i < pings; i += 1) await worker.sync.ping();
+    return ((performance.now() - started) / pings) * 1000;
+  });
+  return { calls: { sync: sync.values, ping: ping.values }, spans: { sync: sync.span, ping: ping.span } };
 }
 
-/// The DOM cases, by the name of the worker's exported function: [operations timed,
-/// operations of the warm-up call made first]. `dataset_reads`: reads of a cached
-/// `dataset.test`; `create_append`: `createElement` + `body.append` pairs; `table` (and
-/// `table_batch`, inside `with batch():`, where the engine has it): rows of a table (one
-/// `tr`, three `td` with text). A table's warm-up call is a tenth of the timed size (each
-/// row is eleven operations, and Pyodide takes ~45 ms per row); see DOM_WARM_UP_MS for
-/// the full-size calls that follow it.
+/// The DOM cases, by the name of the worker's exported function (dom-worker.py): the
+/// operations of one call. `dataset_reads`: reads of a cached `dataset.test`;
+/// `create_append`: `createElement` + `body.append` pairs; `table` (`table_batch` inside
+/// `with batch():`, rustpy's; `table_html` with one `innerHTML` write): rows of a table
+/// (one `tr`, three `td` with text). Sized so that Pyodide's calls (about 8 ms per
+/// `createElement` + `append`, 30 ms per row) let every contender make the same calls.
 export const DOM_CASES = {
-  dataset_reads: [2000, 2000],
-  create_append: [500, 500],
-  table: [1000, 100],
-  table_batch: [1000, 100],
+  dataset_reads: 2000,
+  create_append: 200,
+  table: 100,
+  table_batch: 100,
+  table_html: 100,
 };
-
-/// After its warm-up call, a DOM case repeats its full-size call while the next one fits
-/// in this budget (counted from the warm-up call's start; at most DOM_MAX_CALLS calls),
-/// and reports the median of the last ones (DOM_TIMED_CALLS): the same time for every
-/// contender, so an engine whose calls are quick gets as many as V8 needs to tier up the
-/// code they run. One warm-up call did not: rustpy's 1000-row table in batch() took 5 ms
-/// in a scratch page's 10th call but 12–25 ms in its first three (after ten 100-row
-/// calls), and its worker's plain Python loop was as slow in those calls, so what they
-/// measured was V8 compiling the interpreter. The first full-size call is reported too
-/// (`<case>_first`).
-export const DOM_WARM_UP_MS = 3_000;
-
-/// The most full-size calls a DOM case makes (see DOM_WARM_UP_MS).
-export const DOM_MAX_CALLS = 50;
-
-/// A DOM case reports the median of its last full-size calls, at most this many (a single
-/// call now and then takes 2–4 times as long: rustpy's batched table 12–18 µs a row in
-/// one call of three rounds where the others took 4–5).
-export const DOM_TIMED_CALLS = 5;
-
-/// The median of `values` (not empty).
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
 
 /// Removes what a DOM case added to the body (not timed).
 function clearBody() {
@@ -82,39 +103,26 @@ function clearBody() {
 }
 
 /// Runs the DOM `cases` (names of DOM_CASES) in the worker through its exported functions,
-/// each returning the mean microseconds per operation (per row for the tables). Returns
-/// `{ <case>: micros, <case>_first: micros, calls: { <case>: full-size calls }, errors: {
-/// <case>: message } }` (the median of the last full-size calls, the first, and how many
-/// there were; see DOM_WARM_UP_MS): a case that fails is reported and the next one runs; a case that times
+/// each returning the mean microseconds per operation (per row for the tables),
+/// `callCount()` calls each (the body cleared after each, untimed but inside the span).
+/// Returns `{ calls: { <case>: [micros, ...] }, spans: { <case>: [start, end] }, errors: {
+/// <case>: message } }` (see `repeat`): a case that fails is reported and the next one runs; a case that times
 /// out ends the run (the worker is presumably stuck).
 export async function measureDom(worker, { cases, limitMs = 300_000 }) {
   document.body.dataset.test = "x";
-  const result = { errors: {}, calls: {} };
+  const count = callCount();
+  const result = { errors: {}, calls: {}, spans: {} };
   for (const [index, name] of cases.entries()) {
-    const [n, warmUp] = DOM_CASES[name];
-    const call = async (size) => {
-      const value = Number(await within(limitMs, `${name}(${size})`, worker.sync[name](size)));
-      clearBody();
-      if (!Number.isFinite(value)) throw new Error(`${name}(${size}) returned ${value}`);
-      return value;
-    };
+    const size = DOM_CASES[name];
     try {
-      const started = performance.now();
-      await call(warmUp);
-      let callStarted = performance.now();
-      const values = [await call(n)];
-      while (values.length < DOM_MAX_CALLS) {
-        const now = performance.now();
-        if (now + (now - callStarted) - started > DOM_WARM_UP_MS) break;
-        callStarted = now;
-        values.push(await call(n));
-      }
-      result[`${name}_first`] = values[0];
-      result[name] = median(values.slice(-DOM_TIMED_CALLS));
-      result.calls[name] = values.length;
+      const { values, span } = await repeat(count, name, async () => {
+        const value = await within(limitMs, `${name}(${size})`, worker.sync[name](size));
+        clearBody();
+        return value;
+      });
+      result.calls[name] = values;
+      result.spans[name] = span;
     } catch (error) {
-      delete result[name];
-      delete result[`${name}_first`];
       result.errors[name] = String(error?.stack ?? error);
       if (String(error).includes("timed out")) {
         for (const skipped of cases.slice(index + 1)) result.errors[skipped] = `skipped: ${name} timed out`;
@@ -181,6 +189,13 @@ export const FFI_WARM_UP = 3;
 export const FFI_TIMED = 5;
 export const FETCH_TIMED = 5;
 
+/// The median of `values` (not empty).
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
 /// How often the FFI task asks the worker whether its fetch is done (ms).
 const POLL_MS = 5;
 
@@ -225,7 +240,8 @@ async function measureFfi(worker, url) {
 /// The task pages: runs `?task=` on a started worker facade exporting `ping()`,
 /// `imp(name)`, `cpu(source)`, `jscall(n)`, `fetch_json(url)` and `fetch_parts(url)`
 /// (tasks-worker.py):
-/// - `import` (with `?module=NAME`): `{ importMs }`, the worker's first `import NAME`;
+/// - `import` (with `?module=NAME`): `{ importMs, preloaded }`, the worker's first `import
+///   NAME` and whether it was in `sys.modules` already (1) or not (0);
 /// - `cpu`: `{ cpu: { <case>: ms } }`, cpu.py's cases timed in the worker;
 /// - `memory`: `{ wasmBytes, memories }`, the summed size of the wasm memories of the
 ///   page's workers (reported by wasm-memory-hook.js in each), after a `ping()`;
@@ -238,9 +254,10 @@ export async function runTask(worker) {
   const task = query.get("task");
   if (task === "import") {
     const name = query.get("module");
-    const ms = Number(await within(120_000, `import ${name}`, worker.sync.imp(name)));
-    if (!Number.isFinite(ms)) throw new Error(`imp(${name}) returned ${ms}`);
-    return { importMs: ms };
+    const text = String(await within(120_000, `import ${name}`, worker.sync.imp(name)));
+    const [ms, preloaded] = text.split(" ").map(Number);
+    if (!Number.isFinite(ms) || !(preloaded === 0 || preloaded === 1)) throw new Error(`imp(${name}) returned ${text}`);
+    return { importMs: ms, preloaded };
   }
   if (task === "cpu") {
     const source = await (await fetch("cpu.py")).text();

@@ -11,18 +11,20 @@
 //!   end to end in the worker (after one untimed fetch), and its two halves: `await
 //!   fetch(url).text()` and `json.loads` of the text.
 //!
-//! A fresh worker per round, [`RUNS`] alternating rounds; every figure is the page's median
-//! of its timed calls, and the section reports the median over the rounds.
+//! A fresh worker per round, [`RUNS`] rounds; every figure is the page's median of its timed
+//! calls, and the section reports the median over the rounds.
 
 use std::path::Path;
 
-use rustpy_e2e::browser::Browser;
-use rustpy_e2e::server::TestServer;
 use serde_json::{Value, json};
 
-use super::{
-    BoxError, CONTENDERS, Only, RUNS, Row, Section, TASK_WAIT, figures, line, run_rounds, task_page,
-};
+use crate::BoxError;
+use crate::order::Rng;
+use crate::peers::{CONTENDERS, task_page};
+use crate::stats::Figures;
+use crate::table::{Row, Section, line};
+
+use super::{Ctx, Paged, RUNS, TASK_WAIT};
 
 /// The iterations of each `jscall` loop (`FFI_CALLS` in `bench.js`; for the report).
 const FFI_CALLS: usize = 20_000;
@@ -70,22 +72,6 @@ const CASES: [(&str, &str, &str); 7] = [
 /// The cases that get a row in the summary table (the others are in the report only).
 const SUMMARY_CASES: [&str; 2] = ["jsCallMicros", "fetchJsonMs"];
 
-/// A small pseudo-random generator (xorshift64*), so the data is the same every run.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
 /// The JSON the fetch case reads: a list of [`RECORDS`] small records (strings, integers,
 /// floats, a boolean, a short list of strings, a null now and then), about 1 MB.
 pub fn records_json() -> String {
@@ -93,7 +79,7 @@ pub fn records_json() -> String {
         "alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india",
         "juliett", "kilo", "lima",
     ];
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut rng = Rng::new(0x9E37_79B9_7F4A_7C15);
     let records: Vec<Value> = (0..RECORDS)
         .map(|id| {
             let word = |rng: &mut Rng| WORDS[rng.below(WORDS.len() as u64) as usize];
@@ -124,23 +110,24 @@ pub fn write_data(folder: &Path) -> Result<usize, BoxError> {
     Ok(text.len())
 }
 
-/// The FFI section: see the module's docs. `bytes`: the size of the generated JSON.
-pub async fn ffi(
-    browser: &Browser,
-    server: &TestServer,
-    only: Only<'_>,
-    bytes: usize,
-) -> Result<Section, BoxError> {
+/// The section's pages: one per contender, on the no-store server (every timed fetch
+/// reaches the server, none the HTTP cache).
+pub fn pages(ctx: &Ctx<'_>) -> Paged {
     let query = format!("task=ffi&data={DATA_PREFIX}/{DATA_FILE}");
-    let pages: Vec<(String, String)> = CONTENDERS
+    let pages = CONTENDERS
         .iter()
         .enumerate()
-        .map(|(index, name)| (name.to_string(), server.url(&task_page(index, &query))))
+        .map(|(index, name)| (name.to_string(), ctx.server.url(&task_page(index, &query))))
         .collect();
-    let mut results = run_rounds(browser, "FFI", &pages, (RUNS, TASK_WAIT, only)).await?;
-    // A fetch that did not read every record is no figure.
-    for (name, results) in CONTENDERS.iter().zip(&mut results) {
-        results.retain(|result| {
+    Paged::new("FFI", pages, ctx.rounds(RUNS), TASK_WAIT)
+}
+
+/// The section's report and rows (`ctx.data_bytes`: the size of the generated JSON).
+pub fn report(paged: &Paged, ctx: &Ctx<'_>) -> Section {
+    // A fetch that did not read every record is no figure (a failed round).
+    let mut outcomes = paged.outcomes.clone();
+    for (name, outcome) in CONTENDERS.iter().zip(&mut outcomes) {
+        outcome.results.retain(|result| {
             let records = result["records"].as_u64();
             let whole = records == Some(RECORDS as u64);
             if !whole {
@@ -151,24 +138,24 @@ pub async fn ffi(
     }
     let mut report = format!(
         "FFI and fetch in a worker: tests/pages/bench/tasks-worker.py's jscall({FFI_CALLS}) and \
-         fetch_json of a generated {RECORDS}-record JSON ({bytes} bytes) in a fresh worker \
-         per round, timed in the worker, {RUNS} alternating rounds\n"
+         fetch_json of a generated {RECORDS}-record JSON ({} bytes) in a fresh worker \
+         per round, timed in the worker, {} rounds\n",
+        ctx.data_bytes, paged.rounds
     );
     let mut rows = Vec::new();
     for (key, label, unit) in CASES {
-        let mut values: [Vec<f64>; 3] = Default::default();
-        for (index, name) in CONTENDERS.iter().enumerate() {
-            values[index] = figures(&results[index], key);
+        let values: [Figures; 3] = [0, 1, 2].map(|index| outcomes[index].figures(key));
+        for (name, figures) in CONTENDERS.iter().zip(&values) {
             report += &line(
                 &format!("{name}: {label}"),
-                only.selects(name),
+                ctx.only.selects(name),
                 unit,
-                &values[index],
+                figures,
             );
         }
         if SUMMARY_CASES.contains(&key) {
             rows.push(Row::new(label, unit, values));
         }
     }
-    Ok(Section { report, rows })
+    Section { report, rows }
 }
