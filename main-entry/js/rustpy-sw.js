@@ -113,6 +113,7 @@ self.addEventListener("message", (event) => {
 
 /** Holds an XHR until `wakes(state)` or `ms` passed (at most a minute); then `answer()`. */
 function hold(state, ms, wakes, answer) {
+  if (wakes(state)) return Promise.resolve(answer());
   return new Promise((resolve) => {
     const held = { wakes, resolve };
     state.held.add(held);
