@@ -20,9 +20,12 @@ async function startRustpy() {
   return worker;
 }
 
+/** PyScript's worker, or why it cannot run here: "missing" or "unsupported". */
 async function startMicroPython() {
   const found = await fetch(PYSCRIPT, { method: "HEAD" }).catch(() => null);
-  if (!found?.ok) return null;
+  if (!found?.ok) return "missing";
+  // PyScript's workers call the page through SharedArrayBuffer (WebKitGTK gives none).
+  if (typeof SharedArrayBuffer !== "function") return "unsupported";
   const core = await import(PYSCRIPT);
   // PyScript defines its tag once its plugins are set up; a worker started earlier lacks
   // the `pyscript` module.
@@ -72,11 +75,12 @@ async function run(contenders) {
 
 const [rustpy, micropython] = await Promise.all([startRustpy(), startMicroPython()]);
 const contenders = [["rustpy", rustpy]];
-if (micropython) contenders.push(["mpy", micropython]);
+if (typeof micropython !== "string") contenders.push(["mpy", micropython]);
 else {
-  document.getElementById("peers-missing").hidden = false;
-  for (const id of ["calls", "rows", "batched"]) document.getElementById(`mpy-${id}`).textContent = "not installed";
+  document.getElementById(`peers-${micropython}`).hidden = false;
+  const why = micropython === "missing" ? "not installed" : "needs SharedArrayBuffer";
+  for (const id of ["calls", "rows", "batched"]) document.getElementById(`mpy-${id}`).textContent = why;
 }
-document.body.dataset.peers = micropython ? "installed" : "missing";
+document.body.dataset.peers = typeof micropython === "string" ? micropython : "installed";
 again.addEventListener("click", () => run(contenders));
 await run(contenders);

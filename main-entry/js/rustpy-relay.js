@@ -135,9 +135,10 @@ let announced = false;
 
 /**
  * A connection of one worker to the relay: `url` is where the worker's synchronous XHRs
- * go, `workerUrl(script)` the URL to start the worker from, `send(message)` hands the
- * relay a reply, an interrupt or an abandoned request, and `serving` holds the ids of the
- * requests the page received and has not answered.
+ * go, `Worker` starts the worker, `send(message)` hands the relay a reply or an abandoned
+ * request, `interrupt()`/`withdraw()` set and clear the worker's interrupt request there,
+ * `outputSeen()` counts an output message the page handled, and `serving` holds the ids of
+ * the requests the page received and has not answered.
  * `explicitUrl` is the page's own relay (the `service-worker` attribute), else rustpy's;
  * `cause` ({isolated, text}, from missingSharedMemory) is said once in the console when
  * rustpy falls back by itself. Throws RelayUnavailable when no relay can run here.
@@ -165,6 +166,9 @@ class RelayConnection {
   #keepAlive;
   #onUpdate;
   #own;
+  #answers = []; // resolvers of the relay's answers to interrupt()/withdraw(), in order
+  #seen = 0; // output messages the page handled
+  #seenSending = false; // a `seen` message is scheduled
   /** Ids of the blocking requests the page received and has not answered. */
   serving = new Set();
 
@@ -216,12 +220,63 @@ class RelayConnection {
     this.#port?.close();
     const channel = new MessageChannel();
     this.#port = channel.port1;
+    // The relay answers interrupt() and withdraw() in the order they were sent.
+    this.#port.onmessage = ({ data }) => {
+      if (data?.type === "interrupt-set" || data?.type === "withdrawn") this.#answers.shift()?.(data);
+    };
     this.#active()?.postMessage({ type: "rustpy-connect", key: this.#key }, [channel.port2]);
+    if (this.#seen > 0) this.send({ type: "seen", count: this.#seen });
   }
 
-  /** Hands the relay a reply (`{id, body}`), an interrupt or an abandoned request. */
+  /** Hands the relay a reply (`{id, body}`) or an abandoned request. */
   send(message) {
     this.#port?.postMessage(message);
+  }
+
+  /** Sends `message` and resolves with the relay's answer (null if none came in time). */
+  #ask(message) {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        const at = this.#answers.indexOf(answered);
+        if (at >= 0) this.#answers.splice(at, 1);
+        resolve(null);
+      }, ACTIVATION_TIMEOUT_MS);
+      const answered = (data) => {
+        clearTimeout(timer);
+        resolve(data);
+      };
+      this.#answers.push(answered);
+      this.send(message);
+    });
+  }
+
+  /**
+   * Sets the worker's interrupt request in the relay, which answers the worker's blocked
+   * request or sleep with it at once, or gives it to the worker's next poll; resolves once
+   * the relay holds it.
+   */
+  interrupt() {
+    return this.#ask({ type: "interrupt" });
+  }
+
+  /** Clears the worker's interrupt request; resolves true if the worker had not taken it. */
+  async withdraw() {
+    const answer = await this.#ask({ type: "withdraw" });
+    return answer === null || answer.withdrawn === true;
+  }
+
+  /**
+   * Counts an output message the page handled; the relay hears the count (at most once
+   * per turn of the event loop), and a worker far ahead waits on it (back-pressure).
+   */
+  outputSeen() {
+    this.#seen += 1;
+    if (this.#seenSending) return;
+    this.#seenSending = true;
+    setTimeout(() => {
+      this.#seenSending = false;
+      this.send({ type: "seen", count: this.#seen });
+    });
   }
 
   /** Ends the connection (the worker ended). */

@@ -8,72 +8,164 @@
 // For each blocking request a worker posts the request to its page and, at the same time,
 // makes a synchronous XHR to `<scope>__rustpy__/sync/<key>/<id>`. The page sends its reply
 // here over the MessagePort it registered for <key>; this service worker answers the XHR
-// with it (the reply may arrive before or after the XHR). Every other request passes
+// with it (the reply may arrive before or after the XHR).
+//
+// It also stands in for the shared control block's other words (rustpy_bridge::channel):
+// the page's interrupt request, which a worker running Python polls
+// (`<key>/poll`), which ends a `time.sleep` it holds (`<key>/sleep?ms=`) and a blocked
+// request at once; and the count of output messages the page handled, for which a worker
+// far ahead of its page waits (`<key>/seen?atLeast=&ms=`). Every other request passes
 // through untouched.
 
-const ports = new Map(); // worker key -> the page's MessagePort
-const waiting = new Map(); // "<key>/<id>" -> resolve of the XHR waiting for that reply
-const early = new Map(); // "<key>/<id>" -> a reply that came before its XHR
-const interruptedUpTo = new Map(); // worker key -> the last request id the page interrupted
+/** Worker key -> {port, interrupt, seen, waiting: id -> resolve, early: id -> body, held}. */
+const workers = new Map();
 
 self.addEventListener("install", () => self.skipWaiting());
 self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
 
-/** Answers every waiting XHR of `key` whose request id passes `test`. */
-function answerWaiting(key, test, answer) {
-  const prefix = `${key}/`;
-  for (const [slot, resolve] of waiting) {
-    if (slot.startsWith(prefix) && test(Number(slot.slice(prefix.length)))) {
-      waiting.delete(slot);
-      resolve(answer);
+const isId = (value) => Number.isSafeInteger(value) && value >= 0;
+
+/** Answers every XHR `state` holds (sleeps, output waits) whose `wakes(state)` is now true. */
+function wakeHeld(state) {
+  for (const held of state.held) {
+    if (held.wakes(state)) {
+      state.held.delete(held);
+      held.resolve();
     }
   }
 }
 
-const isId = (value) => Number.isSafeInteger(value) && value >= 0;
+/** The page asked for an interrupt: a blocked request or sleep takes it at once (409). */
+function interrupt(state) {
+  state.interrupt = true;
+  for (const [id, resolve] of state.waiting) {
+    state.waiting.delete(id);
+    resolve({ status: 409, body: "interrupted" });
+    state.interrupt = false;
+  }
+  wakeHeld(state);
+}
+
+/** Handles a message of the page about its worker `state` (see the file's comment). */
+function fromPage(state, data) {
+  const known =
+    data?.type === "interrupt" ||
+    data?.type === "withdraw" ||
+    (data?.type === "seen" && isId(data.count)) ||
+    (data?.type === "abandoned" && isId(data.id)) ||
+    (data?.type === undefined && isId(data?.id) && typeof data.body === "string");
+  if (!known) {
+    console.error("rustpy-sw.js: refused a malformed message from the page");
+    return;
+  }
+  switch (data.type) {
+    case "interrupt":
+      interrupt(state);
+      state.port.postMessage({ type: "interrupt-set" });
+      return;
+    case "withdraw":
+      // The page gives up on its interrupt unless the worker took it meanwhile.
+      state.port.postMessage({ type: "withdrawn", withdrawn: state.interrupt });
+      state.interrupt = false;
+      return;
+    case "seen":
+      state.seen = data.count;
+      wakeHeld(state);
+      return;
+    case "abandoned": {
+      // The worker stopped waiting (timeout): nobody reads this reply.
+      const resolve = state.waiting.get(data.id);
+      state.waiting.delete(data.id);
+      resolve?.({ status: 410, body: "abandoned" });
+      state.early.delete(data.id);
+      return;
+    }
+  }
+  const resolve = state.waiting.get(data.id);
+  if (resolve) {
+    state.waiting.delete(data.id);
+    resolve({ status: 200, body: data.body });
+  } else {
+    state.early.set(data.id, data.body);
+  }
+}
 
 self.addEventListener("message", (event) => {
   const { type, key } = event.data ?? {};
   if (type !== "rustpy-connect" || !event.ports[0]) return; // also: keep-alive pings
   // A key is a page's random UUID for one worker; a second connect for it (another frame
   // or page guessing it) must not take the worker's replies over.
-  if (typeof key !== "string" || ports.has(key)) {
+  if (typeof key !== "string" || workers.has(key)) {
     console.error(`rustpy-sw.js: refused a connect for ${typeof key === "string" ? "a worker already connected" : "no worker key"}`);
     return;
   }
-  const port = event.ports[0];
-  ports.set(key, port);
-  port.onmessage = ({ data }) => {
-    const known =
-      (data?.type === "interrupt" && isId(data.upTo)) ||
-      (data?.type === "abandoned" && isId(data.id)) ||
-      (data?.type === undefined && isId(data?.id) && typeof data.body === "string");
-    if (!known) {
-      console.error("rustpy-sw.js: refused a malformed message from the page");
-      return;
-    }
-    if (data.type === "interrupt") {
-      // The page interrupted the worker: its pending requests are answered at once.
-      interruptedUpTo.set(key, Math.max(interruptedUpTo.get(key) ?? 0, data.upTo));
-      answerWaiting(key, (id) => id <= data.upTo, { status: 409, body: "interrupted" });
-      return;
-    }
-    if (data.type === "abandoned") {
-      // The worker stopped waiting (timeout): nobody reads this reply.
-      answerWaiting(key, (id) => id === data.id, { status: 410, body: "abandoned" });
-      early.delete(`${key}/${data.id}`);
-      return;
-    }
-    const slot = `${key}/${data.id}`;
-    const resolve = waiting.get(slot);
-    if (resolve) {
-      waiting.delete(slot);
-      resolve({ status: 200, body: data.body });
-    } else {
-      early.set(slot, data.body);
-    }
+  const state = {
+    port: event.ports[0],
+    interrupt: false,
+    seen: 0,
+    waiting: new Map(),
+    early: new Map(),
+    held: new Set(),
   };
+  workers.set(key, state);
+  state.port.onmessage = ({ data }) => fromPage(state, data);
 });
+
+/** Holds an XHR until `wakes(state)` or `ms` passed (at most a minute); then `answer()`. */
+function hold(state, ms, wakes, answer) {
+  if (wakes(state)) return Promise.resolve(answer());
+  return new Promise((resolve) => {
+    const held = { wakes, resolve };
+    state.held.add(held);
+    setTimeout(() => {
+      state.held.delete(held);
+      resolve();
+    }, Math.min(Math.max(ms, 0), 60_000));
+  }).then(answer);
+}
+
+/** Takes the pending interrupt, if any. */
+function takeInterrupt(state) {
+  const taken = state.interrupt;
+  state.interrupt = false;
+  return taken;
+}
+
+/** The answer to a worker's request `what` (a request id, `poll`, `sleep` or `seen`). */
+async function answer(state, what, url) {
+  const number = (name) => Number(url.searchParams.get(name) ?? 0);
+  if (what === "poll") return { status: 200, body: `${takeInterrupt(state) ? 1 : 0} ${state.seen}` };
+  if (what === "sleep") {
+    const interrupted = (s) => s.interrupt;
+    return hold(state, number("ms"), interrupted, () =>
+      takeInterrupt(state) ? { status: 409, body: "interrupted" } : { status: 200, body: "slept" },
+    );
+  }
+  if (what === "seen") {
+    // Not taken: the worker's next interrupt check takes it.
+    const enough = (s) => s.interrupt || s.seen >= number("atLeast");
+    return hold(state, number("ms"), enough, () => ({ status: 200, body: `${state.interrupt ? 1 : 0} ${state.seen}` }));
+  }
+  const id = Number(what);
+  if (state.early.has(id)) {
+    // A reply written before the interrupt is the call's; the interrupt stays pending.
+    const body = state.early.get(id);
+    state.early.delete(id);
+    return { status: 200, body };
+  }
+  if (takeInterrupt(state)) return { status: 409, body: "interrupted" };
+  // `?timeout=<ms>`: the worker's deadline, answered here with 408 (rustpy-worker.js).
+  const timeout = number("timeout");
+  return new Promise((resolve) => {
+    state.waiting.set(id, resolve);
+    if (!(timeout > 0)) return;
+    setTimeout(() => {
+      if (state.waiting.get(id) !== resolve) return;
+      state.waiting.delete(id);
+      resolve({ status: 408, body: "timed out" });
+    }, timeout);
+  });
+}
 
 // rustpy registers this file by itself (no shared memory, no `service-worker` attribute)
 // with the scope `<its folder>/__rustpy__/`, and starts such workers from
@@ -85,7 +177,7 @@ const FOLDER = new URL("./", self.location).href;
 
 self.addEventListener("fetch", (event) => {
   const url = new URL(event.request.url);
-  const match = url.pathname.match(/\/__rustpy__\/sync\/([^/]+)\/(\d+)$/);
+  const match = url.pathname.match(/\/__rustpy__\/sync\/([^/]+)\/(\d+|poll|sleep|seen)$/);
   if (!match) {
     if (url.href.startsWith(FILES)) {
       url.searchParams.delete("rustpy-relay"); // a worker's own key (rustpy-relay.js)
@@ -94,31 +186,12 @@ self.addEventListener("fetch", (event) => {
     return;
   }
   const key = decodeURIComponent(match[1]);
-  const id = Number(match[2]);
-  const slot = `${key}/${id}`;
   event.respondWith(
     (async () => {
-      let reply;
-      if (early.has(slot)) {
-        reply = { status: 200, body: early.get(slot) };
-        early.delete(slot);
-      } else if (!ports.has(key)) {
-        reply = { status: 503, body: `rustpy-sw.js: no page is connected for worker ${key}` };
-      } else if (id <= (interruptedUpTo.get(key) ?? 0)) {
-        reply = { status: 409, body: "interrupted" };
-      } else {
-        // `?timeout=<ms>`: the worker's deadline, answered here with 408 (rustpy-worker.js).
-        const timeout = Number(url.searchParams.get("timeout") ?? 0);
-        reply = await new Promise((resolve) => {
-          waiting.set(slot, resolve);
-          if (!(timeout > 0)) return;
-          setTimeout(() => {
-            if (waiting.get(slot) !== resolve) return;
-            waiting.delete(slot);
-            resolve({ status: 408, body: "timed out" });
-          }, timeout);
-        });
-      }
+      const state = workers.get(key);
+      const reply = state
+        ? await answer(state, match[2], url)
+        : { status: 503, body: `rustpy-sw.js: no page is connected for worker ${key}` };
       return new Response(reply.body, {
         status: reply.status,
         headers: {

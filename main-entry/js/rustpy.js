@@ -680,6 +680,7 @@ class PyWorker {
         break;
       case "output":
         emitOutput(this.#element, data.stream, data.lines);
+        this.#relay?.outputSeen();
         if (this.#control) {
           // The worker gathers lines, then waits, while too many of these are unhandled.
           Atomics.add(this.#control, OUTPUT_SEEN, 1);
@@ -920,22 +921,20 @@ class PyWorker {
    * nothing ran (the request is dropped, never kept for the next call). Rejects with an
    * `InterruptError` when the worker did not take it within `timeout` seconds (native code
    * that runs no Python instruction, e.g. `sum(range(10**12))`: the request is withdrawn,
-   * `restart()` stops it) or cannot be interrupted (no shared memory and not waiting for
-   * the page).
+   * `restart()` stops it). Without shared memory the relay service worker holds the
+   * request: a blocked call or `time.sleep` takes it at once, running Python within the
+   * relay's poll interval (`RELAY_POLL_MS` in worker-entry).
    */
   interrupt({ timeout = INTERRUPT_TIMEOUT_S } = {}) {
     if (this.#terminated || this.#dead) return Promise.resolve(false);
-    if (this.#relay) {
-      if (this.#relay.serving.size === 0) {
-        return Promise.reject(
-          interruptError(
-            `${this.#label} is not waiting for the page, and without shared memory (the ` +
-              "service-worker relay) rustpy cannot interrupt running Python: call restart() to stop it",
-          ),
-        );
-      }
-      // Answers (409) the requests the page has received and not answered yet.
-      this.#relay.send({ type: "interrupt", upTo: Math.max(0, ...this.#relay.serving) });
+    const relay = this.#relay;
+    if (relay) {
+      // Once the relay holds the request, a worker running nothing reads the message at
+      // once, takes the request from the relay and drops it.
+      const worker = this.#worker;
+      relay.interrupt().then(() => {
+        if (this.#worker === worker) worker.postMessage(JSON.stringify("interrupt"));
+      });
     } else if (this.#control) {
       Atomics.store(this.#control, INTERRUPT, 1);
       Atomics.notify(this.#control, INTERRUPT);
@@ -948,9 +947,9 @@ class PyWorker {
     }
     return new Promise((resolve, reject) => {
       const waiter = { resolve, reject, timer: 0 };
-      waiter.timer = setTimeout(() => {
-        // Withdraw the request unless the worker took it meanwhile (its report is coming).
-        if (this.#control && Atomics.compareExchange(this.#control, INTERRUPT, 1, 0) !== 1) return;
+      const giveUp = (withdrawn) => {
+        // The worker took the request meanwhile: its report is coming.
+        if (!withdrawn || !this.#interrupts.has(waiter)) return;
         this.#interrupts.delete(waiter);
         reject(
           interruptError(
@@ -959,6 +958,11 @@ class PyWorker {
               "Python instruction); the request was withdrawn: call restart() to stop it",
           ),
         );
+      };
+      waiter.timer = setTimeout(() => {
+        // Withdraw the request unless the worker took it meanwhile.
+        if (relay) relay.withdraw().then(giveUp);
+        else giveUp(Atomics.compareExchange(this.#control, INTERRUPT, 1, 0) === 1);
       }, timeout * 1000);
       this.#interrupts.add(waiter);
     });

@@ -126,7 +126,7 @@ pub async fn run_main_script(
         files,
         page_url: None,
         library_url,
-        control: None,
+        interrupts: None,
         interrupt_outcome: None,
         interrupt_checks: None,
         sync_call: None,

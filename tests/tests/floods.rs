@@ -33,7 +33,18 @@ async fn a_million_lines_arrive_in_order_and_a_large_value_crosses() {
 
 #[tokio::test]
 async fn a_flooding_worker_waits_for_a_busy_page() {
-    let h = Harness::start().await;
+    waits_for_a_busy_page(&Harness::start().await).await;
+}
+
+/// The same through the service-worker relay (the page served without the isolation
+/// headers, as WebKitGTK always runs): the relay keeps the page's count.
+#[tokio::test]
+async fn a_flooding_worker_waits_for_a_busy_page_through_the_relay() {
+    waits_for_a_busy_page(&Harness::start_not_isolated().await).await;
+}
+
+/// `flood.html` with a page busy for 3 s after the first line, served by `h`.
+async fn waits_for_a_busy_page(h: &Harness) {
     // 50 000 lines take the worker a fraction of the 3 s the page stays busy; it may run
     // ahead of the page by at most 16 messages of 1 024 lines, so it is still printing
     // when the page frees up.

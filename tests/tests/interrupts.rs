@@ -9,6 +9,7 @@
 use std::time::Duration;
 
 use rustpy_e2e::Harness;
+use rustpy_e2e::browser::Page;
 use serde_json::Value;
 
 /// The worker script: the loops, each marked `# loop` on the line the traceback names.
@@ -47,12 +48,25 @@ fn innermost_frame(traceback: &str) -> &str {
 
 #[tokio::test]
 async fn interrupt_stops_any_python_loop_and_the_worker_goes_on() {
-    interrupts_stop_loops("/interrupts/loops.html").await;
+    interrupts_stop_loops(&Harness::start().await, "/interrupts/loops.html").await;
 }
 
 #[tokio::test]
 async fn interrupts_everywhere_stop_any_python_loop_too() {
-    interrupts_stop_loops("/interrupts/loops.html?interrupts=everywhere").await;
+    let h = Harness::start().await;
+    interrupts_stop_loops(&h, "/interrupts/loops.html?interrupts=everywhere").await;
+}
+
+/// The same through the service-worker relay: served without the isolation headers, the
+/// page has no shared memory in any engine (WebKitGTK never has it), and the relay holds
+/// the interrupt request that running Python polls.
+#[tokio::test]
+async fn interrupts_stop_any_python_loop_through_the_relay() {
+    let h = Harness::start_not_isolated().await;
+    let page = interrupts_stop_loops(&h, "/interrupts/loops.html").await;
+    page.wait_for_console("info", "service-worker relay", Duration::from_secs(5))
+        .await
+        .unwrap();
 }
 
 /// The same, on a page without `Atomics.waitAsync` (`?no-wait-async`, `capture.js`): the
@@ -60,12 +74,13 @@ async fn interrupts_everywhere_stop_any_python_loop_too() {
 /// an engine that lacks it.
 #[tokio::test]
 async fn interrupts_stop_any_python_loop_without_wait_async() {
-    interrupts_stop_loops("/interrupts/loops.html?no-wait-async").await;
+    let h = Harness::start().await;
+    interrupts_stop_loops(&h, "/interrupts/loops.html?no-wait-async").await;
 }
 
-/// Every case of `loops.html` at `path`: see the module documentation.
-async fn interrupts_stop_loops(path: &str) {
-    let h = Harness::start().await;
+/// Every case of `loops.html` at `path`, served by `h` (see the module documentation); the
+/// page, for more checks.
+async fn interrupts_stop_loops<'h>(h: &'h Harness, path: &str) -> Page<'h> {
     let page = h.open(path).await;
     let results = page
         .wait_for(
@@ -170,6 +185,7 @@ async fn interrupts_stop_loops(path: &str) {
         "{}",
         results["badConfig"]
     );
+    page
 }
 
 #[tokio::test]

@@ -65,6 +65,39 @@ pub type JsRequestFn = Box<dyn Fn(&str) -> Result<String, SyncCallError>>;
 /// Hands the page a batch part to run without waiting (see [`Edges::js_send`]).
 pub type JsSendFn = Box<dyn Fn(&str) -> Result<PartSent, SyncCallError>>;
 
+/// Where a worker's interrupt requests (`worker.interrupt()`) wait to be taken: the shared
+/// control block's `INTERRUPT` word ([`SharedInterrupt`]), or, without shared memory, the
+/// relay service worker, which the worker asks (`worker-entry`'s `relay.rs`).
+pub trait InterruptSource {
+    /// True while a request is pending, without taking it. May ask the page's side, so it
+    /// is called at most every few hundred Python instructions.
+    fn requested(&self) -> bool;
+    /// Takes the pending request: true if there was one.
+    fn take(&self) -> bool;
+    /// Blocks for `ms` milliseconds at most, less when a request arrives (left pending).
+    fn wait(&self, ms: f64) -> Result<(), String>;
+}
+
+/// The `INTERRUPT` word of a worker's shared control block (`rustpy_bridge::channel`).
+pub struct SharedInterrupt(pub Int32Array);
+
+impl InterruptSource for SharedInterrupt {
+    fn requested(&self) -> bool {
+        js_sys::Atomics::load(&self.0, INTERRUPT).is_ok_and(|flag| flag != 0)
+    }
+
+    fn take(&self) -> bool {
+        js_sys::Atomics::exchange(&self.0, INTERRUPT, 0).is_ok_and(|flag| flag != 0)
+    }
+
+    fn wait(&self, ms: f64) -> Result<(), String> {
+        // `worker.interrupt()` notifies the word: the wait ends at once.
+        js_sys::Atomics::wait_with_timeout(&self.0, INTERRUPT, 0, ms)
+            .map(|_| ())
+            .map_err(|e| format!("Atomics.wait failed: {e:?}"))
+    }
+}
+
 /// Gives back JS handles: `(id, count)` pairs, flattened.
 pub type JsReleaseFn = Box<dyn Fn(&[u64])>;
 
@@ -155,13 +188,14 @@ pub struct Edges {
     /// The base URL of the lazily loaded stdlib, ending in `/` (`dist/rustpy/library/`;
     /// [`Host::load_library`] fetches `<base><file>`).
     pub library_url: String,
-    /// The shared control block whose `INTERRUPT` word the page sets to interrupt this
-    /// worker (`rustpy_bridge::channel`); `None` on the page or without shared memory.
-    pub control: Option<Int32Array>,
-    /// Reports what became of each interrupt request (workers with a `control` block).
+    /// Where the page's requests to interrupt this worker wait ([`InterruptSource`]);
+    /// `None` on the page, or in a worker with neither shared memory nor a relay. Also
+    /// what `time.sleep` waits on.
+    pub interrupts: Option<Rc<dyn InterruptSource>>,
+    /// Reports what became of each interrupt request (workers with `interrupts`).
     pub interrupt_outcome: Option<InterruptOutcomeFn>,
     /// Where `worker.interrupt()` should reach running Python that never waits (the
-    /// checks of [`Runtime::watch_for_interrupts`]; only with a `control` block); `None`:
+    /// checks of [`Runtime::watch_for_interrupts`]; only with `interrupts`); `None`:
     /// nowhere. A worker's config chooses (`"interrupts"`).
     pub interrupt_checks: Option<InterruptChecks>,
     /// Shows errors raised where nobody awaits them (async handlers, timers) on the page.
@@ -214,18 +248,18 @@ impl Host for WebHost {
             if remaining <= 0.0 {
                 return Ok(());
             }
-            match &self.edges.control {
-                Some(control) => {
-                    // Sleep on the interrupt word: `worker.interrupt()` wakes it at once.
-                    js_sys::Atomics::wait_with_timeout(control, INTERRUPT, 0, remaining).map_err(
-                        |e| SleepError::Unsupported(format!("Atomics.wait failed: {e:?}")),
-                    )?;
+            match &self.edges.interrupts {
+                Some(interrupts) => {
+                    // Sleep on the interrupt request: `worker.interrupt()` ends it at once.
+                    interrupts
+                        .wait(remaining)
+                        .map_err(SleepError::Unsupported)?;
                     if self.interrupted() {
                         return Err(SleepError::Interrupted);
                     }
                 }
-                // No shared memory (page thread, or a worker without cross-origin
-                // isolation): the only way to block is to spin until the deadline.
+                // The page's thread, or a worker with neither shared memory nor a relay:
+                // the only way to block is to spin until the deadline.
                 None => std::hint::spin_loop(),
             }
         }
@@ -268,9 +302,9 @@ impl Host for WebHost {
 
     fn interrupt_requested(&self) -> bool {
         self.edges
-            .control
+            .interrupts
             .as_ref()
-            .is_some_and(|control| js_sys::Atomics::load(control, INTERRUPT).is_ok_and(|f| f != 0))
+            .is_some_and(|interrupts| interrupts.requested())
     }
 
     fn export_result(&self, call_id: u64, result: Result<Value, String>) {
@@ -364,7 +398,11 @@ impl WebHost {
     /// Takes the page's interrupt request, if there is one, and reports it `delivered`
     /// (Python raises `KeyboardInterrupt`) or not (nothing ran: dropped).
     fn take_interrupt_reporting(&self, delivered: bool) -> bool {
-        let taken = self.edges.control.as_ref().is_some_and(take_interrupt);
+        let taken = self
+            .edges
+            .interrupts
+            .as_ref()
+            .is_some_and(|interrupts| interrupts.take());
         if taken {
             self.report_interrupt(delivered);
         }
@@ -401,7 +439,7 @@ pub fn start(realm: Realm, edges: Edges) -> Result<(), String> {
     let host = Rc::new(WebHost::new(realm, edges));
     let runtime = Runtime::new(host.clone()).map_err(|e| e.to_string())?;
     if let Some(how) = host.edges.interrupt_checks
-        && host.edges.control.is_some()
+        && host.edges.interrupts.is_some()
     {
         runtime
             .watch_for_interrupts(how)
@@ -500,11 +538,6 @@ pub fn call_function(call_id: u64, function_id: u64, args: &Value) -> Result<(),
         .map_err(|e| e.to_string())
 }
 
-/// Reads and clears the interrupt flag of a control block (`rustpy_bridge::channel`).
-fn take_interrupt(control: &Int32Array) -> bool {
-    js_sys::Atomics::exchange(control, INTERRUPT, 0).is_ok_and(|flag| flag != 0)
-}
-
 /// Takes the page's interrupt request for Python that waits for the page (a sync call,
 /// `input()`): true if there was one, which is then reported delivered.
 pub fn deliver_interrupt() -> bool {
@@ -512,7 +545,7 @@ pub fn deliver_interrupt() -> bool {
 }
 
 /// Reports an interrupt that the relay service worker delivered (its answer to a waiting
-/// request; there is no control block to take it from).
+/// request, which took it there).
 pub fn report_relayed_interrupt() {
     if let Ok(session) = session() {
         session.borrow().host.report_interrupt(true);

@@ -87,6 +87,18 @@ globalThis.rustpySyncRequest = (url, id, frame, timeoutMs) => {
   return [xhr.status, xhr.responseText, relayed];
 };
 
+/**
+ * A synchronous GET of the relay service worker's `url` (the worker's interrupt poll, a
+ * `time.sleep` it holds, a wait for the page to handle output): [status, text, whether
+ * the relay answered].
+ */
+globalThis.rustpyRelayGet = (url) => {
+  const xhr = new XMLHttpRequest();
+  xhr.open("GET", url, false);
+  xhr.send();
+  return [xhr.status, xhr.responseText, xhr.getResponseHeader("x-rustpy-relay") !== null];
+};
+
 /** How much longer than the relay's deadline a synchronous XHR may wait for its 408. */
 const RELAY_TIMEOUT_BACKSTOP_MS = 2_000;
 

@@ -10,6 +10,8 @@ use rustpy_bridge::channel::{
 };
 use rustpy_bridge::{FromWorker, SyncFailure, SyncReply, Value};
 use rustpy_interp::{PartSent, SyncCallError};
+
+use crate::relay::RELAY_INTERRUPTED;
 use wasm_bindgen::{JsCast, JsValue};
 
 #[wasm_bindgen::prelude::wasm_bindgen]
@@ -26,9 +28,6 @@ extern "C" {
         timeout_ms: f64,
     ) -> Result<js_sys::Array, JsValue>;
 }
-
-/// HTTP status the relay answers when the page interrupted the worker.
-const RELAY_INTERRUPTED: u16 = 409;
 
 /// The shared buffers the page put in the boot message (absent without isolation).
 pub(crate) struct Buffers {
@@ -369,7 +368,7 @@ impl Client {
 
     /// A round trip through the relay service worker (no shared memory): the request posted
     /// to the page, the reply read with one synchronous XHR. Interrupts arrive as the
-    /// relay's 409 answer; timeouts as the XHR's own.
+    /// relay's 409 answer (or were taken by a poll before); timeouts as the relay's 408.
     fn relay_round_trip(
         &self,
         relay: &str,
@@ -377,6 +376,10 @@ impl Client {
         message: &FromWorker,
         timeout: Option<f64>,
     ) -> Result<Vec<u8>, Result<GaveUp, SyncCallError>> {
+        // A request a poll already took from the relay (no reply can be behind it).
+        if rustpy_web_host::deliver_interrupt() {
+            return Err(Ok(GaveUp::Interrupted));
+        }
         let body = String::from_utf8(Self::frame(id, message).map_err(Err)?)
             .map_err(|e| Err(SyncCallError::Protocol(e.to_string())))?;
         let timeout_ms = timeout.map_or(0.0, |seconds| (seconds * 1000.0).max(1.0));

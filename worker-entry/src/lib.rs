@@ -4,6 +4,7 @@
 
 mod channel;
 mod output;
+mod relay;
 
 use rustpy_bridge::channel::TRANSFER_BYTES_FROM;
 use rustpy_bridge::{Boot, CallOutcome, FromWorker, ToWorker};
@@ -24,6 +25,11 @@ extern "C" {
     fn web_console_error(text: &str);
     #[wasm_bindgen(js_namespace = performance, js_name = now)]
     fn performance_now() -> f64;
+}
+
+/// Logs `text` as an error in the worker's console.
+pub(crate) fn console_error(text: &str) {
+    web_console_error(text);
 }
 
 /// The worker's monotonic clock, in milliseconds.
@@ -134,7 +140,21 @@ pub async fn worker_main(boot: JsValue, local_table: JsValue) {
         }
     };
     let control = buffers.as_ref().map(|b| b.control.clone());
-    let output = Box::new(output::GatheredOutput::new(control.clone()));
+    // Without shared memory the relay holds the interrupt request and the output count.
+    let relay_words = match (&control, &boot.relay) {
+        (None, Some(relay)) => Some(relay::RelayWords::install(relay)),
+        _ => None,
+    };
+    let output = Box::new(output::GatheredOutput::new(
+        control.clone(),
+        relay_words.clone(),
+    ));
+    let interrupts: Option<std::rc::Rc<dyn rustpy_web_host::InterruptSource>> =
+        match (control, relay_words) {
+            (Some(control), _) => Some(std::rc::Rc::new(rustpy_web_host::SharedInterrupt(control))),
+            (None, Some(words)) => Some(words),
+            (None, None) => None,
+        };
     let default_timeout = boot
         .config
         .get("sync_timeout")
@@ -186,7 +206,7 @@ pub async fn worker_main(boot: JsValue, local_table: JsValue) {
         } else {
             boot.library.clone()
         },
-        control,
+        interrupts,
         interrupt_outcome: Some(Box::new(|delivered| {
             post(&FromWorker::Interrupt { delivered });
         })),
@@ -236,8 +256,14 @@ pub async fn worker_main(boot: JsValue, local_table: JsValue) {
 /// Handles a message from the page after boot (a [`ToWorker`] as JSON text).
 #[wasm_bindgen]
 pub fn worker_call(message: &str) {
+    let message = serde_json::from_str::<ToWorker>(message);
+    if matches!(message, Ok(ToWorker::Interrupt)) {
+        // Without shared memory the request waits in the relay, which polls only now and
+        // then: take it now, to drop it below.
+        relay::poll_now();
+    }
     rustpy_web_host::forget_interrupt();
-    match serde_json::from_str::<ToWorker>(message) {
+    match message {
         Ok(ToWorker::Callback { id, args }) => {
             let result = rustpy_bridge::Value::decode(args.as_bytes())
                 .map_err(|e| e.to_string())

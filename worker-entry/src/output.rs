@@ -3,10 +3,12 @@
 //! gathered into one message; with `OUTPUT_MAX_UNHANDLED` unhandled the worker waits for
 //! the page before posting more (back-pressure: the page's backlog, and its memory, stay
 //! bounded). The page counts the messages it handled in the control block's `OUTPUT_SEEN`
-//! word (see `rustpy_bridge::channel`). Without shared memory there is no count to read:
-//! each line is posted at once, as before.
+//! word (see `rustpy_bridge::channel`). Without shared memory the relay service worker
+//! keeps that count (`relay.rs`), read when the worker polls it and waited on the same way;
+//! with neither, each line is posted at once.
 
 use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 
 use js_sys::{Atomics, Int32Array};
 use rustpy_bridge::channel::{
@@ -17,7 +19,12 @@ use rustpy_bridge::{FromWorker, OutputStream};
 use rustpy_interp::Stream;
 use rustpy_web_host::OutputSink;
 
+use crate::relay::RelayWords;
 use crate::{now_ms, post};
+
+/// How long one wait for the relay's count lasts at most, in milliseconds (an interrupt
+/// ends it at once; the wait goes on while the page is still behind).
+const RELAY_OUTPUT_WAIT_MS: f64 = 1000.0;
 
 /// Lines gathered for one message.
 #[derive(Default)]
@@ -32,16 +39,20 @@ struct Gathered {
 /// The worker's [`OutputSink`].
 pub(crate) struct GatheredOutput {
     control: Option<Int32Array>,
+    /// Without shared memory: the relay, which keeps the page's count.
+    relay: Option<Rc<RelayWords>>,
     gathered: RefCell<Gathered>,
     /// Output messages posted (wrapping, compared with the page's `OUTPUT_SEEN`).
     posted: Cell<u32>,
 }
 
 impl GatheredOutput {
-    /// Output for a worker whose page shares `control` (or none, without isolation).
-    pub(crate) fn new(control: Option<Int32Array>) -> Self {
+    /// Output for a worker whose page shares `control`, or else counts through `relay`
+    /// (or neither).
+    pub(crate) fn new(control: Option<Int32Array>, relay: Option<Rc<RelayWords>>) -> Self {
         Self {
             control,
+            relay,
             gathered: RefCell::default(),
             posted: Cell::new(0),
         }
@@ -49,10 +60,11 @@ impl GatheredOutput {
 
     /// Output messages posted that the page has not handled yet (0 without a count).
     fn unhandled(&self) -> u32 {
-        let Some(control) = &self.control else {
-            return 0;
+        let seen = match (&self.control, &self.relay) {
+            (Some(control), _) => Atomics::load(control, OUTPUT_SEEN).unwrap_or(0) as u32,
+            (None, Some(relay)) => relay.seen(),
+            (None, None) => return 0,
         };
-        let seen = Atomics::load(control, OUTPUT_SEEN).unwrap_or(0) as u32;
         unhandled(self.posted.get(), seen)
     }
 
@@ -73,6 +85,14 @@ impl GatheredOutput {
                 }
                 if Atomics::wait_with_timeout(control, OUTPUT_SEEN, seen, WAIT_SLICE_MS).is_err() {
                     break; // no Atomics.wait here: post without waiting
+                }
+            }
+        } else if let Some(relay) = &self.relay {
+            let posted = self.posted.get();
+            while unhandled(posted, relay.seen()) >= OUTPUT_MAX_UNHANDLED {
+                let at_least = posted.wrapping_sub(OUTPUT_MAX_UNHANDLED - 1);
+                if relay.wait_for_output(at_least, RELAY_OUTPUT_WAIT_MS) {
+                    break;
                 }
             }
         }

@@ -6,9 +6,8 @@
 //!   (`rustpy-package`);
 //! - `size`: prints the sizes of `dist/rustpy/` files, raw, gzip and brotli;
 //! - `test`: `dist`, then every native test and the browser suite in Chromium, the browser
-//!   suite again in Firefox (one engine after the other), then a trunk build of the demo
-//!   (WebKit's run is `RUSTPY_BROWSER=webkit cargo test -p rustpy-e2e`: not every test
-//!   passes there yet, see README's "Testing in each engine");
+//!   suite again in Firefox and in WebKit (one engine after the other), then a trunk build
+//!   of the demo;
 //! - `bench`: `dist`, then the browser benchmark (`bench/`, crate `rustpy-bench`);
 //! - `wire`: writes `main-entry/js/rustpy-wire.js`, the protocol's constants for the page,
 //!   from their definition in `rustpy-bridge` (a bridge test fails while it is stale).
@@ -423,9 +422,7 @@ fn test() -> Result<(), TaskError> {
 /// The variable the browser suite reads its engine from (`rustpy_e2e::engines`).
 const ENGINE_VARIABLE: &str = "RUSTPY_BROWSER";
 /// The engines `test` runs the browser suite in, in order (the first with the native tests).
-/// WebKitGTK is not among them until its whole suite passes (README, "Testing in each
-/// engine", lists what still fails there).
-const ENGINES: [&str; 2] = ["chromium", "firefox"];
+const ENGINES: [&str; 3] = ["chromium", "firefox", "webkit"];
 
 /// Runs `cargo test`, echoing its output and adding up its `test result:` lines.
 fn run_counting_tests(
