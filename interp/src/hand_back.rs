@@ -33,5 +33,5 @@ pub(crate) fn export_result(
     // The proxies the call dropped are given back before its result: when the page's
     // promise settles, its handle count no longer holds them.
     flush_releases();
-    host().export_result(call_id, result);
+    host().page().export_result(call_id, result);
 }

@@ -163,7 +163,7 @@ mod _rustpy_host {
             vm,
         )?;
         flush_output();
-        match host().sync_call(&name, args, timeout) {
+        match host().page().sync_call(&name, args, timeout) {
             Ok(value) => {
                 crate::ffi::convert::from_value(&value, crate::ffi::convert::Mode::Copy, vm)
             }
@@ -211,7 +211,7 @@ mod _rustpy_host {
             &format!("the arguments of {op}"),
             vm,
         )?;
-        match host().page_op(&op, args) {
+        match host().page().page_op(&op, args) {
             Ok(crate::PageReply::Now(value)) => {
                 let value =
                     crate::ffi::convert::from_value(&value, crate::ffi::convert::Mode::Copy, vm)?;
@@ -304,7 +304,7 @@ mod _rustpy_host {
     /// The id of the element `display()` writes to by default, if any.
     #[pyfunction]
     fn current_target() -> Option<String> {
-        host().current_target()
+        host().page().current_target()
     }
 
     /// This interpreter's configuration (a worker's `config`), or `None`.

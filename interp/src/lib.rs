@@ -67,7 +67,7 @@ pub enum SleepError {
     Interrupted,
 }
 
-/// What became of a batch part handed to [`Host::js_send`].
+/// What became of a batch part handed to [`PageLink::js_send`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PartSent {
     /// The page has the part, or it is on its way (parts always arrive in order).
@@ -167,15 +167,6 @@ pub trait Host {
     fn script_finished(&self, script_id: u64, error: Option<String>);
     /// True when this interpreter runs in a Web Worker (exposed as `RUNNING_IN_WORKER`).
     fn in_worker(&self) -> bool;
-    /// Calls the page function registered as `worker.sync.<name>` with `args` (a
-    /// [`Value::List`]) and blocks until it answers, or until `timeout` seconds passed
-    /// (`None`: the host's default, see the config's `sync_timeout`).
-    fn sync_call(
-        &self,
-        name: &str,
-        args: Value,
-        timeout: Option<f64>,
-    ) -> Result<Value, SyncCallError>;
     /// True (once) when the page asked to interrupt the running code; the interpreter then
     /// raises `KeyboardInterrupt`. Taking the request this way reports it delivered.
     fn interrupted(&self) -> bool;
@@ -184,44 +175,6 @@ pub trait Host {
     fn interrupt_requested(&self) -> bool {
         false
     }
-    /// Delivers the result of a call from the page ([`Runtime::call_export`]): the value,
-    /// or the formatted Python traceback.
-    fn export_result(&self, call_id: u64, result: Result<Value, String>);
-    /// Performs a page operation for main-thread Python (`PyWorker`, `workers`): `op` names
-    /// it, `args` is a [`Value::List`]. An operation that completes later answers
-    /// [`PageReply::Later`] and is settled with [`Runtime::settle_request`].
-    fn page_op(&self, op: &str, args: Value) -> Result<PageReply, String>;
-    /// Runs FFI operations on the page (a JSON request of `rustpy_bridge::ffi`) and returns
-    /// the JSON reply; blocks in a worker.
-    fn js_request(&self, request: &str) -> Result<String, SyncCallError>;
-    /// Hands the page a part of a batch to run (a JSON `rustpy_bridge::ffi::BatchPart`)
-    /// without waiting for it to run; the page answers nothing. Answers
-    /// [`PartSent::PageBusy`] instead of waiting when the page has not taken the previous
-    /// part (unless `part` is too large to grow further). Fails as [`Host::js_request`] would when there is no way to reach the page.
-    fn js_send(&self, part: &str) -> Result<PartSent, SyncCallError>;
-    /// Runs FFI operations on this thread's own JS objects (the `js` module: the realm's
-    /// `globalThis`; handles from `rustpy_bridge::ffi::LOCAL_HANDLE_BASE` on), a JSON
-    /// request and reply as [`Host::js_request`]'s, without leaving the thread. On the page
-    /// the page's table is this thread's: the default runs the request there.
-    fn js_local_request(&self, request: &str) -> Result<String, SyncCallError> {
-        self.js_request(request)
-    }
-    /// Runs one `get` or `call` on a handle table of this thread (a worker's own objects;
-    /// on the page, the page's) without a request's text (`rustpy_bridge::direct`). The
-    /// default sends it as a request ([`direct_as_request`]).
-    fn js_direct(
-        &self,
-        op: &rustpy_bridge::direct::DirectOp<'_>,
-    ) -> Result<rustpy_bridge::direct::Outcome, SyncCallError> {
-        direct_as_request(self, op)
-    }
-    /// Gives back handles Python no longer holds: `(id, count)` pairs, flattened, of either
-    /// table (a handle says which, see `rustpy_bridge::ffi::is_local_handle`). Does not wait
-    /// for the page.
-    fn js_release(&self, handles: &[u64]);
-    /// The id of the element `display()` writes to by default (the one after the running
-    /// script's tag), if there is one.
-    fn current_target(&self) -> Option<String>;
     /// The page's address a worker was started from (relative URLs of its `fetch` resolve
     /// against it); `None` where Python can read it itself (the page).
     fn page_url(&self) -> Option<String> {
@@ -248,6 +201,8 @@ pub trait Host {
     /// [`Runtime::watch_for_interrupts`] that looks at the page): a chance to deliver output
     /// held back for a while, so a long loop's last lines show while it runs.
     fn running(&self) {}
+    /// The link to the page: its functions, its objects and its operations.
+    fn page(&self) -> &dyn PageLink;
     /// Reports an error nobody can catch any more (an `async` event handler's task, a
     /// timer's callback, the event loop's exception handler): `what` says where it was
     /// raised, `traceback` is the formatted Python traceback. The browser hosts show it on
@@ -260,7 +215,71 @@ pub trait Host {
     }
 }
 
-/// The answer to [`Host::page_op`].
+/// How the interpreter reaches the page: `sync` calls, the FFI's requests, batch parts and
+/// releases, page operations and the results of exported calls. A worker's link is its
+/// channel to the page; the page's own interpreter reaches the page directly. The
+/// defaults are what a side without such a call answers.
+pub trait PageLink {
+    /// Calls the page function registered as `worker.sync.<name>` with `args` (a
+    /// [`Value::List`]) and blocks until it answers, or until `timeout` seconds passed
+    /// (`None`: the host's default, see the config's `sync_timeout`).
+    /// The default: there is no page to call from here ([`SyncCallError::NotInWorker`]).
+    fn sync_call(
+        &self,
+        name: &str,
+        args: Value,
+        timeout: Option<f64>,
+    ) -> Result<Value, SyncCallError> {
+        let _ = (name, args, timeout);
+        Err(SyncCallError::NotInWorker)
+    }
+    /// Delivers the result of a call from the page ([`Runtime::call_export`]): the value,
+    /// or the formatted Python traceback.
+    fn export_result(&self, call_id: u64, result: Result<Value, String>);
+    /// Performs a page operation for main-thread Python (`PyWorker`, `workers`): `op` names
+    /// it, `args` is a [`Value::List`]. An operation that completes later answers
+    /// [`PageReply::Later`] and is settled with [`Runtime::settle_request`].
+    /// The default: page operations exist only on the page's main thread.
+    fn page_op(&self, op: &str, args: Value) -> Result<PageReply, String> {
+        let _ = args;
+        Err(format!("{op} is only available on the page's main thread"))
+    }
+    /// Runs FFI operations on the page (a JSON request of `rustpy_bridge::ffi`) and returns
+    /// the JSON reply; blocks in a worker.
+    fn js_request(&self, request: &str) -> Result<String, SyncCallError>;
+    /// Hands the page a part of a batch to run (a JSON `rustpy_bridge::ffi::BatchPart`)
+    /// without waiting for it to run; the page answers nothing. Answers
+    /// [`PartSent::PageBusy`] instead of waiting when the page has not taken the previous
+    /// part (unless `part` is too large to grow further). Fails as [`PageLink::js_request`] would when there is no way to reach the page.
+    fn js_send(&self, part: &str) -> Result<PartSent, SyncCallError>;
+    /// Runs FFI operations on this thread's own JS objects (the `js` module: the realm's
+    /// `globalThis`; handles from `rustpy_bridge::ffi::LOCAL_HANDLE_BASE` on), a JSON
+    /// request and reply as [`PageLink::js_request`]'s, without leaving the thread. On the page
+    /// the page's table is this thread's: the default runs the request there.
+    fn js_local_request(&self, request: &str) -> Result<String, SyncCallError> {
+        self.js_request(request)
+    }
+    /// Runs one `get` or `call` on a handle table of this thread (a worker's own objects;
+    /// on the page, the page's) without a request's text (`rustpy_bridge::direct`). The
+    /// default sends it as a request ([`direct_as_request`]).
+    fn js_direct(
+        &self,
+        op: &rustpy_bridge::direct::DirectOp<'_>,
+    ) -> Result<rustpy_bridge::direct::Outcome, SyncCallError> {
+        direct_as_request(self, op)
+    }
+    /// Gives back handles Python no longer holds: `(id, count)` pairs, flattened, of either
+    /// table (a handle says which, see `rustpy_bridge::ffi::is_local_handle`). Does not wait
+    /// for the page.
+    fn js_release(&self, handles: &[u64]);
+    /// The id of the element `display()` writes to by default (the one after the running
+    /// script's tag), if there is one.
+    fn current_target(&self) -> Option<String> {
+        None
+    }
+}
+
+/// The answer to [`PageLink::page_op`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum PageReply {
     /// The operation's value.
@@ -447,7 +466,7 @@ impl Runtime {
     }
 
     /// Calls the exported function `name` with `args` (a [`Value::List`]); the result comes
-    /// back through [`Host::export_result`] with `call_id`, at once or when the coroutine it
+    /// back through [`PageLink::export_result`] with `call_id`, at once or when the coroutine it
     /// returned finishes.
     pub fn call_export(&self, call_id: u64, name: &str, args: &Value) -> Result<(), RuntimeError> {
         self.enter_runner(|vm| {
@@ -531,7 +550,7 @@ impl Runtime {
     }
 
     /// Calls a main-thread Python function the page holds by id (registered with
-    /// `worker.sync.f = f`); its result comes back through [`Host::export_result`].
+    /// `worker.sync.f = f`); its result comes back through [`PageLink::export_result`].
     pub fn call_function(
         &self,
         call_id: u64,
@@ -614,8 +633,8 @@ pub(crate) fn format_exception(vm: &VirtualMachine, exc: &PyBaseExceptionRef) ->
 /// A direct operation sent as the request it stands for
 /// ([`DirectOp::written`](rustpy_bridge::direct::DirectOp::written)), to the table that
 /// holds its target: for hosts without a direct path.
-pub fn direct_as_request<H: Host + ?Sized>(
-    host: &H,
+pub fn direct_as_request<L: PageLink + ?Sized>(
+    host: &L,
     op: &rustpy_bridge::direct::DirectOp<'_>,
 ) -> Result<rustpy_bridge::direct::Outcome, SyncCallError> {
     let request = rustpy_bridge::ffi::request([&op.written()]);

@@ -7,8 +7,8 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
 use js_sys::{Function, Promise};
-use rustpy_interp::{PageReply, PartSent, Stream, SyncCallError, Value};
-use rustpy_web_host::{Edges, LocalFfi, OutputSink, Realm, error_text};
+use rustpy_interp::{PageLink, PageReply, PartSent, Stream, SyncCallError, Value};
+use rustpy_web_host::{HandleTable, OutputSink, PageEnd, Realm, RealmSetup, error_text};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -72,80 +72,32 @@ pub async fn run_main_script(
         Value::from(&json)
     };
     let files = rustpy_web_host::files_from_js(&files).map_err(|e| JsValue::from_str(&e))?;
-    let sink = Box::new(PageOutput(output));
-    let page_op = Box::new(move |op: &str, args: Value| -> Result<PageReply, String> {
-        let answer = page_ops
-            .call2(&JsValue::UNDEFINED, &op.into(), &encode(&args))
-            .map_err(|e| error_text(&e))?;
-        let Some(promise) = answer.dyn_ref::<Promise>() else {
-            return decode(&answer).map(PageReply::Now);
-        };
-        let id = next_id();
-        let promise = promise.clone();
-        wasm_bindgen_futures::spawn_local(async move {
-            let result = match JsFuture::from(promise).await {
-                Ok(json) => decode(&json),
-                Err(error) => Err(error_text(&error)),
-            };
-            if let Err(error) = rustpy_web_host::settle_request(id, result) {
-                web_sys_console_error(&error);
-            }
-        });
-        Ok(PageReply::Later(id))
-    });
     let method = |name: &str| -> Result<Function, JsValue> {
         js_sys::Reflect::get(&ffi, &name.into())?
             .dyn_into::<Function>()
             .map_err(|_| JsValue::from_str(&format!("rustpy: ffi.{name} is not a function")))
     };
-    let (send, target, report) = (method("send")?, method("target")?, method("reportError")?);
-    // The page's table is this thread's: its request and release are a worker's local ones.
-    let table = LocalFfi::from_table(&ffi).map_err(|e| JsValue::from_str(&e))?;
-    let local_ffi = LocalFfi::from_table(&ffi).map_err(|e| JsValue::from_str(&e))?;
+    let page = ThePage {
+        table: HandleTable::from_table(&ffi).map_err(|e| JsValue::from_str(&e))?,
+        send: method("send")?,
+        target: method("target")?,
+        report: method("reportError")?,
+        page_ops,
+    };
     let library_url = js_sys::Reflect::get(&ffi, &"library".into())?
         .as_string()
         .ok_or_else(|| JsValue::from_str("rustpy: ffi.library must be the library's URL"))?;
-    let edges = Edges {
-        output: sink,
-        js_request: table.request,
-        js_send: Box::new(move |part| {
-            // The page runs it now: this is the page's thread.
-            send.call1(&JsValue::UNDEFINED, &part.into())
-                .map(|_| PartSent::Sent)
-                .map_err(|e| SyncCallError::Protocol(error_text(&e)))
-        }),
-        js_release: table.release,
-        local_ffi: Some(local_ffi),
-        current_target: Box::new(move || {
-            target
-                .call0(&JsValue::UNDEFINED)
-                .ok()
-                .and_then(|id| id.as_string())
-        }),
+    let setup = RealmSetup {
+        output: Box::new(PageOutput(output)),
+        page: Box::new(page),
         config,
         files,
         page_url: None,
         library_url,
         interrupts: None,
-        interrupt_outcome: None,
         interrupt_checks: None,
-        sync_call: None,
-        export_result: Some(Box::new(|call_id, result| {
-            let Some((resolve, reject)) = CALLS.with(|calls| calls.borrow_mut().remove(&call_id))
-            else {
-                return;
-            };
-            let _ = match result {
-                Ok(value) => resolve.call1(&JsValue::UNDEFINED, &encode(&value)),
-                Err(traceback) => reject.call1(&JsValue::UNDEFINED, &JsValue::from_str(&traceback)),
-            };
-        })),
-        page_op: Some(page_op),
-        report_error: Box::new(move |what, traceback| {
-            let _ = report.call2(&JsValue::UNDEFINED, &what.into(), &traceback.into());
-        }),
     };
-    rustpy_web_host::start(Realm::Page, edges).map_err(|e| JsValue::from_str(&e))?;
+    rustpy_web_host::start(Realm::Page, setup).map_err(|e| JsValue::from_str(&e))?;
     rustpy_web_host::run_script(&source, &filename)
         .await
         .map_err(|traceback| JsValue::from_str(&traceback))
@@ -202,6 +154,95 @@ pub fn invoke_callback(callable_id: f64, args_json: String) -> Result<String, Js
 
 /// The page's output: each line goes to `rustpy.js` at once (a call, not a message: there
 /// is nothing to gather).
+/// The page's own interpreter's link to the page: its handle table (the page's objects
+/// are this thread's), and the functions `rustpy.js` gives it.
+struct ThePage {
+    /// The page's `HandleTable` (`rustpy-ffi.js`).
+    table: HandleTable,
+    /// `ffi.send(part)`: runs a batch part.
+    send: Function,
+    /// `ffi.target()`: the id of the element `display()` writes to.
+    target: Function,
+    /// `ffi.reportError(what, traceback)`: shows an error nobody awaits.
+    report: Function,
+    /// `pageOps(op, argsJson)`: a page operation, its JSON answer or a promise of it.
+    page_ops: Function,
+}
+
+impl PageLink for ThePage {
+    /// Delivers the result of a page-held Python function's call
+    /// ([`call_main_function`]).
+    fn export_result(&self, call_id: u64, result: Result<Value, String>) {
+        let Some((resolve, reject)) = CALLS.with(|calls| calls.borrow_mut().remove(&call_id))
+        else {
+            return;
+        };
+        let _ = match result {
+            Ok(value) => resolve.call1(&JsValue::UNDEFINED, &encode(&value)),
+            Err(traceback) => reject.call1(&JsValue::UNDEFINED, &JsValue::from_str(&traceback)),
+        };
+    }
+
+    fn page_op(&self, op: &str, args: Value) -> Result<PageReply, String> {
+        let answer = self
+            .page_ops
+            .call2(&JsValue::UNDEFINED, &op.into(), &encode(&args))
+            .map_err(|e| error_text(&e))?;
+        let Some(promise) = answer.dyn_ref::<Promise>() else {
+            return decode(&answer).map(PageReply::Now);
+        };
+        let id = next_id();
+        let promise = promise.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let result = match JsFuture::from(promise).await {
+                Ok(json) => decode(&json),
+                Err(error) => Err(error_text(&error)),
+            };
+            if let Err(error) = rustpy_web_host::settle_request(id, result) {
+                web_sys_console_error(&error);
+            }
+        });
+        Ok(PageReply::Later(id))
+    }
+
+    fn js_request(&self, request: &str) -> Result<String, SyncCallError> {
+        self.table.request(request)
+    }
+
+    fn js_send(&self, part: &str) -> Result<PartSent, SyncCallError> {
+        self.send
+            .call1(&JsValue::UNDEFINED, &part.into())
+            .map(|_| PartSent::Sent)
+            .map_err(|e| SyncCallError::Protocol(error_text(&e)))
+    }
+
+    fn js_direct(
+        &self,
+        op: &rustpy_bridge::direct::DirectOp<'_>,
+    ) -> Result<rustpy_bridge::direct::Outcome, SyncCallError> {
+        self.table.direct(op)
+    }
+
+    fn js_release(&self, handles: &[u64]) {
+        self.table.release(handles);
+    }
+
+    fn current_target(&self) -> Option<String> {
+        self.target
+            .call0(&JsValue::UNDEFINED)
+            .ok()
+            .and_then(|id| id.as_string())
+    }
+}
+
+impl PageEnd for ThePage {
+    fn report_error(&self, what: &str, traceback: &str) {
+        let _ = self
+            .report
+            .call2(&JsValue::UNDEFINED, &what.into(), &traceback.into());
+    }
+}
+
 struct PageOutput(Function);
 
 impl OutputSink for PageOutput {

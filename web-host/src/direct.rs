@@ -13,6 +13,7 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen]
 extern "C" {
     /// A `HandleTable` of `rustpy-ffi.js` (or an object forwarding its direct methods).
+    #[derive(Clone)]
     pub type DirectTable;
 
     // Neither throws: a failure is an outcome (so no exception wrapper per call).

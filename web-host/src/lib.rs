@@ -8,18 +8,20 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use js_sys::{Function, Int32Array, Promise};
-use rustpy_bridge::channel::INTERRUPT;
+use js_sys::{Function, Promise};
 use rustpy_interp::{
-    Host, InterruptChecks, PageReply, PartSent, Runtime, ScriptOutcome, SleepError, Stream,
-    SyncCallError, Value,
+    Host, InterruptChecks, PageLink, Runtime, ScriptOutcome, SleepError, Stream, Value,
 };
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 mod direct;
+mod interrupts;
+mod table;
 
 pub use direct::DirectTable;
+pub use interrupts::{InterruptSource, SharedInterrupt};
+pub use table::HandleTable;
 
 #[wasm_bindgen]
 extern "C" {
@@ -51,133 +53,27 @@ pub trait OutputSink {
     fn running(&self) {}
 }
 
-/// Makes a blocking call of a page function: `(name, args, timeout)` to its result.
-pub type SyncCallFn = Box<dyn Fn(&str, Value, Option<f64>) -> Result<Value, SyncCallError>>;
-
-/// Delivers the result of an exported call: `(call_id, value or traceback)`.
-pub type ExportResultFn = Box<dyn Fn(u64, Result<Value, String>)>;
-
-/// Performs a page operation for main-thread Python (page only).
-pub type PageOpFn = Box<dyn Fn(&str, Value) -> Result<PageReply, String>>;
-
-/// Runs FFI operations on the page: JSON request to JSON reply.
-pub type JsRequestFn = Box<dyn Fn(&str) -> Result<String, SyncCallError>>;
-/// Hands the page a batch part to run without waiting (see [`Edges::js_send`]).
-pub type JsSendFn = Box<dyn Fn(&str) -> Result<PartSent, SyncCallError>>;
-
-/// Where a worker's interrupt requests (`worker.interrupt()`) wait to be taken: the shared
-/// control block's `INTERRUPT` word ([`SharedInterrupt`]), or, without shared memory, the
-/// relay service worker, which the worker asks (`worker-entry`'s `relay.rs`).
-pub trait InterruptSource {
-    /// True while a request is pending, without taking it. May ask the page's side, so it
-    /// is called at most every few hundred Python instructions.
-    fn requested(&self) -> bool;
-    /// Takes the pending request: true if there was one.
-    fn take(&self) -> bool;
-    /// Blocks for `ms` milliseconds at most, less when a request arrives (left pending).
-    fn wait(&self, ms: f64) -> Result<(), String>;
-}
-
-/// The `INTERRUPT` word of a worker's shared control block (`rustpy_bridge::channel`).
-pub struct SharedInterrupt(pub Int32Array);
-
-impl InterruptSource for SharedInterrupt {
-    fn requested(&self) -> bool {
-        js_sys::Atomics::load(&self.0, INTERRUPT).is_ok_and(|flag| flag != 0)
-    }
-
-    fn take(&self) -> bool {
-        js_sys::Atomics::exchange(&self.0, INTERRUPT, 0).is_ok_and(|flag| flag != 0)
-    }
-
-    fn wait(&self, ms: f64) -> Result<(), String> {
-        // `worker.interrupt()` notifies the word: the wait ends at once.
-        js_sys::Atomics::wait_with_timeout(&self.0, INTERRUPT, 0, ms)
-            .map(|_| ())
-            .map_err(|e| format!("Atomics.wait failed: {e:?}"))
+/// The page end of a realm's link, as the browser hosts need it: the interpreter's
+/// [`PageLink`], and what a browser realm reports to its page besides.
+pub trait PageEnd: PageLink {
+    /// Shows an error nobody can catch any more (an async handler's, a timer's) on the
+    /// page ([`Host::report_error`]): where it was raised and its traceback.
+    fn report_error(&self, what: &str, traceback: &str);
+    /// Tells the page what became of its interrupt request: `true` when Python raised
+    /// `KeyboardInterrupt`, `false` when nothing ran and the request was dropped. Only a
+    /// worker that can be interrupted has one to report.
+    fn interrupt_outcome(&self, delivered: bool) {
+        let _ = delivered;
     }
 }
 
-/// Gives back JS handles: `(id, count)` pairs, flattened.
-pub type JsReleaseFn = Box<dyn Fn(&[u64])>;
-
-/// The id of the element `display()` writes to by default.
-pub type TargetFn = Box<dyn Fn() -> Option<String>>;
-
-/// Tells the page what became of its interrupt request: `true` when Python raised
-/// `KeyboardInterrupt`, `false` when nothing ran and the request was dropped.
-pub type InterruptOutcomeFn = Box<dyn Fn(bool)>;
-
-/// Shows an error nobody can catch any more: where it was raised and its traceback
-/// ([`Host::report_error`]).
-pub type ReportErrorFn = Box<dyn Fn(&str, &str)>;
-
-/// The table of a worker's own JS objects (`Host::js_local_request`).
-pub struct LocalFfi {
-    /// Runs FFI operations on them: JSON request to JSON reply.
-    pub request: JsRequestFn,
-    /// Gives back their handles: `(id, count)` pairs, flattened.
-    pub release: JsReleaseFn,
-    /// Runs one `get` or `call` without a request's text ([`Host::js_direct`]).
-    pub direct: DirectTable,
-}
-
-impl LocalFfi {
-    /// The request, release and direct path of a JS `HandleTable` (`rustpy-ffi.js`) on
-    /// this thread: `table.request(json) -> json`, `table.release(Float64Array)`,
-    /// `table.getDirect(...)` and `table.callDirect(...)`.
-    pub fn from_table(table: &JsValue) -> Result<Self, String> {
-        let method = |name: &str| -> Result<Function, String> {
-            js_sys::Reflect::get(table, &name.into())
-                .ok()
-                .and_then(|method| method.dyn_into::<Function>().ok())
-                .map(|method| method.bind0(table))
-                .ok_or_else(|| format!("rustpy: the FFI table has no {name}()"))
-        };
-        let (request, release) = (method("request")?, method("release")?);
-        Ok(Self {
-            direct: table.clone().unchecked_into(),
-            request: Box::new(move |json| {
-                let reply = request
-                    .call1(&JsValue::UNDEFINED, &json.into())
-                    .map_err(|e| SyncCallError::Protocol(error_text(&e)))?;
-                reply.as_string().ok_or_else(|| {
-                    SyncCallError::Protocol("the FFI table answered a non-string".into())
-                })
-            }),
-            release: Box::new(move |handles| {
-                let handles: Vec<f64> = handles.iter().map(|&h| h as f64).collect();
-                let _ = release.call1(
-                    &JsValue::UNDEFINED,
-                    &js_sys::Float64Array::from(handles.as_slice()),
-                );
-            }),
-        })
-    }
-}
-
-/// What the realm's entry provides: where output goes and how the bridge is reached.
-pub struct Edges {
+/// What a realm's entry sets up its interpreter with: where output goes, its link to the
+/// page, its config and files, where the stdlib is, and how interrupts reach it.
+pub struct RealmSetup {
     /// Receives each line of output.
     pub output: Box<dyn OutputSink>,
-    /// Blocking calls of page functions (workers only; `None` on the page).
-    pub sync_call: Option<SyncCallFn>,
-    /// Delivers results of exported calls (workers) and of page-held Python functions
-    /// (page).
-    pub export_result: Option<ExportResultFn>,
-    /// Page operations (page only).
-    pub page_op: Option<PageOpFn>,
-    /// FFI requests (`window`, `document`).
-    pub js_request: JsRequestFn,
-    /// Batch parts the page runs without answering ([`Host::js_send`]).
-    pub js_send: JsSendFn,
-    /// FFI handle releases (of the page's handles, when there is a `local_ffi`).
-    pub js_release: JsReleaseFn,
-    /// The table of this thread's own JS objects: a worker's (the `js` module), or on the
-    /// page the page's, which the fields above also reach.
-    pub local_ffi: Option<LocalFfi>,
-    /// `current_target()`.
-    pub current_target: TargetFn,
+    /// The link to the page (a worker's channel; on the page, the page itself).
+    pub page: Box<dyn PageEnd>,
     /// The interpreter's configuration (`pyscript.config`).
     pub config: Value,
     /// The files its config delivered, `(path, bytes)` ([`files_from_js`]), for the
@@ -192,29 +88,25 @@ pub struct Edges {
     /// `None` on the page, or in a worker with neither shared memory nor a relay. Also
     /// what `time.sleep` waits on.
     pub interrupts: Option<Rc<dyn InterruptSource>>,
-    /// Reports what became of each interrupt request (workers with `interrupts`).
-    pub interrupt_outcome: Option<InterruptOutcomeFn>,
     /// Where `worker.interrupt()` should reach running Python that never waits (the
     /// checks of [`Runtime::watch_for_interrupts`]; only with `interrupts`); `None`:
     /// nowhere. A worker's config chooses (`"interrupts"`).
     pub interrupt_checks: Option<InterruptChecks>,
-    /// Shows errors raised where nobody awaits them (async handlers, timers) on the page.
-    pub report_error: ReportErrorFn,
 }
 
 struct WebHost {
     realm: Realm,
-    edges: Edges,
+    setup: RealmSetup,
     files: RefCell<Vec<(String, Vec<u8>)>>,
     pending: RefCell<HashMap<u64, (Function, Function)>>,
 }
 
 impl WebHost {
-    fn new(realm: Realm, mut edges: Edges) -> Self {
+    fn new(realm: Realm, mut setup: RealmSetup) -> Self {
         Self {
             realm,
-            files: RefCell::new(std::mem::take(&mut edges.files)),
-            edges,
+            files: RefCell::new(std::mem::take(&mut setup.files)),
+            setup,
             pending: RefCell::new(HashMap::new()),
         }
     }
@@ -222,15 +114,15 @@ impl WebHost {
 
 impl Host for WebHost {
     fn write_line(&self, stream: Stream, line: &str) {
-        self.edges.output.line(stream, line);
+        self.setup.output.line(stream, line);
     }
 
     fn flush_held_output(&self) {
-        self.edges.output.flush_held();
+        self.setup.output.flush_held();
     }
 
     fn running(&self) {
-        self.edges.output.running();
+        self.setup.output.running();
     }
 
     fn wall_clock_ms(&self) -> f64 {
@@ -248,7 +140,7 @@ impl Host for WebHost {
             if remaining <= 0.0 {
                 return Ok(());
             }
-            match &self.edges.interrupts {
+            match &self.setup.interrupts {
                 Some(interrupts) => {
                     // Sleep on the interrupt request: `worker.interrupt()` ends it at once.
                     interrupts
@@ -284,99 +176,34 @@ impl Host for WebHost {
         self.realm == Realm::Worker
     }
 
-    fn sync_call(
-        &self,
-        name: &str,
-        args: Value,
-        timeout: Option<f64>,
-    ) -> Result<Value, SyncCallError> {
-        match &self.edges.sync_call {
-            Some(call) => call(name, args, timeout),
-            None => Err(SyncCallError::NotInWorker),
-        }
-    }
-
     fn interrupted(&self) -> bool {
         self.take_interrupt_reporting(true)
     }
 
     fn interrupt_requested(&self) -> bool {
-        self.edges
+        self.setup
             .interrupts
             .as_ref()
             .is_some_and(|interrupts| interrupts.requested())
     }
 
-    fn export_result(&self, call_id: u64, result: Result<Value, String>) {
-        if let Some(deliver) = &self.edges.export_result {
-            deliver(call_id, result);
-        }
-    }
-
-    fn page_op(&self, op: &str, args: Value) -> Result<PageReply, String> {
-        match &self.edges.page_op {
-            Some(run) => run(op, args),
-            None => Err(format!("{op} is only available on the page's main thread")),
-        }
-    }
-
-    fn js_request(&self, request: &str) -> Result<String, SyncCallError> {
-        (self.edges.js_request)(request)
-    }
-
-    fn js_send(&self, part: &str) -> Result<PartSent, SyncCallError> {
-        (self.edges.js_send)(part)
-    }
-
-    fn js_local_request(&self, request: &str) -> Result<String, SyncCallError> {
-        match &self.edges.local_ffi {
-            Some(local) => (local.request)(request),
-            None => (self.edges.js_request)(request),
-        }
-    }
-
-    fn js_direct(
-        &self,
-        op: &rustpy_bridge::direct::DirectOp<'_>,
-    ) -> Result<rustpy_bridge::direct::Outcome, SyncCallError> {
-        match &self.edges.local_ffi {
-            Some(local) => direct::run(&local.direct, op),
-            None => rustpy_interp::direct_as_request(self, op),
-        }
-    }
-
-    fn js_release(&self, handles: &[u64]) {
-        let Some(local) = &self.edges.local_ffi else {
-            (self.edges.js_release)(handles);
-            return;
-        };
-        let (mine, page): (Vec<&[u64]>, Vec<&[u64]>) = handles
-            .chunks(2)
-            .partition(|pair| rustpy_bridge::ffi::is_local_handle(pair[0]));
-        for (pairs, release) in [(mine, &local.release), (page, &self.edges.js_release)] {
-            if !pairs.is_empty() {
-                release(&pairs.concat());
-            }
-        }
-    }
-
-    fn current_target(&self) -> Option<String> {
-        (self.edges.current_target)()
+    fn page(&self) -> &dyn PageLink {
+        &*self.setup.page
     }
 
     fn load_library(&self, file: &str) -> Result<Vec<u8>, String> {
-        let url = format!("{}{file}", self.edges.library_url);
+        let url = format!("{}{file}", self.setup.library_url);
         fetch_blocking(&url, self.realm).map_err(|error| {
             format!("{error} for {url} (dist/rustpy/library/ must be served next to rustpy.js)")
         })
     }
 
     fn config(&self) -> Value {
-        self.edges.config.clone()
+        self.setup.config.clone()
     }
 
     fn page_url(&self) -> Option<String> {
-        self.edges.page_url.clone()
+        self.setup.page_url.clone()
     }
 
     fn take_files(&self) -> Vec<(String, Vec<u8>)> {
@@ -384,22 +211,20 @@ impl Host for WebHost {
     }
 
     fn report_error(&self, what: &str, traceback: &str) {
-        (self.edges.report_error)(what, traceback);
+        self.setup.page.report_error(what, traceback);
     }
 }
 
 impl WebHost {
     fn report_interrupt(&self, delivered: bool) {
-        if let Some(report) = &self.edges.interrupt_outcome {
-            report(delivered);
-        }
+        self.setup.page.interrupt_outcome(delivered);
     }
 
     /// Takes the page's interrupt request, if there is one, and reports it `delivered`
     /// (Python raises `KeyboardInterrupt`) or not (nothing ran: dropped).
     fn take_interrupt_reporting(&self, delivered: bool) -> bool {
         let taken = self
-            .edges
+            .setup
             .interrupts
             .as_ref()
             .is_some_and(|interrupts| interrupts.take());
@@ -432,14 +257,14 @@ fn fire_timer(timer_id: u64) {
 }
 
 /// Creates this realm's interpreter, once; later calls keep the first one.
-pub fn start(realm: Realm, edges: Edges) -> Result<(), String> {
+pub fn start(realm: Realm, setup: RealmSetup) -> Result<(), String> {
     if SESSION.with(|s| s.borrow().is_some()) {
         return Ok(());
     }
-    let host = Rc::new(WebHost::new(realm, edges));
+    let host = Rc::new(WebHost::new(realm, setup));
     let runtime = Runtime::new(host.clone()).map_err(|e| e.to_string())?;
-    if let Some(how) = host.edges.interrupt_checks
-        && host.edges.interrupts.is_some()
+    if let Some(how) = host.setup.interrupt_checks
+        && host.setup.interrupts.is_some()
     {
         runtime
             .watch_for_interrupts(how)
@@ -510,7 +335,7 @@ pub fn exported_names() -> Result<Vec<String>, String> {
         .map_err(|e| e.to_string())
 }
 
-/// Calls an exported function; its result arrives through [`Edges::export_result`].
+/// Calls an exported function; its result arrives through [`PageLink::export_result`].
 pub fn call_export(call_id: u64, name: &str, args: &Value) -> Result<(), String> {
     session()?
         .borrow()
@@ -519,7 +344,7 @@ pub fn call_export(call_id: u64, name: &str, args: &Value) -> Result<(), String>
         .map_err(|e| e.to_string())
 }
 
-/// Settles a page operation that answered [`PageReply::Later`].
+/// Settles a page operation that answered [`rustpy_interp::PageReply::Later`].
 pub fn settle_request(request_id: u64, result: Result<Value, String>) -> Result<(), String> {
     session()?
         .borrow()
@@ -529,7 +354,7 @@ pub fn settle_request(request_id: u64, result: Result<Value, String>) -> Result<
 }
 
 /// Calls a Python function the page holds by id; its result arrives through
-/// [`Edges::export_result`].
+/// [`PageLink::export_result`].
 pub fn call_function(call_id: u64, function_id: u64, args: &Value) -> Result<(), String> {
     session()?
         .borrow()

@@ -4,12 +4,12 @@
 
 mod channel;
 mod output;
+mod page_link;
 mod relay;
 
-use rustpy_bridge::channel::TRANSFER_BYTES_FROM;
 use rustpy_bridge::{Boot, CallOutcome, FromWorker, ToWorker};
 use rustpy_interp::InterruptChecks;
-use rustpy_web_host::{Edges, Realm};
+use rustpy_web_host::{Realm, RealmSetup};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -111,8 +111,8 @@ fn interrupt_checks(
 #[wasm_bindgen]
 pub async fn worker_main(boot: JsValue, local_table: JsValue) {
     console_error_panic_hook::set_once();
-    let local_ffi = match rustpy_web_host::LocalFfi::from_table(&local_table) {
-        Ok(local_ffi) => local_ffi,
+    let own = match rustpy_web_host::HandleTable::from_table(&local_table) {
+        Ok(own) => own,
         Err(traceback) => {
             post(&FromWorker::Failed { traceback });
             return;
@@ -171,34 +171,23 @@ pub async fn worker_main(boot: JsValue, local_table: JsValue) {
             return;
         }
     };
-    let client = std::rc::Rc::new(channel::Client::new(
+    let client = channel::Client::new(
         buffers,
         boot.reply_limit,
         default_timeout,
         sync_main_only,
         boot.relay.clone(),
         boot.no_shared_memory.clone(),
-    ));
-    let ffi_client = client.clone();
-    let target = boot.target.clone();
-    let config = rustpy_bridge::Value::from(&boot.config);
-    let edges = Edges {
+    );
+    let page = page_link::WorkerPage {
+        client,
+        own,
+        target: boot.target.clone(),
+    };
+    let setup = RealmSetup {
         output,
-        sync_call: Some(Box::new(move |name, args, timeout| {
-            client.call(name, args, timeout)
-        })),
-        js_request: Box::new({
-            let ffi_client = ffi_client.clone();
-            move |request| ffi_client.js_request(request)
-        }),
-        js_send: Box::new({
-            let ffi_client = ffi_client.clone();
-            move |part| ffi_client.js_send(part)
-        }),
-        js_release: Box::new(move |handles| ffi_client.js_release(handles)),
-        local_ffi: Some(local_ffi),
-        current_target: Box::new(move || target.clone()),
-        config,
+        page: Box::new(page),
+        config: rustpy_bridge::Value::from(&boot.config),
         files,
         page_url: Some(boot.page_url.clone()).filter(|url| !url.is_empty()),
         library_url: if boot.library.is_empty() {
@@ -207,38 +196,9 @@ pub async fn worker_main(boot: JsValue, local_table: JsValue) {
             boot.library.clone()
         },
         interrupts,
-        interrupt_outcome: Some(Box::new(|delivered| {
-            post(&FromWorker::Interrupt { delivered });
-        })),
         interrupt_checks,
-        export_result: Some(Box::new(|id, result| match result {
-            Ok(mut value) => {
-                let mut buffers = Vec::new();
-                value.take_large_bytes(TRANSFER_BYTES_FROM, &mut buffers);
-                let message = FromWorker::CallResult {
-                    id,
-                    result: CallOutcome::Ok(value),
-                };
-                if buffers.is_empty() {
-                    post(&message);
-                } else {
-                    post_with_buffers(&message, &buffers);
-                }
-            }
-            Err(traceback) => post(&FromWorker::CallResult {
-                id,
-                result: CallOutcome::Err(traceback),
-            }),
-        })),
-        page_op: None,
-        report_error: Box::new(|what, traceback| {
-            post(&FromWorker::Error {
-                what: what.into(),
-                traceback: traceback.into(),
-            });
-        }),
     };
-    if let Err(error) = rustpy_web_host::start(Realm::Worker, edges) {
+    if let Err(error) = rustpy_web_host::start(Realm::Worker, setup) {
         post(&FromWorker::Failed { traceback: error });
         return;
     }

@@ -265,6 +265,7 @@ fn queue_op(
         recycle(dropped);
         flush_output();
         let outcome = host()
+            .page()
             .js_send(&part)
             .map_err(|error| request_error(error, vm))?;
         ENGINE.with(|BatchEngine { open: batch, .. }| {

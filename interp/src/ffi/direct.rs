@@ -111,6 +111,7 @@ pub(crate) fn call(
 /// Runs `op` and converts its result as a request's would be.
 fn run(op: &DirectOp<'_>, vm: &VirtualMachine) -> PyResult {
     match host()
+        .page()
         .js_direct(op)
         .map_err(|error| request_error(error, vm))?
     {

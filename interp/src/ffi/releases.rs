@@ -30,6 +30,6 @@ pub(crate) fn queue_release(handle: u64, count: u64) {
 pub(crate) fn flush_releases() {
     let handles = RELEASES.with(|queue| std::mem::take(&mut *queue.borrow_mut()));
     if !handles.is_empty() {
-        host().js_release(&handles);
+        host().page().js_release(&handles);
     }
 }

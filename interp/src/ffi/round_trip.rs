@@ -47,10 +47,10 @@ pub(crate) fn ffi_round_trip(
     use rustpy_bridge::ffi::JsReply;
 
     let reply = if local {
-        host().js_local_request(request)
+        host().page().js_local_request(request)
     } else {
         flush_output();
-        host().js_request(request)
+        host().page().js_request(request)
     }
     .map_err(|error| request_error(error, vm))?;
     match JsReply::decode(reply.as_bytes()) {

@@ -10,7 +10,8 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use rustpy_interp::{
-    Host, PageReply, PartSent, Runtime, ScriptOutcome, SleepError, Stream, SyncCallError, Value,
+    Host, PageLink, PageReply, PartSent, Runtime, ScriptOutcome, SleepError, Stream, SyncCallError,
+    Value,
 };
 
 use crate::fake_page::FakePage;
@@ -39,31 +40,9 @@ pub struct FakeHost {
     pub files: RefCell<Vec<(String, Vec<u8>)>>,
 }
 
-impl Host for FakeHost {
-    fn write_line(&self, stream: Stream, line: &str) {
-        self.lines.borrow_mut().push((stream, line.to_string()));
-    }
-    fn wall_clock_ms(&self) -> f64 {
-        1_700_000_000_000.0 + *self.now_ms.borrow()
-    }
-    fn monotonic_ms(&self) -> f64 {
-        *self.now_ms.borrow()
-    }
-    fn sleep(&self, seconds: f64) -> Result<(), SleepError> {
-        self.slept.borrow_mut().push(seconds);
-        *self.now_ms.borrow_mut() += seconds * 1000.0;
-        Ok(())
-    }
-    fn schedule_timer(&self, timer_id: u64, delay_ms: f64) {
-        let due = *self.now_ms.borrow() + delay_ms;
-        self.timers.borrow_mut().insert(timer_id, due);
-    }
-    fn script_finished(&self, script_id: u64, error: Option<String>) {
-        self.finished.borrow_mut().push((script_id, error));
-    }
-    fn in_worker(&self) -> bool {
-        !*self.on_page.borrow()
-    }
+/// The fake host is its own link to the page: `sync` functions, page operations and the
+/// fake page of `fake_page.rs`.
+impl PageLink for FakeHost {
     /// The fake page has `echo` (returns its arguments), `boom` (throws a TypeError) and
     /// `interrupt_me` (sets the interrupt flag, as the page's `worker.interrupt()` does).
     fn sync_call(
@@ -107,12 +86,6 @@ impl Host for FakeHost {
             _ => Ok(PageReply::Later(1)),
         }
     }
-    fn interrupted(&self) -> bool {
-        std::mem::take(&mut *self.interrupt.borrow_mut())
-    }
-    fn interrupt_requested(&self) -> bool {
-        *self.interrupt.borrow()
-    }
     fn js_request(&self, request: &str) -> Result<String, SyncCallError> {
         Ok(self.page.answer(request))
     }
@@ -124,6 +97,42 @@ impl Host for FakeHost {
     }
     fn current_target(&self) -> Option<String> {
         Some("fake-target".into())
+    }
+}
+
+impl Host for FakeHost {
+    fn page(&self) -> &dyn PageLink {
+        self
+    }
+    fn write_line(&self, stream: Stream, line: &str) {
+        self.lines.borrow_mut().push((stream, line.to_string()));
+    }
+    fn wall_clock_ms(&self) -> f64 {
+        1_700_000_000_000.0 + *self.now_ms.borrow()
+    }
+    fn monotonic_ms(&self) -> f64 {
+        *self.now_ms.borrow()
+    }
+    fn sleep(&self, seconds: f64) -> Result<(), SleepError> {
+        self.slept.borrow_mut().push(seconds);
+        *self.now_ms.borrow_mut() += seconds * 1000.0;
+        Ok(())
+    }
+    fn schedule_timer(&self, timer_id: u64, delay_ms: f64) {
+        let due = *self.now_ms.borrow() + delay_ms;
+        self.timers.borrow_mut().insert(timer_id, due);
+    }
+    fn script_finished(&self, script_id: u64, error: Option<String>) {
+        self.finished.borrow_mut().push((script_id, error));
+    }
+    fn in_worker(&self) -> bool {
+        !*self.on_page.borrow()
+    }
+    fn interrupted(&self) -> bool {
+        std::mem::take(&mut *self.interrupt.borrow_mut())
+    }
+    fn interrupt_requested(&self) -> bool {
+        *self.interrupt.borrow()
     }
     fn config(&self) -> Value {
         Value::Dict(vec![("answer".into(), Value::Int("42".into()))])

@@ -237,7 +237,7 @@ impl FakePage {
         serde_json::to_string(&reply).expect("replies serialise")
     }
 
-    /// Runs a batch part sent without waiting (`Host::js_send`), unless the page is `busy`.
+    /// Runs a batch part sent without waiting (`PageLink::js_send`), unless the page is `busy`.
     pub fn receive_part(&self, part: &str) -> PartSent {
         if *self.busy.borrow() > 0 {
             *self.busy.borrow_mut() -= 1;
