@@ -293,6 +293,13 @@ impl Page<'_> {
         bounded("execute script", self.client.execute(script, args)).await
     }
 
+    /// Reloads the page with WebDriver's Refresh command, which returns once the new load
+    /// began (a script's `location.reload()` can unload the page before WebKit's driver
+    /// answers the script call: "Callback was not called before the unload event").
+    pub async fn reload(&self) -> Result<(), BrowserError> {
+        bounded("refresh", self.client.refresh()).await
+    }
+
     /// Everything the page logged so far (pages include `/capture.js` first).
     pub async fn console(&self) -> Result<Vec<ConsoleLine>, BrowserError> {
         let value = self.eval("return window.__console || [];", vec![]).await?;

@@ -120,7 +120,7 @@ async fn without_headers_workers_call_the_page_through_rustpys_own_relay() {
     );
     // The first load was served without a reload; the next load finds the service worker
     // active and works the same.
-    page.eval("location.reload()", vec![]).await.unwrap();
+    page.reload().await.unwrap();
     page.wait_for("window.results?.navigation === 'reload'", BOOT)
         .await
         .unwrap();
