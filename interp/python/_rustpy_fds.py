@@ -102,9 +102,7 @@ def ftruncate(fd, length):
 def fstat(fd):
     """``os.fstat``: the open file's ``stat_result`` (also once its name was removed)."""
     file = _file(fd)
-    mtime = _rustpy_fs._mtimes.get(file._path, _rustpy_fs._now())
-    size = len(file._data)
-    return _rustpy_fs.stat_result((_rustpy_fs._FILE_MODE, 0, 0, 1, 0, 0, size, mtime, mtime, mtime))
+    return _rustpy_fs.file_stat(file._data, _rustpy_fs._mtimes.get(file._path, 0.0))
 
 
 def fsync(fd):

@@ -123,13 +123,17 @@ class stat_result(tuple):
         return "os.stat_result(" + ", ".join(f"st_{n}={v!r}" for n, v in zip(names, self)) + ")"
 
 
+def file_stat(data, when):
+    """The ``stat_result`` of a file holding ``data``, last written at ``when``."""
+    return stat_result((_FILE_MODE, id(data), 1, 1, 0, 0, len(data), when, when, when))
+
+
 def stat(path, *, dir_fd=None, follow_symlinks=True):
     """The file's or folder's ``stat_result`` (``FileNotFoundError`` if neither)."""
     full = _abs(path)
     when = _mtimes.get(full, 0.0)
     if full in _files:
-        data = _files[full]
-        return stat_result((_FILE_MODE, id(data), 1, 1, 0, 0, len(data), when, when, when))
+        return file_stat(_files[full], when)
     if full in _dirs:
         return stat_result((_DIR_MODE, hash(full) & 0xFFFFFFFF, 1, 2, 0, 0, 0, when, when, when))
     raise _not_found(path)
