@@ -44,6 +44,10 @@ pub struct Args {
     /// FFI calls and fetch in a worker.
     #[arg(long)]
     pub ffi_only: bool,
+    /// The page side in Python: main-thread Python starting a worker (boot, sync, DOM,
+    /// pings).
+    #[arg(long)]
+    pub python_page_only: bool,
     /// Open only the contenders whose name contains NAME (case-insensitive), e.g. `rustpy`.
     #[arg(long, value_name = "NAME")]
     pub only: Option<String>,
@@ -85,7 +89,7 @@ impl Args {
     }
 
     /// Each section's flag.
-    fn flags(&self) -> [(bool, Kind); 10] {
+    fn flags(&self) -> [(bool, Kind); 11] {
         [
             (self.boot_only, Kind::Boot),
             (self.imports_only, Kind::Imports),
@@ -97,6 +101,7 @@ impl Args {
             (self.interrupt_only, Kind::Interrupt),
             (self.interrupt_cost_only, Kind::InterruptCost),
             (self.ffi_only, Kind::Ffi),
+            (self.python_page_only, Kind::PythonPage),
         ]
     }
 }

@@ -11,6 +11,7 @@ pub mod imports;
 pub mod interrupt;
 pub mod interrupt_cost;
 pub mod memory;
+pub mod python_page;
 pub mod relay;
 
 use std::time::Duration;
@@ -215,6 +216,8 @@ pub enum Kind {
     InterruptCost,
     /// FFI calls and fetch in a worker.
     Ffi,
+    /// The page side in Python: boot, sync, DOM and pings.
+    PythonPage,
 }
 
 /// A section being run: its state between rounds.
@@ -241,6 +244,7 @@ impl Job {
             Kind::Relay => Job::Paged(kind, relay::pages(ctx)?),
             Kind::InterruptCost => Job::Paged(kind, interrupt_cost::pages(ctx)),
             Kind::Ffi => Job::Paged(kind, ffi::pages(ctx)),
+            Kind::PythonPage => Job::Paged(kind, python_page::pages(ctx)),
         })
     }
 
@@ -285,6 +289,7 @@ impl Job {
                 Kind::Relay => relay::report(&paged, ctx)?,
                 Kind::InterruptCost => interrupt_cost::report(&paged, ctx),
                 Kind::Ffi => ffi::report(&paged, ctx),
+                Kind::PythonPage => python_page::report(&paged, ctx)?,
                 Kind::Boot | Kind::Interrupt => {
                     return Err(format!("{kind:?} is not a section of pages").into());
                 }

@@ -2,32 +2,12 @@
 // PyScript and the interpreters served from /node_modules (nothing from a CDN).
 import { MPWorker, PyWorker } from "/node_modules/@pyscript/core/dist/core.js";
 import { within } from "./bench.js";
+import { PEERS } from "./peers.js";
 
-const PEERS = {
-  micropython: {
-    start: MPWorker,
-    element: "mpy-script",
-    interpreter: "/node_modules/@micropython/micropython-webassembly-pyscript/micropython.mjs",
-  },
-  pyodide: {
-    start: PyWorker,
-    element: "py-script",
-    interpreter: "/node_modules/pyodide/pyodide.mjs",
-  },
-};
+export { peerTag, peerType } from "./peers.js";
 
-/// The tag of a peer for a `<script type=... worker config=...>`: `{ type, interpreter }`
-/// (`mpy` or `py`, and the interpreter's URL on this server).
-export function peerTag(type) {
-  return { type: type === "micropython" ? "mpy" : "py", interpreter: PEERS[type].interpreter };
-}
-
-/// The `?type=` of the page: `micropython` or `pyodide`.
-export function peerType() {
-  const type = new URLSearchParams(location.search).get("type");
-  if (!(type in PEERS)) throw new Error(`?type= must be micropython or pyodide, not ${type}`);
-  return type;
-}
+/// The JS function that starts a worker of each peer.
+const START = { micropython: MPWorker, pyodide: PyWorker };
 
 /// Starts `file` (relative to the page) in a PyScript worker of `type`; resolves once the
 /// script ran and its `__export__` names are callable as `worker.sync.<name>()`.
@@ -48,7 +28,7 @@ export async function startPyScriptWorker(
   const worker = await within(
     limitMs,
     `the ${type} worker running ${file}`,
-    peer.start(new URL(file, location.href).href, {
+    START[type](new URL(file, location.href).href, {
       // The worker runs from a blob: URL, so the interpreter URL must be absolute.
       version: new URL(peer.interpreter, location.href).href,
       config: {},
