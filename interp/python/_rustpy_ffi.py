@@ -285,9 +285,9 @@ def invoke(callable_id, args):
         raise RuntimeError(f"JS called the Python callable {callable_id}, which was destroyed")
     result = function(*args)
     if hasattr(result, "__await__") and not isinstance(result, JsProxy):
-        import asyncio
+        import _rustpy_tasks
 
-        task = asyncio.ensure_future(result)
+        task = _rustpy_tasks.spawn(result)
         task.add_done_callback(_report_task_error)
         return None
     return result
@@ -307,9 +307,9 @@ def _report_task_error(task):
 
 
 async def _await_js(thenable):
-    import asyncio
+    import _rustpy_tasks
 
-    future = asyncio.get_event_loop().create_future()
+    future = _rustpy_tasks.create_future()
 
     def resolve(value=None):
         if not future.done():

@@ -1,4 +1,5 @@
-"""An asyncio event loop driven by the host's timers (``setTimeout`` in the browser).
+"""An asyncio event loop driven by the host's timers (``_rustpy_tasks``: a task of the
+browser's event loop for what is due at once, ``setTimeout`` for later).
 
 The browser owns the real event loop, so this one never blocks: it is always "running",
 queues callbacks, and asks the host to call :func:`fire_timer` when something is due.
@@ -8,13 +9,11 @@ script and ``asyncio.create_task`` are the ways in.
 
 import asyncio
 import collections
-import itertools
 from asyncio import events, futures, tasks
 
 import _rustpy_host
+import _rustpy_tasks
 
-# Timer id 0 means "run the ready queue"; other ids are call_at/call_later timers.
-_READY_TIMER = 0
 # How many callbacks one turn runs before yielding to the browser.
 _CALLBACKS_PER_TURN = 10_000
 
@@ -25,8 +24,6 @@ class HostEventLoop(asyncio.AbstractEventLoop):
     def __init__(self):
         self._ready = collections.deque()
         self._ready_scheduled = False
-        self._timers = {}
-        self._ids = itertools.count(1)
         self._closed = False
         self._debug = False
         self._task_factory = None
@@ -87,10 +84,8 @@ class HostEventLoop(asyncio.AbstractEventLoop):
 
     def call_at(self, when, callback, *args, context=None):
         timer = events.TimerHandle(when, callback, args, self, context)
-        timer_id = next(self._ids)
-        self._timers[timer_id] = timer
         timer._scheduled = True
-        _rustpy_host.schedule_timer(timer_id, max(0.0, (when - self.time()) * 1000.0))
+        _rustpy_tasks.later((when - self.time()) * 1000.0, lambda: self._due(timer))
         return timer
 
     def _timer_handle_cancelled(self, handle):
@@ -99,16 +94,17 @@ class HostEventLoop(asyncio.AbstractEventLoop):
     def _wake(self):
         if not self._ready_scheduled:
             self._ready_scheduled = True
-            _rustpy_host.schedule_timer(_READY_TIMER, 0.0)
+            _rustpy_tasks.soon(self._run_ready)
 
-    def fire(self, timer_id):
-        """Runs what is due: the timer ``timer_id``, then the ready queue."""
-        if timer_id == _READY_TIMER:
-            self._ready_scheduled = False
-        else:
-            timer = self._timers.pop(timer_id, None)
-            if timer is not None and not timer._cancelled:
-                self._ready.append(timer)
+    def _due(self, timer):
+        """A ``call_at`` timer is due: it runs with the ready queue."""
+        if not timer._cancelled:
+            self._ready.append(timer)
+        self._run_ready()
+
+    def _run_ready(self):
+        """Runs the ready queue (at most a turn's worth; the rest in the next turn)."""
+        self._ready_scheduled = False
         for _ in range(_CALLBACKS_PER_TURN):
             if not self._ready:
                 return
@@ -180,28 +176,3 @@ asyncio.Runner = asyncio.runners.Runner = _BlockingRunner
 def get_loop():
     """The loop of this interpreter."""
     return _loop
-
-
-def fire_timer(timer_id):
-    """Called by the host when timer ``timer_id`` is due."""
-    _loop.fire(timer_id)
-
-
-def run_script_coroutine(coro, filename, script_id):
-    """Runs a script's top-level coroutine and reports its end to the host."""
-    task = _loop.create_task(coro)
-
-    def report(task):
-        if task.cancelled():
-            error = "asyncio.CancelledError: the script's top-level task was cancelled"
-        else:
-            exc = task.exception()
-            if exc is None:
-                error = None
-            else:
-                from _rustpy_runner import format_user_exception
-
-                error = format_user_exception(exc, filename)
-        _rustpy_host.script_finished(script_id, error)
-
-    task.add_done_callback(report)

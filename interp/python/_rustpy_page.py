@@ -1,8 +1,9 @@
 """Main-thread Python's line to the page's JavaScript (``rustpy.js``'s page operations).
 
 ``op(name, *args)`` runs a page operation: it returns the value when the page answered at
-once, or an ``asyncio.Future`` the page settles later. Python callables handed to the page
-are kept here by id so the page can call them back.
+once, or a future the page settles later (``_rustpy_tasks.create_future``: asyncio's once
+asyncio is loaded). Python callables handed to the page are kept here by id so the page
+can call them back.
 """
 
 import itertools
@@ -22,9 +23,9 @@ def op(name, *args):
     done, payload = _rustpy_host.page_op(name, list(args))
     if done:
         return payload
-    import asyncio
+    import _rustpy_tasks
 
-    future = asyncio.get_event_loop().create_future()
+    future = _rustpy_tasks.create_future()
     _requests[payload] = future
     return future
 

@@ -254,9 +254,9 @@ def run(source, filename, script_id):
     except BaseException as exc:
         return format_user_exception(exc, filename)
     if code.co_flags & _CO_COROUTINE:
-        import _rustpy_loop
+        import _rustpy_tasks
 
-        _rustpy_loop.run_script_coroutine(result, filename, script_id)
+        _rustpy_tasks.run_script_coroutine(result, filename, script_id, code)
         return True
     return None
 
@@ -325,9 +325,9 @@ def report_result(call_id, name, result):
     """The exported call ``call_id`` returned ``result``; an awaitable one is run as a task
     and reported when it finishes."""
     if hasattr(result, "__await__"):
-        import asyncio
+        import _rustpy_tasks
 
-        task = asyncio.ensure_future(result)
+        task = _rustpy_tasks.spawn(result)
 
         def report(task):
             if task.cancelled():

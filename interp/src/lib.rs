@@ -451,7 +451,7 @@ impl Runtime {
     /// Runs the callbacks of timer `timer_id` (scheduled through [`Host::schedule_timer`]).
     pub fn fire_timer(&self, timer_id: u64) -> Result<(), RuntimeError> {
         self.enter_runner(|vm| {
-            self.call_rustpy(vm, "_rustpy_loop", "fire_timer", (timer_id,))
+            self.call_rustpy(vm, "_rustpy_tasks", "fire_timer", (timer_id,))
                 .map(drop)
         })
     }

@@ -180,6 +180,8 @@ const LISTEN_SLICE_MS = 5;
 const textDecoder = new TextDecoder();
 const named = new Map(); // name -> PyWorker
 const namedWaiters = new Map(); // name -> [resolve]
+// Page functions offered to a named worker before it exists: name -> { function name: fn }.
+const namedPageFunctions = new Map();
 const textEncoder = new TextEncoder();
 
 /**
@@ -403,6 +405,8 @@ class PyWorker {
       },
     });
     if (this.#name !== null) {
+      Object.assign(this.#pageFunctions, namedPageFunctions.get(this.#name));
+      namedPageFunctions.delete(this.#name);
       named.set(this.#name, this);
       for (const resolve of namedWaiters.get(this.#name) ?? []) resolve(this);
       namedWaiters.delete(this.#name);
@@ -627,7 +631,9 @@ class PyWorker {
     const alive = () => !this.#terminated && !this.#dead && this.#worker === worker;
     let sliceStart = performance.now();
     while (alive()) {
-      const until = performance.now() + LISTEN_SPIN_MS;
+      // While an answer is pending (a page function's promise), spinning would only hold
+      // back the microtasks that bring it, and the worker posts nothing before it.
+      const until = this.#servingId === null ? performance.now() + LISTEN_SPIN_MS : 0;
       while (Atomics.load(control, REQUEST) !== POSTED && performance.now() < until);
       if (Atomics.load(control, REQUEST) !== POSTED) {
         const waiting = Atomics.waitAsync(control, REQUEST, 0);
@@ -1113,16 +1119,49 @@ function namedWorker(name) {
   });
 }
 
+/** Offers the page function `fn` as `sync.<key>` to the worker named `name`, now or when
+ * it is made. */
+function offerToNamed(name, key, fn) {
+  if (typeof fn !== "function") throw new TypeError(`workers[${JSON.stringify(name)}].sync.${String(key)} must be a function`);
+  const worker = named.get(name);
+  if (worker) {
+    worker.sync[key] = fn;
+    return;
+  }
+  const functions = namedPageFunctions.get(name) ?? {};
+  functions[key] = fn;
+  namedPageFunctions.set(name, functions);
+}
+
+/** `workers[name].sync`: set page functions of that worker (before it exists too); get its
+ * exports as calls that wait for it. */
+function namedSync(name) {
+  return new Proxy(
+    {},
+    {
+      get: (_, key) =>
+        typeof key === "string" && !PROBED_NAMES.has(key)
+          ? (...args) => namedWorker(name).then((worker) => worker.sync[key](...args))
+          : undefined,
+      set: (_, key, fn) => {
+        offerToNamed(name, key, fn);
+        return true;
+      },
+    },
+  );
+}
+
 /**
  * Named workers: `await workers["calc"]` (or `workers.calc`) gives the worker's exports once
- * it is ready; a name that never appears rejects after 10 seconds.
+ * it is ready; a name that never appears rejects after 10 seconds. `workers.calc.sync.f =
+ * f` offers the page function `f` to that worker, even before its tag is there.
  */
 export const workers = new Proxy(
   {},
   {
     get(_, name) {
       if (typeof name !== "string" || PROBED_NAMES.has(name)) return undefined;
-      return namedWorker(name).then((worker) => {
+      const found = namedWorker(name).then((worker) => {
         const exports = worker.exports;
         // An export named `then` would make this object thenable, and the promise would
         // call it instead of resolving: such exports stay on `worker.exports`.
@@ -1132,6 +1171,11 @@ export const workers = new Proxy(
         exports.restart = () => worker.restart();
         return exports;
       });
+      // Only offering page functions (`.sync`) need not await it: a name that never
+      // appears rejects the promises that await it, not this one.
+      found.catch(() => {});
+      found.sync = namedSync(name);
+      return found;
     },
   },
 );
@@ -1221,14 +1265,26 @@ function showsErrors(element) {
   return element?.getAttribute("errors") !== "console";
 }
 
-/** Calls a page-held Python function (main thread) from a worker's sync call. */
-async function callMainFunction(functionId, args) {
-  const glue = await pageInterpreter();
+/**
+ * Calls a page-held Python function (main thread) from a worker's sync call: its value when
+ * the function returned at once (the page answers the worker in the same task), a promise
+ * of it when the function returned an awaitable.
+ */
+function callMainFunction(functionId, args) {
+  const pythonError = (error) => (typeof error === "string" ? new PythonError(error) : error);
+  // Python registered the function, so the page's interpreter runs.
+  if (!pageGlue) throw new Error("rustpy: the page's interpreter is not running");
+  let answer;
   try {
-    return fromWire(JSON.parse(await glue.call_main_function(functionId, JSON.stringify(toWire(args, "arguments")))));
+    answer = pageGlue.call_main_function(functionId, JSON.stringify(toWire(args, "arguments")));
   } catch (error) {
-    throw typeof error === "string" ? new PythonError(error) : error;
+    throw pythonError(error);
   }
+  const decode = (json) => fromWire(JSON.parse(json));
+  if (typeof answer === "string") return decode(answer);
+  return answer.then(decode, (error) => {
+    throw pythonError(error);
+  });
 }
 
 function pageOps(op, argsJson) {
@@ -1274,6 +1330,11 @@ function pageOps(op, argsJson) {
       return workerByHandle(args[0]).restart().then(() => json(null), pythonReadable);
     case "workers_get":
       return namedWorker(args[0]).then((worker) => json(keep(worker)));
+    case "workers_set_sync": {
+      const [name, key, functionId] = args;
+      offerToNamed(name, key, (...callArgs) => callMainFunction(functionId, callArgs));
+      return json(null);
+    }
   }
   throw new Error(`rustpy: unknown page operation ${op}`);
 }

@@ -12,9 +12,18 @@ use rustpy_web_host::{HandleTable, OutputSink, PageEnd, Realm, RealmSetup, error
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
+/// A call of a page-held Python function, until its result is delivered.
+enum PendingCall {
+    /// [`call_main_function`] is still on the stack: a result delivered now is returned
+    /// from it, with no promise.
+    Running(Option<Result<Value, String>>),
+    /// The function returned an awaitable: its promise's `(resolve, reject)`.
+    Later(Function, Function),
+}
+
 thread_local! {
-    /// Calls of page-held Python functions waiting for their result: id -> (resolve, reject).
-    static CALLS: RefCell<HashMap<u64, (Function, Function)>> = RefCell::new(HashMap::new());
+    /// Calls of page-held Python functions waiting for their result, by id.
+    static CALLS: RefCell<HashMap<u64, PendingCall>> = RefCell::new(HashMap::new());
     static NEXT_ID: Cell<u64> = const { Cell::new(1) };
 }
 
@@ -122,22 +131,38 @@ pub fn parse_config(text: &str, format: &str, source: &str) -> Result<String, Js
 }
 
 /// Calls the page-held Python function `function_id` with `args_json` (a JSON
-/// [`Value::List`]); resolves with the JSON result, rejects with the Python traceback.
+/// [`Value::List`]). A function that returns at once gives its JSON result at once (or
+/// throws the Python traceback), so the page answers the worker in the same task; one that
+/// returns an awaitable gives a promise of the JSON result that rejects with the traceback.
 #[wasm_bindgen]
-pub fn call_main_function(function_id: f64, args_json: String) -> Promise {
+pub fn call_main_function(function_id: f64, args_json: String) -> Result<JsValue, JsValue> {
     let call_id = next_id();
-    let promise = Promise::new(&mut |resolve, reject| {
-        CALLS.with(|calls| calls.borrow_mut().insert(call_id, (resolve, reject)));
+    CALLS.with(|calls| {
+        calls
+            .borrow_mut()
+            .insert(call_id, PendingCall::Running(None))
     });
     let started = Value::decode(args_json.as_bytes())
         .map_err(|e| e.to_string())
         .and_then(|args| rustpy_web_host::call_function(call_id, function_id as u64, &args));
-    if let Err(error) = started
-        && let Some((_, reject)) = CALLS.with(|calls| calls.borrow_mut().remove(&call_id))
-    {
-        let _ = reject.call1(&JsValue::UNDEFINED, &JsValue::from_str(&error));
+    let pending = CALLS.with(|calls| calls.borrow_mut().remove(&call_id));
+    match (started, pending) {
+        (Err(error), _) => Err(JsValue::from_str(&error)),
+        (Ok(()), Some(PendingCall::Running(Some(Ok(value))))) => Ok(encode(&value)),
+        (Ok(()), Some(PendingCall::Running(Some(Err(traceback))))) => {
+            Err(JsValue::from_str(&traceback))
+        }
+        (Ok(()), _) => {
+            let promise = Promise::new(&mut |resolve, reject| {
+                CALLS.with(|calls| {
+                    calls
+                        .borrow_mut()
+                        .insert(call_id, PendingCall::Later(resolve, reject))
+                });
+            });
+            Ok(promise.into())
+        }
     }
-    promise
 }
 
 /// JavaScript of this thread called a Python callable that this thread's Python offered
@@ -173,9 +198,18 @@ impl PageLink for ThePage {
     /// Delivers the result of a page-held Python function's call
     /// ([`call_main_function`]).
     fn export_result(&self, call_id: u64, result: Result<Value, String>) {
-        let Some((resolve, reject)) = CALLS.with(|calls| calls.borrow_mut().remove(&call_id))
-        else {
-            return;
+        let (resolve, reject) = match CALLS.with(|calls| calls.borrow_mut().remove(&call_id)) {
+            Some(PendingCall::Later(resolve, reject)) => (resolve, reject),
+            Some(PendingCall::Running(_)) => {
+                // Still inside call_main_function, which returns it.
+                CALLS.with(|calls| {
+                    calls
+                        .borrow_mut()
+                        .insert(call_id, PendingCall::Running(Some(result)))
+                });
+                return;
+            }
+            None => return,
         };
         let _ = match result {
             Ok(value) => resolve.call1(&JsValue::UNDEFINED, &encode(&value)),

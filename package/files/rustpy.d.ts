@@ -166,9 +166,13 @@ export type NamedWorker = Record<string, WorkerFunction> & {
 /**
  * The workers named with `<script type="rustpy" worker name="...">` (or the `name`
  * option), once ready: `const calc = await workers["calc"]`. A name that never appears
- * rejects after 10 seconds.
+ * rejects after 10 seconds. `workers["calc"].sync.add = (a, b) => a + b` offers a page
+ * function to that worker (before its tag exists too); `workers["calc"].sync.g(...)` calls
+ * its export `g` once it is ready.
  */
-export declare const workers: { readonly [name: string]: Promise<NamedWorker> };
+export declare const workers: {
+  readonly [name: string]: Promise<NamedWorker> & { readonly sync: SyncFunctions };
+};
 
 /** `detail` of `rustpy:output`, dispatched on the script element for each line printed. */
 export interface OutputDetail {

@@ -128,3 +128,36 @@ async fn a_browser_without_brotli_gets_the_gzip_copies_and_the_page_works() {
     }
     assert!(page.error_boxes().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn top_level_await_imports_no_asyncio() {
+    let h = Harness::start().await;
+    let page = h.open("/lazy-await.html").await;
+    page.wait_for_console(
+        "log",
+        "worker awaited: 20 True False",
+        Duration::from_secs(120),
+    )
+    .await
+    .unwrap();
+    page.wait_for_console("log", "main awaited: 42 False", Duration::from_secs(60))
+        .await
+        .unwrap();
+    let fetched = library_files(&h);
+    assert!(
+        fetched.iter().all(|path| !path.contains("asyncio")),
+        "a script awaiting page operations, fetch and promises fetched asyncio: {fetched:?}"
+    );
+}
+
+#[tokio::test]
+async fn asyncio_arriving_mid_script_takes_over_its_task() {
+    let h = Harness::start().await;
+    let page = h.open("/await-asyncio.html").await;
+    page.wait_for_console("log", "handed over: 1 True", Duration::from_secs(120))
+        .await
+        .unwrap();
+    page.wait_for_console("log", "task group: 3 True", Duration::from_secs(60))
+        .await
+        .unwrap();
+}

@@ -259,3 +259,21 @@ async fn python_calls_a_worker_export_named_then() {
     let result = page.result(LONG).await.unwrap();
     assert_eq!(result, json!({"then": 8, "ping": "pong"}));
 }
+
+#[tokio::test]
+async fn tag_started_workers_take_page_functions_through_workers_sync() {
+    let h = Harness::start().await;
+    let page = h.open("/parity_events/named_sync.html").await;
+    let python = page.wait_for("window.pyOutcome", LONG).await.unwrap();
+    assert_eq!(
+        python,
+        json!({"export": 5, "through_sync": 9, "sync_again": 2}),
+        "main-thread Python's page function, offered with workers[name].sync"
+    );
+    let js = page.wait_for("window.jsOutcome", LONG).await.unwrap();
+    assert_eq!(
+        js,
+        json!({"export": 42, "throughSync": 4}),
+        "JS's page function, offered before the tag existed"
+    );
+}

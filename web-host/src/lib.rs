@@ -17,6 +17,7 @@ use wasm_bindgen_futures::JsFuture;
 
 mod direct;
 mod interrupts;
+mod soon;
 mod table;
 
 pub use direct::DirectTable;
@@ -158,6 +159,9 @@ impl Host for WebHost {
     }
 
     fn schedule_timer(&self, timer_id: u64, delay_ms: f64) {
+        if delay_ms <= 0.0 && soon::schedule(timer_id, fire_timer) {
+            return;
+        }
         let callback = Closure::once_into_js(move || fire_timer(timer_id));
         set_timeout(&callback, delay_ms);
     }

@@ -208,12 +208,41 @@ class PyWorker:
         return f"<PyWorker {self.src!r}>"
 
 
+class _NamedSync:
+    """``workers["name"].sync``: ``sync.f = f`` offers the page function ``f`` to the worker
+    of that tag, even before it starts (as ``worker.sync.f = f`` does for a ``PyWorker``);
+    ``await sync.g()`` calls its export ``g`` once it is ready."""
+
+    def __init__(self, name):
+        object.__setattr__(self, "_name", name)
+
+    def __setattr__(self, name, function):
+        if not callable(function):
+            raise TypeError(f"sync.{name} must be callable, not {type(function).__name__}")
+        import _rustpy_page
+
+        _page_op("workers_set_sync", self._name, name, _rustpy_page.register_function(function))
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        worker_name = self._name
+
+        async def call(*args):
+            handle = await _page_op("workers_get", worker_name)
+            return await _page_op("worker_call", handle, name, list(args))
+
+        call.__name__ = call.__qualname__ = name
+        return call
+
+
 class _NamedWorker:
     """What ``await workers["name"]`` gives: the worker's exports as awaitable calls."""
 
     def __init__(self, name, handle):
         self._name = name
         self._handle = handle
+        self.sync = _NamedSync(name)
 
     def __getattr__(self, name):
         if name.startswith("_"):
@@ -238,17 +267,33 @@ class _NamedWorker:
         return f"<worker {self._name!r}>"
 
 
+class _NamedWorkerRef:
+    """``workers["name"]``: awaitable (the worker once its script ran), and ``sync`` to
+    offer it page functions before that."""
+
+    def __init__(self, name):
+        self._name = name
+        self.sync = _NamedSync(name)
+
+    def __await__(self):
+        return self._get().__await__()
+
+    async def _get(self):
+        handle = await _page_op("workers_get", self._name)
+        return _NamedWorker(self._name, handle)
+
+    def __repr__(self):
+        return f"<workers[{self._name!r}]>"
+
+
 class _Workers:
-    """``pyscript.workers``: ``await workers["calc"]`` or ``await workers.calc``."""
+    """``pyscript.workers``: ``await workers["calc"]`` (or ``await workers.calc``); and
+    ``workers["calc"].sync.f = f`` offers a page function to that tag's worker."""
 
     def __getitem__(self, name):
-        async def named():
-            handle = await _page_op("workers_get", name)
-            return _NamedWorker(name, handle)
-
         if RUNNING_IN_WORKER:
             raise NotImplementedError("pyscript.workers is available on the page's main thread")
-        return named()
+        return _NamedWorkerRef(name)
 
     def __getattr__(self, name):
         if name.startswith("_"):

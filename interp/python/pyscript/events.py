@@ -38,9 +38,9 @@ class Event:
         called), an ``async`` function as a task on the event loop."""
         for listener in self._listeners:
             if _is_coroutine_function(listener):
-                import asyncio
+                import _rustpy_tasks
 
-                asyncio.create_task(listener(result))
+                _rustpy_tasks.spawn(listener(result))
             else:
                 listener(result)
 

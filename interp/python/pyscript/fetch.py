@@ -16,10 +16,10 @@ PyScript, ``await fetch(url)`` itself returns a response whose ``ok`` is false f
 error, and ``text()`` and the bytes methods return its body.
 """
 
-import asyncio
 import json
 
 import _rustpy_host
+import _rustpy_tasks
 import js
 from _rustpy_ffi import JsException, to_js
 
@@ -110,7 +110,7 @@ class PendingFetch:
     body methods chained on it (``await fetch(url).json()``)."""
 
     def __init__(self, url, options):
-        self._task = asyncio.ensure_future(_request(url, options))
+        self._task = _rustpy_tasks.spawn(_request(url, options))
 
     def __await__(self):
         return self._task.__await__()
