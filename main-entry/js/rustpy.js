@@ -1535,11 +1535,14 @@ function mainConfig(element) {
 async function runOnMain(element) {
   let filename = element.getAttribute("src") ?? "inline script";
   let failure = null;
+  // The module downloads and compiles while the source and the config arrive.
+  const interpreter = pageInterpreter();
+  interpreter.catch(() => {}); // awaited below, where its error is shown
   try {
     const loaded = await loadSource(element);
     filename = loaded.filename;
     const { config, files } = await mainConfig(element);
-    const glue = await pageInterpreter();
+    const glue = await interpreter;
     currentMainElement = element;
     pageGlue = glue;
     // Its listeners run now, before the script.
