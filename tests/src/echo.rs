@@ -19,18 +19,19 @@ pub async fn echo(
     Query(query): Query<HashMap<String, String>>,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    let close_code = query
-        .get("close")
-        .and_then(|code| code.parse::<u16>().ok());
+    let close_code = query.get("close").and_then(|code| code.parse::<u16>().ok());
     upgrade.on_upgrade(move |socket| echo_messages(socket, close_code))
 }
 
 async fn echo_messages(mut socket: WebSocket, close_code: Option<u16>) {
+    let mut closing = false;
+    // Until the browser's side ends: after a close (either side's), tungstenite sends the
+    // reply itself and the next `recv` ends the loop once the browser answered, so both
+    // sides see a clean close.
     while let Some(Ok(message)) = socket.recv().await {
         let reply = match message {
-            Message::Text(_) | Message::Binary(_) => message,
-            Message::Close(_) => break,
-            Message::Ping(_) | Message::Pong(_) => continue,
+            Message::Text(_) | Message::Binary(_) if !closing => message,
+            _ => continue,
         };
         if socket.send(reply).await.is_err() {
             break;
@@ -40,9 +41,10 @@ async fn echo_messages(mut socket: WebSocket, close_code: Option<u16>) {
                 code,
                 reason: SERVER_CLOSE_REASON.into(),
             };
-            // The browser may have gone already: nothing more to do either way.
-            let _ = socket.send(Message::Close(Some(frame))).await;
-            break;
+            if socket.send(Message::Close(Some(frame))).await.is_err() {
+                break;
+            }
+            closing = true;
         }
     }
 }

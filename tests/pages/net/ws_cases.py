@@ -60,7 +60,8 @@ class Recorder:
 
 
 async def echo():
-    """Text and binary messages echoed, the handlers in order, close() from Python."""
+    """Text and binary messages echoed, the handlers in order, close() from Python (the
+    server answers the close with the same code and reason)."""
     recorder = Recorder()
     ws = WebSocket(url="/ws/echo", **recorder.handlers())
     report = {"stateAtStart": ws.readyState, "url": ws.url}
@@ -77,7 +78,7 @@ async def echo():
     report["bytesLike"] = [bytes(await recorder.message()), bytes(await recorder.message())]
     report["handlerRead"] = ws.onmessage is not None and ws.onopen == recorder.on_open
     report["sendRefused"] = refused(lambda: ws.send(12))
-    ws.close()
+    ws.close(code=3001, reason="bye from Python")
     report["close"] = await asyncio.wait_for(recorder.closed, WAIT)
     report["stateClosed"] = ws.readyState == WebSocket.CLOSED
     report["order"] = recorder.order
