@@ -6,7 +6,8 @@
 //! a `TypeError` naming where it sits and leaves the store unchanged, and that a second
 //! handle opened after `sync()` reads the same values back from IndexedDB (also after
 //! `clear()`). After a real reload, both find their store holding exactly those values
-//! (types included), and the worker reads the main thread's store too.
+//! (types included), and the worker reads the main thread's store too. `storage_class=`
+//! builds a `Storage` subclass. The module comes from the lazily fetched library.
 
 use std::time::Duration;
 
@@ -14,6 +15,17 @@ use rustpy_e2e::Harness;
 use serde_json::{Value, json};
 
 const LONG: Duration = Duration::from_secs(120);
+
+/// Whether the server sent `module` from the lazily fetched library.
+fn library_sent(h: &Harness, module: &str) -> bool {
+    let served = h.server.bytes_served();
+    [
+        format!("/rustpy/library/{module}.bin"),
+        format!("/rustpy/library/one/{module}.bin"),
+    ]
+    .iter()
+    .any(|path| served.contains_key(path))
+}
 
 /// The first visit's checks of one side (`main` or `worker`).
 fn assert_first_visit(report: &Value, side: &str) {
@@ -35,6 +47,18 @@ fn assert_first_visit(report: &Value, side: &str) {
     assert_eq!(checks["getDefault"], "default", "{side}: {report}");
     assert_eq!(checks["pop"], 1, "{side}: {report}");
     assert_eq!(checks["clearedReopened"], json!({}), "{side}: {report}");
+    assert_eq!(
+        checks["subclass"],
+        json!(["Counting", 2, format!("{side}-custom")]),
+        "storage_class= builds the subclass, whose __setitem__ setdefault uses: {report}"
+    );
+    assert!(
+        checks["notStorageClass"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("TypeError: storage_class must be Storage or a subclass"),
+        "{side}: {report}"
+    );
     let refusal = |name: &str| checks[name].as_str().unwrap_or_default().to_string();
     assert!(
         refusal("setRefused").starts_with("TypeError: storage['bad'] is of type 'set'"),
@@ -86,6 +110,10 @@ async fn storage_survives_a_reload_on_the_main_thread_and_in_a_worker() {
     let h = Harness::start().await;
     let page = h.open("/net/storage.html").await;
     let first = page.result(LONG).await.unwrap();
+    assert!(
+        library_sent(&h, "pyscript.storage") && !library_sent(&h, "pyscript.websocket"),
+        "pyscript.storage came from the library, and pyscript.websocket was not loaded"
+    );
     assert_first_visit(&first["main"], "main");
     assert_first_visit(&first["worker"], "worker");
     assert_eq!(

@@ -9,7 +9,8 @@
 //!   nobody listens on fires `onerror` then `onclose` (1006, not clean) without hanging,
 //!   bad arguments raise clear errors, and a socket the script left open gets its message
 //!   after the script ended, while the interpreter is idle;
-//! - the same on the page's main thread.
+//! - the same on the page's main thread;
+//! - the module comes from the lazily fetched library (a page without it does not load it).
 
 use std::time::Duration;
 
@@ -25,6 +26,17 @@ fn closed_port() -> u16 {
     let port = listener.local_addr().expect("a bound address").port();
     drop(listener);
     port
+}
+
+/// Whether the server sent `module` from the lazily fetched library.
+fn library_sent(h: &Harness, module: &str) -> bool {
+    let served = h.server.bytes_served();
+    [
+        format!("/rustpy/library/{module}.bin"),
+        format!("/rustpy/library/one/{module}.bin"),
+    ]
+    .iter()
+    .any(|path| served.contains_key(path))
 }
 
 fn assert_session(report: &Value, side: &str) {
@@ -120,6 +132,10 @@ async fn a_worker_echoes_on_its_own_websocket() {
         .await;
     let result = page.result(LONG).await.unwrap();
     assert_eq!(result["worker"]["inWorker"], true, "{result}");
+    assert!(
+        library_sent(&h, "pyscript.websocket") && !library_sent(&h, "pyscript.storage"),
+        "pyscript.websocket came from the library, and pyscript.storage was not loaded"
+    );
     assert_session(&result["worker"], "worker");
     assert_eq!(
         result["pageSockets"], 0,

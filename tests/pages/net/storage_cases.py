@@ -87,6 +87,23 @@ async def first_visit(name, store):
     # A second handle reads what IndexedDB holds now (not this dict).
     again = await storage(name)
     checks["reopened"] = described(dict(again)) == described(EXPECTED)
+    # A Storage subclass, and a class that is not one.
+    class Counting(Storage):
+        writes = 0
+
+        def __setitem__(self, key, value):
+            Counting.writes += 1
+            super().__setitem__(key, value)
+
+    custom = await storage(name + "-custom", storage_class=Counting)
+    custom["a"] = 1
+    custom.setdefault("b", 2)
+    checks["subclass"] = [type(custom).__name__, Counting.writes, custom.name]
+    checks["notStorageClass"] = None
+    try:
+        await storage(name, storage_class=dict)
+    except TypeError as error:
+        checks["notStorageClass"] = f"TypeError: {error}"
     # clear() persists too.
     scratch = await storage(name + "-scratch")
     scratch["x"] = 1
