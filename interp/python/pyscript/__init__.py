@@ -13,6 +13,7 @@
 - ``fetch``: the browser's ``fetch`` giving Python values (``pyscript.fetch``).
 - ``storage`` and ``Storage``: dict-like stores kept in IndexedDB (``pyscript.storage``);
   ``WebSocket`` (``pyscript.websocket``): both this thread's own, loaded on first use.
+- ``pyscript.media`` (imported by name): the page's cameras and microphones.
 """
 
 import functools

@@ -104,7 +104,7 @@ class WebSocket:
         self._forget.destroy()
 
     def __getattr__(self, name):
-        if name.startswith("__"):
+        if name.startswith("_"):  # also a half-made instance's own fields
             raise AttributeError(name)
         if name in _HANDLERS:
             entry = self._handlers.get(name)
