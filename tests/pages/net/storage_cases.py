@@ -15,6 +15,8 @@ EXPECTED = {
     "float": 0.1,
     "whole float": 3.0,
     "infinity": float("-inf"),
+    "nan": float("nan"),
+    "negative zero": -0.0,
     "true": True,
     "false": False,
     "none": None,
