@@ -23,7 +23,11 @@ fn assert_report(report: &Value, side: &str, in_worker: bool) {
     );
     assert_eq!(report["labelled"], true, "{side}: {report}");
     assert_eq!(report["itemAccess"], true, "{side}: {report}");
-    assert_eq!(report["videoTracks"], json!([["video", true]]), "{side}: {report}");
+    assert_eq!(
+        report["videoTracks"],
+        json!([["video", true]]),
+        "{side}: {report}"
+    );
     assert_eq!(report["chosenDevice"], true, "{side}: {report}");
     assert_eq!(report["loadTracks"], 1, "{side}: {report}");
     assert_eq!(

@@ -116,7 +116,9 @@ class WebSocket:
             setattr(self._js_websocket, name, value)
             return
         if value is not None and not callable(value):
-            raise TypeError(f"WebSocket.{name} must be callable or None, not {type(value).__name__}")
+            raise TypeError(
+                f"WebSocket.{name} must be callable or None, not {type(value).__name__}"
+            )
         previous = self._handlers.pop(name, None)
         if value is None:
             setattr(self._js_websocket, name, None)
@@ -140,7 +142,8 @@ class WebSocket:
             self._js_websocket.send(bytes(data))
         else:
             raise TypeError(
-                f"WebSocket.send takes str, bytes, bytearray or memoryview, not {type(data).__name__}"
+                "WebSocket.send takes str, bytes, bytearray or memoryview, "
+                f"not {type(data).__name__}"
             )
 
     def close(self, code=None, reason=None):
