@@ -269,7 +269,12 @@ impl Engine {
                     "webkitgtk:browserOptions".into(),
                     json!({
                         "binary": MINIBROWSER,
-                        "args": ["--automation"],
+                        // pyscript.media: mock capture devices.
+                        "args": [
+                            "--automation",
+                            "--enable-media-stream=true",
+                            "--enable-mock-capture-devices=true",
+                        ],
                     }),
                 );
             }
