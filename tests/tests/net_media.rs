@@ -1,5 +1,5 @@
 //! `pyscript.media` (issue 26, point 5) on `tests/pages/net/media.html`, with the fake
-//! camera and microphone the suite starts Chromium and Firefox with (`engines.rs`), on the
+//! camera and microphone the suite starts each engine with (`engines.rs`), on the
 //! page's main thread and in a worker (where the devices and streams are the page's):
 //! `list_devices()` lists them (`kind`, `label` once allowed, `device["kind"]`),
 //! `Device.request_stream(video=True)` and `Device.load(video=True)` give a stream with a

@@ -1,5 +1,5 @@
-"""pyscript.media cases on the browser's fake devices (the suite starts Chromium and Firefox
-with them): run on the page's main thread (as a script) and in a worker (`report`
+"""pyscript.media cases on the browser's fake devices (the suite starts each engine with
+them): run on the page's main thread (as a script) and in a worker (`report`
 exported), where the devices and streams are the page's."""
 
 import json
