@@ -38,7 +38,11 @@ class WebSocketEvent:
     def __getattr__(self, name):
         value = getattr(self._event, name)
         if name == "data" and isinstance(value, JsProxy):
-            return memoryview(value.to_py())
+            # An ArrayBuffer (the binaryType this class sets); a Blob, if the caller chose
+            # "blob", stays a proxy.
+            converted = value.to_py()
+            if isinstance(converted, bytes):
+                return memoryview(converted)
         return value
 
     def __repr__(self):
