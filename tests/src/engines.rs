@@ -216,6 +216,9 @@ impl Engine {
                     "--js-flags=--expose-gc",
                     // performance.measureUserAgentSpecificMemory() answers at once.
                     "--enable-blink-features=ForceEagerMeasureMemory",
+                    // pyscript.media: a fake camera and microphone, allowed without a prompt.
+                    "--use-fake-device-for-media-stream",
+                    "--use-fake-ui-for-media-stream",
                 ];
                 capabilities.insert(
                     "goog:chromeOptions".into(),
@@ -247,6 +250,9 @@ impl Engine {
                             // considers hidden.
                             "dom.min_background_timeout_value": 4,
                             "dom.timeout.enable_budget_timer_throttling": false,
+                            // pyscript.media: fake devices, allowed without a prompt.
+                            "media.navigator.streams.fake": true,
+                            "media.navigator.permission.disabled": true,
                         },
                     }),
                 );
@@ -263,7 +269,12 @@ impl Engine {
                     "webkitgtk:browserOptions".into(),
                     json!({
                         "binary": MINIBROWSER,
-                        "args": ["--automation"],
+                        // pyscript.media: mock capture devices.
+                        "args": [
+                            "--automation",
+                            "--enable-media-stream=true",
+                            "--enable-mock-capture-devices=true",
+                        ],
                     }),
                 );
             }

@@ -7,6 +7,7 @@
 //! `fantoccini` is a maintained async Rust client for it.
 
 pub mod browser;
+pub mod echo;
 pub mod engines;
 pub mod npm;
 pub mod scratch;

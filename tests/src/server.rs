@@ -3,6 +3,7 @@
 //! Files are served precompressed where a `X.br` / `X.gz` sits next to `X` and the browser
 //! accepts that encoding (`cargo xtask dist` writes them for `dist/rustpy/`); the bytes of
 //! every response body, as sent, are counted per request path ([`TestServer::bytes_served`]).
+//! `/ws/echo` is a WebSocket echo server ([`crate::echo`]).
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -17,6 +18,7 @@ use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
+use axum::routing::get;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -173,7 +175,8 @@ impl TestServer {
             .route_service(
                 "/rustpy-sw.js",
                 ServeFile::new(dist_rustpy.join("rustpy-sw.js")),
-            );
+            )
+            .route("/ws/echo", get(crate::echo::echo));
         for (prefix, folder) in options.mounts {
             app = app.nest_service(prefix, precompressed(folder));
         }

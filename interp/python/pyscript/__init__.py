@@ -11,6 +11,9 @@
 - ``batch()``: ``with batch():`` sends the block's DOM operations in one round trip.
 - ``PyWorker`` and ``workers`` (main thread).
 - ``fetch``: the browser's ``fetch`` giving Python values (``pyscript.fetch``).
+- ``storage`` and ``Storage``: dict-like stores kept in IndexedDB (``pyscript.storage``);
+  ``WebSocket`` (``pyscript.websocket``): both this thread's own, loaded on first use.
+- ``pyscript.media`` (imported by name): the page's cameras and microphones.
 """
 
 import functools
@@ -33,6 +36,8 @@ _SUBMODULES = {
     "display": ("display", "HTML"),
     "events": ("when", "Event"),
     "fetch": ("fetch",),
+    "storage": ("storage", "Storage"),
+    "websocket": ("WebSocket",),
 }
 _LAZY = {name: submodule for submodule, names in _SUBMODULES.items() for name in names}
 
@@ -64,7 +69,8 @@ sys.modules[__name__].__class__ = _Package
 
 def __getattr__(name):
     # `window` and `document` are made on first use, so importing pyscript costs nothing;
-    # `display`, `HTML`, `when`, `Event` and `fetch` import their submodule on first use.
+    # `display`, `HTML`, `when`, `Event`, `fetch`, `storage`, `Storage` and `WebSocket`
+    # import their submodule on first use.
     if name in _LAZY:
         _adopt(_LAZY[name])
         return globals()[name]
@@ -312,12 +318,15 @@ __all__ = [
     "HTML",
     "JsException",
     "PyWorker",
+    "Storage",
+    "WebSocket",
     "RUNNING_IN_WORKER",
     "batch",
     "config",
     "current_target",
     "display",
     "fetch",
+    "storage",
     "sync",
     "when",
     "workers",
