@@ -19,10 +19,10 @@ store is the IndexedDB database ``rustpy-storage/<name>`` with one object store
 (``items``), each value held as JSON text of a tagged form (see ``_encode``).
 """
 
-import asyncio
 import base64
 import json
 
+import _rustpy_tasks
 import js
 
 _DATABASE_PREFIX = "rustpy-storage/"
@@ -127,7 +127,7 @@ _waiting = {}  # IDBRequest / IDBTransaction proxy -> (future, what it is, the s
 
 
 def _settled(target, what, name, done="onsuccess", failed=("onerror",)):
-    future = asyncio.get_event_loop().create_future()
+    future = _rustpy_tasks.create_future()
     _waiting[target] = (future, what, name)
     setattr(target, done, _on_settled)
     for handler in failed:

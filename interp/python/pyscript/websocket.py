@@ -16,9 +16,8 @@ a worker) and ``http``/``https`` become ``ws``/``wss``. A malformed address or s
 raises ``ValueError``; a server that cannot be reached fires ``onerror`` then ``onclose``.
 """
 
-import asyncio
-
 import _rustpy_host
+import _rustpy_tasks
 import js
 from _rustpy_ffi import JsCallable, JsException, JsProxy
 
@@ -99,7 +98,7 @@ class WebSocket:
             setattr(self, name, handler)
 
     def _closed(self, event):
-        asyncio.get_event_loop().call_soon(self._release)
+        _rustpy_tasks.soon(self._release)
 
     def _release(self):
         for _, wrapper in self._handlers.values():
