@@ -6,7 +6,9 @@
 //! contender makes the same calls of each case (`?warm=&timed=`, see
 //! [`Calls`](super::Calls)); the figures are the median of the last timed calls and the
 //! first call. The batched table is compared with rustpy's own unbatched table and with the
-//! peers' fastest table (their `innerHTML` write), each ratio labelled.
+//! peers' fastest table (their `innerHTML` write), each ratio labelled. A 1000-row table
+//! made with `pyscript.web` (every contender) is compared with rustpy's own batch of the
+//! same table and with the peers' `pyscript.web`.
 
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -46,7 +48,7 @@ const DOM_PAGES: [(&str, &str); 4] = [
 
 /// The cases every contender runs: key of the page's `calls` (`DOM_CASES` in bench.js),
 /// label, and operations (or rows) per call.
-const DOM_CASES: [(&str, &str, usize); 4] = [
+const DOM_CASES: [(&str, &str, usize); 5] = [
     (
         "dataset_reads",
         "cached dataset.test read (calls of 2000)",
@@ -63,6 +65,11 @@ const DOM_CASES: [(&str, &str, usize); 4] = [
         "100-row table in one innerHTML write, per row",
         100,
     ),
+    (
+        "table_web",
+        "1000-row table with pyscript.web, per row",
+        1000,
+    ),
 ];
 
 /// rustpy's batched table: key, label, rows per call.
@@ -70,6 +77,14 @@ const BATCH: (&str, &str, usize) = (
     "table_batch",
     "100-row table in batch() (rustpy only), per row",
     100,
+);
+
+/// rustpy's batched table of `table_web`'s size, what `pyscript.web` is compared with:
+/// key, label, rows per call.
+const BATCH_1000: (&str, &str, usize) = (
+    "table_batch_1000",
+    "1000-row table in batch() (rustpy only), per row",
+    1000,
 );
 
 /// The note of the CPU rows.
@@ -200,9 +215,10 @@ pub fn report(paged: &Paged, ctx: &Ctx<'_>) -> Result<Section, BoxError> {
         .with_ratio("n/a")
         .with_note(CPU_NOTE),
     );
+    web_rows(&mut report, &mut rows, paged, ctx, &all, &timed)?;
     let off = CONTENDERS.len();
     let off_name = DOM_PAGES[off].0;
-    for (key, label, _) in DOM_CASES.iter().chain([&BATCH]) {
+    for (key, label, _) in DOM_CASES.iter().chain([&BATCH, &BATCH_1000]) {
         let [first, last] =
             call_figures(&paged.outcomes[off], key, calls, &format!("DOM {off_name}"));
         let selected = ctx.only.selects(off_name);
@@ -235,4 +251,60 @@ pub fn report(paged: &Paged, ctx: &Ctx<'_>) -> Result<Section, BoxError> {
         )?;
     }
     Ok(Section { report, rows })
+}
+
+/// rustpy's 1000-row batched table, and the `pyscript.web` table's ratios: to it (target
+/// ≤ 1.5) and to the best peer's `pyscript.web` table (target ≤ 0.05).
+fn web_rows(
+    report: &mut String,
+    rows: &mut Vec<Row>,
+    paged: &Paged,
+    ctx: &Ctx<'_>,
+    all: &[[[Figures; 2]; 3]],
+    timed: &str,
+) -> Result<(), BoxError> {
+    let calls = ctx.calls;
+    let (key, label, operations) = BATCH_1000;
+    let name = CONTENDERS[0];
+    let [first, last] = call_figures(&paged.outcomes[0], key, calls, &format!("DOM {name}"));
+    let selected = ctx.only.selects(name);
+    *report += &line(&format!("{name}: {label}, {timed}"), selected, "µs", &last);
+    *report += &line(
+        &format!("{name}: {label}, first call"),
+        selected,
+        "µs",
+        &first,
+    );
+    let cpu = cpu_figures(&paged.outcomes[0], key, calls, operations);
+    *report += &line(
+        &format!("{name}: {label}, browser CPU"),
+        selected,
+        "µs",
+        &cpu,
+    );
+    let web = DOM_CASES
+        .iter()
+        .position(|(key, ..)| *key == "table_web")
+        .ok_or("no pyscript.web case")?;
+    let web_label = DOM_CASES[web].1;
+    for (which, batch, what) in [(1, &last, timed), (0, &first, "first call")] {
+        let rustpy_web = all[web][0][which].median();
+        let peers_web = all[web][1][which].median().min(all[web][2][which].median());
+        let versus = format!(
+            "{} (rustpy's pyscript.web / this batch; target ≤ 1.5); {} (rustpy's pyscript.web / \
+             best peer's pyscript.web; target ≤ 0.05)",
+            ratio(rustpy_web, batch.median()),
+            ratio(rustpy_web, peers_web)
+        );
+        writeln!(report, "  {web_label}, {what}: {versus}")?;
+        rows.push(
+            Row::some(
+                format!("DOM from a worker: {label}, {what}"),
+                "µs",
+                [Some(batch.clone()), None, None],
+            )
+            .with_ratio(versus),
+        );
+    }
+    Ok(())
 }

@@ -11,6 +11,7 @@
 - ``batch()``: ``with batch():`` sends the block's DOM operations in one round trip.
 - ``PyWorker`` and ``workers`` (main thread).
 - ``fetch``: the browser's ``fetch`` giving Python values (``pyscript.fetch``).
+- ``web``: the page's elements as Python objects (``pyscript.web``), loaded on first use.
 """
 
 import functools
@@ -64,10 +65,14 @@ sys.modules[__name__].__class__ = _Package
 
 def __getattr__(name):
     # `window` and `document` are made on first use, so importing pyscript costs nothing;
-    # `display`, `HTML`, `when`, `Event` and `fetch` import their submodule on first use.
+    # `display`, `HTML`, `when`, `Event`, `fetch` and `web` import their submodule on first
+    # use.
     if name in _LAZY:
         _adopt(_LAZY[name])
         return globals()[name]
+    if name == "web":  # the submodule itself (`import pyscript.web` binds it too)
+        __import__("pyscript.web")
+        return globals()["web"]
     if name == "window":
         value = _rustpy_ffi.global_this()
     elif name == "document":
@@ -79,7 +84,7 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted({*globals(), *_LAZY, "window", "document"})
+    return sorted({*globals(), *_LAZY, "window", "document", "web"})
 
 
 def current_target():
