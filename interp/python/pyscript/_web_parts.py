@@ -1,6 +1,7 @@
 """The parts of ``pyscript.web``'s elements: ``Classes`` (a live set of CSS classes),
-``Style`` (a live dict of inline CSS properties), ``Options`` (a ``select``'s options), the
-kinds of queued changes and name helpers. Imported by ``pyscript.web``."""
+``Style`` (a live dict of inline CSS properties), ``Options`` (a ``select``'s options),
+``ElementCollection``, the kinds of queued changes and name helpers. Imported by
+``pyscript.web``."""
 
 import _collections_abc
 import _rustpy_host
@@ -8,8 +9,8 @@ from _rustpy_ffi import JsProxy, batch
 
 _flush = _rustpy_host.js_flush
 
-# A change queued on an element not made yet, or run on its DOM element: (kind, operands).
-CHILD = 0  # (CHILD, element): append an element (made first if need be)
+# A change queued on an element not made yet, or run on its DOM element: (kind, operands)
+# (or, the most common ones, a child element or a str; see `pyscript.web`).
 TEXT = 1  # (TEXT, value): append a text (or a node proxy)
 HTML = 2  # (HTML, text): insert HTML at the end
 SET = 3  # (SET, name, value): a DOM property
@@ -269,3 +270,90 @@ class Options:
             self._element._queue((CALL, "remove", (index,)))
         else:
             self.options[index]._dom_element.remove()
+
+
+class ElementCollection:
+    """A list of elements (what ``find`` and ``children`` give): items, slices, ``len``,
+    iteration, ``collection["id"]``, ``find``, and writes to every element at once
+    (``collection.textContent = "x"``, ``update_all(...)``) in one round trip."""
+
+    def __init__(self, elements):
+        object.__setattr__(self, "_elements", list(elements))
+
+    @classmethod
+    def wrap_dom_elements(cls, dom_elements):
+        """A collection of the DOM elements of a JS list."""
+        from pyscript.web import _wrap_all
+
+        return _wrap_all(dom_elements)
+
+    @property
+    def elements(self):
+        """The elements, a list."""
+        return self._elements
+
+    def __getitem__(self, key):
+        if isinstance(key, int):
+            return self._elements[key]
+        if isinstance(key, slice):
+            return ElementCollection(self._elements[key])
+        if isinstance(key, str):
+            wanted = element_id(key)
+            with batch():
+                ids = [element._dom_element.id for element in self._elements]
+            for element, found in zip(self._elements, ids):
+                if value_of(found) == wanted:
+                    return element
+            for element in self._elements:
+                found = element[key]
+                if found is not None:
+                    return found
+            return None
+        raise TypeError(f"collection indices are ints, slices or ids (str), not {type(key).__name__}")
+
+    def __iter__(self):
+        return iter(self._elements)
+
+    def __len__(self):
+        return len(self._elements)
+
+    def __eq__(self, other):
+        if not isinstance(other, ElementCollection):
+            return NotImplemented
+        return self._elements == other._elements
+
+    __hash__ = None
+
+    def __repr__(self):
+        return f"ElementCollection({self._elements!r})"
+
+    def find(self, selector):
+        """The descendants of every element that match the CSS ``selector``."""
+        found = []
+        for element in self._elements:
+            found.extend(element.find(selector))
+        return ElementCollection(found)
+
+    def update_all(self, classes=None, style=None, **attributes):
+        """``update`` of every element, in one round trip from a worker."""
+        with batch():
+            for element in self._elements:
+                element.update(classes=classes, style=style, **attributes)
+
+    def __getattr__(self, name):
+        if name[:1] == "_":
+            raise AttributeError(name)
+        if name.startswith("on_"):
+            return [element.get_event(name) for element in self._elements]
+        dom = dom_name(name)
+        with batch():
+            values = [getattr(element._dom_element, dom) for element in self._elements]
+        return [value_of(value) for value in values]
+
+    def __setattr__(self, name, value):
+        if name[:1] == "_":
+            object.__setattr__(self, name, value)
+            return
+        with batch():
+            for element in self._elements:
+                setattr(element, name, value)

@@ -27,7 +27,6 @@ import pyscript
 
 from pyscript._web_parts import (
     CALL,
-    CHILD,
     CLASS_ADD,
     CLASS_REMOVE,
     HTML,
@@ -37,6 +36,7 @@ from pyscript._web_parts import (
     TEXT,
     UNSTYLE,
     Classes,
+    ElementCollection,
     Options,
     Style,
     dom_name,
@@ -44,26 +44,40 @@ from pyscript._web_parts import (
 )
 from pyscript._web_parts import value_of as _value
 
-# Strings holding none of these are the same as text and HTML: appended as text (faster).
-_MARKUP = ("<", "&", "\r", "\0")
+
+def _is_markup(text):
+    """Whether ``text`` as HTML differs from ``text`` as text (a tag, an entity, a carriage
+    return or NUL the HTML parser changes): other strings are appended as text (faster)."""
+    return "<" in text or "&" in text or "\r" in text or "\0" in text
 
 
-# Changes that are one operation on the page (no batch needed to send them together).
+# A queued change is an element (a child to append, made first if need be), a str (a text
+# to append) or a tuple (kind, operands...) of the kinds in `_web_parts`. Changes that are
+# one operation on the page need no batch to go together:
 _ONE_OPERATION = (TEXT, HTML, SET, CALL)
 
 
-def _apply(dom, op):
+def _creator():
+    """``document.createElement`` (a method proxy, found once per tree)."""
+    return pyscript.document.createElement
+
+
+def _apply(dom, op, create=None):
     """Runs one queued change on the DOM element ``dom`` (queued too inside a batch)."""
-    kind = op[0]
-    if kind == CHILD:
-        child = op[1]
-        node = child.__dict__["_dom"]
+    kind = type(op)
+    if kind is str:
+        dom.append(op)
+        return
+    if kind is not tuple:  # an element
+        node = op._dom
         if node is None:
             # Made before `dom.append` is read: in a batch that read is held back until the
             # next operation, and the child's own operations must not come in between.
-            node = _build(child)
+            node = _build(op, create or _creator())
         dom.append(node)
-    elif kind == TEXT:
+        return
+    kind = op[0]
+    if kind == TEXT:
         dom.append(op[1])
     elif kind == HTML:
         dom.insertAdjacentHTML("beforeend", op[1])
@@ -83,16 +97,29 @@ def _apply(dom, op):
         getattr(dom, op[1])(*op[2])
 
 
-def _build(element):
-    """Makes ``element``'s DOM element and its queued changes (its children's too), inside
-    the caller's batch; answers the DOM element (a placeholder until the batch is sent)."""
+def _build(element, create):
+    """Makes ``element``'s DOM element with ``create`` (``document.createElement``) and runs
+    its queued changes (making its children too), inside the caller's batch; answers the
+    DOM element (a placeholder until the batch is sent). The common changes (texts and
+    children) are run here: a function call per change was a third of a tree's time."""
+    dom = create(element._tag)
     state = element.__dict__
-    dom = pyscript.document.createElement(type(element)._tag)
     state["_dom"] = dom
-    pending = state["_pending"]
-    state["_pending"] = None
+    pending = state.pop("_pending")
+    if len(pending) == 1 and type(pending[0]) is str:
+        dom.textContent = pending[0]  # `td("text")`: one write (no held method read)
+        return dom
     for op in pending:
-        _apply(dom, op)
+        kind = type(op)
+        if kind is str:
+            dom.append(op)
+        elif kind is tuple:
+            _apply(dom, op, create)
+        else:
+            node = op._dom
+            if node is None:
+                node = _build(op, create)
+            dom.append(node)
     return dom
 
 
@@ -101,16 +128,13 @@ def _child_ops(item, html, out):
     or tuple of items, a string (HTML when ``html``, else text), a number or bool (text),
     or a DOM node proxy."""
     if isinstance(item, Element):
-        out.append((CHILD, item))
+        out.append(item)
     elif isinstance(item, str):
-        if html and any(mark in item for mark in _MARKUP):
-            out.append((HTML, item))
-        else:
-            out.append((TEXT, item))
+        out.append((HTML, item) if html and _is_markup(item) else item)
     elif isinstance(item, (int, float)):
         out.append((TEXT, item))
     elif isinstance(item, ElementCollection):
-        out.extend((CHILD, element) for element in item)
+        out.extend(item)
     elif isinstance(item, (list, tuple)):
         for each in item:
             _child_ops(each, html, out)
@@ -163,12 +187,17 @@ class Element:
     """
 
     _tag = "div"  # set for each tag's class
+    # Defaults (an instance sets its own): the DOM element (None until made), the changes
+    # queued until then (None once made), the `on_<event>` Events.
+    _dom = None
+    _pending = None
+    _events = None
 
     def __init__(self, dom_element=None, classes=None, style=None, **attributes):
-        state = self.__dict__
-        state["_dom"] = dom_element
-        state["_pending"] = [] if dom_element is None else None
-        state["_events"] = None
+        if dom_element is None:
+            self.__dict__["_pending"] = []
+        else:
+            self.__dict__["_dom"] = dom_element
         if classes or style or attributes:
             self.update(classes=classes, style=style, **attributes)
 
@@ -187,10 +216,10 @@ class Element:
     @property
     def _dom_element(self):
         """The DOM element (a proxy), made now if it was not yet (one batch for the tree)."""
-        dom = self.__dict__["_dom"]
+        dom = self._dom
         if dom is None:
             with batch():
-                dom = _build(self)
+                dom = _build(self, _creator())
         elif type(dom) is JsProxy and dom.__js_id__ == 0 and _value(dom) is None:
             # (An attribute read a batch holds back is sent first: `_value`.)
             raise RuntimeError(
@@ -201,10 +230,10 @@ class Element:
 
     def _queue(self, op):
         """Runs a change: queued while the element is not made yet, else on the page."""
-        pending = self.__dict__["_pending"]
+        pending = self._pending
         if pending is not None:
             pending.append(op)
-        elif op[0] in _ONE_OPERATION:
+        elif type(op) is str or (type(op) is tuple and op[0] in _ONE_OPERATION):
             _apply(self._dom_element, op)
         else:  # a child to make, or an object to read first (classList): one batch
             with batch():
@@ -212,7 +241,7 @@ class Element:
 
     def _queue_all(self, ops):
         """Runs changes: queued, or on the page in one batch."""
-        pending = self.__dict__["_pending"]
+        pending = self._pending
         if pending is not None:
             pending.extend(ops)
         elif len(ops) == 1:
@@ -246,7 +275,7 @@ class Element:
         (``on_click``): its listeners are called with the DOM event."""
         if not name.startswith("on_") or len(name) == 3:
             raise ValueError(f"event names start with 'on_' and name the event: {name!r}")
-        events = self.__dict__["_events"]
+        events = self._events
         if events is None:
             events = self.__dict__["_events"] = {}
         event = events.get(name)
@@ -347,7 +376,7 @@ class Element:
         return hash(self._dom_element)
 
     def __repr__(self):
-        state = "" if self.__dict__["_dom"] is not None else ", not on the page yet"
+        state = "" if self._dom is not None else ", not on the page yet"
         return f"<{type(self).__name__} element{state}>"
 
 
@@ -355,115 +384,39 @@ class ContainerElement(Element):
     """An element that may hold others: positional arguments (and ``children=[...]``) are
     its children; strings are HTML, as in PyScript."""
 
-    def __init__(
-        self, *items, children=None, dom_element=None, classes=None, style=None, **attributes
-    ):
-        state = self.__dict__
-        state["_dom"] = dom_element
-        pending = state["_pending"] = [] if dom_element is None else None
-        state["_events"] = None
-        if classes or style or attributes:
-            self.update(classes=classes, style=style, **attributes)
+    def __init__(self, *items, **options):
+        # Keyword arguments: children=, dom_element=, classes=, style=, DOM properties. The
+        # common cases (no keyword argument, one text) are kept short: a tree's elements
+        # are made by the thousand.
+        if options:
+            self._init_with(items, options)
+            return
+        if len(items) == 1:
+            text = items[0]
+            if type(text) is str and not _is_markup(text):
+                self.__dict__["_pending"] = [text]
+                return
+        pending = self.__dict__["_pending"] = []
+        for item in items:
+            if isinstance(item, Element):
+                pending.append(item)
+            else:
+                _child_ops(item, True, pending)
+
+    def _init_with(self, items, options):
+        children = options.pop("children", None)
+        dom_element = options.pop("dom_element", None)
+        Element.__init__(self, dom_element, options.pop("classes", None), options.pop("style", None), **options)
         if children:
             items = (*items, *children)
-        if not items:
-            return
-        if pending is not None and len(items) == 1 and type(items[0]) is str:
-            text = items[0]  # the common `td("text")`, kept short
-            pending.append((HTML if any(m in text for m in _MARKUP) else TEXT, text))
-            return
-        ops = []
-        for item in items:
-            _child_ops(item, True, ops)
-        self._queue_all(ops)
+        if items:
+            ops = []
+            for item in items:
+                _child_ops(item, True, ops)
+            self._queue_all(ops)
 
     def __iter__(self):
         return iter(self.children)
-
-
-class ElementCollection:
-    """A list of elements (what ``find`` and ``children`` give): items, slices, ``len``,
-    iteration, ``collection["id"]``, ``find``, and writes to every element at once
-    (``collection.textContent = "x"``, ``update_all(...)``) in one round trip."""
-
-    def __init__(self, elements):
-        object.__setattr__(self, "_elements", list(elements))
-
-    @classmethod
-    def wrap_dom_elements(cls, dom_elements):
-        """A collection of the DOM elements of a JS list."""
-        return _wrap_all(dom_elements)
-
-    @property
-    def elements(self):
-        """The elements, a list."""
-        return self._elements
-
-    def __getitem__(self, key):
-        if isinstance(key, int):
-            return self._elements[key]
-        if isinstance(key, slice):
-            return ElementCollection(self._elements[key])
-        if isinstance(key, str):
-            wanted = element_id(key)
-            with batch():
-                ids = [element._dom_element.id for element in self._elements]
-            for element, found in zip(self._elements, ids):
-                if _value(found) == wanted:
-                    return element
-            for element in self._elements:
-                found = _find_by_id(element._dom_element, key)
-                if found is not None:
-                    return found
-            return None
-        raise TypeError(f"collection indices are ints, slices or ids (str), not {type(key).__name__}")
-
-    def __iter__(self):
-        return iter(self._elements)
-
-    def __len__(self):
-        return len(self._elements)
-
-    def __eq__(self, other):
-        if not isinstance(other, ElementCollection):
-            return NotImplemented
-        return self._elements == other._elements
-
-    __hash__ = None
-
-    def __repr__(self):
-        return f"ElementCollection({self._elements!r})"
-
-    def find(self, selector):
-        """The descendants of every element that match the CSS ``selector``."""
-        found = []
-        for element in self._elements:
-            found.extend(element.find(selector))
-        return ElementCollection(found)
-
-    def update_all(self, classes=None, style=None, **attributes):
-        """``update`` of every element, in one round trip from a worker."""
-        with batch():
-            for element in self._elements:
-                element.update(classes=classes, style=style, **attributes)
-
-    def __getattr__(self, name):
-        if name[:1] == "_":
-            raise AttributeError(name)
-        if name.startswith("on_"):
-            return [element.get_event(name) for element in self._elements]
-        dom = dom_name(name)
-        with batch():
-            values = [getattr(element._dom_element, dom) for element in self._elements]
-        return [_value(value) for value in values]
-
-    def __setattr__(self, name, value):
-        if name[:1] == "_":
-            object.__setattr__(self, name, value)
-            return
-        with batch():
-            for element in self._elements:
-                setattr(element, name, value)
 
 
 class HasOptions:
