@@ -96,6 +96,7 @@ export const DOM_CASES = {
   table_batch: 100,
   table_html: 100,
   table_web: 1000,
+  table_web_100: 100,
   table_batch_1000: 1000,
 };
 

@@ -110,6 +110,12 @@ def table_web(rows):
     return timed_table(rows, build)
 
 
+def table_web_100(rows):
+    """`table_web` under the name of its 100-row case (what the peers run: a 1000-row
+    table at their ~10 ms a row does not fit the page's time limit)."""
+    return table_web(rows)
+
+
 def table_html(rows):
     """The same table with one `innerHTML` write: the fastest way through any FFI."""
 
@@ -133,6 +139,7 @@ __export__ = [
     "table_batch",
     "table_batch_1000",
     "table_web",
+    "table_web_100",
     "table_html",
     "ready",
 ]
