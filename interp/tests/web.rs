@@ -133,3 +133,27 @@ fn a_tree_that_fails_to_be_made_raises_where_it_is_attached_then_clearly() {
         ]
     );
 }
+
+#[test]
+fn texts_and_leaves_are_made_in_the_same_request() {
+    let (host, rt) = runtime();
+    run_ok(
+        &host,
+        &rt,
+        "from pyscript import web\nbody = web.page.body\n\
+         items = [web.li(f'item {i}') for i in range(200)]\n",
+    );
+    let before = *host.page.requests.borrow();
+    run_ok(
+        &host,
+        &rt,
+        "body.append(web.ul(*items), web.p('a', 'b', 3))\n",
+    );
+    assert_eq!(*host.page.requests.borrow() - before, 1);
+    run_ok(
+        &host,
+        &rt,
+        "print(items[0].textContent, items[199].textContent)\n",
+    );
+    assert_eq!(host.stdout(), vec!["item 0 item 199"]);
+}

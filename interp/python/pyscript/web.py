@@ -118,7 +118,13 @@ def _build(element, create):
         else:
             node = op._dom
             if node is None:
-                node = _build(op, create)
+                leaf = op.__dict__["_pending"]
+                if len(leaf) == 1 and type(leaf[0]) is str:  # `td("text")`, made here
+                    node = op.__dict__["_dom"] = create(op._tag)
+                    del op.__dict__["_pending"]
+                    node.textContent = leaf[0]
+                else:
+                    node = _build(op, create)
             dom.append(node)
     return dom
 
