@@ -378,6 +378,8 @@ class PyWorker {
   // The JS objects this worker's Python holds (window, document, ...); a JS call of a
   // Python callable the worker offered is posted to it. A new one per boot.
   #table = null;
+  /** Blocking FFI requests of the worker's Python answered so far (`ffiRequests`). */
+  #ffiRequests = 0;
   #facade = null; // the object the constructor returned: `worker.g()` calls export g
   #announced = false; // this run's `rustpy:ready` went out
 
@@ -428,6 +430,15 @@ class PyWorker {
   /** How many JS objects the worker's Python holds proxies of (a debug counter). */
   get liveHandles() {
     return this.#table.size;
+  }
+
+  /**
+   * How many blocking FFI requests (round trips: a DOM operation, or the end of a `batch()`)
+   * of the worker's Python the page has answered (a debug counter; a batch's parts sent
+   * ahead without waiting are not counted).
+   */
+  get ffiRequests() {
+    return this.#ffiRequests;
   }
 
   /** The worker's exported functions as an object of async functions (after `ready`). */
@@ -798,6 +809,7 @@ class PyWorker {
 
   /** Runs an FFI request of the worker's Python on this worker's handle table. */
   #answerJs(request, id) {
+    this.#ffiRequests += 1;
     const reply = this.#table.request(request);
     // Most replies are short ASCII JSON: written straight into the data buffer.
     if (this.#writeAsciiReply(reply, id)) return;

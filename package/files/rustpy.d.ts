@@ -108,6 +108,11 @@ export interface PyWorker {
   /** How many JS objects the worker's Python holds proxies of (a debug counter). */
   readonly liveHandles: number;
   /**
+   * How many blocking FFI requests (round trips) of the worker's Python the page has
+   * answered (a debug counter; batch parts sent ahead without waiting are not counted).
+   */
+  readonly ffiRequests: number;
+  /**
    * Raises `KeyboardInterrupt` in the worker's running Python (any loop or call, or a wait
    * for the page). Resolves `true` once raised, `false` when nothing ran (the request is
    * dropped); rejects with an `InterruptError` when the worker did not take it within

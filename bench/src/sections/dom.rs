@@ -6,7 +6,9 @@
 //! contender makes the same calls of each case (`?warm=&timed=`, see
 //! [`Calls`](super::Calls)); the figures are the median of the last timed calls and the
 //! first call. The batched table is compared with rustpy's own unbatched table and with the
-//! peers' fastest table (their `innerHTML` write), each ratio labelled.
+//! peers' fastest table (their `innerHTML` write), each ratio labelled. A table made with
+//! `pyscript.web` (100 rows for every contender; 1000 rows for rustpy alone) is compared
+//! with rustpy's own batch of the 1000-row table and with the peers' `pyscript.web`.
 
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -46,7 +48,7 @@ const DOM_PAGES: [(&str, &str); 4] = [
 
 /// The cases every contender runs: key of the page's `calls` (`DOM_CASES` in bench.js),
 /// label, and operations (or rows) per call.
-const DOM_CASES: [(&str, &str, usize); 4] = [
+const DOM_CASES: [(&str, &str, usize); 5] = [
     (
         "dataset_reads",
         "cached dataset.test read (calls of 2000)",
@@ -63,6 +65,11 @@ const DOM_CASES: [(&str, &str, usize); 4] = [
         "100-row table in one innerHTML write, per row",
         100,
     ),
+    (
+        "table_web_100",
+        "100-row table with pyscript.web, per row",
+        100,
+    ),
 ];
 
 /// rustpy's batched table: key, label, rows per call.
@@ -71,6 +78,22 @@ const BATCH: (&str, &str, usize) = (
     "100-row table in batch() (rustpy only), per row",
     100,
 );
+
+/// rustpy's 1000-row `pyscript.web` table (the peers run the 100-row one: at their ~10 ms a
+/// row, 1000 rows do not fit the page's time limit) and its batched table of the same
+/// size, what it is compared with: key, label, rows per call.
+const WEB_1000: [(&str, &str, usize); 2] = [
+    (
+        "table_web",
+        "1000-row table with pyscript.web (rustpy only), per row",
+        1000,
+    ),
+    (
+        "table_batch_1000",
+        "1000-row table in batch() (rustpy only), per row",
+        1000,
+    ),
+];
 
 /// The note of the CPU rows.
 const CPU_NOTE: &str = "user + system CPU of every browser process (/proc/<pid>/stat of the \
@@ -200,9 +223,10 @@ pub fn report(paged: &Paged, ctx: &Ctx<'_>) -> Result<Section, BoxError> {
         .with_ratio("n/a")
         .with_note(CPU_NOTE),
     );
+    web_rows(&mut report, &mut rows, paged, ctx, &all, &timed)?;
     let off = CONTENDERS.len();
     let off_name = DOM_PAGES[off].0;
-    for (key, label, _) in DOM_CASES.iter().chain([&BATCH]) {
+    for (key, label, _) in DOM_CASES.iter().chain([&BATCH]).chain(&WEB_1000) {
         let [first, last] =
             call_figures(&paged.outcomes[off], key, calls, &format!("DOM {off_name}"));
         let selected = ctx.only.selects(off_name);
@@ -235,4 +259,78 @@ pub fn report(paged: &Paged, ctx: &Ctx<'_>) -> Result<Section, BoxError> {
         )?;
     }
     Ok(Section { report, rows })
+}
+
+/// rustpy's 1000-row `pyscript.web` and batched tables, and the ratios of the first: to
+/// the second (target ≤ 1.5) and, per row, to the best peer's 100-row `pyscript.web` table
+/// (target ≤ 0.05).
+fn web_rows(
+    report: &mut String,
+    rows: &mut Vec<Row>,
+    paged: &Paged,
+    ctx: &Ctx<'_>,
+    all: &[[[Figures; 2]; 3]],
+    timed: &str,
+) -> Result<(), BoxError> {
+    let calls = ctx.calls;
+    let name = CONTENDERS[0];
+    let selected = ctx.only.selects(name);
+    let mut figures = Vec::new();
+    for (key, label, operations) in WEB_1000 {
+        let [first, last] = call_figures(&paged.outcomes[0], key, calls, &format!("DOM {name}"));
+        *report += &line(&format!("{name}: {label}, {timed}"), selected, "µs", &last);
+        *report += &line(
+            &format!("{name}: {label}, first call"),
+            selected,
+            "µs",
+            &first,
+        );
+        let cpu = cpu_figures(&paged.outcomes[0], key, calls, operations);
+        *report += &line(
+            &format!("{name}: {label}, browser CPU"),
+            selected,
+            "µs",
+            &cpu,
+        );
+        figures.push([first, last]);
+    }
+    let peers = DOM_CASES
+        .iter()
+        .position(|(key, ..)| *key == "table_web_100")
+        .ok_or("no pyscript.web case")?;
+    let label = WEB_1000[0].1;
+    for (which, what) in [(1, timed), (0, "first call")] {
+        let web = &figures[0][which];
+        let batch = figures[1][which].median();
+        let peers_web = all[peers][1][which]
+            .median()
+            .min(all[peers][2][which].median());
+        let versus = format!(
+            "{} (vs rustpy's 1000-row batch(); target ≤ 1.5); {} (per row, vs best peer's \
+             100-row pyscript.web table; target ≤ 0.05)",
+            ratio(web.median(), batch),
+            ratio(web.median(), peers_web)
+        );
+        writeln!(report, "  {label}, {what}: {versus}")?;
+        rows.push(
+            Row::some(
+                format!("DOM from a worker: {label}, {what}"),
+                "µs",
+                [Some(web.clone()), None, None],
+            )
+            .with_ratio(versus),
+        );
+    }
+    for (which, what) in [(1, timed), (0, "first call")] {
+        let label = WEB_1000[1].1;
+        rows.push(
+            Row::some(
+                format!("DOM from a worker: {label}, {what}"),
+                "µs",
+                [Some(figures[1][which].clone()), None, None],
+            )
+            .with_ratio("n/a"),
+        );
+    }
+    Ok(())
 }

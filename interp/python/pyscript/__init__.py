@@ -14,6 +14,7 @@
 - ``storage`` and ``Storage``: dict-like stores kept in IndexedDB (``pyscript.storage``);
   ``WebSocket`` (``pyscript.websocket``): both this thread's own, loaded on first use.
 - ``pyscript.media`` (imported by name): the page's cameras and microphones.
+- ``web``: the page's elements as Python objects (``pyscript.web``), loaded on first use.
 """
 
 import functools
@@ -69,11 +70,14 @@ sys.modules[__name__].__class__ = _Package
 
 def __getattr__(name):
     # `window` and `document` are made on first use, so importing pyscript costs nothing;
-    # `display`, `HTML`, `when`, `Event`, `fetch`, `storage`, `Storage` and `WebSocket`
-    # import their submodule on first use.
+    # `display`, `HTML`, `when`, `Event`, `fetch`, `storage`, `Storage`, `WebSocket` and
+    # `web` import their submodule on first use.
     if name in _LAZY:
         _adopt(_LAZY[name])
         return globals()[name]
+    if name == "web":  # the submodule itself (`import pyscript.web` binds it too)
+        __import__("pyscript.web")
+        return globals()["web"]
     if name == "window":
         value = _rustpy_ffi.global_this()
     elif name == "document":
@@ -85,7 +89,7 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted({*globals(), *_LAZY, "window", "document"})
+    return sorted({*globals(), *_LAZY, "window", "document", "web"})
 
 
 def current_target():

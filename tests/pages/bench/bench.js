@@ -95,6 +95,9 @@ export const DOM_CASES = {
   table: 100,
   table_batch: 100,
   table_html: 100,
+  table_web: 1000,
+  table_web_100: 100,
+  table_batch_1000: 1000,
 };
 
 /// Removes what a DOM case added to the body (not timed).
