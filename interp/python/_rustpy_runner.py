@@ -303,8 +303,10 @@ def call_function(call_id, function_id, args):
 def settle_request(request_id, ok, payload):
     """The page finished an operation started by ``_rustpy_page``."""
     import _rustpy_page
+    import _rustpy_tasks
 
-    _rustpy_page.settle(request_id, ok, payload)
+    # Whoever awaited the answer goes on now, not one event-loop task later.
+    _rustpy_tasks.drained(_rustpy_page.settle, request_id, ok, payload)
 
 
 def _call_and_report(call_id, name, function, args):

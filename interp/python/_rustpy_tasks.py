@@ -6,8 +6,9 @@ in the browser; a script with a top-level ``await`` of a page operation, a worke
 by itself:
 
 - ``soon(callback)`` / ``later(delay_ms, callback)``: the host timers of this interpreter
-  (``Host::schedule_timer``; ``fire_timer`` is the host's way back). rustpy's asyncio
-  loop (``_rustpy_loop``) schedules through them too.
+  (``Host::schedule_timer``; ``fire_timer`` is the host's way back), the callbacks due now
+  gathered behind one timer (``run_due``). rustpy's asyncio loop (``_rustpy_loop``)
+  schedules through them too.
 - ``create_future()``: a ``Future`` the host settles later (an asyncio future once asyncio
   is loaded).
 - ``spawn(awaitable)``: runs it to its end and returns a ``Task`` (an asyncio task once
@@ -35,9 +36,56 @@ def later(delay_ms, callback):
     return timer_id
 
 
+# The callbacks due now, in order; one host timer runs them (see ``run_due``).
+_due = []
+_due_scheduled = False
+
+
 def soon(callback):
-    """Calls ``callback()`` as the next task of the browser's event loop."""
-    return later(0.0, callback)
+    """Calls ``callback()`` as soon as possible: with the callbacks due now, in the next
+    task of the browser's event loop, or earlier where the host drains them
+    (``run_due``)."""
+    global _due_scheduled
+    _due.append(callback)
+    if not _due_scheduled:
+        _due_scheduled = True
+        later(0.0, run_due)
+
+
+def run_due():
+    """Runs the callbacks due now, in order. Those they add run in a later turn, so code
+    that keeps rescheduling itself still lets the page run between turns. The host calls
+    it through a timer, and right after it settled a page request (the task waiting for
+    that answer goes on at once, not one event-loop task later)."""
+    global _due, _due_scheduled
+    batch, _due = _due, []
+    _due_scheduled = False
+    for index, callback in enumerate(batch):
+        try:
+            callback()
+        except BaseException as exc:  # one callback's error must not drop the others
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                _due[:0] = batch[index + 1 :]
+                if _due and not _due_scheduled:
+                    _due_scheduled = True
+                    later(0.0, run_due)
+                raise
+            _rustpy_host.report_error("a callback", _rustpy_host.format_exception(exc))
+
+
+def drained(action, *args):
+    """Runs ``action(*args)``, then at once the callbacks it made due (a settled future's
+    waiters), with no timer for them: the host's way to deliver an answer."""
+    global _due_scheduled
+    if _due_scheduled:  # a timer is on its way anyway
+        action(*args)
+        run_due()
+        return
+    _due_scheduled = True  # soon() only queues while the action runs
+    try:
+        action(*args)
+    finally:
+        run_due()
 
 
 def fire_timer(timer_id):

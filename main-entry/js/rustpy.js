@@ -63,8 +63,10 @@ async function compileInterpreter() {
 /** The wasm-bindgen exports, instantiated on this thread on first use. */
 function pageInterpreter() {
   pageExports ??= (async () => {
+    // The module's download and compile start before the glue's import, not after it.
+    const module = interpreterModule();
     const glue = await import("./rustpy_wasm.js");
-    await glue.default({ module_or_path: await interpreterModule() });
+    await glue.default({ module_or_path: await module });
     return glue;
   })();
   return pageExports;
