@@ -18,7 +18,7 @@ use crate::peers::CONTENDERS;
 use crate::stats::Figures;
 use crate::table::{Row, Section, line, number, ratio};
 
-use super::{Ctx, Paged, call_figures, call_pages, cpu_figures};
+use super::{Ctx, Paged, call_pages, case_figures};
 
 /// Rounds of the section.
 const BRIDGE_ROUNDS: usize = 3;
@@ -85,19 +85,7 @@ pub fn report(paged: &Paged, ctx: &Ctx<'_>) -> Result<Section, BoxError> {
     let mut rows = Vec::new();
     for (key, label, operations, rustpy_floor) in DIRECTIONS {
         // [page] -> [first, last]
-        let figures: Vec<[Figures; 2]> = paged
-            .pages
-            .iter()
-            .zip(&paged.outcomes)
-            .map(|((name, _), outcome)| {
-                call_figures(outcome, key, calls, &format!("bridge {name}"))
-            })
-            .collect();
-        let cpu: Vec<Figures> = paged
-            .outcomes
-            .iter()
-            .map(|outcome| cpu_figures(outcome, key, calls, operations))
-            .collect();
+        let (figures, cpu) = case_figures(paged, key, calls, operations, "bridge");
         for (((name, _), [first, last]), cpu) in paged.pages.iter().zip(&figures).zip(&cpu) {
             let selected = ctx.only.selects(name);
             let last_label = format!("{name}: {label}, median of the last {}", calls.timed);

@@ -147,6 +147,30 @@ pub fn cpu_figures(outcome: &Outcome, case: &str, calls: Calls, operations: usiz
     outcome.pick(|result| result["cpuMs"][case].as_f64().map(|ms| ms * 1000.0 / per))
 }
 
+/// A call case's figures per page of `paged` (`key` of the pages' `calls`, `operations` per
+/// call): `[first, last]` ([`call_figures`]) and the browser's CPU per operation
+/// ([`cpu_figures`]); `what` names the section in failure lines.
+pub fn case_figures(
+    paged: &Paged,
+    key: &str,
+    calls: Calls,
+    operations: usize,
+    what: &str,
+) -> (Vec<[Figures; 2]>, Vec<Figures>) {
+    let figures = paged
+        .pages
+        .iter()
+        .zip(&paged.outcomes)
+        .map(|((name, _), outcome)| call_figures(outcome, key, calls, &format!("{what} {name}")))
+        .collect();
+    let cpu = paged
+        .outcomes
+        .iter()
+        .map(|outcome| cpu_figures(outcome, key, calls, operations))
+        .collect();
+    (figures, cpu)
+}
+
 /// A section that opens pages: its pages (name, URL), their outcomes, its rounds and how
 /// long it waits for a page.
 pub struct Paged {

@@ -18,7 +18,7 @@ use crate::BoxError;
 use crate::stats::Figures;
 use crate::table::{Row, Section, line};
 
-use super::{Ctx, Paged, call_figures, call_pages, cpu_figures};
+use super::{Ctx, Paged, call_pages, case_figures};
 
 /// Rounds of the section.
 const ROUNDS: usize = 3;
@@ -103,19 +103,7 @@ pub fn report(paged: &Paged, ctx: &Ctx<'_>) -> Result<Section, BoxError> {
         ));
     }
     for (key, label, operations) in CALLS {
-        let figures: Vec<[Figures; 2]> = paged
-            .pages
-            .iter()
-            .zip(&paged.outcomes)
-            .map(|((name, _), outcome)| {
-                call_figures(outcome, key, calls, &format!("python page {name}"))
-            })
-            .collect();
-        let cpu: Vec<Figures> = paged
-            .outcomes
-            .iter()
-            .map(|outcome| cpu_figures(outcome, key, calls, operations))
-            .collect();
+        let (figures, cpu) = case_figures(paged, key, calls, operations, "python page");
         for (((name, _), [first, last]), cpu) in paged.pages.iter().zip(&figures).zip(&cpu) {
             let selected = ctx.only.selects(name);
             let prefix = format!("{name}: page in Python, {label}");
