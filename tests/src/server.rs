@@ -234,6 +234,18 @@ impl TestServer {
             .clone()
     }
 
+    /// Whether the server sent the stdlib module `module` from the lazily fetched library
+    /// (its bundle, or the module alone).
+    pub fn sent_library_module(&self, module: &str) -> bool {
+        let served = self.bytes_served();
+        [
+            format!("/rustpy/library/{module}.bin"),
+            format!("/rustpy/library/one/{module}.bin"),
+        ]
+        .iter()
+        .any(|path| served.contains_key(path))
+    }
+
     /// Forgets what [`TestServer::bytes_served`] reported so far.
     pub fn reset_bytes_served(&self) {
         self.served

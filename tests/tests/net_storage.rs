@@ -16,17 +16,6 @@ use serde_json::{Value, json};
 
 const LONG: Duration = Duration::from_secs(120);
 
-/// Whether the server sent `module` from the lazily fetched library.
-fn library_sent(h: &Harness, module: &str) -> bool {
-    let served = h.server.bytes_served();
-    [
-        format!("/rustpy/library/{module}.bin"),
-        format!("/rustpy/library/one/{module}.bin"),
-    ]
-    .iter()
-    .any(|path| served.contains_key(path))
-}
-
 /// The first visit's checks of one side (`main` or `worker`).
 fn assert_first_visit(report: &Value, side: &str) {
     assert_eq!(
@@ -111,7 +100,8 @@ async fn storage_survives_a_reload_on_the_main_thread_and_in_a_worker() {
     let page = h.open("/net/storage.html").await;
     let first = page.result(LONG).await.unwrap();
     assert!(
-        library_sent(&h, "pyscript.storage") && !library_sent(&h, "pyscript.websocket"),
+        h.server.sent_library_module("pyscript.storage")
+            && !h.server.sent_library_module("pyscript.websocket"),
         "pyscript.storage came from the library, and pyscript.websocket was not loaded"
     );
     assert_first_visit(&first["main"], "main");

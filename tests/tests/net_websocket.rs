@@ -28,17 +28,6 @@ fn closed_port() -> u16 {
     port
 }
 
-/// Whether the server sent `module` from the lazily fetched library.
-fn library_sent(h: &Harness, module: &str) -> bool {
-    let served = h.server.bytes_served();
-    [
-        format!("/rustpy/library/{module}.bin"),
-        format!("/rustpy/library/one/{module}.bin"),
-    ]
-    .iter()
-    .any(|path| served.contains_key(path))
-}
-
 fn assert_session(report: &Value, side: &str) {
     let echo = &report["echo"];
     assert_eq!(
@@ -133,7 +122,8 @@ async fn a_worker_echoes_on_its_own_websocket() {
     let result = page.result(LONG).await.unwrap();
     assert_eq!(result["worker"]["inWorker"], true, "{result}");
     assert!(
-        library_sent(&h, "pyscript.websocket") && !library_sent(&h, "pyscript.storage"),
+        h.server.sent_library_module("pyscript.websocket")
+            && !h.server.sent_library_module("pyscript.storage"),
         "pyscript.websocket came from the library, and pyscript.storage was not loaded"
     );
     assert_session(&result["worker"], "worker");

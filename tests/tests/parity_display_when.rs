@@ -44,17 +44,6 @@ async fn inner_html(page: &Page<'_>, id: &str) -> Value {
     .unwrap()
 }
 
-/// Whether the server sent the library file of `module` (or the module alone).
-fn library_sent(h: &Harness, module: &str) -> bool {
-    let served = h.server.bytes_served();
-    [
-        format!("/rustpy/library/{module}.bin"),
-        format!("/rustpy/library/one/{module}.bin"),
-    ]
-    .iter()
-    .any(|path| served.contains_key(path))
-}
-
 /// What each box of display_cases.py must hold (`{P}` stands for the prefix).
 const DISPLAY_BOXES: &[(&str, &str)] = &[
     // Strings are escaped text, each value in its own <div>.
@@ -262,7 +251,7 @@ async fn check_display(prefix: &str) {
         "pyscript.display was imported before its first use: {report}"
     );
     assert!(
-        library_sent(&h, "pyscript.display"),
+        h.server.sent_library_module("pyscript.display"),
         "pyscript.display was not fetched from the library: {:?}",
         h.server.bytes_served().keys().collect::<Vec<_>>()
     );
@@ -426,7 +415,7 @@ async fn check_when(prefix: &str) {
         "pyscript.events was imported before its first use: {report}"
     );
     assert!(
-        library_sent(&h, "pyscript.events"),
+        h.server.sent_library_module("pyscript.events"),
         "pyscript.events was not fetched from the library"
     );
 
