@@ -966,3 +966,28 @@ fn circular_values_and_lone_surrogates_fail_clearly() {
         "the same list twice is not a cycle"
     );
 }
+
+#[test]
+fn ffi_batch_calls_with_spread_arguments_as_with_plain_ones() {
+    // `f(*[...])` with a list made RustPython read the held `p.append` first (the batch went
+    // to the page and the read came back as an inherited method), and the call then failed
+    // with "a _Method cannot be passed to JavaScript".
+    let (host, rt) = batch_runtime();
+    host.page.ops.borrow_mut().clear();
+    run_ok(
+        &host,
+        &rt,
+        "with batch():\n\
+         \x20   p = document.createElement('p')\n\
+         \x20   p.append(*[document.createElement('i')])\n\
+         \x20   f = p.append\n\
+         \x20   f(*['text'])\n\
+         \x20   p.append(*(document.createElement('b'),))\n\
+         \x20   body.append(*[p])\n\
+         f(*['after the batch'])\n\
+         print('appended')\n",
+    );
+    assert_eq!(host.stdout(), vec!["appended"]);
+    let ops = host.page.ops.borrow().clone();
+    assert!(!ops.contains(&"apply".to_string()), "{ops:?}");
+}

@@ -34,6 +34,10 @@ struct Batch {
     /// `(operation, class id, name)` of the queued `get`s of known classes: a method
     /// marker in their results teaches [`crate::ffi::registry::learn_method`] the method.
     gets: Vec<(usize, i64, String)>,
+    /// `(operation, owner, name)` of the held attribute reads that were queued as `get`s:
+    /// one that comes back as an inherited method (the marker) stays callable as
+    /// `owner.name(...)` (see [`flush_batch`]).
+    reads: Vec<(usize, PyObjectRef, rustpython_vm::builtins::PyStrRef)>,
 }
 
 /// True while Python holds `placeholder`, of which the batch (or `BatchEngine::held`) holds one
@@ -212,15 +216,17 @@ pub(crate) fn queue_held(vm: &VirtualMachine) -> PyResult<()> {
     let Some((owner, name)) = held else {
         return Ok(());
     };
-    let name = name.to_string_lossy().into_owned();
-    let get = WireOp::on_attribute(op::GET, &owner, &name, vm, |_| Ok(()))?;
+    let text = name.to_string_lossy().into_owned();
+    let get = WireOp::on_attribute(op::GET, &owner, &text, vm, |_| Ok(()))?;
     let index = queue_op(&get.op, Some(&placeholder), vm)?;
     let class = crate::ffi::registry::class_of(&owner, vm)?;
-    if class != 0 {
-        ENGINE.with(|BatchEngine { open: batch, .. }| {
-            batch.borrow_mut().gets.push((index, class, name))
-        });
-    }
+    ENGINE.with(|BatchEngine { open: batch, .. }| {
+        let mut batch = batch.borrow_mut();
+        if class != 0 {
+            batch.gets.push((index, class, text));
+        }
+        batch.reads.push((index, owner, name));
+    });
     Ok(())
 }
 
@@ -321,6 +327,7 @@ pub(crate) fn flush_batch(send: bool, vm: &VirtualMachine) -> PyResult<()> {
         sent,
         placeholders: held,
         gets,
+        reads,
         ..
     } = batch;
     let (mut results, failure): (std::collections::HashMap<usize, Value>, _) = if send {
@@ -330,6 +337,7 @@ pub(crate) fn flush_batch(send: bool, vm: &VirtualMachine) -> PyResult<()> {
             .iter()
             .map(|(index, _)| *index)
             .chain(gets.iter().map(|(index, ..)| *index))
+            .chain(reads.iter().map(|(index, ..)| *index))
             .collect();
         want.sort_unstable();
         want.dedup();
@@ -354,6 +362,12 @@ pub(crate) fn flush_batch(send: bool, vm: &VirtualMachine) -> PyResult<()> {
             crate::ffi::registry::learn_method(class, &name);
         }
     }
+    // A held read that came back as an inherited method: still `owner.name`.
+    let mut methods: std::collections::HashMap<usize, _> = reads
+        .into_iter()
+        .filter(|(index, ..)| matches!(results.get(index), Some(Value::Method)))
+        .map(|(index, owner, name)| (index, (owner, name)))
+        .collect();
     for (index, placeholder) in held {
         let value = match results.remove(&index) {
             Some(value) => {
@@ -362,6 +376,9 @@ pub(crate) fn flush_batch(send: bool, vm: &VirtualMachine) -> PyResult<()> {
             None => vm.ctx.none(),
         };
         crate::ffi::registry::settle(&placeholder, &value, vm)?;
+        if let Some(read) = methods.remove(&index) {
+            crate::ffi::registry::hold_read(&placeholder, read, vm)?;
+        }
     }
     failure.map_or(Ok(()), Err)
 }

@@ -200,8 +200,13 @@ pub(crate) fn call_proxy(
         // `f(f)`: f's own value is needed, so its read is queued as a `get` first.
         && !items.iter().any(|item| item.is(proxy))
     {
+        let call = call_op(&owner, &name, &items, vm)?;
+        if !super::batch::batching() {
+            // A read a batch held that came back as an inherited method.
+            return super::batch::run_op(call, vm);
+        }
         // (Queued straight away: the held read stays held, see `super::batch::queue_held`.)
-        return super::batch::queue(call_op(&owner, &name, &items, vm)?, vm);
+        return super::batch::queue(call, vm);
     }
     let apply = WireOp::build(op::APPLY, |writer| {
         write_target(writer, proxy, vm)?;
