@@ -337,7 +337,6 @@ pub(crate) fn flush_batch(send: bool, vm: &VirtualMachine) -> PyResult<()> {
             .iter()
             .map(|(index, _)| *index)
             .chain(gets.iter().map(|(index, ..)| *index))
-            .chain(reads.iter().map(|(index, ..)| *index))
             .collect();
         want.sort_unstable();
         want.dedup();
@@ -362,7 +361,8 @@ pub(crate) fn flush_batch(send: bool, vm: &VirtualMachine) -> PyResult<()> {
             crate::ffi::registry::learn_method(class, &name);
         }
     }
-    // A held read that came back as an inherited method: still `owner.name`.
+    // A held read that came back as an inherited method: still `owner.name` (only those
+    // Python holds came back, among `held`).
     let mut methods: std::collections::HashMap<usize, _> = reads
         .into_iter()
         .filter(|(index, ..)| matches!(results.get(index), Some(Value::Method)))
