@@ -45,8 +45,13 @@ def soon(callback):
     """Calls ``callback()`` as soon as possible: with the callbacks due now, in the next
     task of the browser's event loop, or earlier where the host drains them
     (``run_due``)."""
-    global _due_scheduled
     _due.append(callback)
+    _schedule_due()
+
+
+def _schedule_due():
+    """Makes sure a timer will run the callbacks due now."""
+    global _due_scheduled
     if not _due_scheduled:
         _due_scheduled = True
         later(0.0, run_due)
@@ -66,9 +71,8 @@ def run_due():
         except BaseException as exc:  # one callback's error must not drop the others
             if isinstance(exc, (KeyboardInterrupt, SystemExit)):
                 _due[:0] = batch[index + 1 :]
-                if _due and not _due_scheduled:
-                    _due_scheduled = True
-                    later(0.0, run_due)
+                if _due:
+                    _schedule_due()
                 raise
             _rustpy_host.report_error("a callback", _rustpy_host.format_exception(exc))
 

@@ -141,6 +141,16 @@ def _page_op(name, *args):
     return _rustpy_page.op(name, *args)
 
 
+def _export_caller(handle, name):
+    """A function calling the export ``name`` of the worker ``handle`` (awaitable)."""
+
+    def call(*args):
+        return _page_op("worker_call", handle, name, list(args))
+
+    call.__name__ = call.__qualname__ = name
+    return call
+
+
 class _WorkerSync:
     """``worker.sync`` on the page: set page functions, call the worker's exports."""
 
@@ -186,11 +196,7 @@ class PyWorker:
         self.ready = _page_op("worker_ready", self._handle)
 
     def _caller(self, name):
-        def call(*args):
-            return _page_op("worker_call", self._handle, name, list(args))
-
-        call.__name__ = call.__qualname__ = name
-        return call
+        return _export_caller(self._handle, name)
 
     def __getattr__(self, name):
         if name.startswith("_"):
@@ -257,12 +263,7 @@ class _NamedWorker:
     def __getattr__(self, name):
         if name.startswith("_"):
             raise AttributeError(name)
-
-        def call(*args):
-            return _page_op("worker_call", self._handle, name, list(args))
-
-        call.__name__ = call.__qualname__ = name
-        return call
+        return _export_caller(self._handle, name)
 
     def terminate(self):
         _page_op("worker_terminate", self._handle)
