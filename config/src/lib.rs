@@ -156,7 +156,7 @@ impl Checker<'_> {
             let found = describe(value);
             let expected = |what: &str| Some(format!("{what}, not {found}"));
             let problem = match key.as_str() {
-                "sync_main_only" | "debug" if !value.is_boolean() => expected("must be true or false"),
+                "sync_main_only" | "debug" | "spin" if !value.is_boolean() => expected("must be true or false"),
                 "sync_timeout" if !value.as_f64().is_some_and(|t| t >= 0.0) => {
                     expected("must be a number of seconds (0 or more)")
                 }
@@ -285,6 +285,12 @@ mod tests {
                 .starts_with("config c.json, line 2: key \"files\""),
             "{error}"
         );
+        let error = parse("spin = \"no\"\n", Format::Toml, "s.toml").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "config s.toml, line 1: key \"spin\" must be true or false, not a string (\"no\")"
+        );
+        assert!(parse("spin = false", Format::Toml, "s.toml").is_ok());
         let error = parse("[\"files\"]", Format::Json, "c").unwrap_err();
         assert_eq!(
             error.to_string(),

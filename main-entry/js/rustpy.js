@@ -559,7 +559,8 @@ class PyWorker {
         page_url: document.baseURI,
       }, prepared.files.map((file) => file.data.buffer));
       posted = true;
-      if (isolated && FAST_REQUESTS) this.#listen(this.#worker);
+      // A worker with `"spin": false` in its config is not watched: the page waits at once.
+      if (isolated && FAST_REQUESTS) this.#listen(this.#worker, config?.spin === false ? 0 : LISTEN_SPIN_MS);
       try {
         await finished;
       } finally {
@@ -637,8 +638,9 @@ class PyWorker {
     this.#relay = null;
   }
 
-  /** Serves the blocking requests `worker` writes into the shared request buffer. */
-  async #listen(worker) {
+  /** Serves the blocking requests `worker` writes into the shared request buffer, watching
+   * `spinMs` for the next one after each (0: it waits at once). */
+  async #listen(worker, spinMs) {
     const control = this.#control;
     const requests = this.#requests;
     const alive = () => !this.#terminated && !this.#dead && this.#worker === worker;
@@ -646,7 +648,7 @@ class PyWorker {
     while (alive()) {
       // While an answer is pending (a page function's promise), spinning would only hold
       // back the microtasks that bring it, and the worker posts nothing before it.
-      const until = this.#servingId === null ? performance.now() + LISTEN_SPIN_MS : 0;
+      const until = this.#servingId === null ? performance.now() + spinMs : 0;
       while (Atomics.load(control, REQUEST) !== POSTED && performance.now() < until);
       if (Atomics.load(control, REQUEST) !== POSTED) {
         const waiting = Atomics.waitAsync(control, REQUEST, 0);
@@ -1566,7 +1568,9 @@ async function runOnMain(element) {
   } catch (error) {
     // The page's interpreter throws a Python traceback as a string.
     failure = typeof error === "string" ? new PythonError(error) : error;
-    const detail = typeof error === "string" ? error : error.message ?? String(error);
+    // A Rust panic traps as a bare RuntimeError: web-host's panic hook keeps its text.
+    const panic = typeof globalThis.rustpyPanic === "string" ? ` (Rust ${globalThis.rustpyPanic})` : "";
+    const detail = typeof error === "string" ? error : `${error.message ?? String(error)}${panic}`;
     showScriptError(element, `${describeScript("script", element.getAttribute("name"), filename)} failed`, detail);
   }
   scriptEnded(element, false, failure);

@@ -72,7 +72,7 @@ pub async fn run_main_script(
     config: String,
     files: JsValue,
 ) -> Result<(), JsValue> {
-    console_error_panic_hook::set_once();
+    rustpy_web_host::report_panics();
     let config = if config.is_empty() {
         Value::None
     } else {

@@ -54,6 +54,12 @@ export interface WorkerConfig {
    */
   interrupts?: boolean | "everywhere";
   /**
+   * `true` (the default): a blocked `pyscript.sync` call, and the page serving this
+   * worker, watch briefly for the other side's answer before they sleep (lowest latency,
+   * more CPU); `false`: they sleep at once (less CPU, a thread wake-up more per call).
+   */
+  spin?: boolean;
+  /**
    * Files for the worker's in-memory filesystem, fetched before its script runs: URL
    * (relative to the page) to path; `{NAME}` placeholders; `"dir/*"` unpacks a `.zip` or
    * `.tar.gz`.

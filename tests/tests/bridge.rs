@@ -20,6 +20,13 @@ async fn worker_and_page_call_each_other_without_wait_async() {
     calls_both_ways("/bridge.html?no-wait-async").await;
 }
 
+/// The same with `config: {spin: false}` (`?no-spin`): neither the worker nor the page
+/// watches for the other's answer before sleeping, and every call still arrives.
+#[tokio::test]
+async fn worker_and_page_call_each_other_without_spinning() {
+    calls_both_ways("/bridge.html?no-spin").await;
+}
+
 /// `bridge.html` at `path`: every call, both ways.
 async fn calls_both_ways(path: &str) {
     let h = Harness::start().await;

@@ -14,10 +14,11 @@
 //! - `PyWorker(..., service_worker=...)` from main-thread Python on a page without shared
 //!   memory: the worker calls the page through that relay, and rustpy registers none of its
 //!   own (the JS option and the tag's attribute are `isolation.rs`');
-//! - a crash of either kind Python can bring about, a wasm trap (`unreachable`, where Rust's
-//!   aborts and panics end) and the browser's stack overflowing inside wasm: the crashing
-//!   call and one queued behind it reject at once naming the cause, later calls fail with
-//!   "crashed ... call restart()", the page shows it, `restart()` brings the worker back;
+//! - each kind of crash: a wasm trap (`unreachable`, where Rust's aborts end), a Rust panic
+//!   inside RustPython (which ends there too, and whose text the crash report carries) and
+//!   the browser's stack overflowing inside wasm: the crashing call and one queued behind
+//!   it reject at once naming the cause, later calls fail with "crashed ... call
+//!   restart()", the page shows it, `restart()` brings the worker back;
 //! - `ready` never stays pending: it rejects for a worker whose script is a syntax error
 //!   (a `PythonError` with the traceback) and for one that crashes while it boots (later
 //!   calls fail with "crashed ... call restart()").
@@ -194,23 +195,32 @@ async fn python_names_the_pages_own_relay_with_service_worker() {
 }
 
 #[tokio::test]
-async fn a_wasm_trap_and_a_stack_overflow_in_wasm_each_mark_the_worker_dead() {
+async fn a_wasm_trap_a_rust_panic_and_a_stack_overflow_in_wasm_each_mark_the_worker_dead() {
     let h = Harness::start().await;
     let page = h.open("/promises/crash_kinds.html").await;
     let result = page.result(Duration::from_secs(300)).await.unwrap();
-    for (kind, cause) in [
+    // (kind, the cause as each engine names it (one of), what the report must also say)
+    for (kind, cause, also) in [
         // WebKit: "RuntimeError: Unreachable code should not be executed".
-        ("trap", &["runtimeerror: unreachable"][..]),
+        ("trap", &["runtimeerror: unreachable"][..], &[][..]),
+        // A panic traps the same way; its own text follows: where it panicked, and why.
+        (
+            "panic",
+            &["runtimeerror: unreachable"],
+            &["panicked at", "frame.rs", "index out of bounds"],
+        ),
         // Chromium and WebKit say RangeError, Firefox InternalError: too much recursion.
-        ("overflow", &["rangeerror", "too much recursion"]),
+        ("overflow", &["rangeerror", "too much recursion"], &[]),
     ] {
         let case = &result[kind];
         for call in ["crashing", "queued"] {
             assert_eq!(case[call][0], "err", "{kind}: {call} rejects: {result}");
             let text = case[call][1].as_str().unwrap_or_default();
+            let lower = text.to_lowercase();
             assert!(
                 text.contains(&format!("\"crash-{kind}\""))
-                    && cause.iter().any(|c| text.to_lowercase().contains(c)),
+                    && cause.iter().any(|c| lower.contains(c))
+                    && also.iter().all(|part| text.contains(part)),
                 "{kind}: the {call} call rejects naming the crash and its cause: {result}"
             );
         }
@@ -222,7 +232,7 @@ async fn a_wasm_trap_and_a_stack_overflow_in_wasm_each_mark_the_worker_dead() {
         assert_eq!(case["restarted"], json!(["ok", "pong"]), "{kind}: {result}");
     }
     let boxes = page.error_boxes().await.unwrap();
-    for kind in ["trap", "overflow"] {
+    for kind in ["trap", "panic", "overflow"] {
         assert!(
             boxes
                 .iter()
@@ -230,4 +240,10 @@ async fn a_wasm_trap_and_a_stack_overflow_in_wasm_each_mark_the_worker_dead() {
             "the page shows the {kind} crash: {boxes:?}"
         );
     }
+    assert!(
+        boxes
+            .iter()
+            .any(|text| text.contains("\"crash-panic\"") && text.contains("index out of bounds")),
+        "the page shows what panicked: {boxes:?}"
+    );
 }

@@ -17,11 +17,13 @@ use wasm_bindgen_futures::JsFuture;
 
 mod direct;
 mod interrupts;
+mod panics;
 mod soon;
 mod table;
 
 pub use direct::DirectTable;
 pub use interrupts::{InterruptSource, SharedInterrupt};
+pub use panics::report_panics;
 pub use table::HandleTable;
 
 #[wasm_bindgen]

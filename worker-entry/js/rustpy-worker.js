@@ -6,10 +6,12 @@ import { HandleTable } from "./rustpy-ffi.js";
 
 let crashed = false;
 
-/** Reports a trap to the page, which marks the worker dead; nothing more runs here. */
+/** Reports a trap to the page, which marks the worker dead; nothing more runs here. A Rust
+ * panic traps too: its text (web-host's panic hook keeps it in `rustpyPanic`) goes along. */
 function crash(error) {
   crashed = true;
-  postMessage({ type: "crashed", message: `${error?.name ?? "Error"}: ${error?.message ?? error}` });
+  const panic = typeof self.rustpyPanic === "string" ? ` (Rust ${self.rustpyPanic})` : "";
+  postMessage({ type: "crashed", message: `${error?.name ?? "Error"}: ${error?.message ?? error}${panic}` });
 }
 
 /** A Python exception raised into the worker's JS (its message is the traceback). */

@@ -75,6 +75,9 @@ pub(crate) struct Client {
     default_timeout: Option<f64>,
     /// The config's `sync_main_only` (explains why there is no channel).
     sync_main_only: bool,
+    /// How long a blocked call watches for the reply before it sleeps, in milliseconds:
+    /// [`SPIN_MS`], or 0 with the config's `"spin": false`.
+    spin_ms: f64,
     /// Without shared memory: the relay service worker's URL for this worker.
     relay: Option<String>,
     /// Why there is neither shared memory nor a relay, as the page found it.
@@ -98,6 +101,7 @@ impl Client {
         reply_limit: usize,
         default_timeout: Option<f64>,
         sync_main_only: bool,
+        spin_ms: f64,
         relay: Option<String>,
         no_channel_reason: Option<String>,
     ) -> Self {
@@ -114,6 +118,7 @@ impl Client {
             reply_limit,
             default_timeout,
             sync_main_only,
+            spin_ms,
             relay,
             no_channel_reason,
             next_id: Cell::new(1),
@@ -204,7 +209,7 @@ impl Client {
                 if part.len() < requests.length() as usize / 2 {
                     return Ok(PartSent::PageBusy);
                 }
-                wait_until_taken(control)?;
+                wait_until_taken(control, self.spin_ms)?;
             }
             if !self.batch_posted.get()
                 && write_request(control, requests, &[&[BATCH_PART_FRAME], part.as_bytes()])?
@@ -332,7 +337,7 @@ impl Client {
             // Sleeping costs the page a futex wake-up and this thread a reschedule.
             if !spun {
                 spun = true;
-                if spin_while(control, STATE, waiting).map_err(Err)? {
+                if spin_while(control, STATE, waiting, self.spin_ms).map_err(Err)? {
                     continue;
                 }
             }
@@ -444,7 +449,7 @@ impl Client {
         if self.fast_requests {
             // A batch part may still be there, unread: it goes first, whichever way this
             // request goes.
-            wait_until_taken(control)?;
+            wait_until_taken(control, self.spin_ms)?;
         }
         if let (true, Some(requests), false) = (self.fast_requests, &self.requests, post)
             && write_request(control, requests, &[&Self::frame(id, message)?])?
@@ -482,8 +487,8 @@ fn write_request(
 /// Waits until the page has taken the request in the request buffer, if one is there (a
 /// batch part: blocking requests are answered before the next is written). Bounded like
 /// every wait for the page: an interrupt ends it.
-fn wait_until_taken(control: &Int32Array) -> Result<(), SyncCallError> {
-    if load(control, REQUEST)? != POSTED || spin_while(control, REQUEST, POSTED)? {
+fn wait_until_taken(control: &Int32Array, spin_ms: f64) -> Result<(), SyncCallError> {
+    if load(control, REQUEST)? != POSTED || spin_while(control, REQUEST, POSTED, spin_ms)? {
         return Ok(());
     }
     while load(control, REQUEST)? == POSTED {
@@ -504,11 +509,19 @@ fn wait_until_taken(control: &Int32Array) -> Result<(), SyncCallError> {
 /// pair of a loop of 500 `createElement` + `append`): 60.0 µs spinning 0.1 ms, 55.6 µs 0.5
 /// ms, 53.9 µs 1 ms. A call the page takes longer to answer wastes at most this much of a
 /// core.
-const SPIN_MS: f64 = 0.5;
+pub(crate) const SPIN_MS: f64 = 0.5;
 
-/// Spins up to [`SPIN_MS`] while word `index` is `value`; true if it changed.
-fn spin_while(control: &Int32Array, index: u32, value: i32) -> Result<bool, SyncCallError> {
-    let deadline = crate::now_ms() + SPIN_MS;
+/// Spins up to `spin_ms` milliseconds while word `index` is `value`; true if it changed.
+fn spin_while(
+    control: &Int32Array,
+    index: u32,
+    value: i32,
+    spin_ms: f64,
+) -> Result<bool, SyncCallError> {
+    if spin_ms <= 0.0 {
+        return Ok(load(control, index)? != value);
+    }
+    let deadline = crate::now_ms() + spin_ms;
     loop {
         for _ in 0..32 {
             if load(control, index)? != value {

@@ -110,7 +110,7 @@ fn interrupt_checks(
 /// `HandleTable` (`rustpy-ffi.js`) of the worker's own JS objects, behind the `js` module.
 #[wasm_bindgen]
 pub async fn worker_main(boot: JsValue, local_table: JsValue) {
-    console_error_panic_hook::set_once();
+    rustpy_web_host::report_panics();
     let own = match rustpy_web_host::HandleTable::from_table(&local_table) {
         Ok(own) => own,
         Err(traceback) => {
@@ -164,6 +164,12 @@ pub async fn worker_main(boot: JsValue, local_table: JsValue) {
         .get("sync_main_only")
         .and_then(serde_json::Value::as_bool)
         .unwrap_or(false);
+    // `"spin": false`: a blocked call sleeps at once instead of watching for a quick reply
+    // (less CPU, a thread wake-up more per call: BENCHMARKS.md has the trade).
+    let spin_ms = match boot.config.get("spin").and_then(serde_json::Value::as_bool) {
+        Some(false) => 0.0,
+        _ => channel::SPIN_MS,
+    };
     let interrupt_checks = match interrupt_checks(boot.config.get("interrupts")) {
         Ok(checks) => checks,
         Err(traceback) => {
@@ -176,6 +182,7 @@ pub async fn worker_main(boot: JsValue, local_table: JsValue) {
         boot.reply_limit,
         default_timeout,
         sync_main_only,
+        spin_ms,
         boot.relay.clone(),
         boot.no_shared_memory.clone(),
     );

@@ -41,8 +41,9 @@ const FLOORS: [(&str, &str, &str); 2] = [
 ];
 
 /// The section's pages: name and path (a query follows: `warm=&timed=` is added). The
-/// contenders come first, in [`CONTENDERS`] order, then the [`FLOORS`].
-const BRIDGE_PAGES: [(&str, &str); 5] = [
+/// contenders come first, in [`CONTENDERS`] order, then the [`FLOORS`], then rustpy with
+/// `config: {spin: false}` ([`NO_SPIN`]).
+const BRIDGE_PAGES: [(&str, &str); 6] = [
     ("rustpy", "/bench/bridge-rustpy.html?"),
     (
         "PyScript + MicroPython",
@@ -54,7 +55,13 @@ const BRIDGE_PAGES: [(&str, &str); 5] = [
     ),
     (FLOORS[0].0, FLOORS[0].1),
     (FLOORS[1].0, FLOORS[1].1),
+    ("rustpy, spin: false", "/bench/bridge-rustpy.html?spin=off&"),
 ];
+
+/// The page of rustpy without spinning (neither the worker nor the page watches for the
+/// other's answer before it sleeps), whose latency and CPU the report sets beside
+/// rustpy's: what the spinning buys and what it costs.
+const NO_SPIN: usize = CONTENDERS.len() + FLOORS.len();
 
 /// The directions measured: key of the page's `calls`, label, round trips per call, and
 /// the floor (index in [`FLOORS`]) of the transport rustpy uses.
@@ -153,6 +160,27 @@ pub fn report(paged: &Paged, ctx: &Ctx<'_>) -> Result<Section, BoxError> {
                  the CPU of all the timed calls, so compare it with their mean latency (above it: more than one core busy). {floor_name}: {} µs",
                 number(floor_cpu)
             )),
+        );
+        let no_spin = format!(
+            "rustpy with config {{spin: false}}: {} µs a round trip, {} µs of browser CPU; \
+             rustpy / no spin = {} (latency), {} (CPU)",
+            number(medians[NO_SPIN]),
+            number(cpu[NO_SPIN].median()),
+            ratio(medians[0], medians[NO_SPIN]),
+            ratio(cpu[0].median(), cpu[NO_SPIN].median()),
+        );
+        writeln!(report, "  {label}: {no_spin}")?;
+        rows.push(
+            Row::some(
+                format!(
+                    "{label}, rustpy with spin: false, median of the last {} calls",
+                    calls.timed
+                ),
+                "µs",
+                [Some(figures[NO_SPIN][1].clone()), None, None],
+            )
+            .with_ratio("n/a")
+            .with_note(no_spin),
         );
         let best = medians[1].min(medians[2]);
         writeln!(

@@ -28,9 +28,10 @@ const DOM_WAIT: Duration = Duration::from_secs(1300);
 
 /// The section's pages: name and path (a query follows: `warm=&timed=` is added), in
 /// [`CONTENDERS`] order, then rustpy without its interrupt checks (`config: {interrupts:
-/// false}`), whose figures the report gives next to rustpy's (what the checks cost a DOM
-/// loop).
-const DOM_PAGES: [(&str, &str); 4] = [
+/// false}`) and rustpy without spinning (`config: {spin: false}`), whose figures the report
+/// gives next to rustpy's (what the checks cost a DOM loop; what the spinning buys and
+/// costs).
+const DOM_PAGES: [(&str, &str); 5] = [
     ("rustpy", "/bench/dom-rustpy.html?"),
     (
         "PyScript + MicroPython",
@@ -44,7 +45,11 @@ const DOM_PAGES: [(&str, &str); 4] = [
         "rustpy, interrupt checks off",
         "/bench/dom-rustpy.html?interrupts=off&",
     ),
+    ("rustpy, spin: false", "/bench/dom-rustpy.html?spin=off&"),
 ];
+
+/// Index in [`DOM_PAGES`] of rustpy without spinning.
+const NO_SPIN: usize = CONTENDERS.len() + 1;
 
 /// The cases every contender runs: key of the page's `calls` (`DOM_CASES` in bench.js),
 /// label, and operations (or rows) per call.
@@ -249,6 +254,7 @@ pub fn report(paged: &Paged, ctx: &Ctx<'_>) -> Result<Section, BoxError> {
             ratio(with_checks, last.median())
         )?;
     }
+    no_spin_lines(&mut report, &mut rows, paged, ctx, &timed)?;
     report += "\nratios (medians; lower is better for rustpy)\n";
     for ((_, label, _), figures) in DOM_CASES.iter().zip(&all) {
         let best = figures[1][1].median().min(figures[2][1].median());
@@ -330,6 +336,58 @@ fn web_rows(
                 [Some(figures[1][which].clone()), None, None],
             )
             .with_ratio("n/a"),
+        );
+    }
+    Ok(())
+}
+
+/// rustpy without spinning beside rustpy: latency and browser CPU of every case, their
+/// ratios in the report, and a row per case of the generated table.
+fn no_spin_lines(
+    report: &mut String,
+    rows: &mut Vec<Row>,
+    paged: &Paged,
+    ctx: &Ctx<'_>,
+    timed: &str,
+) -> Result<(), BoxError> {
+    let calls = ctx.calls;
+    let name = DOM_PAGES[NO_SPIN].0;
+    let selected = ctx.only.selects(name);
+    for (key, label, operations) in DOM_CASES.iter().chain([&BATCH]) {
+        let what = format!("DOM {name}");
+        let [first, last] = call_figures(&paged.outcomes[NO_SPIN], key, calls, &what);
+        let cpu = cpu_figures(&paged.outcomes[NO_SPIN], key, calls, *operations);
+        *report += &line(&format!("{name}: {label}, {timed}"), selected, "µs", &last);
+        *report += &line(
+            &format!("{name}: {label}, first call"),
+            selected,
+            "µs",
+            &first,
+        );
+        *report += &line(
+            &format!("{name}: {label}, browser CPU"),
+            selected,
+            "µs",
+            &cpu,
+        );
+        let what = format!("DOM {}", CONTENDERS[0]);
+        let spinning = call_figures(&paged.outcomes[0], key, calls, &what)[1].median();
+        let spinning_cpu = cpu_figures(&paged.outcomes[0], key, calls, *operations).median();
+        let versus = format!(
+            "rustpy / no spin = {} (latency), {} (CPU); no spin: {} µs of browser CPU",
+            ratio(spinning, last.median()),
+            ratio(spinning_cpu, cpu.median()),
+            crate::table::number(cpu.median()),
+        );
+        writeln!(report, "  {label}, {timed}: {versus}")?;
+        rows.push(
+            Row::some(
+                format!("DOM from a worker: {label}, rustpy with spin: false, {timed}"),
+                "µs",
+                [Some(last), None, None],
+            )
+            .with_ratio("n/a")
+            .with_note(versus),
         );
     }
     Ok(())

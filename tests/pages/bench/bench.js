@@ -24,12 +24,15 @@ export async function publish(ms, body, cleanup = () => {}) {
 
 /// The `config` of a rustpy worker of a bench page: `?interrupts=off` gives `{interrupts:
 /// false}` (no interrupt checks), `?interrupts=everywhere` `{interrupts: "everywhere"}`
-/// (the sys.monitoring checks), none the defaults: the cost A/B.
+/// (the sys.monitoring checks), `?spin=off` `{spin: false}` (neither the worker nor the
+/// page watches for the other's answer before sleeping), none the defaults: the A/Bs.
 export function rustpyConfig() {
-  const interrupts = { off: false, everywhere: "everywhere" }[
-    new URLSearchParams(location.search).get("interrupts")
-  ];
-  return interrupts === undefined ? {} : { interrupts };
+  const query = new URLSearchParams(location.search);
+  const config = {};
+  const interrupts = { off: false, everywhere: "everywhere" }[query.get("interrupts")];
+  if (interrupts !== undefined) config.interrupts = interrupts;
+  if (query.get("spin") === "off") config.spin = false;
+  return config;
 }
 
 /// How many calls every bridge and DOM case makes: `?warm=W&timed=K` of the page (the

@@ -1,7 +1,9 @@
-# Two kinds of crash, each from a call the page makes (promises/crash_kinds.html):
+# Three kinds of crash, each from a call the page makes (promises/crash_kinds.html):
 #
 # - overflow(): compiling an expression nested 100 000 deep overflows the browser's own
-#   stack inside wasm (RangeError), the one crash Python code alone can cause;
+#   stack inside wasm (RangeError);
+# - panic(): a Rust panic inside RustPython 0.6.0: a function whose code object lost its
+#   names (`co_names=()`) indexes past them when it loads a global (frame.rs, LoadGlobal);
 # - trap(): a wasm trap. Python cannot reach one by itself, so it arms this worker's own JS:
 #   the next message the worker posts (this call's result) first asks the wasm instance's
 #   allocator for 4 GiB. Rust's allocator gives up and aborts, which is the `unreachable`
@@ -36,6 +38,14 @@ def trap():
     return "not reached: posting this result traps"
 
 
+def panic():
+    def reads_a_global():
+        return ping
+
+    reads_a_global.__code__ = reads_a_global.__code__.replace(co_names=())
+    return reads_a_global()
+
+
 def overflow():
     return eval("-" * 100_000 + "1")
 
@@ -44,4 +54,4 @@ def ping():
     return "pong"
 
 
-__export__ = ["arm", "trap", "overflow", "ping"]
+__export__ = ["arm", "trap", "panic", "overflow", "ping"]
