@@ -36,59 +36,62 @@ use crate::value::MAX_SAFE_INTEGER;
 /// operation for the page to parse. `name` is a string, or as [`OpWriter::name`] writes it,
 /// an index into [`WELL_KNOWN_NAMES`](super::WELL_KNOWN_NAMES).
 pub mod op {
-    /// `[get, target, name]`: `target[name]`; a missing name fails with `AttributeError`.
-    pub const GET: &str = "get";
-    /// `[set, target, name, value]`: `target[name] = value`.
-    pub const SET: &str = "set";
-    /// `[del, target, name]`: `delete target[name]`.
-    pub const DEL: &str = "del";
-    /// `[call, target, name, refs, args...]`: `target[name](...args)`, the arguments inline
-    /// (as many as the operation has items after `refs`). `refs` is a bit mask: bit `i`
-    /// (for `i` < [`CALL_REF_BITS`](super::CALL_REF_BITS)) set says argument `i` is a
-    /// reference written as a bare number, as targets are (see above); other arguments are
-    /// values, references among them in their tagged form. So `tr.append(td)` in a batch is
-    /// `call,-3,3,1,-5` (`append` is well-known name 3): no list, no object and no string for
-    /// the page to parse per call.
-    pub const CALL: &str = "call";
-    /// `[apply, function, this, args]`: `function.apply(this, args)`.
-    pub const APPLY: &str = "apply";
-    /// `[new, constructor, args]`: `new constructor(...args)`.
-    pub const NEW: &str = "new";
-    /// `[getitem, target, key]`: `target[key]` (`Map.get` for maps, negative indexes
-    /// count from the end of arrays); a missing key fails with `KeyError`/`IndexError`.
-    pub const GET_ITEM: &str = "getitem";
-    /// `[setitem, target, key, value]`.
-    pub const SET_ITEM: &str = "setitem";
-    /// `[delitem, target, key]`.
-    pub const DEL_ITEM: &str = "delitem";
-    /// `[len, target]`: `length` or `size`.
-    pub const LEN: &str = "len";
-    /// `[iter, target]`: the items of an iterable, as a list.
-    pub const ITER: &str = "iter";
-    /// `[contains, target, value]`: `includes`/`has`, else `value in target`.
-    pub const CONTAINS: &str = "contains";
-    /// `[bool, target]`: false for empty arrays, maps and sets, else true.
-    pub const BOOL: &str = "bool";
-    /// `[str, target]`: `String(target)`.
-    pub const STR: &str = "str";
-    /// `[describe, target]`: `[type name, String(target)]` for `repr()`.
-    pub const DESCRIBE: &str = "describe";
-    /// `[dir, target]`: the property names along the prototype chain.
-    pub const DIR: &str = "dir";
-    /// `[typeof, target]`: JS `typeof`.
-    pub const TYPEOF: &str = "typeof";
-    /// `[instanceof, target, constructor]`.
-    pub const INSTANCEOF: &str = "instanceof";
-    /// `[to_py, target]`: a copy: arrays to lists, plain objects and maps to dicts, typed
-    /// arrays and `ArrayBuffer`s to bytes; other objects stay references.
-    pub const TO_PY: &str = "to_py";
-    /// `[to_js, value]`: a JS object built from a copied Python value.
-    pub const TO_JS: &str = "to_js";
-    /// `[global]`: `globalThis` (`window`).
-    pub const GLOBAL: &str = "global";
-    /// `[count]`: how many handles this interpreter holds (a debug counter).
-    pub const COUNT: &str = "count";
+    wire_names! {
+        /// `[get, target, name]`: `target[name]`; a missing name fails with `AttributeError`.
+        GET = "get";
+        /// `[set, target, name, value]`: `target[name] = value`.
+        SET = "set";
+        /// `[del, target, name]`: `delete target[name]`.
+        DEL = "del";
+        /// `[call, target, name, refs, args...]`: `target[name](...args)`, the arguments inline
+        /// (as many as the operation has items after `refs`). `refs` is a bit mask: bit `i`
+        /// (for `i` < [`CALL_REF_BITS`](super::CALL_REF_BITS)) set says argument `i` is a
+        /// reference written as a bare number, as targets are (see above); other arguments are
+        /// values, references among them in their tagged form. So `tr.append(td)` in a batch is
+        /// `call,-3,3,1,-5` (`append` is well-known name 3): no list, no object and no string for
+        /// the page to parse per call.
+        CALL = "call";
+        /// `[apply, function, this, args]`: `function.apply(this, args)`.
+        APPLY = "apply";
+        /// `[new, constructor, args]`: `new constructor(...args)`.
+        NEW = "new";
+        /// `[getitem, target, key]`: `target[key]` (`Map.get` for maps, negative indexes
+        /// count from the end of arrays); a missing key fails with `KeyError`/`IndexError`.
+        GET_ITEM = "getitem";
+        /// `[setitem, target, key, value]`.
+        SET_ITEM = "setitem";
+        /// `[delitem, target, key]`.
+        DEL_ITEM = "delitem";
+        /// `[len, target]`: `length` or `size`.
+        LEN = "len";
+        /// `[iter, target]`: the items of an iterable, as a list.
+        ITER = "iter";
+        /// `[contains, target, value]`: `includes`/`has`, else `value in target`.
+        CONTAINS = "contains";
+        /// `[bool, target]`: false for empty arrays, maps and sets, else true.
+        BOOL = "bool";
+        /// `[str, target]`: `String(target)`.
+        STR = "str";
+        /// `[describe, target]`: `[type name, String(target)]` for `repr()`.
+        DESCRIBE = "describe";
+        /// `[dir, target]`: the property names along the prototype chain.
+        DIR = "dir";
+        /// `[typeof, target]`: JS `typeof`.
+        TYPEOF = "typeof";
+        /// `[instanceof, target, constructor]`.
+        INSTANCEOF = "instanceof";
+        /// `[to_py, target]`: a copy: arrays to lists, plain objects and maps to dicts, typed
+        /// arrays and `ArrayBuffer`s to bytes; other objects stay references.
+        TO_PY = "to_py";
+        /// `[to_js, value]`: a JS object built from a copied Python value.
+        TO_JS = "to_js";
+        /// `[global]`: `globalThis` (`window`).
+        GLOBAL = "global";
+        /// `[count]`: how many handles this interpreter holds (a debug counter).
+        COUNT = "count";
+    }
 }
+
 
 /// Attribute and method names common in DOM code, which operations carry as their index
 /// here instead of as text ([`OpWriter::name`]; any other name goes as a string): the page

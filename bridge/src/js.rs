@@ -1,4 +1,5 @@
-//! The protocol's constants for the page's JavaScript, generated from their one definition
+//! The protocol's constants for the page's JavaScript (numbers, FFI and page operation
+//! names, the fields of each message a worker sends), generated from their one definition
 //! here: `cargo xtask wire` writes [`wire_module`] to `main-entry/js/rustpy-wire.js`, and a
 //! test fails when the committed file differs (so editing a constant in Rust without
 //! regenerating, or editing the JS by hand, is caught). `rustpy.js` and `rustpy-ffi.js`
@@ -8,7 +9,8 @@ use std::fmt::Write as _;
 
 use crate::channel;
 use crate::direct::outcome;
-use crate::ffi::{CALL_REF_BITS, LOCAL_HANDLE_BASE, WELL_KNOWN_NAMES};
+use crate::ffi::{CALL_REF_BITS, LOCAL_HANDLE_BASE, WELL_KNOWN_NAMES, op};
+use crate::{FromWorker, page_op};
 
 /// Where [`wire_module`] is written, from the workspace root.
 pub const WIRE_MODULE_PATH: &str = "main-entry/js/rustpy-wire.js";
@@ -172,7 +174,50 @@ pub fn wire_module() -> String {
         line.push_str(&item);
     }
     let _ = writeln!(js, "{line}\n]);");
+    names(
+        &mut js,
+        "OP",
+        "FFI operation names (rustpy_bridge::ffi::op)",
+        op::ALL,
+    );
+    names(
+        &mut js,
+        "PAGE_OP",
+        "Page operations of main-thread Python (rustpy_bridge::page_op)",
+        page_op::ALL,
+    );
+    js.push_str(
+        "/** The fields of each kind of message a worker sends its page (rustpy_bridge::FromWorker). */\n\
+         export const FROM_WORKER_FIELDS = Object.freeze({\n",
+    );
+    for message in FromWorker::one_of_each() {
+        let fields = match serde_json::to_value(&message) {
+            Ok(serde_json::Value::Object(fields)) => fields,
+            _ => continue,
+        };
+        let names: Vec<String> = fields
+            .keys()
+            .filter(|key| *key != "type")
+            .map(|key| format!("\"{key}\""))
+            .collect();
+        let _ = writeln!(
+            js,
+            "  {}: Object.freeze([{}]),",
+            message.kind(),
+            names.join(", ")
+        );
+    }
+    js.push_str("});\n");
     js
+}
+
+/// Writes `export const <object> = Object.freeze({NAME: "value", ...})` of `all`.
+fn names(js: &mut String, object: &str, what: &str, all: &[(&str, &str)]) {
+    let _ = writeln!(js, "/** {what}. */\nexport const {object} = Object.freeze({{");
+    for (name, value) in all {
+        let _ = writeln!(js, "  {name}: \"{value}\",");
+    }
+    js.push_str("});\n");
 }
 
 fn saturating(value: usize) -> i64 {

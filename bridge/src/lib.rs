@@ -10,14 +10,30 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Declares string constants of the protocol and `ALL`, every one of them as `(constant
+/// name, value)`: the generated JavaScript (`js`) and the interpreter's native module give
+/// them to the other languages from this one list.
+macro_rules! wire_names {
+    ($( $(#[$meta:meta])* $name:ident = $value:literal; )*) => {
+        $( $(#[$meta])* pub const $name: &str = $value; )*
+        /// Every name of this module: (constant name, value).
+        pub const ALL: &[(&str, &str)] = &[$((stringify!($name), $name)),*];
+    };
+}
+
 pub mod direct;
 pub mod ffi;
 pub mod js;
+pub mod page_op;
 pub mod value;
 
 pub use value::{Float, JsRef, PyRef, SpecialFloat, Value};
 
-/// The boot message: everything a worker needs to run its script.
+/// The boot message: everything a worker needs to run its script. Beside these fields it
+/// carries JS values serde does not read, which `worker-entry` takes by name: `module` (the
+/// page's compiled `WebAssembly.Module`), `control`, `data` and `requests` (the
+/// [`channel`]'s `SharedArrayBuffer`s, when the page is cross-origin isolated) and `files`
+/// (the config's files, their bytes transferred).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Boot {
     /// The Python source (already fetched and dedented by the page).
@@ -54,6 +70,10 @@ pub struct Boot {
     /// The largest `pyscript.sync` reply accepted, in bytes.
     #[serde(default = "default_reply_limit")]
     pub reply_limit: usize,
+    /// The page listens for requests in the shared request buffer (it has
+    /// `Atomics.waitAsync`): blocking requests go there instead of by `postMessage`.
+    #[serde(default)]
+    pub fast_requests: bool,
 }
 
 fn default_reply_limit() -> usize {
@@ -155,6 +175,97 @@ pub enum FromWorker {
         /// The formatted traceback, as Python prints it.
         traceback: String,
     },
+    /// The worker's wasm instance trapped (a Rust panic, `unreachable`, out of memory, the
+    /// browser's stack overflowing inside wasm): posted by the worker's JS bootstrap
+    /// (`rustpy-worker.js`), which runs nothing more; the page marks the worker dead.
+    Crashed {
+        /// The JS error, `Name: message`, with the panic's text after a Rust panic.
+        message: String,
+    },
+    /// A blocking request on a page without shared memory: the request frame, posted by
+    /// the worker's JS (`rustpySyncRequest` in `rustpy-worker.js`) while the worker blocks
+    /// on the relay service worker, which the page answers.
+    Relay {
+        /// The request as the shared request buffer would carry it (see [`channel`]).
+        frame: String,
+    },
+    /// A reply does not fit the data buffer ([`channel::GROW`]): the worker made a larger
+    /// one, which the page writes the reply into from now on.
+    Grow {
+        /// The new data buffer.
+        data: SharedBuffer,
+    },
+}
+
+/// Stands for a `SharedArrayBuffer` in a message: JSON cannot carry one, so it is written
+/// as `null` and the sender sets the buffer in its place on the JS object it posts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SharedBuffer;
+
+impl FromWorker {
+    /// One message of each kind: what the generated JavaScript learns each kind's fields
+    /// from ([`js::wire_module`]). A test fails when a kind is missing.
+    pub fn one_of_each() -> Vec<FromWorker> {
+        let text = String::new;
+        vec![
+            FromWorker::Output {
+                stream: OutputStream::Stdout,
+                lines: Vec::new(),
+            },
+            FromWorker::Booted,
+            FromWorker::Ready {
+                exports: Vec::new(),
+            },
+            FromWorker::SyncCall {
+                id: 0,
+                name: text(),
+                args: Value::List(Vec::new()),
+            },
+            FromWorker::CallResult {
+                id: 0,
+                result: CallOutcome::Ok(Value::None),
+            },
+            FromWorker::Js {
+                id: 0,
+                request: text(),
+            },
+            FromWorker::JsPart { request: text() },
+            FromWorker::Abandoned { id: 0 },
+            FromWorker::Error {
+                what: text(),
+                traceback: text(),
+            },
+            FromWorker::Release {
+                handles: Vec::new(),
+            },
+            FromWorker::Interrupt { delivered: false },
+            FromWorker::Failed { traceback: text() },
+            FromWorker::Crashed { message: text() },
+            FromWorker::Relay { frame: text() },
+            FromWorker::Grow { data: SharedBuffer },
+        ]
+    }
+
+    /// The message's kind: its `type` on the wire.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            FromWorker::Output { .. } => "output",
+            FromWorker::Booted => "booted",
+            FromWorker::Ready { .. } => "ready",
+            FromWorker::SyncCall { .. } => "sync_call",
+            FromWorker::CallResult { .. } => "call_result",
+            FromWorker::Js { .. } => "js",
+            FromWorker::JsPart { .. } => "js_part",
+            FromWorker::Abandoned { .. } => "abandoned",
+            FromWorker::Error { .. } => "error",
+            FromWorker::Release { .. } => "release",
+            FromWorker::Interrupt { .. } => "interrupt",
+            FromWorker::Failed { .. } => "failed",
+            FromWorker::Crashed { .. } => "crashed",
+            FromWorker::Relay { .. } => "relay",
+            FromWorker::Grow { .. } => "grow",
+        }
+    }
 }
 
 /// How a call into the worker ended.
@@ -325,6 +436,39 @@ pub mod channel {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// `one_of_each` has every kind (the match below stops compiling when a kind is
+    /// added), and `kind` names each as serde writes its `type`.
+    #[test]
+    fn one_of_each_holds_every_kind_under_its_wire_name() {
+        let all = FromWorker::one_of_each();
+        let mut seen = [false; 15];
+        for message in &all {
+            let index = match message {
+                FromWorker::Output { .. } => 0,
+                FromWorker::Booted => 1,
+                FromWorker::Ready { .. } => 2,
+                FromWorker::SyncCall { .. } => 3,
+                FromWorker::CallResult { .. } => 4,
+                FromWorker::Js { .. } => 5,
+                FromWorker::JsPart { .. } => 6,
+                FromWorker::Abandoned { .. } => 7,
+                FromWorker::Error { .. } => 8,
+                FromWorker::Release { .. } => 9,
+                FromWorker::Interrupt { .. } => 10,
+                FromWorker::Failed { .. } => 11,
+                FromWorker::Crashed { .. } => 12,
+                FromWorker::Relay { .. } => 13,
+                FromWorker::Grow { .. } => 14,
+            };
+            seen[index] = true;
+            let json = serde_json::to_value(message).unwrap();
+            assert_eq!(json["type"], message.kind(), "{json}");
+        }
+        assert!(seen.iter().all(|s| *s), "a kind is missing: {seen:?}");
+        let grow = serde_json::to_value(FromWorker::Grow { data: SharedBuffer }).unwrap();
+        assert_eq!(grow, json!({"type": "grow", "data": null}));
+    }
 
     #[test]
     fn worker_messages_have_the_shape_the_page_reads() {

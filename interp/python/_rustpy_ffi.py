@@ -40,6 +40,8 @@ class _Method:
 METHOD = _Method()
 # Runs one operation, or queues it in the open batch and returns its placeholder.
 _run = _rustpy_host.js_run
+# The operations' names, as rustpy_bridge::ffi::op defines them: ``_OP.GET_ITEM``.
+_OP = type("_OP", (), dict(_rustpy_host.FFI_OPS))
 
 
 def _resolved_op(proxy, name, *operands):
@@ -81,52 +83,52 @@ class JsProxy(_rustpy_host.JsObject, metaclass=_ProxyType):
     # attribute read in a batch is held back until the next operation.
 
     def __dir__(self):
-        return sorted(set(_resolved_op(self, "dir")))
+        return sorted(set(_resolved_op(self, _OP.DIR)))
 
     # -- calls (the native base calls the JS function) --------------------------------
     def new(self, *args, **kwargs):
         """``new`` this JS constructor: ``window.Date.new(0)``."""
         if kwargs:
             args = (*args, kwargs)
-        return _run(["new", self, list(args)])
+        return _run([_OP.NEW, self, list(args)])
 
     # -- items --------------------------------------------------------------------------
     def __getitem__(self, key):
-        return _run(["getitem", self, key])
+        return _run([_OP.GET_ITEM, self, key])
 
     def __setitem__(self, key, value):
-        _run(["setitem", self, key, value])
+        _run([_OP.SET_ITEM, self, key, value])
 
     def __delitem__(self, key):
-        _run(["delitem", self, key])
+        _run([_OP.DEL_ITEM, self, key])
 
     # -- values Python needs now (they end an open batch; see `_resolved_op`) ----------
     def __len__(self):
-        return _resolved_op(self, "len")
+        return _resolved_op(self, _OP.LEN)
 
     def __iter__(self):
-        return iter(_resolved_op(self, "iter"))
+        return iter(_resolved_op(self, _OP.ITER))
 
     def __contains__(self, value):
-        return _resolved_op(self, "contains", value)
+        return _resolved_op(self, _OP.CONTAINS, value)
 
     def __bool__(self):
         _flush_batches()
         if self.__js_id__ == 0:
             return bool(self.__js_value__)
-        return _resolved_op(self, "bool")
+        return _resolved_op(self, _OP.BOOL)
 
     def __str__(self):
         _flush_batches()
         if self.__js_id__ == 0:
             return str(self.__js_value__)
-        return _resolved_op(self, "str")
+        return _resolved_op(self, _OP.STR)
 
     def __repr__(self):
         _flush_batches()
         if self.__js_id__ == 0:
             return repr(self.__js_value__)
-        kind, text = _resolved_op(self, "describe")
+        kind, text = _resolved_op(self, _OP.DESCRIBE)
         if len(text) > 60:
             text = text[:57] + "..."
         return f"<JsProxy {kind}: {text}>"
@@ -158,15 +160,15 @@ class JsProxy(_rustpy_host.JsObject, metaclass=_ProxyType):
     def to_py(self):
         """A copy as Python values: arrays to lists, plain objects and maps to dicts,
         typed arrays and ArrayBuffers to bytes (other objects inside stay proxies)."""
-        return _resolved_op(self, "to_py")
+        return _resolved_op(self, _OP.TO_PY)
 
     def typeof(self):
         """The JS ``typeof`` of the object."""
-        return _resolved_op(self, "typeof")
+        return _resolved_op(self, _OP.TYPEOF)
 
     def instanceof(self, constructor):
         """JS ``this instanceof constructor``."""
-        return _resolved_op(self, "instanceof", constructor)
+        return _resolved_op(self, _OP.INSTANCEOF, constructor)
 
     def __await__(self):
         """Awaits a JS promise (anything with ``then``)."""
@@ -179,7 +181,7 @@ class JsProxy(_rustpy_host.JsObject, metaclass=_ProxyType):
 def _method_function(method):
     """The JS function a ``JsMethod`` stands for (read from its owner the first time)."""
     if method.__js_function__ is None:
-        method.__js_function__ = _run(["getitem", method.__js_owner__, method.__js_name__])
+        method.__js_function__ = _run([_OP.GET_ITEM, method.__js_owner__, method.__js_name__])
     return method.__js_function__
 
 
@@ -369,12 +371,12 @@ def live_handles(local=False):
     ``local=True``, how many of this thread's own (the ``js`` module's) it holds."""
     _flush_batches()
     _rustpy_host.flush_releases()
-    return _rustpy_host.js_request([["count"]], local)[0]
+    return _rustpy_host.js_request([[_OP.COUNT]], local)[0]
 
 
 def global_this():
     """The page's ``globalThis`` (``window``)."""
-    return _rustpy_host.js_request([["global"]], False)[0]
+    return _rustpy_host.js_request([[_OP.GLOBAL]], False)[0]
 
 
 def global_of(proxy):
@@ -388,13 +390,13 @@ def global_of(proxy):
 def local_global_this():
     """This thread's own ``globalThis``: the page's ``window`` on the main thread, the
     worker's global scope in a worker (the ``js`` module)."""
-    return _rustpy_host.js_request([["global"]], True)[0]
+    return _rustpy_host.js_request([[_OP.GLOBAL]], True)[0]
 
 
 def to_js(value):
     """A JS object of this thread made from a Python value by copy (dict → plain object,
     list → array). Passed to the other side (a worker's object to the page), it is copied."""
-    return _rustpy_host.js_request([["to_js", value]], True)[0]
+    return _rustpy_host.js_request([[_OP.TO_JS, value]], True)[0]
 
 
 _rustpy_host.ffi_install(JsProxy, JsMethod, register_callable, callable_for, METHOD)

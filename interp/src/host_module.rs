@@ -295,6 +295,30 @@ mod _rustpy_host {
         <crate::ffi::registry::JsMethodBase as PyClassImpl>::make_static_type()
     }
 
+    /// The FFI's operation names, `{constant name: wire name}` (`rustpy_bridge::ffi::op`):
+    /// `_rustpy_ffi` names its operations from here, not with literals of its own.
+    #[pyattr(name = "FFI_OPS")]
+    fn ffi_ops(vm: &VirtualMachine) -> PyObjectRef {
+        names(rustpy_bridge::ffi::op::ALL, vm)
+    }
+
+    /// The page operations of main-thread Python, `{constant name: wire name}`
+    /// (`rustpy_bridge::page_op`).
+    #[pyattr(name = "PAGE_OPS")]
+    fn page_ops(vm: &VirtualMachine) -> PyObjectRef {
+        names(rustpy_bridge::page_op::ALL, vm)
+    }
+
+    /// A dict of `(constant name, value)` pairs.
+    fn names(all: &[(&str, &str)], vm: &VirtualMachine) -> PyObjectRef {
+        let dict = vm.ctx.new_dict();
+        for (name, value) in all {
+            // Setting a str key of a fresh dict cannot fail.
+            let _ = dict.set_item(*name, vm.ctx.new_str(*value).into(), vm);
+        }
+        dict.into()
+    }
+
     /// Sends the releases queued so far (before reading the live-handle count).
     #[pyfunction]
     fn flush_releases() {

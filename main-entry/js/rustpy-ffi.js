@@ -11,6 +11,7 @@ import {
   DIRECT_REFERENCE,
   DIRECT_VALUE,
   LOCAL_HANDLE_BASE,
+  OP,
   WELL_KNOWN_NAMES,
 } from "./rustpy-wire.js";
 
@@ -520,19 +521,19 @@ export class HandleTable {
   #op(ops, at, slots) {
     const op = ops[at];
     switch (op) {
-      case "global":
+      case OP.GLOBAL:
         return globalThis;
-      case "count":
+      case OP.COUNT:
         return this.size;
-      case "get":
+      case OP.GET:
         return this.#get(this.#target(ops, at, slots), this.#name(ops, at));
-      case "set":
+      case OP.SET:
         this.#target(ops, at, slots)[this.#name(ops, at)] = this.fromWire(ops[at + 3], slots);
         return undefined;
-      case "del":
+      case OP.DEL:
         delete this.#target(ops, at, slots)[this.#name(ops, at)];
         return undefined;
-      case "call": {
+      case OP.CALL: {
         const obj = this.#target(ops, at, slots);
         const name = this.#name(ops, at);
         const fn = this.#method(obj, name);
@@ -548,17 +549,17 @@ export class HandleTable {
         for (let i = 0; i < count; i += 1) args[i] = this.#argument(ops, at + 4, refs, i, slots);
         return fn.apply(obj, args);
       }
-      case "apply": {
+      case OP.APPLY: {
         const fn = this.#target(ops, at, slots);
         if (typeof fn !== "function") throw new FfiError("TypeError", `a JS ${typeName(fn)} is not callable`);
         return fn.apply(this.fromWire(ops[at + 2], slots) ?? undefined, this.fromWire(ops[at + 3], slots));
       }
-      case "new": {
+      case OP.NEW: {
         const ctor = this.#target(ops, at, slots);
         if (typeof ctor !== "function") throw new FfiError("TypeError", `a JS ${typeName(ctor)} is not a constructor`);
         return Reflect.construct(ctor, this.fromWire(ops[at + 2], slots));
       }
-      case "getitem": {
+      case OP.GET_ITEM: {
         const obj = this.#target(ops, at, slots);
         let key = this.fromWire(ops[at + 2], slots);
         if (obj instanceof Map) {
@@ -573,27 +574,27 @@ export class HandleTable {
         if (!(key in Object(obj))) throw new FfiError("KeyError", String(key));
         return obj[key];
       }
-      case "setitem": {
+      case OP.SET_ITEM: {
         const obj = this.#target(ops, at, slots);
         const key = this.fromWire(ops[at + 2], slots);
         if (obj instanceof Map) obj.set(key, this.fromWire(ops[at + 3], slots));
         else obj[key] = this.fromWire(ops[at + 3], slots);
         return undefined;
       }
-      case "delitem": {
+      case OP.DEL_ITEM: {
         const obj = this.#target(ops, at, slots);
         const key = this.fromWire(ops[at + 2], slots);
         if (obj instanceof Map) obj.delete(key);
         else delete obj[key];
         return undefined;
       }
-      case "len": {
+      case OP.LEN: {
         const obj = this.#target(ops, at, slots);
         const length = obj.length ?? obj.size;
         if (typeof length !== "number") throw new FfiError("TypeError", `a JS ${typeName(obj)} has no length`);
         return length;
       }
-      case "iter": {
+      case OP.ITER: {
         const obj = this.#target(ops, at, slots);
         if (typeof obj[Symbol.iterator] !== "function") {
           throw new FfiError("TypeError", `a JS ${typeName(obj)} is not iterable`);
@@ -601,7 +602,7 @@ export class HandleTable {
         this.#reply = Array.from(obj, (item) => this.toWire(item));
         return null;
       }
-      case "contains": {
+      case OP.CONTAINS: {
         const obj = this.#target(ops, at, slots);
         const value = this.fromWire(ops[at + 2], slots);
         if (typeof obj.includes === "function") return obj.includes(value);
@@ -613,16 +614,16 @@ export class HandleTable {
         }
         return value in Object(obj);
       }
-      case "bool": {
+      case OP.BOOL: {
         // Collections are false when empty (arrays, NodeLists, maps, sets...); the rest true.
         const obj = this.#target(ops, at, slots);
         if (typeof obj === "function") return true;
         const size = typeof obj.length === "number" ? obj.length : typeof obj.size === "number" ? obj.size : null;
         return size === null ? true : size > 0;
       }
-      case "str":
+      case OP.STR:
         return String(this.#target(ops, at, slots));
-      case "describe": {
+      case OP.DESCRIBE: {
         const obj = this.#target(ops, at, slots);
         let text;
         try {
@@ -633,7 +634,7 @@ export class HandleTable {
         this.#reply = [typeName(obj), text];
         return null;
       }
-      case "dir": {
+      case OP.DIR: {
         const names = new Set();
         for (let o = Object(this.#target(ops, at, slots)); o !== null; o = Object.getPrototypeOf(o)) {
           for (const name of Object.getOwnPropertyNames(o)) names.add(name);
@@ -641,14 +642,14 @@ export class HandleTable {
         this.#reply = [...names];
         return null;
       }
-      case "typeof":
+      case OP.TYPEOF:
         return typeof this.fromWire(ops[at + 1], slots);
-      case "instanceof":
+      case OP.INSTANCEOF:
         return this.fromWire(ops[at + 1], slots) instanceof this.fromWire(ops[at + 2], slots);
-      case "to_py":
+      case OP.TO_PY:
         this.#reply = this.#copy(this.#target(ops, at, slots));
         return null;
-      case "to_js":
+      case OP.TO_JS:
         return this.fromWire(ops[at + 1], slots);
     }
     throw new TypeError(`rustpy: unknown FFI operation ${JSON.stringify(op)}`);

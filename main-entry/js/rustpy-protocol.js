@@ -1,11 +1,13 @@
-// The messages a rustpy worker may send its page, and the check each one passes before the
-// page acts on it (rustpy_bridge::FromWorker, plus what the worker's JS glue posts itself:
-// `crashed`, `relay`, `grow`).
+// The messages a rustpy worker may send its page (rustpy_bridge::FromWorker: their kinds
+// and fields come from rustpy-wire.js, generated from it), and the check each one passes
+// before the page acts on it.
 //
 // Whatever reaches a worker's `message` event is checked: the worker's own Python could
 // post to its page, and a page script can dispatch events on the Worker object. A message
 // that does not fit is refused (the caller logs why) and changes nothing: the worker and
 // the page go on, and a call it pretended to answer still waits for its real answer.
+
+import { FROM_WORKER_FIELDS } from "./rustpy-wire.js";
 
 const isString = (value) => typeof value === "string";
 const isId = (value) => Number.isSafeInteger(value) && value >= 0;
@@ -39,25 +41,41 @@ const isSharedBuffer = bufferTest(globalThis.SharedArrayBuffer);
 const isOutcome = (value) =>
   isObject(value) && ("ok" in value ? !("err" in value) : isString(value.err));
 
-/** Each kind's fields and the test each must pass (a value's inner form is checked where
- * it is decoded). */
-const FROM_WORKER = {
-  booted: {},
-  output: { stream: (value) => value === "stdout" || value === "stderr", lines: listOf(isString) },
-  ready: { exports: listOf(isString) },
-  failed: { traceback: isString },
-  error: { what: isString, traceback: isString },
-  crashed: { message: isString },
-  sync_call: { id: isId, name: isString, args: isObject },
-  js: { id: isId, request: isString },
-  js_part: { request: isString },
-  relay: { frame: isString },
-  abandoned: { id: isId },
-  release: { handles: (value) => listOf(isId)(value) && value.length % 2 === 0 },
-  interrupt: { delivered: (value) => typeof value === "boolean" },
-  grow: { data: isSharedBuffer },
-  call_result: { id: isId, result: isOutcome },
+/** The test each field must pass, by name: a name means the same in every kind (a value's
+ * inner form is checked where it is decoded). */
+const FIELD_TESTS = {
+  stream: (value) => value === "stdout" || value === "stderr",
+  lines: listOf(isString),
+  exports: listOf(isString),
+  traceback: isString,
+  what: isString,
+  message: isString,
+  id: isId,
+  name: isString,
+  args: isObject,
+  request: isString,
+  frame: isString,
+  handles: (value) => listOf(isId)(value) && value.length % 2 === 0,
+  delivered: (value) => typeof value === "boolean",
+  data: isSharedBuffer,
+  result: isOutcome,
 };
+
+/** Each kind's fields (generated from rustpy_bridge::FromWorker) and their tests. A field
+ * the bridge added without a test here stops this module from loading, so no test passes
+ * until it has one. */
+const FROM_WORKER = Object.fromEntries(
+  Object.entries(FROM_WORKER_FIELDS).map(([kind, fields]) => [
+    kind,
+    Object.fromEntries(
+      fields.map((field) => {
+        const test = FIELD_TESTS[field];
+        if (!test) throw new Error(`rustpy-protocol.js: no test for the field ${field} of "${kind}"`);
+        return [field, test];
+      }),
+    ),
+  ]),
+);
 
 /**
  * Checks `message` as a worker posted it (JSON text or an object): `{data}`, the message

@@ -81,3 +81,58 @@ export const WELL_KNOWN_NAMES = Object.freeze([
   "style", "tagName", "target", "text", "textContent", "title", "toggle", "type", "value",
   "width",
 ]);
+/** FFI operation names (rustpy_bridge::ffi::op). */
+export const OP = Object.freeze({
+  GET: "get",
+  SET: "set",
+  DEL: "del",
+  CALL: "call",
+  APPLY: "apply",
+  NEW: "new",
+  GET_ITEM: "getitem",
+  SET_ITEM: "setitem",
+  DEL_ITEM: "delitem",
+  LEN: "len",
+  ITER: "iter",
+  CONTAINS: "contains",
+  BOOL: "bool",
+  STR: "str",
+  DESCRIBE: "describe",
+  DIR: "dir",
+  TYPEOF: "typeof",
+  INSTANCEOF: "instanceof",
+  TO_PY: "to_py",
+  TO_JS: "to_js",
+  GLOBAL: "global",
+  COUNT: "count",
+});
+/** Page operations of main-thread Python (rustpy_bridge::page_op). */
+export const PAGE_OP = Object.freeze({
+  WORKER_NEW: "worker_new",
+  WORKER_READY: "worker_ready",
+  WORKER_CALL: "worker_call",
+  WORKER_SET_SYNC: "worker_set_sync",
+  WORKER_TERMINATE: "worker_terminate",
+  WORKER_INTERRUPT: "worker_interrupt",
+  WORKER_RESTART: "worker_restart",
+  WORKERS_GET: "workers_get",
+  WORKERS_SET_SYNC: "workers_set_sync",
+});
+/** The fields of each kind of message a worker sends its page (rustpy_bridge::FromWorker). */
+export const FROM_WORKER_FIELDS = Object.freeze({
+  output: Object.freeze(["lines", "stream"]),
+  booted: Object.freeze([]),
+  ready: Object.freeze(["exports"]),
+  sync_call: Object.freeze(["args", "id", "name"]),
+  call_result: Object.freeze(["id", "result"]),
+  js: Object.freeze(["id", "request"]),
+  js_part: Object.freeze(["request"]),
+  abandoned: Object.freeze(["id"]),
+  error: Object.freeze(["traceback", "what"]),
+  release: Object.freeze(["handles"]),
+  interrupt: Object.freeze(["delivered"]),
+  failed: Object.freeze(["traceback"]),
+  crashed: Object.freeze(["message"]),
+  relay: Object.freeze(["frame"]),
+  grow: Object.freeze(["data"]),
+});

@@ -14,7 +14,7 @@ import { pageConfigSource, prepareConfig } from "./rustpy-config.js";
 import { RelayUnavailable, missingSharedMemory, openRelay, waysOut } from "./rustpy-relay.js";
 import {
   BATCH_PART_FRAME, BUFFER_BYTES, CONTROL_BYTES, FFI_FRAME, GROW, IDLE, INTERRUPT, LENGTH, OUTPUT_SEEN,
-  POSTED, REPLIED, REPLY_LIMIT, REQUEST, REQUEST_LENGTH, STATE, WAITING, stateOf,
+  PAGE_OP, POSTED, REPLIED, REPLY_LIMIT, REQUEST, REQUEST_LENGTH, STATE, WAITING, stateOf,
 } from "./rustpy-wire.js";
 
 const SELECTOR = 'script[type="rustpy"], rustpy-script';
@@ -1310,7 +1310,7 @@ function pageOps(op, argsJson) {
     throw error instanceof PythonError ? new Error(error.traceback) : error;
   };
   switch (op) {
-    case "worker_new": {
+    case PAGE_OP.WORKER_NEW: {
       const [src, config, name, serviceWorker] = args;
       const worker = new PyWorker(src, {
         type: "rustpy",
@@ -1321,9 +1321,9 @@ function pageOps(op, argsJson) {
       worker.ready.catch(() => {}); // shown on the page; Python sees it through `ready`
       return json(keep(worker));
     }
-    case "worker_ready":
+    case PAGE_OP.WORKER_READY:
       return workerByHandle(args[0]).ready.then(() => json(null), pythonReadable);
-    case "worker_call": {
+    case PAGE_OP.WORKER_CALL: {
       const [handle, name, callArgs] = args;
       const worker = workerByHandle(handle);
       // `exports` reaches every export, also one named as JS machinery probes (`then`),
@@ -1331,22 +1331,22 @@ function pageOps(op, argsJson) {
       const call = worker.exports[name] ?? worker.sync[name];
       return call(...callArgs).then(json, pythonReadable);
     }
-    case "worker_set_sync": {
+    case PAGE_OP.WORKER_SET_SYNC: {
       const [handle, name, functionId] = args;
       workerByHandle(handle).sync[name] = (...callArgs) => callMainFunction(functionId, callArgs);
       return json(null);
     }
-    case "worker_terminate":
+    case PAGE_OP.WORKER_TERMINATE:
       workerByHandle(args[0]).terminate();
       return json(null);
-    case "worker_interrupt":
+    case PAGE_OP.WORKER_INTERRUPT:
       // An InterruptError reaches Python as "InterruptError: ..." (main-entry's error_text).
       return workerByHandle(args[0]).interrupt({ timeout: args[1] ?? INTERRUPT_TIMEOUT_S }).then(json);
-    case "worker_restart":
+    case PAGE_OP.WORKER_RESTART:
       return workerByHandle(args[0]).restart().then(() => json(null), pythonReadable);
-    case "workers_get":
+    case PAGE_OP.WORKERS_GET:
       return namedWorker(args[0]).then((worker) => json(keep(worker)));
-    case "workers_set_sync": {
+    case PAGE_OP.WORKERS_SET_SYNC: {
       const [name, key, functionId] = args;
       offerToNamed(name, key, (...callArgs) => callMainFunction(functionId, callArgs));
       return json(null);

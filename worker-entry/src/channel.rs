@@ -8,7 +8,7 @@ use rustpy_bridge::channel::{
     BATCH_PART_FRAME, FFI_FRAME, GROW, IDLE, INTERRUPT, LENGTH, POSTED, REPLIED, REQUEST,
     REQUEST_LENGTH, STATE, WAIT_SLICE_MS, WAITING, state,
 };
-use rustpy_bridge::{FromWorker, SyncFailure, SyncReply, Value};
+use rustpy_bridge::{FromWorker, SharedBuffer, SyncFailure, SyncReply, Value};
 use rustpy_interp::{PartSent, SyncCallError};
 
 use crate::relay::RELAY_INTERRUPTED;
@@ -48,12 +48,8 @@ fn shared(boot: &JsValue, key: &str) -> Option<SharedArrayBuffer> {
 
 impl Buffers {
     /// Takes `control`, `data` and `requests` from the boot message, if they are shared
-    /// buffers.
-    pub(crate) fn from_boot(boot: &JsValue) -> Option<Self> {
-        let fast_requests = Reflect::get(boot, &"fast_requests".into())
-            .ok()
-            .and_then(|flag| flag.as_bool())
-            .unwrap_or(false);
+    /// buffers; `fast_requests` is [`Boot::fast_requests`](rustpy_bridge::Boot).
+    pub(crate) fn from_boot(boot: &JsValue, fast_requests: bool) -> Option<Self> {
         Some(Self {
             control: Int32Array::new(&shared(boot, "control")?.into()),
             data: Uint8Array::new(&shared(boot, "data")?.into()),
@@ -430,8 +426,10 @@ impl Client {
         let bigger = SharedArrayBuffer::new(needed.next_power_of_two());
         *self.data.borrow_mut() = Some(Uint8Array::new(&bigger));
         store(control, STATE, waiting)?;
-        let message = js_sys::Object::new();
-        Reflect::set(&message, &"type".into(), &"grow".into()).map_err(js_error)?;
+        // The message's shape is the bridge's; the buffer takes its placeholder's place.
+        let grow = FromWorker::Grow { data: SharedBuffer };
+        let message = serde_wasm_bindgen::to_value(&grow)
+            .map_err(|error| SyncCallError::Protocol(error.to_string()))?;
         Reflect::set(&message, &"data".into(), &bigger).map_err(js_error)?;
         post_raw(&message);
         Ok(())

@@ -118,7 +118,6 @@ pub async fn worker_main(boot: JsValue, local_table: JsValue) {
             return;
         }
     };
-    let buffers = channel::Buffers::from_boot(&boot);
     // The config's files travel beside the boot fields, as transferred bytes.
     let files = js_sys::Reflect::get(&boot, &"files".into())
         .map_err(|e| rustpy_web_host::error_text(&e))
@@ -130,6 +129,7 @@ pub async fn worker_main(boot: JsValue, local_table: JsValue) {
             return;
         }
     };
+    let message = boot.clone();
     let boot: Boot = match serde_wasm_bindgen::from_value(boot) {
         Ok(boot) => boot,
         Err(error) => {
@@ -139,6 +139,7 @@ pub async fn worker_main(boot: JsValue, local_table: JsValue) {
             return;
         }
     };
+    let buffers = channel::Buffers::from_boot(&message, boot.fast_requests);
     let control = buffers.as_ref().map(|b| b.control.clone());
     // Without shared memory the relay holds the interrupt request and the output count.
     let relay_words = match (&control, &boot.relay) {

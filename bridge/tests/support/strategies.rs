@@ -8,7 +8,7 @@ use proptest::prelude::*;
 
 use rustpy_bridge::ffi::{BatchPart, JsFailure, JsReply};
 use rustpy_bridge::{
-    Boot, CallOutcome, Float, FromWorker, JsRef, OutputStream, PyRef, SyncFailure, SyncReply,
+    Boot, CallOutcome, Float, FromWorker, JsRef, OutputStream, PyRef, SharedBuffer, SyncFailure, SyncReply,
     ToWorker, Value,
 };
 
@@ -64,6 +64,9 @@ pub const KEYS: &[&str] = &[
     "relay",
     "library",
     "reply_limit",
+    "fast_requests",
+    "frame",
+    "data",
     "call",
     "callback",
     "interrupt",
@@ -80,6 +83,9 @@ pub const WORDS: &[&str] = &[
     "error",
     "release",
     "failed",
+    "crashed",
+    "relay",
+    "grow",
     "stdout",
     "stderr",
     "Missing",
@@ -256,6 +262,9 @@ pub fn from_worker() -> BoxedStrategy<FromWorker> {
         vec(any::<u64>(), 0..6).prop_map(|handles| FromWorker::Release { handles }),
         any::<bool>().prop_map(|delivered| FromWorker::Interrupt { delivered }),
         text().prop_map(|traceback| FromWorker::Failed { traceback }),
+        text().prop_map(|message| FromWorker::Crashed { message }),
+        text().prop_map(|frame| FromWorker::Relay { frame }),
+        Just(FromWorker::Grow { data: SharedBuffer }),
     ]
     .boxed()
 }
@@ -317,13 +326,13 @@ pub fn boot() -> BoxedStrategy<Boot> {
             proptest::option::of(text()),
             (proptest::option::of(text()), proptest::option::of(text())),
             (text(), text()),
-            any::<usize>(),
+            (any::<usize>(), any::<bool>()),
         ),
     )
         .prop_map(
             |(
                 (source, filename, name, config),
-                (target, (relay, no_shared_memory), (library, page_url), reply_limit),
+                (target, (relay, no_shared_memory), (library, page_url), (reply_limit, fast_requests)),
             )| Boot {
                 source,
                 filename,
@@ -335,6 +344,7 @@ pub fn boot() -> BoxedStrategy<Boot> {
                 library,
                 page_url,
                 reply_limit,
+                fast_requests,
             },
         )
         .boxed()

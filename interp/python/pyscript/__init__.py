@@ -135,6 +135,10 @@ sync = _Sync()
 SUPPORTED_TYPES = ("rustpy",)
 
 
+# The page operations' names, as rustpy_bridge::page_op defines them.
+_PAGE_OP = type("_PAGE_OP", (), dict(_rustpy_host.PAGE_OPS))
+
+
 def _page_op(name, *args):
     import _rustpy_page
 
@@ -145,7 +149,7 @@ def _export_caller(handle, name):
     """A function calling the export ``name`` of the worker ``handle`` (awaitable)."""
 
     def call(*args):
-        return _page_op("worker_call", handle, name, list(args))
+        return _page_op(_PAGE_OP.WORKER_CALL, handle, name, list(args))
 
     call.__name__ = call.__qualname__ = name
     return call
@@ -162,7 +166,7 @@ class _WorkerSync:
             raise TypeError(f"worker.sync.{name} must be callable, not {type(function).__name__}")
         import _rustpy_page
 
-        _page_op("worker_set_sync", self._worker._handle, name, _rustpy_page.register_function(function))
+        _page_op(_PAGE_OP.WORKER_SET_SYNC, self._worker._handle, name, _rustpy_page.register_function(function))
 
     def __getattr__(self, name):
         if name.startswith("__"):
@@ -189,11 +193,11 @@ class PyWorker:
             raise ValueError(
                 f"PyWorker type must be one of {', '.join(map(repr, SUPPORTED_TYPES))}, not {type!r}"
             )
-        self._handle = _page_op("worker_new", str(src), config, name, service_worker)
+        self._handle = _page_op(_PAGE_OP.WORKER_NEW, str(src), config, name, service_worker)
         self.src = src
         self.config = config
         self.sync = _WorkerSync(self)
-        self.ready = _page_op("worker_ready", self._handle)
+        self.ready = _page_op(_PAGE_OP.WORKER_READY, self._handle)
 
     def _caller(self, name):
         return _export_caller(self._handle, name)
@@ -205,19 +209,19 @@ class PyWorker:
 
     def terminate(self):
         """Stops the worker; pending calls fail at once."""
-        _page_op("worker_terminate", self._handle)
+        _page_op(_PAGE_OP.WORKER_TERMINATE, self._handle)
 
     def interrupt(self, timeout=2):
         """Raises ``KeyboardInterrupt`` in the worker's running code. Awaitable: ``True``
         once raised, ``False`` if nothing ran; raises ``_rustpy_page.PageError`` naming
         ``InterruptError`` if the worker did not take it within ``timeout`` seconds (native
         code: use ``restart()``)."""
-        return _page_op("worker_interrupt", self._handle, timeout)
+        return _page_op(_PAGE_OP.WORKER_INTERRUPT, self._handle, timeout)
 
     def restart(self):
         """Stops the worker and runs its script again (same ``sync`` functions); awaitable:
         ``await w.restart()`` waits until it is ready again."""
-        self.ready = _page_op("worker_restart", self._handle)
+        self.ready = _page_op(_PAGE_OP.WORKER_RESTART, self._handle)
         return self.ready
 
     def __repr__(self):
@@ -237,7 +241,7 @@ class _NamedSync:
             raise TypeError(f"sync.{name} must be callable, not {type(function).__name__}")
         import _rustpy_page
 
-        _page_op("workers_set_sync", self._name, name, _rustpy_page.register_function(function))
+        _page_op(_PAGE_OP.WORKERS_SET_SYNC, self._name, name, _rustpy_page.register_function(function))
 
     def __getattr__(self, name):
         if name.startswith("__"):
@@ -245,8 +249,8 @@ class _NamedSync:
         worker_name = self._name
 
         async def call(*args):
-            handle = await _page_op("workers_get", worker_name)
-            return await _page_op("worker_call", handle, name, list(args))
+            handle = await _page_op(_PAGE_OP.WORKERS_GET, worker_name)
+            return await _page_op(_PAGE_OP.WORKER_CALL, handle, name, list(args))
 
         call.__name__ = call.__qualname__ = name
         return call
@@ -266,13 +270,13 @@ class _NamedWorker:
         return _export_caller(self._handle, name)
 
     def terminate(self):
-        _page_op("worker_terminate", self._handle)
+        _page_op(_PAGE_OP.WORKER_TERMINATE, self._handle)
 
     def interrupt(self, timeout=2):
-        return _page_op("worker_interrupt", self._handle, timeout)
+        return _page_op(_PAGE_OP.WORKER_INTERRUPT, self._handle, timeout)
 
     def restart(self):
-        return _page_op("worker_restart", self._handle)
+        return _page_op(_PAGE_OP.WORKER_RESTART, self._handle)
 
     def __repr__(self):
         return f"<worker {self._name!r}>"
@@ -290,7 +294,7 @@ class _NamedWorkerRef:
         return self._get().__await__()
 
     async def _get(self):
-        handle = await _page_op("workers_get", self._name)
+        handle = await _page_op(_PAGE_OP.WORKERS_GET, self._name)
         return _NamedWorker(self._name, handle)
 
     def __repr__(self):

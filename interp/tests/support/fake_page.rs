@@ -18,7 +18,7 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 
-use rustpy_bridge::ffi::{BatchPart, JsFailure, JsReply, split_ops};
+use rustpy_bridge::ffi::{BatchPart, JsFailure, JsReply, op, split_ops};
 use rustpy_bridge::{JsRef, Value};
 use rustpy_interp::PartSent;
 
@@ -361,9 +361,9 @@ impl FakePage {
             }
         };
         match op.as_str() {
-            "global" => Ok(Slot::Object(WINDOW)),
-            "count" => Ok(Slot::Plain(Value::Int(self.live_handles().to_string()))),
-            "get" => {
+            op::GLOBAL => Ok(Slot::Object(WINDOW)),
+            op::COUNT => Ok(Slot::Plain(Value::Int(self.live_handles().to_string()))),
+            op::GET => {
                 let object = target()?;
                 let name = name_at(2);
                 let class = self.objects.borrow()[object].class;
@@ -386,7 +386,7 @@ impl FakePage {
                         )
                     })
             }
-            "set" => {
+            op::SET => {
                 let object = target()?;
                 let name = name_at(2);
                 let value = parts
@@ -398,7 +398,7 @@ impl FakePage {
                 self.objects.borrow_mut()[object].props.insert(name, value);
                 Ok(Slot::Plain(Value::None))
             }
-            "call" | "apply" => {
+            op::CALL | op::APPLY => {
                 let (object, name) = if op == "apply" {
                     match parts.get(1).map(|v| self.resolve_target(v, results)) {
                         Some(Ok(Slot::Method(object, name))) => (object, name),
@@ -436,24 +436,24 @@ impl FakePage {
                     )),
                 }
             }
-            "len" => {
+            op::LEN => {
                 let object = target()?;
                 let count = self.objects.borrow()[object].children.len();
                 Ok(Slot::Plain(Value::Int(count.to_string())))
             }
-            "iter" => {
+            op::ITER => {
                 let object = target()?;
                 let children = self.objects.borrow()[object].children.clone();
                 Ok(Slot::Plain(Value::List(
                     children.into_iter().map(|c| self.export(c)).collect(),
                 )))
             }
-            "str" => Ok(Slot::Plain(Value::Str("[object Fake]".into()))),
-            "describe" => Ok(Slot::Plain(Value::List(vec![
+            op::STR => Ok(Slot::Plain(Value::Str("[object Fake]".into()))),
+            op::DESCRIBE => Ok(Slot::Plain(Value::List(vec![
                 Value::Str("Fake".into()),
                 Value::Str("[object Fake]".into()),
             ]))),
-            "bool" => Ok(Slot::Plain(Value::Bool(true))),
+            op::BOOL => Ok(Slot::Plain(Value::Bool(true))),
             other => Err((
                 "TypeError".into(),
                 format!("fake page: no op {other}"),
