@@ -45,7 +45,7 @@ use rustpy_e2e::server::{Caching, Isolation, ServerOptions, TestServer};
 
 use crate::peers::{CONTENDERS, Files, Only};
 use crate::report::command_output;
-use crate::sections::{Calls, Ctx, Job, Kind, boot::MAX_AGE, ffi, relay::RelayServers};
+use crate::sections::{Calls, Ctx, Job, Kind, boot, boot::MAX_AGE, ffi, relay::RelayServers};
 
 /// The error of anything the bench does.
 pub type BoxError = Box<dyn std::error::Error>;
@@ -91,6 +91,7 @@ async fn main() -> Result<(), BoxError> {
     // The FFI section's generated JSON (not in the repository), served at /bench-data/.
     let data = cache.join("bench/data");
     let data_bytes = ffi::write_data(&data)?;
+    boot::write_app_files(&data)?;
     let mounts = [
         ("/node_modules", peers.as_path()),
         (ffi::DATA_PREFIX, data.as_path()),

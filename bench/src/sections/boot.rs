@@ -2,12 +2,15 @@
 //! clock taken by the first statement of a worker tag's script (`boot-*.html`,
 //! `boot-worker-*.py`), cold (a fresh browser profile: no HTTP or code cache) and warm (the
 //! page loaded again; the boot server sends `Cache-Control: max-age`), and four worker tags
-//! booting at once (warm: navigation → the last of the four); the response body bytes the
+//! booting at once (warm: navigation → the last of the four), and one worker with 20
+//! generated modules (200 KB) in its config's `files` (warm interpreter, the files fetched
+//! for the first time: issue 24); the response body bytes the
 //! server sent for the cold and the warm load, as sent (compressed), counted by the test
 //! server. A fresh browser per contender and round.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
+use std::path::Path;
 use std::time::Duration;
 
 use rustpy_e2e::browser::Browser;
@@ -32,10 +35,45 @@ const BOOT_WAIT: Duration = Duration::from_secs(300);
 /// How long the boot server lets the browser cache a file (the warm loads use it).
 pub const MAX_AGE: u32 = 3600;
 
+/// How many generated modules the "app files" boot gives its worker in the config's
+/// `files` ([`write_app_files`]), each about [`APP_FILE_BYTES`]: issue 24's 20 files, 200 KB.
+pub const APP_FILES: usize = 20;
+
+/// The size of each generated app file, about.
+const APP_FILE_BYTES: usize = 10_000;
+
+/// Writes the app files into `folder`/app (served at `/bench-data/app/`, as `bootFiles` in
+/// bench.js names them) unless they are there already; returns their total size in bytes.
+pub fn write_app_files(folder: &Path) -> Result<usize, BoxError> {
+    let app = folder.join("app");
+    std::fs::create_dir_all(&app)?;
+    let mut total = 0;
+    for index in 0..APP_FILES {
+        let mut text = format!(
+            "\"\"\"Module {index} of the boot benchmark's generated app (bench/src/sections/boot.rs).\"\"\"\n\nVALUES = [\n"
+        );
+        let mut value = 0;
+        while text.len() < APP_FILE_BYTES - 60 {
+            let _ = writeln!(text, "    {},", value * 7919 + index);
+            value += 1;
+        }
+        text.push_str("]\n\n\ndef total():\n    return sum(VALUES)\n");
+        let path = app.join(format!("mod{index:02}.py"));
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+            std::fs::write(&path, &text)?;
+        }
+        total += text.len();
+    }
+    Ok(total)
+}
+
 /// One boot run of one contender, in a fresh browser.
 struct BootRun {
     cold: f64,
     warm: f64,
+    /// Warm, with [`APP_FILES`] generated modules in the config's `files`, fetched for the
+    /// first time (the interpreter's files come from the HTTP cache).
+    with_files: f64,
     concurrent: f64,
     cold_served: BTreeMap<String, Served>,
     warm_served: BTreeMap<String, Served>,
@@ -72,10 +110,11 @@ impl Boot {
             match boot_run(ctx.cached, index).await {
                 Ok(run) => {
                     eprintln!(
-                        "{prefix}: cold {:.1} ms, warm {:.1} ms, {CONCURRENT} at once {:.1} ms, \
-                         {} B cold, {} B warm",
+                        "{prefix}: cold {:.1} ms, warm {:.1} ms, warm with {APP_FILES} app \
+                         files {:.1} ms, {CONCURRENT} at once {:.1} ms, {} B cold, {} B warm",
                         run.cold,
                         run.warm,
+                        run.with_files,
                         run.concurrent,
                         total_bytes(&run.cold_served),
                         total_bytes(&run.warm_served)
@@ -97,6 +136,8 @@ impl Boot {
         let each = |pick: &dyn Fn(&BootRun) -> f64| [0, 1, 2].map(|index| of(index, pick));
         let cold = each(&|run| run.cold);
         let warm = each(&|run| run.warm);
+        let with_files = each(&|run| run.with_files);
+        let files_cost = each(&|run| run.with_files / run.warm);
         let concurrent = each(&|run| run.concurrent);
         let per_one = each(&|run| run.concurrent / run.warm);
         let cold_bytes = each(&|run| total_bytes(&run.cold_served) / 1000.0);
@@ -122,6 +163,11 @@ impl Boot {
             }
             report += &summary(&format!("{name}: boot, cold"), "ms", &cold[index]);
             report += &summary(&format!("{name}: boot, warm"), "ms", &warm[index]);
+            report += &summary(
+                &format!("{name}: boot, warm, {APP_FILES} app files fetched"),
+                "ms",
+                &with_files[index],
+            );
             report += &summary(
                 &format!("{name}: {CONCURRENT} workers at once, warm"),
                 "ms",
@@ -164,6 +210,24 @@ impl Boot {
         let rows = vec![
             Row::new("boot to first statement, cold", "ms", cold),
             Row::new("boot to first statement, warm", "ms", warm),
+            Row::new(
+                format!(
+                    "boot to first statement with {APP_FILES} app files (200 KB) in config \
+                     files, fetched, interpreter warm"
+                ),
+                "ms",
+                with_files,
+            )
+            .with_note(format!(
+                "{APP_FILES} generated modules of ~10 KB each, PyScript's `files` form for \
+                 every contender (bootFiles in bench.js); the worker counts them in ./app \
+                 before the page takes its stamp"
+            )),
+            Row::new(
+                format!("boot with {APP_FILES} app files / warm boot without"),
+                "×",
+                files_cost,
+            ),
             Row::new(
                 format!("{CONCURRENT} workers booting at once, warm, to the last"),
                 "ms",
@@ -251,12 +315,15 @@ async fn boot_run(server: &TestServer, index: usize) -> Result<BootRun, BoxError
     server.reset_bytes_served();
     let warm = boot_ms(&browser, &single, 1).await?;
     let warm_served = settled(server).await;
+    let files = server.url(&format!("{}&files={APP_FILES}", boot_page(index, 1)));
+    let with_files = boot_ms(&browser, &files, 1).await?;
     let several = server.url(&boot_page(index, CONCURRENT));
     let concurrent = boot_ms(&browser, &several, CONCURRENT).await?;
     browser.close().await?;
     Ok(BootRun {
         cold,
         warm,
+        with_files,
         concurrent,
         cold_served,
         warm_served,

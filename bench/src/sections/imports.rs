@@ -15,8 +15,17 @@ use crate::table::{Row, Section, line};
 use super::{Ctx, Paged, RUNS, TASK_WAIT};
 
 /// Modules neither side preloads: the same first import for every contender. (Not
-/// `dataclasses`: Pyodide 314.0.2's worker has it in `sys.modules` after booting.)
-const SHARED: [&str; 4] = ["statistics", "fractions", "decimal", "ipaddress"];
+/// `dataclasses`: Pyodide 314.0.2's worker has it in `sys.modules` after booting.) `csv`,
+/// `pathlib` and `logging` are issue 24's: modules a multi-file app imports first.
+const SHARED: [&str; 7] = [
+    "statistics",
+    "fractions",
+    "decimal",
+    "ipaddress",
+    "csv",
+    "pathlib",
+    "logging",
+];
 
 /// Modules PyScript preloads and rustpy does not: rustpy's first import alone.
 const RUSTPY_ONLY: [&str; 2] = ["json", "re"];

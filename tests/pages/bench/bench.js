@@ -170,18 +170,42 @@ export async function measureSync(worker, { calls = 500, warmUp = RELAY_WARM_UP 
 /// console (`window.__console`, see capture.js), to `{ stamps, origin }` (`origin`: this
 /// page's navigation start, `performance.timeOrigin`, on the same clock).
 export async function bootStamps(n, limitMs = 200_000) {
-  const stamps = () =>
+  const logged = (prefix) =>
     window.__console
-      .filter((line) => line.level === "log" && line.text.startsWith("boot stamp "))
-      .map((line) => Number(line.text.slice("boot stamp ".length)));
+      .filter((line) => line.level === "log" && line.text.startsWith(prefix))
+      .map((line) => Number(line.text.slice(prefix.length)));
+  const stamps = () => logged("boot stamp ");
+  // Each worker then counts the config's files it found (boot-worker-*.py).
+  const counts = () => logged("boot files ");
   const found = new Promise((resolve) => {
-    const poll = () => (stamps().length >= n ? resolve() : setTimeout(poll, 10));
+    const poll = () => (counts().length >= n ? resolve() : setTimeout(poll, 10));
     poll();
   });
   await within(limitMs, `${n} worker(s) to report their first statement`, found);
   const values = stamps();
-  if (!values.every(Number.isFinite)) throw new Error(`unreadable stamps: ${values}`);
+  if (values.length < n || !values.every(Number.isFinite)) throw new Error(`unreadable stamps: ${values}`);
+  const expected = Object.keys(bootFiles()).length;
+  if (!counts().every((count) => count === expected)) {
+    throw new Error(`a worker found ${counts()} of the config's ${expected} files`);
+  }
   return { stamps: values, origin: performance.timeOrigin };
+}
+
+/// How many generated app files the boot pages give their workers: `?files=N` (default 0).
+/// The bench writes them (`bench/src/sections/boot.rs`, `write_app_files`) and serves them
+/// at /bench-data/app/.
+export const BOOT_FILES_PREFIX = "/bench-data/app/";
+
+/// The `files` config of a boot page's workers, PyScript's form for every contender: each
+/// generated module's URL to `./app/<name>` in the worker's filesystem.
+export function bootFiles() {
+  const count = Number(new URLSearchParams(location.search).get("files") ?? "0");
+  const files = {};
+  for (let i = 0; i < count; i += 1) {
+    const name = `mod${String(i).padStart(2, "0")}.py`;
+    files[`${BOOT_FILES_PREFIX}${name}`] = `./app/${name}`;
+  }
+  return files;
 }
 
 /// The FFI task's loops: `js.performance.now()` (and the loops that break it down, see
