@@ -74,6 +74,10 @@ pub struct Boot {
     /// `Atomics.waitAsync`): blocking requests go there instead of by `postMessage`.
     #[serde(default)]
     pub fast_requests: bool,
+    /// The worker's tag has the `terminal` attribute: its output target holds the xterm.js
+    /// terminal (as `terminal`), which Python sees as `__terminal__`.
+    #[serde(default)]
+    pub terminal: bool,
 }
 
 fn default_reply_limit() -> usize {

@@ -175,6 +175,8 @@ def _install_input():
                 "worker>), or read an <input> element with pyscript.document"
             )
         sys.stdout.flush()
+        # The prompt comes after everything printed before it (a terminal shows both).
+        _rustpy_host.drain_output()
         answer = _rustpy_host.call_page("input", str(prompt), timeout=float("inf"))
         return "" if answer is None else str(answer)
 

@@ -39,6 +39,15 @@ mod _rustpy_host {
         flush_output();
     }
 
+    /// Emits all output and waits until the page has shown it (see
+    /// [`Host::drain_output`](crate::Host::drain_output)): `input()` calls it, so its prompt
+    /// comes after what was printed before.
+    #[pyfunction]
+    fn drain_output() {
+        flush_output();
+        host().drain_output();
+    }
+
     /// Seconds since the epoch, from the host's wall clock.
     #[pyfunction]
     fn wall_clock() -> f64 {

@@ -197,6 +197,12 @@ pub trait Host {
     /// gathers lines while its page is behind): called when the interpreter hands control
     /// back, before it waits (a sync call, `sleep`, a page request) and when Python flushes.
     fn flush_held_output(&self) {}
+    /// Delivers the held output, then waits (boundedly) until the page has shown every
+    /// line delivered so far: before a wait whose prompt must come after them (`input()`
+    /// in a terminal). By default the same as [`Host::flush_held_output`].
+    fn drain_output(&self) {
+        self.flush_held_output();
+    }
     /// Called from time to time while Python runs (with every check of
     /// [`Runtime::watch_for_interrupts`] that looks at the page): a chance to deliver output
     /// held back for a while, so a long loop's last lines show while it runs.

@@ -78,9 +78,13 @@ function pageInterpreter() {
  * so pages can show them.
  */
 function emitOutput(element, stream, lines) {
-  const text = lines.length === 1 ? lines[0] : lines.join("\n");
-  if (stream === "stderr") console.error(text);
-  else console.log(text);
+  const terminal = element && terminals.get(element);
+  if (terminal) terminal.write(stream, lines);
+  else {
+    const text = lines.length === 1 ? lines[0] : lines.join("\n");
+    if (stream === "stderr") console.error(text);
+    else console.log(text);
+  }
   if (!element) return;
   for (const line of lines) element.dispatchEvent(new CustomEvent("rustpy:output", { detail: { stream, line } }));
 }
@@ -88,6 +92,51 @@ function emitOutput(element, stream, lines) {
 /** Output of the page's interpreter belongs to the main script running at the time. */
 function mainOutput(stream, line) {
   emitOutput(currentMainElement, stream, [line]);
+}
+
+// ---------------------------------------------------------------------------------------
+// The `terminal` attribute: an xterm.js terminal after the tag (in its output target) shows
+// the script's output instead of the console, and a worker's `input()` reads the lines
+// typed into it; Ctrl-C interrupts the worker. rustpy-terminal.js and xterm.js load only
+// when a page has such a tag. As in PyScript, at most one main-thread script has one (its
+// Python cannot wait for a line, so it shows output only).
+
+const terminals = new WeakMap(); // script element -> its TerminalView (rustpy-terminal.js)
+const terminalsOpening = new WeakMap(); // script element -> the promise of its view
+let mainTerminal = null; // the main-thread script element that has the page's one
+
+/**
+ * The terminal of a script tag with the `terminal` attribute, opened once (`null` for a tag
+ * without one, or for a second main-thread one, which gets an error box). `element.terminal`
+ * and its output target's `terminal` are the xterm.js `Terminal` (`__terminal__` in Python).
+ */
+function terminalFor(element) {
+  if (!element?.hasAttribute("terminal")) return Promise.resolve(null);
+  let opening = terminalsOpening.get(element);
+  if (!opening) {
+    const worker = element.hasAttribute("worker");
+    if (!worker && mainTerminal && mainTerminal !== element) {
+      showScriptError(
+        element,
+        "terminal not opened",
+        "a page has at most one main-thread terminal (as in PyScript): give this script the " +
+          "worker attribute, or drop terminal from one of them; its output goes to the console",
+      );
+      return Promise.resolve(null);
+    }
+    if (!worker) mainTerminal = element;
+    const target = document.getElementById(targetFor(element));
+    opening = import("./rustpy-terminal.js")
+      .then(({ openTerminal }) => openTerminal(target, { input: worker }))
+      .then((view) => {
+        terminals.set(element, view);
+        element.terminal = view.terminal;
+        target.terminal = view.terminal;
+        return view;
+      });
+    terminalsOpening.set(element, opening);
+  }
+  return opening;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -485,11 +534,15 @@ class PyWorker {
         earlyError ??= event.message || "the worker script failed to load";
       });
       if (early) this.#worker = early;
-      const [loaded, module, prepared] = await Promise.all([
+      const [loaded, module, prepared, terminal] = await Promise.all([
         loadSource(this.#element, src ?? null),
         interpreterModule(),
         prepareConfig(config, this.#element ? "attribute" : "option", pageInterpreter),
+        terminalFor(this.#element),
       ]);
+      // Ctrl-C in the terminal: KeyboardInterrupt in the worker (a failed interrupt, say of a
+      // worker that is not running, changes nothing).
+      if (terminal) terminal.onInterrupt = () => this.interrupt().catch(() => {});
       config = prepared.config;
       if (this.#terminated) throw new Error(`${this.#label} was terminated before it was ready`);
       this.#label = describeScript("worker", this.#name, loaded.filename);
@@ -557,6 +610,7 @@ class PyWorker {
         no_shared_memory: noRelay && `${missing.text}, and rustpy's service-worker relay cannot run: ${noRelay}. ${waysOut(missing)}`,
         library: LIBRARY_URL,
         page_url: document.baseURI,
+        terminal: terminal !== null,
       }, prepared.files.map((file) => file.data.buffer));
       posted = true;
       // A worker with `"spin": false` in its config is not watched: the page waits at once.
@@ -826,6 +880,9 @@ class PyWorker {
    * without a tag); resolves with the text when the user presses Enter.
    */
   #prompt(prompt, id) {
+    const terminal = this.#element && terminals.get(this.#element);
+    // A line cancelled by Ctrl-C answers nothing: the worker gave up the request.
+    if (terminal) return terminal.readLine(String(prompt ?? "")).then((line) => line ?? "");
     return new Promise((resolve) => {
       const form = document.createElement("form");
       form.className = "rustpy-input";
@@ -859,6 +916,8 @@ class PyWorker {
 
   /** Takes down the input prompt of request `id` (or all of them). */
   #removePrompts(id) {
+    // A terminal reads one line at a time: the abandoned request is the one being read.
+    if (this.#element) terminals.get(this.#element)?.cancel();
     for (const [promptId, form] of this.#prompts) {
       if (id === undefined || promptId === id) {
         form.remove();
@@ -1557,13 +1616,25 @@ async function runOnMain(element) {
   try {
     const loaded = await loadSource(element);
     filename = loaded.filename;
-    const { config, files } = await mainConfig(element);
+    const [{ config, files }, terminal] = await Promise.all([mainConfig(element), terminalFor(element)]);
     const glue = await interpreter;
     currentMainElement = element;
     pageGlue = glue;
+    const configJson = config === null ? "" : JSON.stringify(config);
+    if (terminal) {
+      // `__terminal__` for the page's Python, as PyScript gives it (a builtin: every script
+      // sees it). The config and files count for the call that starts the interpreter.
+      const setTerminal = [
+        "def _rustpy_terminal():",
+        "    import builtins, js",
+        `    builtins.__terminal__ = js.document.getElementById(${JSON.stringify(targetFor(element))}).terminal`,
+        "_rustpy_terminal()",
+        "del _rustpy_terminal",
+      ].join("\n");
+      await glue.run_main_script(setTerminal, "<terminal>", mainOutput, pageOps, pageFfi, configJson, files);
+    }
     // Its listeners run now, before the script.
     dispatchScriptEvent(element, "ready", { worker: false });
-    const configJson = config === null ? "" : JSON.stringify(config);
     await glue.run_main_script(loaded.source, filename, mainOutput, pageOps, pageFfi, configJson, files);
   } catch (error) {
     // The page's interpreter throws a Python traceback as a string.

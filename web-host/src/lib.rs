@@ -52,6 +52,11 @@ pub trait OutputSink {
     fn line(&self, stream: Stream, line: &str);
     /// Delivers every line held back, now.
     fn flush_held(&self) {}
+    /// Delivers every line held back and waits until the page has shown them all
+    /// ([`Host::drain_output`]); by default [`OutputSink::flush_held`].
+    fn drain(&self) {
+        self.flush_held();
+    }
     /// Python is running: delivers lines held back for a while.
     fn running(&self) {}
 }
@@ -122,6 +127,10 @@ impl Host for WebHost {
 
     fn flush_held_output(&self) {
         self.setup.output.flush_held();
+    }
+
+    fn drain_output(&self) {
+        self.setup.output.drain();
     }
 
     fn running(&self) {

@@ -103,6 +103,17 @@ fn interrupt_checks(
     }
 }
 
+/// Run before the script of a worker whose tag has the `terminal` attribute: `__terminal__`
+/// is the page's xterm.js `Terminal`, which the page put on the tag's output target, as
+/// PyScript gives it (a builtin, so every module sees it).
+/// (A function, so that the script's globals get no names from it.)
+const TERMINAL_SETUP: &str = "def _rustpy_terminal():\n\
+    \x20   import builtins\n\
+    \x20   from pyscript import current_target, document\n\
+    \x20   builtins.__terminal__ = document.getElementById(current_target()).terminal\n\
+    _rustpy_terminal()\n\
+    del _rustpy_terminal\n";
+
 /// Runs the script described by `boot` (a [`Boot`] as a JS object, plus the shared
 /// `control`/`data` buffers when the page is cross-origin isolated) in this worker, and
 /// posts [`FromWorker::Booted`] once its interpreter is up, then the script's output and
@@ -208,6 +219,12 @@ pub async fn worker_main(boot: JsValue, local_table: JsValue) {
     };
     if let Err(error) = rustpy_web_host::start(Realm::Worker, setup) {
         post(&FromWorker::Failed { traceback: error });
+        return;
+    }
+    if boot.terminal
+        && let Err(traceback) = rustpy_web_host::run_script(TERMINAL_SETUP, "<terminal>").await
+    {
+        post(&FromWorker::Failed { traceback });
         return;
     }
     // The page dispatches `rustpy:ready` on the tag now, before the script runs.

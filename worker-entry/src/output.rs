@@ -26,6 +26,9 @@ use crate::{now_ms, post};
 /// ends it at once; the wait goes on while the page is still behind).
 const RELAY_OUTPUT_WAIT_MS: f64 = 1000.0;
 
+/// How long [`OutputSink::drain`] waits for the page at most, in milliseconds.
+const DRAIN_MS: f64 = 2000.0;
+
 /// Lines gathered for one message.
 #[derive(Default)]
 struct Gathered {
@@ -140,6 +143,32 @@ impl OutputSink for GatheredOutput {
 
     fn flush_held(&self) {
         self.post_gathered();
+    }
+
+    fn drain(&self) {
+        self.post_gathered();
+        // Until the page handled every message posted, an interrupt is asked for, or
+        // DRAIN_MS passed (a page busy elsewhere does not hold the worker for long).
+        let deadline = now_ms() + DRAIN_MS;
+        let posted = self.posted.get();
+        if let Some(control) = &self.control {
+            loop {
+                let seen = Atomics::load(control, OUTPUT_SEEN).unwrap_or(0);
+                let interrupt = Atomics::load(control, INTERRUPT).unwrap_or(0) != 0;
+                let left = deadline - now_ms();
+                if unhandled(posted, seen as u32) == 0 || interrupt || left <= 0.0 {
+                    return;
+                }
+                let slice = left.min(WAIT_SLICE_MS);
+                if Atomics::wait_with_timeout(control, OUTPUT_SEEN, seen, slice).is_err() {
+                    return; // no Atomics.wait here
+                }
+            }
+        } else if let Some(relay) = &self.relay
+            && unhandled(posted, relay.seen()) > 0
+        {
+            relay.wait_for_output(posted, DRAIN_MS);
+        }
     }
 
     fn running(&self) {

@@ -65,6 +65,7 @@ pub const KEYS: &[&str] = &[
     "library",
     "reply_limit",
     "fast_requests",
+    "terminal",
     "frame",
     "data",
     "call",
@@ -326,13 +327,18 @@ pub fn boot() -> BoxedStrategy<Boot> {
             proptest::option::of(text()),
             (proptest::option::of(text()), proptest::option::of(text())),
             (text(), text()),
-            (any::<usize>(), any::<bool>()),
+            (any::<usize>(), any::<bool>(), any::<bool>()),
         ),
     )
         .prop_map(
             |(
                 (source, filename, name, config),
-                (target, (relay, no_shared_memory), (library, page_url), (reply_limit, fast_requests)),
+                (
+                    target,
+                    (relay, no_shared_memory),
+                    (library, page_url),
+                    (reply_limit, fast_requests, terminal),
+                ),
             )| Boot {
                 source,
                 filename,
@@ -345,6 +351,7 @@ pub fn boot() -> BoxedStrategy<Boot> {
                 page_url,
                 reply_limit,
                 fast_requests,
+                terminal,
             },
         )
         .boxed()
