@@ -283,6 +283,31 @@ impl Page<'_> {
         Ok(())
     }
 
+    /// Presses `keys` one after the other on the keyboard, into whatever has the focus
+    /// (WebDriver key actions: unlike [`Page::type_into`] no element is looked up, so this
+    /// also reaches a text area WebDriver would not call interactable, such as xterm.js's).
+    /// `"\n"` is Enter; WebDriver's key codes (`"\u{E003}"` Backspace...) are keys too.
+    /// With `control`, Control is held down around them (`"c"`: Ctrl-C).
+    pub async fn press_keys(&self, keys: &str, control: bool) -> Result<(), BrowserError> {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        const CONTROL: char = '\u{E009}';
+        let mut actions = KeyActions::new("keyboard".to_string());
+        if control {
+            actions = actions.then(KeyAction::Down { value: CONTROL });
+        }
+        for key in keys.chars() {
+            let key = if key == '\n' { '\u{E007}' } else { key };
+            actions = actions
+                .then(KeyAction::Down { value: key })
+                .then(KeyAction::Up { value: key });
+        }
+        if control {
+            actions = actions.then(KeyAction::Up { value: CONTROL });
+        }
+        bounded("key actions", self.client.perform_actions(actions)).await?;
+        Ok(())
+    }
+
     /// A PNG of what the browser window shows.
     pub async fn screenshot(&self) -> Result<Vec<u8>, BrowserError> {
         bounded("screenshot", self.client.screenshot()).await

@@ -17,17 +17,17 @@ use serde_json::json;
 
 const WAIT: Duration = Duration::from_secs(90);
 
-/// WebDriver's keys: Backspace, Up arrow, Control (held to the end of the keys sent).
+/// WebDriver's keys: Backspace, Up arrow.
 const BACKSPACE: &str = "\u{E003}";
 const UP: &str = "\u{E013}";
-const CONTROL: &str = "\u{E009}";
 
 /// Waits until the terminal after script `id` shows text containing `wanted` (after the
-/// first `after` occurrences of it), and returns that text.
+/// first `after` occurrences of it), and returns that text. (Its lines come without their
+/// trailing spaces: a prompt `"name? "` shows as `"name?"` until something is typed.)
 async fn wait_for_text(page: &Page<'_>, id: &str, wanted: &str, after: usize) -> String {
     let script = format!(
-        "const text = window.terminalText({id:?}); \
-         return text !== null && text.split({wanted:?}).length > {after} + 1 ? text : null"
+        "(() => {{ const text = window.terminalText?.({id:?}); \
+         return text && text.split({wanted:?}).length > {after} + 1 ? text : null }})()"
     );
     let found = page.wait_for(&script, WAIT).await;
     let text = page
@@ -40,17 +40,27 @@ async fn wait_for_text(page: &Page<'_>, id: &str, wanted: &str, after: usize) ->
     }
 }
 
-/// Types `keys` into the terminal after script `id` (its xterm.js text area).
+/// Types `keys` into the terminal after script `id` (focused first), Control held with
+/// `control`.
+async fn press(page: &Page<'_>, id: &str, keys: &str, control: bool) {
+    page.eval(
+        &format!("document.getElementById({id:?}).terminal.focus(); return true"),
+        vec![],
+    )
+    .await
+    .unwrap();
+    page.press_keys(keys, control).await.unwrap();
+}
+
 async fn type_keys(page: &Page<'_>, id: &str, keys: &str) {
-    let selector = format!("#{id} + .rustpy-target .xterm-helper-textarea");
-    page.type_into(&selector, keys).await.unwrap();
+    press(page, id, keys, false).await;
 }
 
 #[tokio::test]
 async fn worker_terminals_read_input_and_run_a_repl_each_with_its_own_output() {
     let h = Harness::start().await;
     let page = h.open("/terminal/workers.html").await;
-    let first = wait_for_text(&page, "session", "name? ", 0).await;
+    let first = wait_for_text(&page, "session", "name?", 0).await;
     let columns = page
         .eval("return document.getElementById('session').terminal.cols", vec![])
         .await
@@ -59,7 +69,7 @@ async fn worker_terminals_read_input_and_run_a_repl_each_with_its_own_output() {
         first.contains(&format!("terminal of {columns} columns")),
         "__terminal__ is the page's Terminal: {first}"
     );
-    let prompt_at = first.find("name? ").unwrap_or_default();
+    let prompt_at = first.find("name?").unwrap_or_default();
     assert!(
         first.find("before the prompt").is_some_and(|at| at < prompt_at),
         "the prompt comes after what was printed before it: {first}"
@@ -67,7 +77,7 @@ async fn worker_terminals_read_input_and_run_a_repl_each_with_its_own_output() {
 
     type_keys(&page, "session", "Ada\n").await;
     wait_for_text(&page, "session", "hello Ada", 0).await;
-    wait_for_text(&page, "session", ">>> ", 0).await;
+    wait_for_text(&page, "session", ">>>", 0).await;
     let text = wait_for_text(&page, "session", "repl ready", 0).await;
     assert!(text.contains("name? Ada"), "the typed line stays: {text}");
 
@@ -83,7 +93,7 @@ async fn worker_terminals_read_input_and_run_a_repl_each_with_its_own_output() {
     // Ctrl-C stops a loop that never waits (it announces itself first); the REPL prompts
     // again and goes on.
     let prompts = page
-        .eval("return window.terminalText('session').split('>>> ').length", vec![])
+        .eval("return window.terminalText('session').split('>>>').length", vec![])
         .await
         .unwrap()
         .as_u64()
@@ -91,9 +101,9 @@ async fn worker_terminals_read_input_and_run_a_repl_each_with_its_own_output() {
     type_keys(&page, "session", "print('looping'); exec('while True: pass')\n").await;
     // The typed line shows "looping" once; the loop's output is the second.
     wait_for_text(&page, "session", "looping", 1).await;
-    type_keys(&page, "session", &format!("{CONTROL}c")).await;
+    press(&page, "session", "c", true).await;
     wait_for_text(&page, "session", "KeyboardInterrupt", 0).await;
-    wait_for_text(&page, "session", ">>> ", prompts.saturating_sub(1)).await;
+    wait_for_text(&page, "session", ">>>", prompts.saturating_sub(1)).await;
     type_keys(&page, "session", "'alive'\n").await;
     let text = wait_for_text(&page, "session", "'alive'", 1).await;
 
