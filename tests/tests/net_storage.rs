@@ -34,6 +34,10 @@ fn assert_first_visit(report: &Value, side: &str) {
         assert_eq!(checks[check], true, "{side}: {check}: {report}");
     }
     assert_eq!(checks["getDefault"], "default", "{side}: {report}");
+    assert_eq!(
+        checks["noCallablePerStore"], 0,
+        "{side}: ten more stores offered JS no callable of their own: {report}"
+    );
     assert_eq!(checks["pop"], 1, "{side}: {report}");
     assert_eq!(checks["clearedReopened"], json!({}), "{side}: {report}");
     assert_eq!(

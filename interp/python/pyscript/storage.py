@@ -190,6 +190,18 @@ async def _open(name):
     return database, loaded
 
 
+# Writes in flight: IDBTransaction proxy -> the Storage it writes for. One module-level
+# handler ends them all (a bound method per Storage would stay registered with JS for the
+# life of the page); an aborted write is reported by the store's next sync().
+_writes = {}
+
+
+def _on_write_ended(event):
+    store = _writes.pop(event.target, None)
+    if store is not None and event.type == "abort":
+        store._failures.append(_failure_text(event.target))
+
+
 class Storage(dict):
     """A store of ``pyscript.storage``: a ``dict`` whose writes also go to IndexedDB (see
     the module's docs). Made by ``await storage(name)``; subclass it and pass
@@ -210,10 +222,9 @@ class Storage(dict):
     def _write(self, operation, *arguments):
         transaction = self._database.transaction(_ITEMS, "readwrite")
         getattr(transaction.objectStore(_ITEMS), operation)(*arguments)
-        transaction.onabort = self._write_failed
-
-    def _write_failed(self, event):
-        self._failures.append(_failure_text(event.target))
+        _writes[transaction] = self
+        transaction.onabort = _on_write_ended
+        transaction.oncomplete = _on_write_ended
 
     @staticmethod
     def _checked_key(key):

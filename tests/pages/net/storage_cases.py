@@ -106,6 +106,16 @@ async def first_visit(name, store):
         await storage(name, storage_class=dict)
     except TypeError as error:
         checks["notStorageClass"] = f"TypeError: {error}"
+    # Stores register no Python callable of their own with JS: ten more stores, each
+    # written and synced, leave the count of offered callables as it was.
+    import _rustpy_ffi
+
+    offered = len(_rustpy_ffi._callables)
+    for index in range(10):
+        extra = await storage(f"{name}-extra-{index}")
+        extra["n"] = index
+        await extra.sync()
+    checks["noCallablePerStore"] = len(_rustpy_ffi._callables) - offered
     # clear() persists too.
     scratch = await storage(name + "-scratch")
     scratch["x"] = 1
