@@ -92,7 +92,6 @@ pub mod op {
     }
 }
 
-
 /// Attribute and method names common in DOM code, which operations carry as their index
 /// here instead of as text ([`OpWriter::name`]; any other name goes as a string): the page
 /// parses a small number where it parsed, and then had to look up, a string of up to 22

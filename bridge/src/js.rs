@@ -213,7 +213,10 @@ pub fn wire_module() -> String {
 
 /// Writes `export const <object> = Object.freeze({NAME: "value", ...})` of `all`.
 fn names(js: &mut String, object: &str, what: &str, all: &[(&str, &str)]) {
-    let _ = writeln!(js, "/** {what}. */\nexport const {object} = Object.freeze({{");
+    let _ = writeln!(
+        js,
+        "/** {what}. */\nexport const {object} = Object.freeze({{"
+    );
     for (name, value) in all {
         let _ = writeln!(js, "  {name}: \"{value}\",");
     }

@@ -62,7 +62,10 @@ async fn worker_terminals_read_input_and_run_a_repl_each_with_its_own_output() {
     let page = h.open("/terminal/workers.html").await;
     let first = wait_for_text(&page, "session", "name?", 0).await;
     let columns = page
-        .eval("return document.getElementById('session').terminal.cols", vec![])
+        .eval(
+            "return document.getElementById('session').terminal.cols",
+            vec![],
+        )
         .await
         .unwrap();
     assert!(
@@ -71,7 +74,9 @@ async fn worker_terminals_read_input_and_run_a_repl_each_with_its_own_output() {
     );
     let prompt_at = first.find("name?").unwrap_or_default();
     assert!(
-        first.find("before the prompt").is_some_and(|at| at < prompt_at),
+        first
+            .find("before the prompt")
+            .is_some_and(|at| at < prompt_at),
         "the prompt comes after what was printed before it: {first}"
     );
 
@@ -93,12 +98,20 @@ async fn worker_terminals_read_input_and_run_a_repl_each_with_its_own_output() {
     // Ctrl-C stops a loop that never waits (it announces itself first); the REPL prompts
     // again and goes on.
     let prompts = page
-        .eval("return window.terminalText('session').split('>>>').length", vec![])
+        .eval(
+            "return window.terminalText('session').split('>>>').length",
+            vec![],
+        )
         .await
         .unwrap()
         .as_u64()
         .unwrap_or(0) as usize;
-    type_keys(&page, "session", "print('looping'); exec('while True: pass')\n").await;
+    type_keys(
+        &page,
+        "session",
+        "print('looping'); exec('while True: pass')\n",
+    )
+    .await;
     // The typed line shows "looping" once; the loop's output is the second.
     wait_for_text(&page, "session", "looping", 1).await;
     press(&page, "session", "c", true).await;
@@ -114,7 +127,9 @@ async fn worker_terminals_read_input_and_run_a_repl_each_with_its_own_output() {
     );
     let logged = page.log_lines().await.unwrap();
     assert!(
-        !logged.iter().any(|line| line.contains("hello Ada") || line.contains("second terminal")),
+        !logged
+            .iter()
+            .any(|line| line.contains("hello Ada") || line.contains("second terminal")),
         "a terminal's output does not go to the console: {logged:?}"
     );
     assert!(page.error_boxes().await.unwrap().is_empty());
@@ -124,16 +139,23 @@ async fn worker_terminals_read_input_and_run_a_repl_each_with_its_own_output() {
 async fn a_main_thread_terminal_shows_output_and_a_second_one_is_refused() {
     let h = Harness::start().await;
     let page = h.open("/terminal/main.html").await;
-    page.wait_for("window.mainDone === true", WAIT).await.unwrap();
+    page.wait_for("window.mainDone === true", WAIT)
+        .await
+        .unwrap();
     let text = wait_for_text(&page, "first", "main says hi", 0).await;
     let columns = page
-        .eval("return document.getElementById('first').terminal.cols", vec![])
+        .eval(
+            "return document.getElementById('first').terminal.cols",
+            vec![],
+        )
         .await
         .unwrap();
     assert!(text.contains(&format!("cols {columns}")), "{text}");
     let boxes = page.error_boxes().await.unwrap();
     assert!(
-        boxes.iter().any(|b| b.contains("at most one main-thread terminal")),
+        boxes
+            .iter()
+            .any(|b| b.contains("at most one main-thread terminal")),
         "the second main-thread terminal is refused: {boxes:?}"
     );
     let logged = page.log_lines().await.unwrap();
@@ -146,9 +168,12 @@ async fn a_main_thread_terminal_shows_output_and_a_second_one_is_refused() {
         "the terminal's output does not go to the console: {logged:?}"
     );
     assert_eq!(
-        page.eval("return document.getElementById('other').terminal ?? null", vec![])
-            .await
-            .unwrap(),
+        page.eval(
+            "return document.getElementById('other').terminal ?? null",
+            vec![]
+        )
+        .await
+        .unwrap(),
         json!(null)
     );
 }
@@ -157,18 +182,33 @@ async fn a_main_thread_terminal_shows_output_and_a_second_one_is_refused() {
 async fn only_pages_with_a_terminal_load_xterm() {
     let h = Harness::start().await;
     let page = h.open("/terminal/none.html").await;
-    page.wait_for("window.noTerminalDone === true", WAIT).await.unwrap();
+    page.wait_for("window.noTerminalDone === true", WAIT)
+        .await
+        .unwrap();
     let served = h.server.bytes_served();
-    for file in ["/rustpy/rustpy-terminal.js", "/rustpy/xterm.mjs", "/rustpy/xterm.css"] {
-        assert!(!served.contains_key(file), "a page without a terminal fetched {file}");
+    for file in [
+        "/rustpy/rustpy-terminal.js",
+        "/rustpy/xterm.mjs",
+        "/rustpy/xterm.css",
+    ] {
+        assert!(
+            !served.contains_key(file),
+            "a page without a terminal fetched {file}"
+        );
     }
     drop(page);
     h.server.reset_bytes_served();
     let page = h.open("/terminal/main.html").await;
-    page.wait_for("window.mainDone === true", WAIT).await.unwrap();
+    page.wait_for("window.mainDone === true", WAIT)
+        .await
+        .unwrap();
     let served = h.server.bytes_served();
     let mut added = 0;
-    for file in ["/rustpy/rustpy-terminal.js", "/rustpy/xterm.mjs", "/rustpy/xterm.css"] {
+    for file in [
+        "/rustpy/rustpy-terminal.js",
+        "/rustpy/xterm.mjs",
+        "/rustpy/xterm.css",
+    ] {
         let sent = served
             .get(file)
             .unwrap_or_else(|| panic!("a page with a terminal did not fetch {file}"));

@@ -8,8 +8,8 @@ use proptest::prelude::*;
 
 use rustpy_bridge::ffi::{BatchPart, JsFailure, JsReply};
 use rustpy_bridge::{
-    Boot, CallOutcome, Float, FromWorker, JsRef, OutputStream, PyRef, SharedBuffer, SyncFailure, SyncReply,
-    ToWorker, Value,
+    Boot, CallOutcome, Float, FromWorker, JsRef, OutputStream, PyRef, SharedBuffer, SyncFailure,
+    SyncReply, ToWorker, Value,
 };
 
 /// `Number.MAX_SAFE_INTEGER`: integers past it travel tagged.
