@@ -196,7 +196,6 @@ async fn only_pages_with_a_terminal_load_xterm() {
             "a page without a terminal fetched {file}"
         );
     }
-    drop(page);
     h.server.reset_bytes_served();
     let page = h.open("/terminal/main.html").await;
     page.wait_for("window.mainDone === true", WAIT)
