@@ -195,17 +195,13 @@ pub fn wire_module() -> String {
             Ok(serde_json::Value::Object(fields)) => fields,
             _ => continue,
         };
+        let kind = fields["type"].as_str().unwrap_or_default();
         let names: Vec<String> = fields
             .keys()
             .filter(|key| *key != "type")
             .map(|key| format!("\"{key}\""))
             .collect();
-        let _ = writeln!(
-            js,
-            "  {}: Object.freeze([{}]),",
-            message.kind(),
-            names.join(", ")
-        );
+        let _ = writeln!(js, "  {kind}: Object.freeze([{}]),", names.join(", "));
     }
     js.push_str("});\n");
     js

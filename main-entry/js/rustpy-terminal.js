@@ -52,7 +52,7 @@ class TerminalView {
   onInterrupt = () => {};
   #terminal;
   #history = [];
-  /** The read in progress: { prompt, line, cursor, browsing, resolve }, or null. */
+  /** The read in progress: { line, cursor, browsing, resolve }, or null. */
   #read = null;
   /** Text typed (or pasted) while no read was in progress, for the next reads. */
   #ahead = "";
@@ -78,7 +78,7 @@ class TerminalView {
     this.cancel();
     return new Promise((resolve) => {
       this.#terminal.write(prompt);
-      this.#read = { prompt, line: "", cursor: 0, browsing: this.#history.length, resolve };
+      this.#read = { line: "", cursor: 0, browsing: this.#history.length, resolve };
       const ahead = this.#ahead;
       this.#ahead = "";
       if (ahead) this.#typed(ahead);

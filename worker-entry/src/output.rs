@@ -79,31 +79,40 @@ impl GatheredOutput {
         let Some(stream) = gathered.stream else {
             return;
         };
-        if let Some(control) = &self.control {
-            loop {
-                let seen = Atomics::load(control, OUTPUT_SEEN).unwrap_or(0);
-                let interrupt = Atomics::load(control, INTERRUPT).unwrap_or(0) != 0;
-                if unhandled(self.posted.get(), seen as u32) < OUTPUT_MAX_UNHANDLED || interrupt {
-                    break;
-                }
-                if Atomics::wait_with_timeout(control, OUTPUT_SEEN, seen, WAIT_SLICE_MS).is_err() {
-                    break; // no Atomics.wait here: post without waiting
-                }
-            }
-        } else if let Some(relay) = &self.relay {
-            let posted = self.posted.get();
-            while unhandled(posted, relay.seen()) >= OUTPUT_MAX_UNHANDLED {
-                let at_least = posted.wrapping_sub(OUTPUT_MAX_UNHANDLED - 1);
-                if relay.wait_for_output(at_least, RELAY_OUTPUT_WAIT_MS) {
-                    break;
-                }
-            }
-        }
+        self.wait_for_page(OUTPUT_MAX_UNHANDLED - 1, None);
         post(&FromWorker::Output {
             stream,
             lines: gathered.lines,
         });
         self.posted.set(self.posted.get().wrapping_add(1));
+    }
+
+    /// Waits until the page has at most `most` of the output messages posted so far
+    /// unhandled, an interrupt is asked for, or `deadline` (on [`now_ms`]'s clock) passes.
+    /// Without `Atomics.wait` (or without a count) it does not wait.
+    fn wait_for_page(&self, most: u32, deadline: Option<f64>) {
+        let posted = self.posted.get();
+        let left = || deadline.map_or(f64::INFINITY, |deadline| deadline - now_ms());
+        if let Some(control) = &self.control {
+            loop {
+                let seen = Atomics::load(control, OUTPUT_SEEN).unwrap_or(0);
+                let interrupt = Atomics::load(control, INTERRUPT).unwrap_or(0) != 0;
+                if unhandled(posted, seen as u32) <= most || interrupt || left() <= 0.0 {
+                    return;
+                }
+                let slice = left().min(WAIT_SLICE_MS);
+                if Atomics::wait_with_timeout(control, OUTPUT_SEEN, seen, slice).is_err() {
+                    return; // no Atomics.wait here: go on without waiting
+                }
+            }
+        } else if let Some(relay) = &self.relay {
+            while unhandled(posted, relay.seen()) > most && left() > 0.0 {
+                let at_least = posted.wrapping_sub(most);
+                if relay.wait_for_output(at_least, left().min(RELAY_OUTPUT_WAIT_MS)) {
+                    return;
+                }
+            }
+        }
     }
 }
 
@@ -147,28 +156,9 @@ impl OutputSink for GatheredOutput {
 
     fn drain(&self) {
         self.post_gathered();
-        // Until the page handled every message posted, an interrupt is asked for, or
-        // DRAIN_MS passed (a page busy elsewhere does not hold the worker for long).
-        let deadline = now_ms() + DRAIN_MS;
-        let posted = self.posted.get();
-        if let Some(control) = &self.control {
-            loop {
-                let seen = Atomics::load(control, OUTPUT_SEEN).unwrap_or(0);
-                let interrupt = Atomics::load(control, INTERRUPT).unwrap_or(0) != 0;
-                let left = deadline - now_ms();
-                if unhandled(posted, seen as u32) == 0 || interrupt || left <= 0.0 {
-                    return;
-                }
-                let slice = left.min(WAIT_SLICE_MS);
-                if Atomics::wait_with_timeout(control, OUTPUT_SEEN, seen, slice).is_err() {
-                    return; // no Atomics.wait here
-                }
-            }
-        } else if let Some(relay) = &self.relay
-            && unhandled(posted, relay.seen()) > 0
-        {
-            relay.wait_for_output(posted, DRAIN_MS);
-        }
+        // Every message handled, an interrupt asked for, or DRAIN_MS passed (a page busy
+        // elsewhere does not hold the worker for long).
+        self.wait_for_page(0, Some(now_ms() + DRAIN_MS));
     }
 
     fn running(&self) {
