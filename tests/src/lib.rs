@@ -82,7 +82,10 @@ impl Harness {
     async fn start_with(folder: &str, isolation: server::Isolation) -> Self {
         let root = workspace_root();
         let demo = root.join("demo");
-        let mounts = [("/demo", demo.as_path())];
+        // rustpy's browser code as written (not bundled), for pages that test one of its
+        // modules alone (`/web/shared/handle-table.js`).
+        let web = root.join("web");
+        let mounts = [("/demo", demo.as_path()), ("/web", web.as_path())];
         Self::serve(
             &root.join(folder),
             server::ServerOptions::suite(isolation, &mounts),

@@ -57,6 +57,18 @@ async fn a_page_pays_only_for_the_modules_it_imports() {
 
     // The module itself came compressed, as the browser asked (`best_encoding`).
     let served = h.server.bytes_served();
+    // rustpy's JavaScript is three requests: the loader (its modules bundled into one
+    // file), the wasm-bindgen glue and the worker script; nothing else before the wasm.
+    let scripts: Vec<&str> = served
+        .keys()
+        .filter_map(|path| path.strip_prefix("/rustpy/"))
+        .filter(|file| file.ends_with(".js"))
+        .collect();
+    assert_eq!(
+        scripts,
+        vec!["rustpy-worker.js", "rustpy.js", "rustpy_wasm.js"],
+        "{served:?}"
+    );
     let wasm = &served["/rustpy/rustpy_wasm_bg.wasm"];
     assert_eq!(
         wasm.content_encoding,

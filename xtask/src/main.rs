@@ -9,15 +9,16 @@
 //!   suite again in Firefox (one engine after the other; WebKit by hand, see `ENGINES`), then a trunk build
 //!   of the demo;
 //! - `bench`: `dist`, then the browser benchmark (`bench/`, crate `rustpy-bench`);
-//! - `wire`: writes `main-entry/js/rustpy-wire.js`, the protocol's constants for the page,
+//! - `wire`: writes `web/shared/wire.js`, the protocol's constants for the page,
 //!   from their definition in `rustpy-bridge` (a bridge test fails while it is stale).
 //!
 //! Builds go to a target folder outside the checkout (`$RUSTPY_CACHE`, by default
 //! `~/.cache/rustpy`), so fresh clones on the same machine reuse them.
 
 mod package;
+mod web;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
 
@@ -167,33 +168,6 @@ fn check_wasm_bindgen_cli() -> Result<(), TaskError> {
     Ok(())
 }
 
-/// Where `./dev setup` installs the third-party browser code (`npm ci` of its pinned
-/// `package.json` and lock file).
-const VENDOR_DIR: &str = "main-entry/js/vendor/node_modules";
-
-/// The third-party files `dist` copies into `dist/rustpy/`: source under [`VENDOR_DIR`] and
-/// name. xterm.js (MIT) for the `terminal` attribute, with its licence.
-const VENDOR_FILES: [(&str, &str); 3] = [
-    ("@xterm/xterm/lib/xterm.mjs", "xterm.mjs"),
-    ("@xterm/xterm/css/xterm.css", "xterm.css"),
-    ("@xterm/xterm/LICENSE", "xterm-LICENSE.txt"),
-];
-
-/// Copies [`VENDOR_FILES`] into `out`, or says how to install them.
-fn copy_vendor(out: &Path) -> Result<(), TaskError> {
-    for (source, name) in VENDOR_FILES {
-        let from = root().join(VENDOR_DIR).join(source);
-        if !from.exists() {
-            return Err(TaskError::Setup(format!(
-                "{} is missing: run `./dev setup` (it runs `npm ci` in main-entry/js/vendor)",
-                from.display()
-            )));
-        }
-        std::fs::copy(&from, out.join(name))?;
-    }
-    Ok(())
-}
-
 /// Whether `dist` writes the precompressed copies of `dist/rustpy/`.
 #[derive(Clone, Copy, PartialEq)]
 enum Compress {
@@ -246,21 +220,7 @@ fn dist(compress: Compress) -> Result<(), TaskError> {
         ])
         .arg(&out)
         .arg(&wasm))?;
-    for (source, name) in [
-        ("main-entry/js/rustpy.js", "rustpy.js"),
-        ("main-entry/js/rustpy-ffi.js", "rustpy-ffi.js"),
-        ("main-entry/js/rustpy-protocol.js", "rustpy-protocol.js"),
-        ("main-entry/js/rustpy-relay.js", "rustpy-relay.js"),
-        ("main-entry/js/rustpy-config.js", "rustpy-config.js"),
-        ("main-entry/js/rustpy-wire.js", "rustpy-wire.js"),
-        ("main-entry/js/rustpy-coi.js", "rustpy-coi.js"),
-        ("main-entry/js/rustpy-sw.js", "rustpy-sw.js"),
-        ("worker-entry/js/rustpy-worker.js", "rustpy-worker.js"),
-        ("main-entry/js/rustpy-terminal.js", "rustpy-terminal.js"),
-    ] {
-        std::fs::copy(root().join(source), out.join(name))?;
-    }
-    copy_vendor(&out)?;
+    web::build(&out)?;
     // The stdlib modules loaded on first import (interp/build.rs, `_rustpy_lazy.py`).
     copy_tree(&library, &out.join("library"))?;
     for entry in std::fs::read_dir(&out)?.flatten() {

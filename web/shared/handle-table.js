@@ -13,7 +13,8 @@ import {
   LOCAL_HANDLE_BASE,
   OP,
   WELL_KNOWN_NAMES,
-} from "./rustpy-wire.js";
+} from "./wire.js";
+import { bytesToWire, plainFromWire, primitiveToWire } from "./codec.js";
 
 const classIds = new Map(); // prototype -> class id (shared by all tables of this realm)
 // Class ids of a worker's own table start here: Python remembers which attribute names of a
@@ -51,13 +52,6 @@ function isInheritedMethod(obj, name) {
 // (null, booleans, safe integers, fractional floats, strings, arrays), the rest as
 // one-key objects ({i}, {f}, {b}, {d}, {js}, {py}, {m}, {bound}, {s}).
 const METHOD = Object.freeze({ m: 1 }); // a `get` reply: an inherited method
-const SPECIAL_FLOATS = { nan: NaN, inf: Infinity, "-inf": -Infinity, "-0": -0 };
-const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-
-/** True when a JS number holds the bigint exactly. */
-const isSafeBigInt = (big) => big >= MIN_SAFE && big <= MAX_SAFE;
-
 /** An error for Python: `python` names the Python exception type to raise, if not JsException. */
 class FfiError extends Error {
   constructor(python, message) {
@@ -72,62 +66,6 @@ function isPlainObject(value) {
   return proto === Object.prototype || proto === null;
 }
 
-function bytesToBase64(bytes) {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(binary);
-}
-
-/** Bytes (a Uint8Array) as a bridge value. */
-export function bytesToWire(bytes) {
-  return { b: bytesToBase64(bytes) };
-}
-
-/** A JS number as a bridge value: integral values as int, the rest as float. */
-function numberToWire(value) {
-  if (Number.isSafeInteger(value)) return Object.is(value, -0) ? { f: "-0" } : value;
-  if (Number.isInteger(value)) return { i: BigInt(value).toString() };
-  if (Number.isFinite(value)) return value;
-  return { f: Number.isNaN(value) ? "nan" : value > 0 ? "inf" : "-inf" };
-}
-
-/**
- * A JS primitive (null/undefined, boolean, number, bigint, string) as a bridge value;
- * `undefined` for anything else (objects and functions, which each side treats its own way).
- */
-export function primitiveToWire(value) {
-  if (value === null || value === undefined) return null;
-  switch (typeof value) {
-    case "boolean":
-    case "string":
-      return value;
-    case "number":
-      return numberToWire(value);
-    case "bigint":
-      return isSafeBigInt(value) ? Number(value) : { i: value.toString() };
-  }
-  return undefined;
-}
-
-/**
- * A by-copy bridge value (none, bool, int, float, str, bytes, list, dict) as JS, nested values
- * converted by `inner`; `undefined` for the other kinds (references), which the caller reads.
- */
-export function plainFromWire(wire, inner) {
-  if (wire === null || wire === undefined) return null;
-  if (typeof wire !== "object") return wire; // boolean, number, string
-  if (Array.isArray(wire)) return wire.map(inner);
-  if (wire.i !== undefined) {
-    const big = BigInt(wire.i);
-    return isSafeBigInt(big) ? Number(big) : big;
-  }
-  if (wire.f !== undefined) return typeof wire.f === "number" ? wire.f : SPECIAL_FLOATS[wire.f];
-  if (wire.b !== undefined) return Uint8Array.from(atob(wire.b), (c) => c.charCodeAt(0));
-  if (wire.d !== undefined) return Object.fromEntries(wire.d.map(([key, item]) => [key, inner(item)]));
-  return undefined;
-}
 
 /**
  * An FFI request as JSON text -> a list of operations, a batch part (`{batch, ops, want}`)

@@ -7,7 +7,7 @@
 // that does not fit is refused (the caller logs why) and changes nothing: the worker and
 // the page go on, and a call it pretended to answer still waits for its real answer.
 
-import { FROM_WORKER_FIELDS } from "./rustpy-wire.js";
+import { FROM_WORKER_FIELDS } from "./wire.js";
 
 const isString = (value) => typeof value === "string";
 const isId = (value) => Number.isSafeInteger(value) && value >= 0;

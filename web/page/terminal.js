@@ -1,5 +1,5 @@
 // The `terminal` attribute of a rustpy script tag: an xterm.js terminal (dist/rustpy/xterm.mjs,
-// npm `@xterm/xterm`, pinned in main-entry/js/vendor) that shows the script's output and, for
+// npm `@xterm/xterm`, pinned in web/package.json) that shows the script's output and, for
 // a worker, reads `input()` lines typed into it, with line editing and history. rustpy.js
 // imports this module only for a page that has a terminal tag, so a page without one loads
 // neither this file nor xterm.js.

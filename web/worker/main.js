@@ -2,7 +2,7 @@
 // hand the boot message to Rust (worker-entry's `worker_main`), then route the page's
 // calls to `worker_call`.
 import init, { worker_main, worker_call, invoke_callback, worker_report_error } from "./rustpy_wasm.js";
-import { HandleTable } from "./rustpy-ffi.js";
+import { HandleTable } from "../shared/handle-table.js";
 
 let crashed = false;
 
