@@ -9,11 +9,13 @@
 //!   suite again in Firefox (one engine after the other; WebKit by hand, see `ENGINES`), then a trunk build
 //!   of the demo;
 //! - `bench`: `dist`, then the browser benchmark (`bench/`, crate `rustpy-bench`);
-//! - `wire`: writes `main-entry/js/rustpy-wire.js`, the protocol's constants for the page,
+//! - `wire`: writes `web/shared/wire.js`, the protocol's constants for the page,
 //!   from their definition in `rustpy-bridge` (a bridge test fails while it is stale).
 //!
 //! Builds go to a target folder outside the checkout (`$RUSTPY_CACHE`, by default
 //! `~/.cache/rustpy`), so fresh clones on the same machine reuse them.
+
+#![deny(missing_docs)]
 
 mod package;
 
