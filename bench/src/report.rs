@@ -8,7 +8,7 @@ use crate::BoxError;
 
 /// Marks the generated part of `BENCHMARKS.md`.
 pub const BEGIN_MARKER: &str = "<!-- bench:begin -->";
-/// See [`BEGIN_MARKER`].
+/// Ends the generated part of `BENCHMARKS.md` (the counterpart of [`BEGIN_MARKER`]).
 pub const END_MARKER: &str = "<!-- bench:end -->";
 
 /// The output of a command, trimmed (empty when it cannot run).

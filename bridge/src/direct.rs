@@ -7,9 +7,11 @@
 //! attribute, calling a method: `js.performance.now()`, `js.console.log(text)`) skip the
 //! text both ways: the host hands the table the target handle, the name and the arguments
 //! as JS values, and the table answers the result as a JS value with its kind in a small
-//! array of numbers ([`Outcome`]). What runs is the table's own `get` and `call`, so the
-//! behaviour is the request's, operation for operation; [`DirectOp::written`] is that
-//! request, which a host without a direct path sends instead.
+//! array of numbers ([`Outcome`]). The JS end is `getDirect`/`callDirect` of
+//! `web/shared/handle-table.js`, which `web-host` calls (its `direct.rs`). What runs is the
+//! table's own `get` and `call`, so the behaviour is the request's, operation for
+//! operation; [`DirectOp::written`] is that request, which a host without a direct path
+//! sends instead.
 
 use crate::ffi::{JsFailure, JsReply, OpWriter, WrittenOp, op};
 use crate::value::MAX_SAFE_INTEGER;

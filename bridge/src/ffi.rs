@@ -2,14 +2,14 @@
 //! everything reached from them).
 //!
 //! The page keeps one handle table per interpreter (its own, and one per worker). Python
-//! holds handles ([`Value::Js`](crate::Value::Js)); a request is a list of operations, each
+//! holds handles ([`Value::Js`]); a request is a list of operations, each
 //! `[name, operands...]` with names from [`op`], written flat: a JSON array holding, per
 //! operation, its number of items and then the items (`[3,"get",7,"title",2,"len",7]`; see
 //! [`request`], [`split_ops`]): the page's `JSON.parse` makes no array per operation. The
 //! page runs them in order and answers a [`JsReply`]: one result per operation, or the
 //! first failure.
 //! Several operations in one request is how batches (`with pyscript.batch():`) save round
-//! trips: an operand [`Value::Slot`](crate::Value::Slot)`(k)` is the result of operation
+//! trips: an operand [`Value::Slot`]`(k)` is the result of operation
 //! `k` of the same request.
 //!
 //! A batch (`with pyscript.batch():`) goes to the page in [`BatchPart`]s: while Python
@@ -34,7 +34,7 @@ use crate::value::MAX_SAFE_INTEGER;
 /// or as [`OpWriter::target_handle`] and [`OpWriter::target_slot`] write it, a bare number
 /// (handle `n` when positive, slot `-n - 1` when negative): one JSON object less per
 /// operation for the page to parse. `name` is a string, or as [`OpWriter::name`] writes it,
-/// an index into [`WELL_KNOWN_NAMES`](super::WELL_KNOWN_NAMES).
+/// an index into [`WELL_KNOWN_NAMES`].
 pub mod op {
     wire_names! {
         /// `[get, target, name]`: `target[name]`; a missing name fails with `AttributeError`.
@@ -96,7 +96,7 @@ pub mod op {
 /// here instead of as text ([`OpWriter::name`]; any other name goes as a string): the page
 /// parses a small number where it parsed, and then had to look up, a string of up to 22
 /// characters. On a scratch page replaying a batched 1000-row table, the page's share went
-/// from 3.6 to 3.2 ms. The page gets this list from `rustpy-wire.js`, generated from it
+/// from 3.6 to 3.2 ms. The page gets this list from `web/shared/wire.js`, generated from it
 /// ([`crate::js`]): both come from the same build, so the list may change freely (then run
 /// `cargo xtask wire`). Kept sorted, to be read.
 pub const WELL_KNOWN_NAMES: &[&str] = &[
@@ -369,7 +369,7 @@ impl OpWriter {
     /// Opens a list (an operation's argument list); [`OpWriter::end_list`] closes it.
     ///
     /// # Panics
-    /// Beyond [`MAX_DEPTH`] open lists (a bug of the caller's: operations nest two deep).
+    /// Beyond `MAX_DEPTH` (64) open lists (a bug of the caller's: operations nest two deep).
     pub fn begin_list(&mut self) {
         assert!(self.depth < MAX_DEPTH, "OpWriter: lists nested too deeply");
         self.item();

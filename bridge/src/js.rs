@@ -2,8 +2,9 @@
 //! names, the fields of each message a worker sends), generated from their one definition
 //! here: `cargo xtask wire` writes [`wire_module`] to `web/shared/wire.js`, and a
 //! test fails when the committed file differs (so editing a constant in Rust without
-//! regenerating, or editing the JS by hand, is caught). `rustpy.js` and `rustpy-ffi.js`
-//! import from it instead of spelling the values again.
+//! regenerating, or editing the JS by hand, is caught). The page's JS (`web/page/`) and
+//! `web/shared/handle-table.js` and `web/shared/protocol.js` import from it instead of
+//! spelling the values again.
 
 use std::fmt::Write as _;
 

@@ -7,6 +7,44 @@
 //!
 //! Synchronous calls (`pyscript.sync`, and the `window`/`document` FFI of [`ffi`]) post a
 //! request and block on the shared [`channel`] until the page writes the reply.
+//!
+//! # Which file is which end
+//!
+//! This crate defines each channel; the ends are elsewhere (paths from the workspace root;
+//! the build bundles `web/page/` into `dist/rustpy/rustpy.js` and `web/worker/` into
+//! `rustpy-worker.js`):
+//!
+//! - **Worker messages** ([`Boot`] and [`ToWorker`] to a worker, [`FromWorker`] back, by
+//!   `postMessage`): the worker end is `worker-entry/src/lib.rs` (`worker_main`,
+//!   `worker_call`), behind the worker bootstrap `web/worker/main.js` (served as
+//!   `rustpy-worker.js`) that receives the messages and also posts [`FromWorker::Crashed`]
+//!   and [`FromWorker::Relay`] itself. The page end is `PyWorker` in
+//!   `web/page/py-worker.js`, which checks every message with `web/shared/protocol.js`
+//!   before it acts on it.
+//! - **The shared-memory channel** ([`channel`]: the control block, the request and data
+//!   buffers, replies, `grow`, interrupts, the output count): the worker end is
+//!   `worker-entry/src/channel.rs` (requests and replies) and `worker-entry/src/output.rs`
+//!   (output back-pressure); the page end is `web/page/py-worker.js` with its
+//!   `SharedChannel` (`web/page/channel.js`).
+//! - **The relay**, which stands in for shared memory on a page without it: the worker end
+//!   is `worker-entry/src/relay.rs` and the synchronous XHRs of `web/worker/main.js`
+//!   (`rustpySyncRequest`, `rustpyRelayGet`); in the middle, the service worker
+//!   `web/sw/relay.js` (served as `rustpy-sw.js`); the page end is the relay client
+//!   `web/page/relay.js`, used by `web/page/py-worker.js`.
+//! - **The FFI** ([`ffi`], [`direct`], and [`Value::Js`]/[`Value::Py`] references): the
+//!   Python end is `rustpy-interp`'s proxies; the JS end is a `HandleTable` of
+//!   `web/shared/handle-table.js`: on the page one per worker (`web/page/py-worker.js`) and
+//!   one for the page's own interpreter (`web/page/main-thread.js`), and in each worker one
+//!   of its own objects (`web/worker/main.js`), which Rust calls through `web-host`'s
+//!   `HandleTable`.
+//! - **Values** ([`value`]): `web/shared/codec.js` reads and writes the same wire form in
+//!   JS.
+//! - **Page operations** ([`page_op`]): main-thread Python asks through `main-entry`;
+//!   `web/page/main-thread.js` runs them.
+//! - **The constants** of all of these: [`js`] generates `web/shared/wire.js` (`cargo xtask
+//!   wire`), which the JS files import rather than spelling the values again.
+
+#![deny(missing_docs)]
 
 use serde::{Deserialize, Serialize};
 
@@ -181,13 +219,14 @@ pub enum FromWorker {
     },
     /// The worker's wasm instance trapped (a Rust panic, `unreachable`, out of memory, the
     /// browser's stack overflowing inside wasm): posted by the worker's JS bootstrap
-    /// (`rustpy-worker.js`), which runs nothing more; the page marks the worker dead.
+    /// (`web/worker/main.js`, served as `rustpy-worker.js`), which runs nothing more; the
+    /// page marks the worker dead.
     Crashed {
         /// The JS error, `Name: message`, with the panic's text after a Rust panic.
         message: String,
     },
     /// A blocking request on a page without shared memory: the request frame, posted by
-    /// the worker's JS (`rustpySyncRequest` in `rustpy-worker.js`) while the worker blocks
+    /// the worker's JS (`rustpySyncRequest` in `web/worker/main.js`) while the worker blocks
     /// on the relay service worker, which the page answers.
     Relay {
         /// The request as the shared request buffer would carry it (see [`channel`]).
@@ -322,32 +361,35 @@ pub enum SyncFailure {
     },
 }
 
-/// The shared channel's control block: an `Int32Array` over a [`CONTROL_BYTES`]-byte (32)
-/// `SharedArrayBuffer`.
-///
-/// **Requests.** Where the page can listen on shared memory (`Atomics.waitAsync`, announced
-/// by `fast_requests` in the boot message), the worker writes the request into the
-/// separate request buffer, stores its length in [`REQUEST_LENGTH`] and sets [`REQUEST`]
-/// to [`POSTED`]: no `postMessage`, no structured clone. The request is the
-/// [`FromWorker`] message as JSON, or for an FFI request [`FFI_FRAME`], the id, a space and
-/// the bare JSON request. Otherwise (and for a request larger than the buffer) the worker
-/// posts the message. A batch part ([`ffi::BatchPart`]) travels the same way as
-/// [`channel::BATCH_PART_FRAME`] and its JSON, with no reply, and so does a
-/// [`FromWorker::Release`] (as JSON), so that it runs after what was written before it. A
-/// part still in the buffer ([`REQUEST`] not back to 0) goes first: the worker does not
-/// write another part then (it keeps those operations for a later part), and any other
-/// request, whichever way it goes, waits until the page has taken the part.
-///
-/// **Replies.** The [`STATE`] word says which request the worker waits for and how far it
-/// got: [`state`]`(id, phase)`. The page writes a reply only while the state is
-/// `state(id, WAITING)`, then flips it with a compare-and-swap to `state(id, REPLIED)` (or
-/// `GROW`), so a reply to a request the worker gave up on (interrupt, timeout) is never
-/// written over a newer one: giving up sets the state to [`IDLE`].
-///
-/// **Interrupt.** The page sets [`INTERRUPT`] and wakes both words; the worker checks it
-/// while waiting (in slices of at most [`WAIT_SLICE_MS`]), while sleeping and at each call
-/// into its host, and raises `KeyboardInterrupt`.
 pub mod channel {
+    //! The shared channel's control block: an `Int32Array` over a [`CONTROL_BYTES`]-byte
+    //! (32) `SharedArrayBuffer`.
+    //!
+    //! **Requests.** Where the page can listen on shared memory (`Atomics.waitAsync`,
+    //! announced by `fast_requests` in the boot message), the worker writes the request into
+    //! the separate request buffer, stores its length in [`REQUEST_LENGTH`] and sets
+    //! [`REQUEST`] to [`POSTED`]: no `postMessage`, no structured clone. The request is the
+    //! [`FromWorker`](crate::FromWorker) message as JSON, or for an FFI request
+    //! [`FFI_FRAME`], the id, a space and the bare JSON request. Otherwise (and for a request
+    //! larger than the buffer) the worker posts the message. A batch part
+    //! ([`ffi::BatchPart`](crate::ffi::BatchPart)) travels the same way as
+    //! [`BATCH_PART_FRAME`] and its JSON, with no reply, and so does a
+    //! [`FromWorker::Release`](crate::FromWorker::Release) (as JSON), so that it runs after
+    //! what was written before it. A part still in the buffer ([`REQUEST`] not back to 0)
+    //! goes first: the worker does not write another part then (it keeps those operations for
+    //! a later part), and any other request, whichever way it goes, waits until the page has
+    //! taken the part.
+    //!
+    //! **Replies.** The [`STATE`] word says which request the worker waits for and how far
+    //! it got: [`state`]`(id, phase)`. The page writes a reply only while the state is
+    //! `state(id, WAITING)`, then flips it with a compare-and-swap to `state(id, REPLIED)`
+    //! (or `GROW`), so a reply to a request the worker gave up on (interrupt, timeout) is
+    //! never written over a newer one: giving up sets the state to [`IDLE`].
+    //!
+    //! **Interrupt.** The page sets [`INTERRUPT`] and wakes both words; the worker checks
+    //! it while waiting (in slices of at most [`WAIT_SLICE_MS`]), while sleeping and at each
+    //! call into its host, and raises `KeyboardInterrupt`.
+
     /// Index of the state word: [`state`]`(id, phase)`, or [`IDLE`].
     pub const STATE: u32 = 0;
     /// Index of the reply length (or, in [`GROW`], the length needed).

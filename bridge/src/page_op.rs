@@ -1,8 +1,8 @@
 //! Page operations: what main-thread Python asks of the page's JavaScript beyond the FFI
 //! (`pyscript.PyWorker`, `pyscript.workers`): `[name, args...]` as a wire list, answered
 //! with a wire value, or a promise of one where the operation waits (`pageOps` in
-//! `rustpy.js` runs them; `_rustpy_page.op` in Python sends them). Workers are named by a
-//! handle to their `PyWorker` object.
+//! `web/page/main-thread.js` runs them; `_rustpy_page.op` in Python sends them, through
+//! `main-entry`). Workers are named by a handle to their `PyWorker` object.
 
 wire_names! {
     /// `[src, config, name, service_worker]`: starts a `PyWorker`; answers its handle.

@@ -34,6 +34,10 @@
 //! Nothing is lost: integers are exact, special floats travel by name. (An earlier form
 //! tagged every value, `{"t": "int", "v": "42"}`; parsing it was most of the page's cost
 //! per DOM operation.)
+//!
+//! The JS ends of this form: `web/shared/codec.js` (`toWire`/`fromWire` for whole values:
+//! sync calls, exports, page operations) and the handle tables of
+//! `web/shared/handle-table.js`, which build on its primitives for the FFI.
 
 use serde::de::{self, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeSeq, SerializeStruct};

@@ -4,8 +4,9 @@
 //! in-memory filesystem receives before the script runs ([`files`]), archives unpacked
 //! ([`archive`]).
 //!
-//! Nothing here knows about the browser: the page's `rustpy.js` fetches the text and the
-//! files, `main-entry` exports [`parse`] to it, and both entries unpack with [`archive`].
+//! Nothing here knows about the browser: the page's `rustpy.js` (`web/page/config.js`)
+//! fetches the text and the files, `main-entry` exports [`parse`] to it, and both entries
+//! unpack with [`archive`].
 
 #![deny(missing_docs)]
 

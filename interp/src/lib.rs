@@ -7,6 +7,8 @@
 //! interpreter is tested natively with a fake host; `worker-entry` and `main-entry`
 //! implement [`Host`] with browser APIs.
 
+#![deny(missing_docs)]
+
 mod ffi;
 use ffi::convert;
 mod hand_back;
@@ -317,7 +319,9 @@ pub enum RuntimeError {
     Runner(String),
 }
 
-/// A RustPython interpreter set up for rustpy.
+/// A RustPython interpreter set up for rustpy: the boot image, rustpy's modules and this
+/// thread's [`Host`]. One per JS realm (the page, or a worker); every call from the host
+/// (scripts, exports, timers, callbacks) goes through it.
 pub struct Runtime {
     interpreter: Interpreter,
     /// The functions of rustpy's own modules the host calls, looked up once: an import

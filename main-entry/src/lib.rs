@@ -2,6 +2,29 @@
 //! main-thread `<script type="rustpy">`, in document order, and [`call_main_function`]
 //! when a worker calls a page function written in Python. (Finding the tags, creating
 //! workers and showing errors is DOM work done by `rustpy.js` itself.)
+//!
+//! # Which file is which end
+//!
+//! The page's interpreter runs on the page's own thread, so its channels are calls, not
+//! messages. This crate is their Rust end; the JS ends, bundled into
+//! `dist/rustpy/rustpy.js`, are:
+//!
+//! - `web/page/main.js`, the page loader: finds the tags and has each main-thread script
+//!   run, in document order.
+//! - `web/page/main-thread.js`, the host side of this interpreter: it calls
+//!   [`run_main_script`], [`call_main_function`] and [`invoke_callback`], and gives the
+//!   interpreter its output function, the page operations (`pageOps`, the other end of
+//!   `rustpy_bridge::page_op`) and the `ffi` object over the main thread's `HandleTable`
+//!   (`web/shared/handle-table.js`, the other end of `rustpy_bridge::ffi` and
+//!   `rustpy_bridge::direct`).
+//! - `web/page/config.js`: calls [`parse_config`] for every config, the page's and each
+//!   worker's, then fetches the files it names.
+//!
+//! Main-thread Python reaches workers through page operations, and a worker reaches it
+//! through [`call_main_function`]; the page's end of a worker's channels is
+//! `web/page/py-worker.js` (see `worker-entry`).
+
+#![deny(missing_docs)]
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -47,17 +70,22 @@ fn encode(value: &Value) -> JsValue {
 }
 
 /// Runs one main-thread script and resolves when it finished (top-level `await` included).
+/// Called by `web/page/main-thread.js` (`runInPage`) for each main-thread script, one at a
+/// time, in document order.
 ///
 /// `output(stream, line)` receives every line written, `stream` being `"stdout"` or
 /// `"stderr"`. `page_ops(op, argsJson)` performs the page operations of main-thread
 /// Python (`PyWorker`, `workers`) and returns a JSON value or a promise of one. Rejects with
-/// the Python traceback. All main-thread scripts share one interpreter and one `__main__`
-/// namespace, as PyScript's do.
+/// the Python traceback, or with a message starting `rustpy:` when the interpreter could
+/// not start (a malformed config, a missing `ffi` method). All main-thread scripts share
+/// one interpreter and one `__main__` namespace, as PyScript's do.
 ///
 /// `ffi` is the page's handle table for this interpreter: an object with
 /// `request(json) -> json` (FFI operations, see `rustpy_bridge::ffi`), `send(json)` (a
-/// batch part, run without an answer), `release(handles)`
-/// and `target() -> string | null` (`current_target()`).
+/// batch part, run without an answer), `release(handles)`, `getDirect`/`callDirect` (the
+/// direct path, `rustpy_bridge::direct`), `target() -> string | null`
+/// (`current_target()`), `reportError(what, traceback)` (an error nobody awaits) and
+/// `library` (the URL of the lazily loaded stdlib, ending in `/`).
 ///
 /// `config` is the page's config as JSON text (`""`: none) and `files` what its `files`
 /// delivered (see [`rustpy_web_host::files_from_js`]); both count only for the call that
@@ -115,7 +143,9 @@ pub async fn run_main_script(
 /// Parses and checks a config (`format`: `"json"` or `"toml"`; `source` names it in
 /// errors: a file name, `config attribute`, `<rustpy-config>`) and returns
 /// `{"config": {...}, "files": [{"url", "to", "unpack"}]}` as JSON text; throws the
-/// error's message (file, line and key).
+/// error's message (file, line and key). Called by `web/page/config.js` (`prepareConfig`)
+/// for every config, the page's and each worker's, before the interpreter that uses it
+/// starts: it needs no running interpreter.
 #[wasm_bindgen]
 pub fn parse_config(text: &str, format: &str, source: &str) -> Result<String, JsValue> {
     let format = rustpy_config::Format::from_name(format)
@@ -134,6 +164,8 @@ pub fn parse_config(text: &str, format: &str, source: &str) -> Result<String, Js
 /// [`Value::List`]). A function that returns at once gives its JSON result at once (or
 /// throws the Python traceback), so the page answers the worker in the same task; one that
 /// returns an awaitable gives a promise of the JSON result that rejects with the traceback.
+/// Called by `web/page/main-thread.js` when a worker's `pyscript.sync` call reaches a page
+/// function that main-thread Python registered.
 #[wasm_bindgen]
 pub fn call_main_function(function_id: f64, args_json: String) -> Result<JsValue, JsValue> {
     let call_id = next_id();
@@ -167,7 +199,8 @@ pub fn call_main_function(function_id: f64, args_json: String) -> Result<JsValue
 
 /// JavaScript of this thread called a Python callable that this thread's Python offered
 /// (`args_json`: a JSON [`Value::List`]); returns the JSON result, throws the Python
-/// traceback. The page's table calls it, and a worker's own table (the `js` module's).
+/// traceback. The page's table calls it (`web/page/main-thread.js`), and a worker's own
+/// table (the `js` module's, `web/worker/main.js`).
 #[wasm_bindgen]
 pub fn invoke_callback(callable_id: f64, args_json: String) -> Result<String, JsValue> {
     Value::decode(args_json.as_bytes())
@@ -177,12 +210,10 @@ pub fn invoke_callback(callable_id: f64, args_json: String) -> Result<String, Js
         .map_err(|traceback| JsValue::from_str(&traceback))
 }
 
-/// The page's output: each line goes to `rustpy.js` at once (a call, not a message: there
-/// is nothing to gather).
 /// The page's own interpreter's link to the page: its handle table (the page's objects
-/// are this thread's), and the functions `rustpy.js` gives it.
+/// are this thread's), and the functions `web/page/main-thread.js` gives it.
 struct ThePage {
-    /// The page's `HandleTable` (`rustpy-ffi.js`).
+    /// The page's `HandleTable` (`web/shared/handle-table.js`).
     table: HandleTable,
     /// `ffi.send(part)`: runs a batch part.
     send: Function,
@@ -277,6 +308,8 @@ impl PageEnd for ThePage {
     }
 }
 
+/// The page's output: each line goes to `rustpy.js` at once (a call, not a message: there
+/// is nothing to gather).
 struct PageOutput(Function);
 
 impl OutputSink for PageOutput {

@@ -7,6 +7,8 @@
 //! node needed to build it, and fixed timestamps and order make the same inputs give the
 //! same bytes.
 
+#![deny(missing_docs)]
+
 pub mod manifest;
 
 use std::fs::File;

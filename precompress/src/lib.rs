@@ -14,6 +14,8 @@
 //! folder took 154 s before and 124 s now (README, "Timings"; the module alone, 58 s on
 //! two cores against ~150 s on one).
 
+#![deny(missing_docs)]
+
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -80,7 +82,8 @@ fn poisoned() -> std::io::Error {
     std::io::Error::other("a compression thread panicked")
 }
 
-/// All the files under `dir`, recursively.
+/// Appends to `found` every file under `dir`, recursively (folders themselves are not
+/// listed), in the order the file system gives them.
 pub fn files_under(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
@@ -202,7 +205,7 @@ pub fn brotli_split(bytes: &[u8], threads: usize) -> std::io::Result<Vec<u8>> {
     Ok(out)
 }
 
-/// Gzip at level 9.
+/// `bytes` as a complete `.gz` file, compressed at gzip's best level (9).
 pub fn gzip_best(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
     let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     gzip.write_all(bytes)?;

@@ -71,7 +71,7 @@ pub enum BrowserError {
     /// A WebDriver command failed.
     #[error("WebDriver command failed: {0}")]
     Command(#[from] fantoccini::error::CmdError),
-    /// A WebDriver command got no answer in [`COMMAND_TIMEOUT`].
+    /// A WebDriver command got no answer in `COMMAND_TIMEOUT` (two minutes).
     #[error("the WebDriver command `{0}` got no answer in {COMMAND_TIMEOUT:?}")]
     CommandHung(&'static str),
     /// Every click aimed at an element landed on something else (the page kept moving it).
@@ -241,7 +241,9 @@ pub struct ConsoleLine {
     pub text: String,
 }
 
-/// An open page.
+/// A page [`Browser::open`] opened: what tests do on it (click, type, evaluate scripts,
+/// wait for results, read the console and error boxes). It acts on the browser's one
+/// WebDriver session, so opening another page navigates this one away.
 pub struct Page<'a> {
     client: &'a Client,
 }
@@ -254,7 +256,7 @@ impl Page<'_> {
     /// the element in between (a worker's output appended above it), the click lands on
     /// something else and WebDriver reports success. A capture listener on `window` sees
     /// whether the `click` event's target is the element (or inside it); a click that
-    /// missed is made again, up to [`CLICK_ATTEMPTS`] in all. A click that navigated the
+    /// missed is made again, up to `CLICK_ATTEMPTS` (5) in all. A click that navigated the
     /// page away cannot be checked and counts as delivered.
     pub async fn click(&self, selector: &str) -> Result<(), BrowserError> {
         let selector_arg = vec![json!(selector)];
@@ -344,8 +346,8 @@ impl Page<'_> {
 
     /// The lines of everything logged with `console.log` so far, in order. One console
     /// entry may hold several lines: a worker's output lines that reach the page together
-    /// are logged as one entry (`emitOutput` in `rustpy.js`), so entries are split at
-    /// line breaks and each printed line is one item however it was batched.
+    /// are logged as one entry (`emitOutput` in `web/page/output.js`), so entries are split
+    /// at line breaks and each printed line is one item however it was batched.
     pub async fn log_lines(&self) -> Result<Vec<String>, BrowserError> {
         Ok(self
             .console()

@@ -6,6 +6,8 @@
 //! WebDriver rather than CDP because the same client drives all three engines, and
 //! `fantoccini` is a maintained async Rust client for it.
 
+#![deny(missing_docs)]
+
 pub mod browser;
 pub mod echo;
 pub mod engines;

@@ -1,6 +1,6 @@
 //! The direct path of a handle table on this thread (`rustpy_bridge::direct`): a `get` or
-//! `call` handed to the table's `getDirect`/`callDirect` (`rustpy-ffi.js`) as JS values,
-//! its result read back from the returned value and a four-number outcome array.
+//! `call` handed to the table's `getDirect`/`callDirect` (`web/shared/handle-table.js`) as
+//! JS values, its result read back from the returned value and a four-number outcome array.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -12,7 +12,8 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
 extern "C" {
-    /// A `HandleTable` of `rustpy-ffi.js` (or an object forwarding its direct methods).
+    /// A `HandleTable` of `web/shared/handle-table.js` (or an object forwarding its direct
+    /// methods, as `web/worker/main.js` and `web/page/main-thread.js` hand over).
     #[derive(Clone)]
     pub type DirectTable;
 
@@ -57,7 +58,9 @@ fn js_name(name: &str) -> JsValue {
     })
 }
 
-/// Runs `op` on `table`.
+/// Runs `op` on `table` (its `getDirect` or `callDirect`) and reads the answer: the
+/// operation's value or JS failure, as the same operation in a request would give. A
+/// [`SyncCallError::Protocol`] means the table broke `rustpy_bridge::direct`'s protocol.
 pub fn run(table: &DirectTable, op: &DirectOp<'_>) -> Result<Outcome, SyncCallError> {
     let mut out = [0.0; outcome::LEN];
     let returned = match *op {

@@ -3,6 +3,27 @@
 //!
 //! Used by both entries: `main-entry` (page thread) and `worker-entry` (a Web Worker).
 //! The differences between the two are the output sink and how `time.sleep` blocks.
+//!
+//! # Which file is which end
+//!
+//! This crate holds the Rust end of what both entries share; each entry owns the rest of
+//! its channels (see `rustpy-bridge`'s crate docs for all of them):
+//!
+//! - **The thread's handle table** ([`HandleTable`], [`DirectTable`]; `table.rs` and
+//!   `direct.rs`): the JS end is a `HandleTable` of `web/shared/handle-table.js`. In a
+//!   worker it is the worker's own (the `js` module), made by `web/worker/main.js`; on the
+//!   page it is the page interpreter's, made by `web/page/main-thread.js`.
+//! - **Interrupts** ([`InterruptSource`]): the worker end of the page's interrupt request.
+//!   [`SharedInterrupt`] reads the control block's word, which the page sets from
+//!   `web/page/py-worker.js` (its `SharedChannel`, `web/page/channel.js`); the relay's
+//!   stand-in is `worker-entry`'s `relay.rs`, answered by `web/sw/relay.js`.
+//! - **Config files** ([`files_from_js`]): what `web/page/config.js` fetched for a config.
+//! - **Panics** ([`report_panics`]): the text of a panic, which the worker bootstrap
+//!   `web/worker/main.js` (served as `rustpy-worker.js`) reads for its crash report.
+//! - **The stdlib**: [`Host::load_library`] fetches `library/` files, served next to
+//!   `rustpy.js` (`dist/rustpy/library/`).
+
+#![deny(missing_docs)]
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -409,9 +430,9 @@ pub fn invoke_callback(callable_id: u64, args: &Value) -> Result<Value, String> 
         .invoke_callback(callable_id, args)
 }
 
-/// The files the page fetched for a config (`rustpy.js`'s `fetchConfigFiles`: an array of
-/// `{url, to, unpack, data}`, `data` a `Uint8Array`) as `(path, bytes)` pairs, archives
-/// unpacked (`rustpy_config::archive`). The error names the file's URL.
+/// The files the page fetched for a config (`prepareConfig` in `web/page/config.js`: an
+/// array of `{url, to, unpack, data}`, `data` a `Uint8Array`) as `(path, bytes)` pairs,
+/// archives unpacked (`rustpy_config::archive`). The error names the file's URL.
 pub fn files_from_js(files: &JsValue) -> Result<Vec<(String, Vec<u8>)>, String> {
     let mut placed = Vec::new();
     if files.is_undefined() || files.is_null() {

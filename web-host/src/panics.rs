@@ -2,7 +2,8 @@
 //! ends in the `unreachable` instruction, which the JS that called into wasm sees as a bare
 //! `RuntimeError: unreachable`. The hook installed here logs the panic to the console (as
 //! `console_error_panic_hook` does) and keeps its text in `globalThis.rustpyPanic`, where
-//! the worker's crash report (`rustpy-worker.js`) reads it, so the page says what panicked.
+//! the worker's crash report (`web/worker/main.js`, served as `rustpy-worker.js`) reads it,
+//! so the page says what panicked.
 
 use std::sync::Once;
 

@@ -1,6 +1,7 @@
-//! A JS `HandleTable` (`rustpy-ffi.js`) of this thread, seen from Rust: its requests,
-//! releases and direct path. A worker's own objects (the `js` module) live in one; on the
-//! page, the page's objects do.
+//! A JS `HandleTable` (`web/shared/handle-table.js`) of this thread, seen from Rust: its
+//! requests, releases and direct path. A worker's own objects (the `js` module) live in one
+//! (made by `web/worker/main.js`); on the page, the page's objects do (made by
+//! `web/page/main-thread.js`).
 
 use js_sys::Function;
 use rustpy_interp::SyncCallError;

@@ -1,5 +1,8 @@
 //! The worker end of the shared-memory channel: hand a request to the page, block on the
 //! control word, read the reply (see `rustpy_bridge::channel` for the layout and states).
+//! Its page end is `web/page/py-worker.js` with `web/page/channel.js` (`SharedChannel`).
+//! Without shared memory the same requests go through the relay service worker
+//! (`web/sw/relay.js`) by `rustpySyncRequest` of `web/worker/main.js`.
 
 use std::cell::{Cell, RefCell};
 
@@ -18,7 +21,7 @@ use wasm_bindgen::{JsCast, JsValue};
 extern "C" {
     #[wasm_bindgen(js_name = postMessage)]
     fn post_raw(message: &JsValue);
-    /// `rustpy-worker.js`: posts the request to the page and blocks on a synchronous XHR
+    /// `web/worker/main.js`: posts the request to the page and blocks on a synchronous XHR
     /// that the relay service worker answers with the page's reply.
     #[wasm_bindgen(catch, js_name = rustpySyncRequest)]
     fn relay_request(

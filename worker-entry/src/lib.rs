@@ -1,6 +1,31 @@
-//! The worker side of rustpy: `rustpy-worker.js` instantiates the shared wasm module and
-//! hands the boot message to [`worker_main`], and later calls from the page to
-//! [`worker_call`].
+//! The worker side of rustpy: the worker bootstrap `web/worker/main.js` (served as
+//! `rustpy-worker.js`) instantiates the shared wasm module and hands the boot message to
+//! [`worker_main`], and later messages from the page to [`worker_call`].
+//!
+//! # Which file is which end
+//!
+//! Every channel of a worker has its worker end here and its page end in `web/page/` (the
+//! channels themselves are defined in `rustpy-bridge`):
+//!
+//! - **Messages** (`rustpy_bridge::Boot`, `ToWorker` in, `FromWorker` out): this file
+//!   reads them ([`worker_main`], [`worker_call`]) and posts the worker's (`post`, with
+//!   `rustpyPostAscii` of `web/worker/main.js` for short ASCII ones). The page end is
+//!   `PyWorker` in `web/page/py-worker.js`, which checks each message with
+//!   `web/shared/protocol.js`.
+//! - **The shared-memory channel** (`rustpy_bridge::channel`): `channel.rs` is the worker
+//!   end (requests, replies, `grow`, waiting with interrupts), `output.rs` the worker end of
+//!   the output count (back-pressure). The page end is `web/page/py-worker.js` with its
+//!   `SharedChannel` (`web/page/channel.js`), the mirror of `channel.rs`.
+//! - **The relay** (no shared memory): `relay.rs` and `channel.rs`'s relayed requests,
+//!   through the synchronous XHRs of `web/worker/main.js` (`rustpyRelayGet`,
+//!   `rustpySyncRequest`), to the service worker `web/sw/relay.js` (served as
+//!   `rustpy-sw.js`), which the page's relay client `web/page/relay.js` answers.
+//! - **The FFI**: `page_link.rs` sends requests for the page's objects over the channel, to
+//!   the worker's `HandleTable` on the page (`web/shared/handle-table.js`, held by
+//!   `web/page/py-worker.js`); the worker's own objects (the `js` module) are in a
+//!   `HandleTable` of this thread, made by `web/worker/main.js`.
+
+#![deny(missing_docs)]
 
 mod channel;
 mod output;
@@ -18,7 +43,7 @@ extern "C" {
     fn post_message(message: &JsValue);
     #[wasm_bindgen(js_name = postMessage)]
     fn post_transferring(message: &JsValue, transfer: &js_sys::Array);
-    /// `rustpy-worker.js`: posts ASCII `bytes` as a string to the page.
+    /// `web/worker/main.js`: posts ASCII `bytes` as a string to the page.
     #[wasm_bindgen(js_name = rustpyPostAscii)]
     fn post_ascii(bytes: &[u8]);
     #[wasm_bindgen(js_namespace = console, js_name = error)]
@@ -118,7 +143,10 @@ const TERMINAL_SETUP: &str = "def _rustpy_terminal():\n\
 /// `control`/`data` buffers when the page is cross-origin isolated) in this worker, and
 /// posts [`FromWorker::Booted`] once its interpreter is up, then the script's output and
 /// its end ([`FromWorker::Ready`] or [`FromWorker::Failed`]). `local_table` is the
-/// `HandleTable` (`rustpy-ffi.js`) of the worker's own JS objects, behind the `js` module.
+/// `HandleTable` (`web/shared/handle-table.js`) of the worker's own JS objects, behind the
+/// `js` module (or an object forwarding to its methods). Called once per worker by
+/// `web/worker/main.js`, which awaits it; it rejects only if the instance traps: a failure
+/// to start, as an error of the script, is posted as [`FromWorker::Failed`] with its text.
 #[wasm_bindgen]
 pub async fn worker_main(boot: JsValue, local_table: JsValue) {
     rustpy_web_host::report_panics();
@@ -238,7 +266,13 @@ pub async fn worker_main(boot: JsValue, local_table: JsValue) {
     }
 }
 
-/// Handles a message from the page after boot (a [`ToWorker`] as JSON text).
+/// Handles a message from the page after boot (a [`ToWorker`] as JSON text), which
+/// `web/worker/main.js` passes on as it arrives. Returns nothing and throws only if the
+/// instance traps: a call's result or error is posted ([`FromWorker::CallResult`]), a
+/// failing callback's traceback too ([`FromWorker::Error`]), and a message that does not
+/// parse is logged to the worker's console. An interrupt request still pending, which came
+/// while no Python ran, is dropped first and reported so ([`FromWorker::Interrupt`], not
+/// delivered): it must not hit this call.
 #[wasm_bindgen]
 pub fn worker_call(message: &str) {
     let message = serde_json::from_str::<ToWorker>(message);
@@ -279,6 +313,8 @@ pub fn worker_call(message: &str) {
 
 /// Shows on the page an error nobody can catch any more: a Python callable that the
 /// worker's own JS (a timer, a promise, an event of a worker object) called raised.
+/// Called by `web/worker/main.js` with a description of the caller (`what`) and the
+/// Python traceback; posts them as [`FromWorker::Error`].
 #[wasm_bindgen]
 pub fn worker_report_error(what: &str, traceback: &str) {
     post(&FromWorker::Error {

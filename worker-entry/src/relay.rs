@@ -1,10 +1,11 @@
-//! Without shared memory, the relay service worker (`rustpy-sw.js`) stands in for the
-//! control block's `INTERRUPT` and `OUTPUT_SEEN` words (`rustpy_bridge::channel`): it holds
-//! the page's interrupt request and the count of output messages the page handled. This is
-//! the worker's end: a synchronous request to the relay, at most every [`RELAY_POLL_MS`]
-//! while Python runs, takes the interrupt request and reads the count; `time.sleep` and a
-//! wait for the page to read output are requests the relay holds and ends early for an
-//! interrupt.
+//! Without shared memory, the relay service worker (`web/sw/relay.js`, served as
+//! `rustpy-sw.js`) stands in for the control block's `INTERRUPT` and `OUTPUT_SEEN` words
+//! (`rustpy_bridge::channel`): it holds the page's interrupt request and the count of
+//! output messages the page handled, which the page's relay client (`web/page/relay.js`)
+//! sends it. This is the worker's end: a synchronous request to the relay, at most every
+//! [`RELAY_POLL_MS`] while Python runs, takes the interrupt request and reads the count;
+//! `time.sleep` and a wait for the page to read output are requests the relay holds and
+//! ends early for an interrupt.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -14,7 +15,7 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
 extern "C" {
-    /// `rustpy-worker.js`: a synchronous GET of the relay, `[status, text, relayed]`.
+    /// `web/worker/main.js`: a synchronous GET of the relay, `[status, text, relayed]`.
     #[wasm_bindgen(catch, js_name = rustpyRelayGet)]
     fn relay_get(url: &str) -> Result<js_sys::Array, JsValue>;
 }

@@ -15,6 +15,8 @@
 //! Builds go to a target folder outside the checkout (`$RUSTPY_CACHE`, by default
 //! `~/.cache/rustpy`), so fresh clones on the same machine reuse them.
 
+#![deny(missing_docs)]
+
 mod package;
 mod web;
 

@@ -169,8 +169,6 @@ pub(crate) fn dropped(proxy: &PyObjectRef, vm: &VirtualMachine) -> PyResult<()> 
     Ok(())
 }
 
-/// A batch's result reached the placeholder standing for it: the placeholder becomes one
-/// more reference to the same JS object (`value` a proxy), or holds the plain `value`.
 /// Makes a settled `placeholder` stand for the attribute read `owner.name` again: a held
 /// read that came back as an inherited method, whose value Python cannot use but whose
 /// call `crate::ffi::proxies::call_proxy` makes as `owner.name(...)`.
@@ -183,6 +181,8 @@ pub(crate) fn hold_read(
     Ok(())
 }
 
+/// A batch's result reached the placeholder standing for it: the placeholder becomes one
+/// more reference to the same JS object (`value` a proxy), or holds the plain `value`.
 pub(crate) fn settle(
     placeholder: &PyObjectRef,
     value: &PyObjectRef,

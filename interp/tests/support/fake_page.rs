@@ -1,12 +1,12 @@
 //! A fake page for the FFI: a tiny object graph that answers `rustpy_bridge::ffi`
-//! requests the way `rustpy-ffi.js` does, so the Python side (proxies, identity, handle
-//! releases, batches, errors) is tested natively.
+//! requests the way `web/shared/handle-table.js` does, so the Python side (proxies,
+//! identity, handle releases, batches, errors) is tested natively.
 //!
 //! Objects: `window` (global, has `document`), `document` (has `title`, `body`, the
 //! methods `createElement` and `querySelector`) and elements (`textContent`, the method
 //! `append`). Element class id 2, document 1.
 //!
-//! Where it differs from `rustpy-ffi.js` (tests must not rely on these):
+//! Where it differs from `web/shared/handle-table.js` (tests must not rely on these):
 //! - `querySelector` always throws a `SyntaxError` (as a browser does for `"##"`): there is
 //!   no selector engine;
 //! - `bool` is true for every object (as for the browser's elements and documents, which
@@ -334,7 +334,7 @@ impl FakePage {
         // A `call`'s arguments are inline after its `refs` mask (bit `i`: argument `i` is a
         // bare-number reference); an `apply`'s are a list.
         // An argument that does not resolve (a released handle) fails the operation, as
-        // `rustpy-ffi.js` does.
+        // `web/shared/handle-table.js` does.
         let arguments = || -> Result<Vec<Slot>, (String, String, Option<&'static str>)> {
             let released = |message| ("RuntimeError".to_string(), message, None);
             match (op.as_str(), parts.get(3), parts.last()) {
