@@ -89,6 +89,41 @@ pub mod op {
         GLOBAL = "global";
         /// `[count]`: how many handles this interpreter holds (a debug counter).
         COUNT = "count";
+        /// `[tree, spec]`: a new DOM element and everything inside it, made from one value
+        /// (`pyscript.web`'s elements, queued as Python data until they are needed). `spec`
+        /// is `[tag, change...]`; a change is a text to append, a child element's own spec
+        /// (a list starting with its tag), a reference to a node to append, or
+        /// `[kind, operands...]` with the kinds of `pyscript/_web_parts.py` (1 text or node,
+        /// 2 HTML, 3 property, 4 class names added, 5 removed, 6 style property set, 7
+        /// [`tree_change`]). The result is the element.
+        TREE = "tree";
+    }
+}
+
+/// The kinds of change in a [`op::TREE`] spec, `[kind, operands...]`: also the changes
+/// `pyscript.web` queues on an element that is not made yet (`pyscript/_web_parts.py`
+/// takes them from `_rustpy_host.TREE_CHANGES`). Numbers, so that no tag name (a string)
+/// can be mistaken for one.
+pub mod tree_change {
+    wire_numbers! {
+        /// `[TEXT, value]`: appends a text, a number as text, or a node.
+        TEXT = 1;
+        /// `[HTML, text]`: `insertAdjacentHTML("beforeend", text)`.
+        HTML = 2;
+        /// `[SET, name, value]`: sets the DOM property `name`.
+        SET = 3;
+        /// `[CLASS_ADD, names]`: `classList.add(...names)`.
+        CLASS_ADD = 4;
+        /// `[CLASS_REMOVE, names]`: `classList.remove(...names)`.
+        CLASS_REMOVE = 5;
+        /// `[STYLE, name, value]`: `style.setProperty(name, value)`.
+        STYLE = 6;
+        /// `[UNSTYLE, name]`: `style.removeProperty(name)`.
+        UNSTYLE = 7;
+        /// `[LISTEN, type, function]`: `addEventListener(type, function)`.
+        LISTEN = 8;
+        /// `[CALL, name, args]`: the element's method `name` called with `args`.
+        CALL = 9;
     }
 }
 

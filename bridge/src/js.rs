@@ -187,6 +187,15 @@ pub fn wire_module() -> String {
         "Page operations of main-thread Python (rustpy_bridge::page_op)",
         page_op::ALL,
     );
+    let _ = writeln!(
+        js,
+        "/** The kinds of change in a tree operation's spec (rustpy_bridge::ffi::tree_change). */\n\
+         export const TREE_CHANGE = Object.freeze({{"
+    );
+    for (name, value) in crate::ffi::tree_change::ALL {
+        let _ = writeln!(js, "  {name}: {value},");
+    }
+    js.push_str("});\n");
     js.push_str(
         "/** The fields of each kind of message a worker sends its page (rustpy_bridge::FromWorker). */\n\
          export const FROM_WORKER_FIELDS = Object.freeze({\n",

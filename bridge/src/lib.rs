@@ -59,6 +59,15 @@ macro_rules! wire_names {
     };
 }
 
+/// Declares integer constants of the protocol and `ALL`, as [`wire_names!`] does for strings.
+macro_rules! wire_numbers {
+    ($( $(#[$meta:meta])* $name:ident = $value:literal; )*) => {
+        $( $(#[$meta])* pub const $name: u8 = $value; )*
+        /// Every constant of this module: (constant name, value).
+        pub const ALL: &[(&str, u8)] = &[$((stringify!($name), $name)),*];
+    };
+}
+
 pub mod direct;
 pub mod ffi;
 pub mod js;

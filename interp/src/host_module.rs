@@ -318,6 +318,18 @@ mod _rustpy_host {
         names(rustpy_bridge::page_op::ALL, vm)
     }
 
+    /// The kinds of change of `pyscript.web`'s queued element changes and of the FFI's
+    /// tree operation, `{constant name: number}` (`rustpy_bridge::ffi::tree_change`).
+    #[pyattr(name = "TREE_CHANGES")]
+    fn tree_changes(vm: &VirtualMachine) -> PyObjectRef {
+        let dict = vm.ctx.new_dict();
+        for (name, value) in rustpy_bridge::ffi::tree_change::ALL {
+            // Setting a str key of a fresh dict cannot fail.
+            let _ = dict.set_item(*name, vm.ctx.new_int(*value).into(), vm);
+        }
+        dict.into()
+    }
+
     /// A dict of `(constant name, value)` pairs.
     fn names(all: &[(&str, &str)], vm: &VirtualMachine) -> PyObjectRef {
         let dict = vm.ctx.new_dict();

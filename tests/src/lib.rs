@@ -85,9 +85,9 @@ impl Harness {
         let root = workspace_root();
         let demo = root.join("demo");
         // rustpy's browser code as written (not bundled), for pages that test one of its
-        // modules alone (`/web/shared/handle-table.js`).
+        // modules alone (`/rustpy-web/shared/handle-table.js`).
         let web = root.join("web");
-        let mounts = [("/demo", demo.as_path()), ("/web", web.as_path())];
+        let mounts = [("/demo", demo.as_path()), ("/rustpy-web", web.as_path())];
         Self::serve(
             &root.join(folder),
             server::ServerOptions::suite(isolation, &mounts),

@@ -39,7 +39,7 @@ const started = new WeakSet();
 
 /**
  * The page's config, `{config, files}`, read when its first main-thread script starts
- * (`rustpy-config.js`); a later script with a different `config` attribute is refused,
+ * (`config.js`); a later script with a different `config` attribute is refused,
  * since the scripts share one interpreter.
  */
 function mainConfig(element) {

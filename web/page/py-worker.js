@@ -66,7 +66,7 @@ class PyWorker {
   #prompts = new Map(); // request id -> the input() prompt shown for it
   #interrupts = new Set(); // pending interrupt() promises: {resolve, reject, timer}
   #serviceWorker; // the relay service worker's URL (no shared memory), if any
-  #relay = null; // the RelayConnection without shared memory (rustpy-relay.js), if any
+  #relay = null; // the RelayConnection without shared memory (relay.js), if any
   // The JS objects this worker's Python holds (window, document, ...); a JS call of a
   // Python callable the worker offered is posted to it. A new one per boot.
   #table = null;
@@ -331,7 +331,7 @@ class PyWorker {
   }
 
   /** Acts on a message from the worker (JSON text or an object), once it passed the
-   * protocol's check (rustpy-protocol.js); one that did not is refused with a console
+   * protocol's check (../shared/protocol.js); one that did not is refused with a console
    * error and changes nothing. */
   #receive(message, resolve, reject) {
     // What the worker wrote into the request buffer before it posted this message is

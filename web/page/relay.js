@@ -1,7 +1,7 @@
 // rustpy's relay client: how a page without shared memory still answers its workers'
 // blocking requests (pyscript.sync, window/document, input()).
 //
-// With SharedArrayBuffer a worker blocks on shared memory (rustpy.js). Without it (a page
+// With SharedArrayBuffer a worker blocks on shared memory (channel.js). Without it (a page
 // that is not cross-origin isolated, or an engine such as WebKitGTK that gives no
 // SharedArrayBuffer even to an isolated page) the worker posts each request to the page and
 // blocks on a synchronous XHR that the relay service worker, rustpy-sw.js, answers with the

@@ -1,5 +1,5 @@
 // The messages a rustpy worker may send its page (rustpy_bridge::FromWorker: their kinds
-// and fields come from rustpy-wire.js, generated from it), and the check each one passes
+// and fields come from wire.js, generated from it), and the check each one passes
 // before the page acts on it.
 //
 // Whatever reaches a worker's `message` event is checked: the worker's own Python could
@@ -70,7 +70,7 @@ const FROM_WORKER = Object.fromEntries(
     Object.fromEntries(
       fields.map((field) => {
         const test = FIELD_TESTS[field];
-        if (!test) throw new Error(`rustpy-protocol.js: no test for the field ${field} of "${kind}"`);
+        if (!test) throw new Error(`rustpy protocol.js: no test for the field ${field} of "${kind}"`);
         return [field, test];
       }),
     ),

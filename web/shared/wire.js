@@ -105,6 +105,7 @@ export const OP = Object.freeze({
   TO_JS: "to_js",
   GLOBAL: "global",
   COUNT: "count",
+  TREE: "tree",
 });
 /** Page operations of main-thread Python (rustpy_bridge::page_op). */
 export const PAGE_OP = Object.freeze({
@@ -117,6 +118,18 @@ export const PAGE_OP = Object.freeze({
   WORKER_RESTART: "worker_restart",
   WORKERS_GET: "workers_get",
   WORKERS_SET_SYNC: "workers_set_sync",
+});
+/** The kinds of change in a tree operation's spec (rustpy_bridge::ffi::tree_change). */
+export const TREE_CHANGE = Object.freeze({
+  TEXT: 1,
+  HTML: 2,
+  SET: 3,
+  CLASS_ADD: 4,
+  CLASS_REMOVE: 5,
+  STYLE: 6,
+  UNSTYLE: 7,
+  LISTEN: 8,
+  CALL: 9,
 });
 /** The fields of each kind of message a worker sends its page (rustpy_bridge::FromWorker). */
 export const FROM_WORKER_FIELDS = Object.freeze({

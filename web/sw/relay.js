@@ -1,5 +1,5 @@
 // rustpy's relay service worker: synchronous calls for workers on pages without shared
-// memory. rustpy registers it by itself from its own folder (rustpy-relay.js); a page may
+// memory. rustpy registers it by itself from its own folder (web/page/relay.js); a page may
 // also name its own copy (the `service-worker` attribute, PyScript's fallback): copy this
 // file next to your page and point the worker at it:
 //
@@ -180,7 +180,7 @@ self.addEventListener("fetch", (event) => {
   const match = url.pathname.match(/\/__rustpy__\/sync\/([^/]+)\/(\d+|poll|sleep|seen)$/);
   if (!match) {
     if (url.href.startsWith(FILES)) {
-      url.searchParams.delete("rustpy-relay"); // a worker's own key (rustpy-relay.js)
+      url.searchParams.delete("rustpy-relay"); // a worker's own key (web/page/relay.js)
       event.respondWith(fetch(FOLDER + url.href.slice(FILES.length)));
     }
     return;

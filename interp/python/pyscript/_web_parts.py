@@ -10,16 +10,19 @@ from _rustpy_ffi import JsProxy, batch
 _flush = _rustpy_host.js_flush
 
 # A change queued on an element not made yet, or run on its DOM element: (kind, operands)
-# (or, the most common ones, a child element or a str; see `pyscript.web`).
-TEXT = 1  # (TEXT, value): append a text (or a node proxy)
-HTML = 2  # (HTML, text): insert HTML at the end
-SET = 3  # (SET, name, value): a DOM property
-CLASS_ADD = 4  # (CLASS_ADD, names)
-CLASS_REMOVE = 5  # (CLASS_REMOVE, names)
-STYLE = 6  # (STYLE, name, value)
-UNSTYLE = 7  # (UNSTYLE, name)
-LISTEN = 8  # (LISTEN, event type, callable)
-CALL = 9  # (CALL, method name, arguments)
+# (or, the most common ones, a child element or a str; see `pyscript.web`). The kinds are
+# the FFI's tree operation's (`rustpy_bridge::ffi::tree_change`), which makes a queued tree
+# on the page in one operation:
+_KINDS = _rustpy_host.TREE_CHANGES
+TEXT = _KINDS["TEXT"]  # (TEXT, value): append a text (or a node proxy)
+HTML = _KINDS["HTML"]  # (HTML, text): insert HTML at the end
+SET = _KINDS["SET"]  # (SET, name, value): a DOM property
+CLASS_ADD = _KINDS["CLASS_ADD"]  # (CLASS_ADD, names)
+CLASS_REMOVE = _KINDS["CLASS_REMOVE"]  # (CLASS_REMOVE, names)
+STYLE = _KINDS["STYLE"]  # (STYLE, name, value)
+UNSTYLE = _KINDS["UNSTYLE"]  # (UNSTYLE, name)
+LISTEN = _KINDS["LISTEN"]  # (LISTEN, event type, callable)
+CALL = _KINDS["CALL"]  # (CALL, method name, arguments)
 
 
 def value_of(result):

@@ -21,6 +21,9 @@ one round trip from a worker however many elements it holds. Reads (``el.value``
 give the value.
 """
 
+from sys import getrefcount as _getrefcount
+
+import _rustpy_host
 from _rustpy_ffi import JsProxy, batch
 
 import pyscript
@@ -51,18 +54,16 @@ def _is_markup(text):
     return "<" in text or "&" in text or "\r" in text or "\0" in text
 
 
+_run = _rustpy_host.js_run
+_TREE = _rustpy_host.FFI_OPS["TREE"]
+
 # A queued change is an element (a child to append, made first if need be), a str (a text
 # to append) or a tuple (kind, operands...) of the kinds in `_web_parts`. Changes that are
 # one operation on the page need no batch to go together:
 _ONE_OPERATION = (TEXT, HTML, SET, CALL)
 
 
-def _creator():
-    """``document.createElement`` (a method proxy, found once per tree)."""
-    return pyscript.document.createElement
-
-
-def _apply(dom, op, create=None):
+def _apply(dom, op):
     """Runs one queued change on the DOM element ``dom`` (queued too inside a batch)."""
     kind = type(op)
     if kind is str:
@@ -73,7 +74,7 @@ def _apply(dom, op, create=None):
         if node is None:
             # Made before `dom.append` is read: in a batch that read is held back until the
             # next operation, and the child's own operations must not come in between.
-            node = _build(op, create or _creator())
+            node = _build(op)
         dom.append(node)
         return
     kind = op[0]
@@ -97,36 +98,52 @@ def _apply(dom, op, create=None):
         getattr(dom, op[1])(*op[2])
 
 
-def _build(element, create):
-    """Makes ``element``'s DOM element with ``create`` (``document.createElement``) and runs
-    its queued changes (making its children too), inside the caller's batch; answers the
-    DOM element (a placeholder until the batch is sent). The common changes (texts and
-    children) are run here: a function call per change was a third of a tree's time."""
-    dom = create(element._tag)
-    state = element.__dict__
-    state["_dom"] = dom
-    pending = state.pop("_pending")
-    if len(pending) == 1 and type(pending[0]) is str:
-        dom.textContent = pending[0]  # `td("text")`: one write (no held method read)
-        return dom
+def _build(element):
+    """Makes ``element``'s DOM element, and everything queued in it, with one FFI tree
+    operation (``rustpy_bridge::ffi::op::TREE``; queued in the caller's batch); answers
+    the DOM element (a placeholder until the batch is sent)."""
+    dom = _run((_TREE, _spec(element)))
+    element.__dict__["_dom"] = dom
+    return dom
+
+
+def _spec(element):
+    """The tree operation's spec of ``element``: its tag and queued changes, a child as its
+    own spec. A child that Python holds elsewhere too (a variable, a list, a handler) is
+    made first, by an operation of its own, and goes in by reference: it keeps its DOM
+    element. The others exist only on the page once made: nothing in Python can reach
+    them any more (a function call and a DOM operation per change were most of a tree's
+    time)."""
+    pending = element.__dict__.pop("_pending")
+    spec = [element._tag]
     for op in pending:
         kind = type(op)
-        if kind is str:
-            dom.append(op)
-        elif kind is tuple:
-            _apply(dom, op, create)
+        if kind is str or kind is tuple:
+            spec.append(op)
         else:
             node = op._dom
-            if node is None:
-                leaf = op.__dict__["_pending"]
-                if len(leaf) == 1 and type(leaf[0]) is str:  # `td("text")`, made here
-                    node = op.__dict__["_dom"] = create(op._tag)
-                    del op.__dict__["_pending"]
-                    node.textContent = leaf[0]
-                else:
-                    node = _build(op, create)
-            dom.append(node)
-    return dom
+            if node is not None:
+                spec.append(node)
+            elif _refs(op) > _ONLY_QUEUED:
+                spec.append(_build(op))
+            else:
+                spec.append(_spec(op))
+    return spec
+
+
+def _refs(item):
+    """How many references hold ``item`` (counted the same way for each caller)."""
+    return _getrefcount(item)
+
+
+def _only_queued():
+    """What ``_refs`` answers, in ``_spec``'s loop, for a child held only by its parent's
+    queue."""
+    for item in [object()]:
+        return _refs(item)
+
+
+_ONLY_QUEUED = _only_queued()
 
 
 def _child_ops(item, html, out):
@@ -225,7 +242,7 @@ class Element:
         dom = self._dom
         if dom is None:
             with batch():
-                dom = _build(self, _creator())
+                dom = _build(self)
         elif type(dom) is JsProxy and dom.__js_id__ == 0 and _value(dom) is None:
             # (An attribute read a batch holds back is sent first: `_value`.)
             raise RuntimeError(

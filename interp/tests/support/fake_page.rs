@@ -305,6 +305,100 @@ impl FakePage {
         None
     }
 
+    /// A tree operation's element (`rustpy_bridge::ffi::op::TREE`), as `makeTree` in
+    /// `web/shared/handle-table.js` makes it, within what the fake's elements have: texts
+    /// appended to an element with other changes are dropped (as its `append` drops
+    /// them), and the changes that need `classList`, `style`, `addEventListener`,
+    /// `insertAdjacentHTML` or another method fail as reading that attribute does.
+    fn make_tree(
+        &self,
+        spec: &Value,
+        results: &[Slot],
+    ) -> Result<Slot, (String, String, Option<&'static str>)> {
+        use rustpy_bridge::ffi::tree_change;
+        let malformed = || {
+            (
+                "TypeError".to_string(),
+                "a tree operation's spec is [tag, change...]".to_string(),
+                Some("TypeError"),
+            )
+        };
+        let Value::List(items) = spec else {
+            return Err(malformed());
+        };
+        if !matches!(items.first(), Some(Value::Str(_))) {
+            return Err(malformed());
+        }
+        let element = {
+            let mut objects = self.objects.borrow_mut();
+            objects.push(Object {
+                class: 2,
+                ..Object::default()
+            });
+            objects.len() - 1
+        };
+        let missing = |name: &str| {
+            (
+                "AttributeError".to_string(),
+                format!("the JS object has no attribute {name:?}"),
+                Some("AttributeError"),
+            )
+        };
+        let only_text = items.len() == 2;
+        for item in &items[1..] {
+            let child = match item {
+                Value::Str(text) if only_text => {
+                    self.objects.borrow_mut()[element]
+                        .props
+                        .insert("textContent".into(), Slot::Plain(Value::Str(text.clone())));
+                    continue;
+                }
+                Value::Str(_) => continue,
+                Value::List(change) => {
+                    let kind = match change.first() {
+                        Some(Value::Str(_)) => {
+                            if let Slot::Object(child) = self.make_tree(item, results)? {
+                                self.objects.borrow_mut()[element].children.push(child);
+                            }
+                            continue;
+                        }
+                        Some(Value::Int(kind)) => kind.parse::<u8>().unwrap_or(0),
+                        _ => return Err(malformed()),
+                    };
+                    match kind {
+                        tree_change::SET => {
+                            let name = match change.get(1) {
+                                Some(Value::Str(name)) => name.clone(),
+                                _ => return Err(malformed()),
+                            };
+                            let value = self
+                                .resolve(change.get(2).unwrap_or(&Value::None), results)
+                                .map_err(|m| ("ReferenceError".to_string(), m, None))?;
+                            self.objects.borrow_mut()[element].props.insert(name, value);
+                            continue;
+                        }
+                        tree_change::TEXT => match change.get(1) {
+                            Some(node @ (Value::Js(_) | Value::Slot(_))) => node.clone(),
+                            _ => continue,
+                        },
+                        tree_change::HTML => return Err(missing("insertAdjacentHTML")),
+                        tree_change::CLASS_ADD | tree_change::CLASS_REMOVE => {
+                            return Err(missing("classList"));
+                        }
+                        tree_change::STYLE | tree_change::UNSTYLE => return Err(missing("style")),
+                        tree_change::LISTEN => return Err(missing("addEventListener")),
+                        _ => return Err(missing("a method")),
+                    }
+                }
+                node => node.clone(),
+            };
+            if let Ok(Slot::Object(child)) = self.resolve(&child, results) {
+                self.objects.borrow_mut()[element].children.push(child);
+            }
+        }
+        Ok(Slot::Object(element))
+    }
+
     fn run_op(
         &self,
         parts: &[Value],
@@ -454,6 +548,7 @@ impl FakePage {
                 Value::Str("[object Fake]".into()),
             ]))),
             op::BOOL => Ok(Slot::Plain(Value::Bool(true))),
+            op::TREE => self.make_tree(parts.get(1).unwrap_or(&Value::None), results),
             other => Err((
                 "TypeError".into(),
                 format!("fake page: no op {other}"),
