@@ -157,3 +157,33 @@ fn texts_and_leaves_are_made_in_the_same_request() {
     );
     assert_eq!(host.stdout(), vec!["item 0 item 199"]);
 }
+
+#[test]
+fn a_tree_is_one_operation_and_children_python_holds_keep_their_element() {
+    let (host, rt) = runtime();
+    run_ok(
+        &host,
+        &rt,
+        "from pyscript import web\nbody = web.page.body\n",
+    );
+    host.page.ops.borrow_mut().clear();
+    run_ok(
+        &host,
+        &rt,
+        "held = web.span(textContent='held')\n\
+         row = web.div(web.span('a'), held, web.span('b'), web.span(web.span('deep')), id='row')\n\
+         body.append(row)\n",
+    );
+    let ops = host.page.ops.borrow().clone();
+    // `held` first (a variable holds it), then the row with its other spans inside.
+    assert_eq!(ops.iter().filter(|op| *op == "tree").count(), 2, "{ops:?}");
+    assert!(!ops.iter().any(|op| op == "get" || op == "set"), "{ops:?}");
+    // The held child is the element on the page: writes reach it, reads give its value.
+    run_ok(
+        &host,
+        &rt,
+        "held.textContent = 'changed'\nprint(held.textContent, row.id)\n",
+    );
+    assert_eq!(host.stdout(), vec!["changed row"]);
+    assert_eq!(host.page.body_texts().len(), 1);
+}

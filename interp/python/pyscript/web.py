@@ -17,8 +17,9 @@
 rustpy builds elements lazily: a new element and everything done to it before it is
 needed (its attributes, classes, style, handlers, children) are Python data until the
 element is attached to one on the page or read; then the whole tree is made in one batch,
-one round trip from a worker however many elements it holds. Reads (``el.value``) always
-give the value.
+one round trip from a worker however many elements it holds, and within it by one FFI
+operation (``tree``), plus one for each element inside that Python still holds. Reads
+(``el.value``) always give the value.
 """
 
 from sys import getrefcount as _getrefcount
@@ -120,27 +121,27 @@ def _spec(element):
         kind = type(op)
         if kind is str or kind is tuple:
             spec.append(op)
+            continue
+        node = op._dom
+        if node is not None:
+            spec.append(node)
+        elif _getrefcount(op) > _ONLY_QUEUED:
+            spec.append(_build(op))
         else:
-            node = op._dom
-            if node is not None:
-                spec.append(node)
-            elif _refs(op) > _ONLY_QUEUED:
-                spec.append(_build(op))
+            leaf = op.__dict__.pop("_pending")
+            if len(leaf) == 1 and type(leaf[0]) is str:
+                spec.append([op._tag, leaf[0]])  # `td("text")`, the common leaf, inline
             else:
+                op.__dict__["_pending"] = leaf
                 spec.append(_spec(op))
     return spec
 
 
-def _refs(item):
-    """How many references hold ``item`` (counted the same way for each caller)."""
-    return _getrefcount(item)
-
-
 def _only_queued():
-    """What ``_refs`` answers, in ``_spec``'s loop, for a child held only by its parent's
-    queue."""
-    for item in [object()]:
-        return _refs(item)
+    """What ``getrefcount`` answers, in ``_spec``'s loop, for a child held only by its
+    parent's queue (the loop's variable and the call's argument count too)."""
+    for op in [object()]:
+        return _getrefcount(op)
 
 
 _ONLY_QUEUED = _only_queued()
@@ -416,7 +417,14 @@ class ContainerElement(Element):
             return
         if len(items) == 1:
             text = items[0]
-            if type(text) is str and not _is_markup(text):
+            # `_is_markup`, inline: a Python call is a third of making a `td("text")`.
+            if (
+                type(text) is str
+                and "<" not in text
+                and "&" not in text
+                and "\r" not in text
+                and "\0" not in text
+            ):
                 self.__dict__["_pending"] = [text]
                 return
         pending = self.__dict__["_pending"] = []
