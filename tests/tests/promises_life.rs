@@ -247,3 +247,15 @@ async fn a_wasm_trap_a_rust_panic_and_a_stack_overflow_in_wasm_each_mark_the_wor
         "the page shows what panicked: {boxes:?}"
     );
 }
+
+/// A page function still running when its worker restarts answers after the new run asked
+/// its own first question (request ids start again with each run): the answer belongs to
+/// the ended run, and the new run gets its own.
+#[tokio::test]
+async fn a_reply_of_a_run_that_ended_does_not_answer_the_restarted_run() {
+    let h = Harness::start().await;
+    let page = h.open("/promises/life_late_reply.html").await;
+    let result = page.result(Duration::from_secs(180)).await.unwrap();
+    assert_eq!(result["answers"], json!(["from this run"]), "{result}");
+    assert_eq!(result["calls"], 2, "{result}");
+}

@@ -17,13 +17,22 @@ let pageGlue = null; // the page interpreter's wasm-bindgen exports, once it run
 let currentMainElement = null; // the main-thread script running, or that ran last
 
 /**
+ * From now on the page's interpreter is `glue` and its output and errors belong to the
+ * main-thread script `element` (set before the script's `rustpy:ready`, whose listeners may
+ * call into Python).
+ */
+export function enterPage(glue, element) {
+  currentMainElement = element;
+  pageGlue = glue;
+}
+
+/**
  * Runs `source` (a main-thread script of `element`) in the page's interpreter `glue`: its
  * output and errors belong to `element` from now on. Resolves when the script (its
  * top-level `await`s too) finished; rejects with the traceback as a string.
  */
 export function runInPage(glue, element, source, filename, configJson, files) {
-  currentMainElement = element;
-  pageGlue = glue;
+  enterPage(glue, element);
   return glue.run_main_script(source, filename, mainOutput, pageOps, pageFfi, configJson, files);
 }
 

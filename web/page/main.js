@@ -21,7 +21,7 @@ import { pageConfigSource, prepareConfig } from "./config.js";
 import { PythonError } from "./errors.js";
 import { pageInterpreter } from "./interpreter.js";
 import { countPageScript, dispatchScriptEvent, pageScriptsKnown, scriptEnded } from "./lifecycle.js";
-import { runInPage } from "./main-thread.js";
+import { enterPage, runInPage } from "./main-thread.js";
 import { workers } from "./named.js";
 import { terminalFor } from "./output.js";
 import { PyWorker } from "./py-worker.js";
@@ -77,6 +77,7 @@ async function runOnMain(element) {
     filename = loaded.filename;
     const [{ config, files }, terminal] = await Promise.all([mainConfig(element), terminalFor(element)]);
     const glue = await interpreter;
+    enterPage(glue, element);
     const configJson = config === null ? "" : JSON.stringify(config);
     if (terminal) {
       // `__terminal__` for the page's Python, as PyScript gives it (a builtin: every script

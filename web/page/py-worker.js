@@ -428,6 +428,9 @@ class PyWorker {
 
   /** Runs the page function a worker's `pyscript.sync.<name>()` asked for and replies. */
   async #answer(name, args, id) {
+    // Request ids start again with each run: the reply of a run that ended meanwhile
+    // (restart) must not answer the new run's request of the same id.
+    const worker = this.#worker;
     let reply;
     let fn = this.#pageFunctions[name];
     if (typeof fn !== "function" && name === "input") fn = (prompt) => this.#prompt(prompt, id);
@@ -444,9 +447,10 @@ class PyWorker {
       } catch (error) {
         reply = { err: { kind: "Raised", name: error?.name ?? "Error", message: error?.message ?? String(error) } };
       } finally {
-        if (this.#servingId === id) this.#serving = this.#servingId = null;
+        if (this.#worker === worker && this.#servingId === id) this.#serving = this.#servingId = null;
       }
     }
+    if (this.#worker !== worker) return;
     const json = JSON.stringify(reply);
     if (this.#writeAsciiReply(json, id)) return;
     let bytes = textEncoder.encode(json);
@@ -556,12 +560,14 @@ class PyWorker {
       relay.interrupt().then(() => {
         if (this.#worker === worker) worker.postMessage(JSON.stringify("interrupt"));
       });
-    } else if (channel) {
+    } else if (channel && !channel.closed) {
       channel.interrupt();
       // A worker running nothing reads this at once and drops the request.
       this.#worker.postMessage(JSON.stringify("interrupt"));
     } else {
-      return Promise.resolve(false); // still booting, no channel yet: nothing of the user's runs
+      // Still booting, no channel yet (or only the ended run's, after restart()): nothing
+      // of the user's runs, and the new worker is not sent an interrupt before its boot.
+      return Promise.resolve(false);
     }
     return new Promise((resolve, reject) => {
       const waiter = { resolve, reject, timer: 0 };

@@ -121,25 +121,26 @@ async function guard(run) {
   }
 }
 
-addEventListener(
-  "message",
-  async ({ data }) => {
-    if (!data || data.type !== "boot") return;
-    try {
-      await init({ module_or_path: data.module });
-    } catch (error) {
-      postMessage({
-        type: "failed",
-        traceback: `rustpy: the interpreter could not start in this worker: ${error}`,
-      });
-      return;
-    }
-    // Calls and callbacks arrive as JSON text (rustpy_bridge::ToWorker).
-    addEventListener("message", ({ data: message }) => {
-      if (typeof message === "string") guard(() => worker_call(message));
+/** The boot message starts the interpreter; whatever comes before it (an interrupt the page
+ * sent while this worker loaded) concerns nothing that runs yet and is dropped. */
+async function onBoot({ data }) {
+  if (!data || data.type !== "boot") return;
+  removeEventListener("message", onBoot);
+  try {
+    await init({ module_or_path: data.module });
+  } catch (error) {
+    postMessage({
+      type: "failed",
+      traceback: `rustpy: the interpreter could not start in this worker: ${error}`,
     });
-    const { module, ...boot } = data;
-    await guard(() => worker_main(boot, localFfi));
-  },
-  { once: true },
-);
+    return;
+  }
+  // Calls and callbacks arrive as JSON text (rustpy_bridge::ToWorker).
+  addEventListener("message", ({ data: message }) => {
+    if (typeof message === "string") guard(() => worker_call(message));
+  });
+  const { module, ...boot } = data;
+  await guard(() => worker_main(boot, localFfi));
+}
+
+addEventListener("message", onBoot);

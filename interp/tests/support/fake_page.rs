@@ -306,7 +306,7 @@ impl FakePage {
     }
 
     /// A tree operation's element (`rustpy_bridge::ffi::op::TREE`), as `makeTree` in
-    /// `web/shared/handle-table.js` makes it, within what the fake's elements have: texts
+    /// `web/shared/tree.js` makes it, within what the fake's elements have: texts
     /// appended to an element with other changes are dropped (as its `append` drops
     /// them), and the changes that need `classList`, `style`, `addEventListener`,
     /// `insertAdjacentHTML` or another method fail as reading that attribute does.

@@ -1,0 +1,3 @@
+from pyscript import sync
+
+sync.report(sync.answer())
