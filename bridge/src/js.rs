@@ -187,15 +187,12 @@ pub fn wire_module() -> String {
         "Page operations of main-thread Python (rustpy_bridge::page_op)",
         page_op::ALL,
     );
-    let _ = writeln!(
-        js,
-        "/** The kinds of change in a tree operation's spec (rustpy_bridge::ffi::tree_change). */\n\
-         export const TREE_CHANGE = Object.freeze({{"
+    names(
+        &mut js,
+        "TREE_CHANGE",
+        "The kinds of change in a tree operation's spec (rustpy_bridge::ffi::tree_change)",
+        crate::ffi::tree_change::ALL,
     );
-    for (name, value) in crate::ffi::tree_change::ALL {
-        let _ = writeln!(js, "  {name}: {value},");
-    }
-    js.push_str("});\n");
     js.push_str(
         "/** The fields of each kind of message a worker sends its page (rustpy_bridge::FromWorker). */\n\
          export const FROM_WORKER_FIELDS = Object.freeze({\n",
@@ -218,13 +215,15 @@ pub fn wire_module() -> String {
 }
 
 /// Writes `export const <object> = Object.freeze({NAME: "value", ...})` of `all`.
-fn names(js: &mut String, object: &str, what: &str, all: &[(&str, &str)]) {
+/// Writes `all` as the frozen object `object`: a name's value as a JS literal (`Debug`
+/// writes a string quoted, a number bare).
+fn names<V: std::fmt::Debug>(js: &mut String, object: &str, what: &str, all: &[(&str, V)]) {
     let _ = writeln!(
         js,
         "/** {what}. */\nexport const {object} = Object.freeze({{"
     );
     for (name, value) in all {
-        let _ = writeln!(js, "  {name}: \"{value}\",");
+        let _ = writeln!(js, "  {name}: {value:?},");
     }
     js.push_str("});\n");
 }

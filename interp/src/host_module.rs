@@ -10,6 +10,7 @@ mod _rustpy_host {
         PyObjectRef, PyResult, TryFromObject, VirtualMachine,
         builtins::{PyBaseExceptionRef, PyStr, PyStrRef, PyTypeRef},
         class::PyClassImpl,
+        convert::ToPyObject,
         function::{ArgIntoFloat, KwArgs, OptionalArg, PosArgs},
     };
 
@@ -322,20 +323,15 @@ mod _rustpy_host {
     /// tree operation, `{constant name: number}` (`rustpy_bridge::ffi::tree_change`).
     #[pyattr(name = "TREE_CHANGES")]
     fn tree_changes(vm: &VirtualMachine) -> PyObjectRef {
-        let dict = vm.ctx.new_dict();
-        for (name, value) in rustpy_bridge::ffi::tree_change::ALL {
-            // Setting a str key of a fresh dict cannot fail.
-            let _ = dict.set_item(*name, vm.ctx.new_int(*value).into(), vm);
-        }
-        dict.into()
+        names(rustpy_bridge::ffi::tree_change::ALL, vm)
     }
 
     /// A dict of `(constant name, value)` pairs.
-    fn names(all: &[(&str, &str)], vm: &VirtualMachine) -> PyObjectRef {
+    fn names<V: ToPyObject + Copy>(all: &[(&str, V)], vm: &VirtualMachine) -> PyObjectRef {
         let dict = vm.ctx.new_dict();
         for (name, value) in all {
             // Setting a str key of a fresh dict cannot fail.
-            let _ = dict.set_item(*name, vm.ctx.new_str(*value).into(), vm);
+            let _ = dict.set_item(*name, value.to_pyobject(vm), vm);
         }
         dict.into()
     }

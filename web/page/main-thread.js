@@ -27,13 +27,12 @@ export function enterPage(glue, element) {
 }
 
 /**
- * Runs `source` (a main-thread script of `element`) in the page's interpreter `glue`: its
- * output and errors belong to `element` from now on. Resolves when the script (its
- * top-level `await`s too) finished; rejects with the traceback as a string.
+ * Runs `source`, a main-thread script, in the page's interpreter, as the script `enterPage`
+ * named (its output and errors go there). Resolves when the script (its top-level
+ * `await`s too) finished; rejects with the traceback as a string.
  */
-export function runInPage(glue, element, source, filename, configJson, files) {
-  enterPage(glue, element);
-  return glue.run_main_script(source, filename, mainOutput, pageOps, pageFfi, configJson, files);
+export function runInPage(source, filename, configJson, files) {
+  return pageGlue.run_main_script(source, filename, mainOutput, pageOps, pageFfi, configJson, files);
 }
 
 // Page operations: called by main-entry with an op name and JSON arguments; answer JSON, or

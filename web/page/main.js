@@ -89,11 +89,11 @@ async function runOnMain(element) {
         "_rustpy_terminal()",
         "del _rustpy_terminal",
       ].join("\n");
-      await runInPage(glue, element, setTerminal, "<terminal>", configJson, files);
+      await runInPage(setTerminal, "<terminal>", configJson, files);
     }
     // Its listeners run now, before the script.
     dispatchScriptEvent(element, "ready", { worker: false });
-    await runInPage(glue, element, loaded.source, filename, configJson, files);
+    await runInPage(loaded.source, filename, configJson, files);
   } catch (error) {
     // The page's interpreter throws a Python traceback as a string.
     failure = typeof error === "string" ? new PythonError(error) : error;

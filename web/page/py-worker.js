@@ -234,9 +234,7 @@ class PyWorker {
         files: prepared.files,
         target: this.#element ? targetFor(this.#element) : null,
         reply_limit: Number(config?.sync_reply_limit ?? REPLY_LIMIT),
-        control: channel?.bootFields.control,
-        data: channel?.bootFields.data,
-        requests: channel?.bootFields.requests,
+        ...channel?.bootFields, // control, data, requests (absent without shared memory)
         fast_requests: isolated && FAST_REQUESTS,
         relay: relay?.url ?? null,
         no_shared_memory: noRelay && `${missing.text}, and rustpy's service-worker relay cannot run: ${noRelay}. ${waysOut(missing)}`,

@@ -128,11 +128,10 @@ def _spec(element):
         elif _getrefcount(op) > _ONLY_QUEUED:
             spec.append(_build(op))
         else:
-            leaf = op.__dict__.pop("_pending")
+            leaf = op.__dict__["_pending"]
             if len(leaf) == 1 and type(leaf[0]) is str:
                 spec.append([op._tag, leaf[0]])  # `td("text")`, the common leaf, inline
             else:
-                op.__dict__["_pending"] = leaf
                 spec.append(_spec(op))
     return spec
 
