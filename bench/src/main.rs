@@ -118,6 +118,7 @@ async fn main() -> Result<(), BoxError> {
         }
     }
     let browser = Browser::start().await?;
+    let engine = browser.engine();
     let cpu = browser
         .process_group()
         .and_then(cpu_time::CpuSampler::start);
@@ -196,8 +197,6 @@ async fn main() -> Result<(), BoxError> {
     );
 
     let shown_args: Vec<String> = std::env::args().skip(1).collect();
-    let engine = rustpy_e2e::browser::Engine::from_env()
-        .map_or(rustpy_e2e::browser::CHROMIUM, |e| e.browser_binary());
     let context = vec![
         format!(
             "Date: {started_at} (start) to {} (end)",
@@ -212,7 +211,7 @@ async fn main() -> Result<(), BoxError> {
         format!(
             "Browser: `{}`, headless, through WebDriver; pages on http://127.0.0.1 with \
              COOP/COEP/CORP headers",
-            command_output(engine, &["--version"])
+            command_output(engine.browser_binary(), &["--version"])
         ),
         format!(
             "Command (`export CARGO_TARGET_DIR=$HOME/.cache/rustpy/target \
@@ -249,7 +248,10 @@ async fn main() -> Result<(), BoxError> {
     eprintln!("\n{}", context.join("\n"));
     if args.all() || args.write {
         let path = root.join("BENCHMARKS.md");
-        report::write_benchmarks_md(&path, &report::generated_section(&context, &table))?;
+        let generated = report::Generated {
+            engine: engine.name(),
+        };
+        generated.write(&path, &generated.section(&context, &table))?;
         eprintln!("wrote the summary into {}", path.display());
     }
     Ok(())

@@ -6,10 +6,99 @@ use std::path::Path;
 
 use crate::BoxError;
 
-/// Marks the generated part of `BENCHMARKS.md`.
-pub const BEGIN_MARKER: &str = "<!-- bench:begin -->";
-/// Ends the generated part of `BENCHMARKS.md` (the counterpart of [`BEGIN_MARKER`]).
-pub const END_MARKER: &str = "<!-- bench:end -->";
+/// The generated part of `BENCHMARKS.md` of one engine's runs: Chromium's (the first, the
+/// table every other section of the file refers to) or another engine's, each between its
+/// own markers so that a run in one engine leaves the others' tables alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Generated<'a> {
+    /// The engine's name as `RUSTPY_BROWSER` gives it (`chromium`, `firefox`, `webkit`).
+    pub engine: &'a str,
+}
+
+impl Generated<'_> {
+    /// The marker that opens this engine's part.
+    pub fn begin(&self) -> String {
+        match self.engine {
+            "chromium" => "<!-- bench:begin -->".to_string(),
+            other => format!("<!-- bench:{other}:begin -->"),
+        }
+    }
+
+    /// The marker that closes this engine's part.
+    pub fn end(&self) -> String {
+        match self.engine {
+            "chromium" => "<!-- bench:end -->".to_string(),
+            other => format!("<!-- bench:{other}:end -->"),
+        }
+    }
+
+    /// The heading of this engine's part.
+    fn heading(&self) -> String {
+        match self.engine {
+            "chromium" => "### Latest generated run".to_string(),
+            other => format!("### Latest generated run in {}", engine_title(other)),
+        }
+    }
+
+    /// The part itself: when, where, how, and the summary table.
+    pub fn section(&self, context: &[String], table: &str) -> String {
+        let mut text = format!(
+            "{}\n<!-- Written by bench/ (cargo xtask bench): edits here are overwritten. -->\n\n\
+             {}\n\n",
+            self.begin(),
+            self.heading()
+        );
+        for line in context {
+            let _ = writeln!(text, "- {line}");
+        }
+        text += "\n";
+        text += table;
+        text += &format!("\n{}", self.end());
+        text
+    }
+
+    /// `text` with this engine's part replaced by `section` (the markers included). Without
+    /// its markers, `section` goes after the last engine's part already there, or else
+    /// before the first `## ` heading after the title.
+    pub fn replace_in(&self, text: &str, section: &str) -> String {
+        let (begin, end) = (self.begin(), self.end());
+        if let (Some(from), Some(to)) = (text.find(&begin), text.find(&end))
+            && from < to
+        {
+            return format!("{}{section}{}", &text[..from], &text[to + end.len()..]);
+        }
+        let after_parts = ["chromium", "firefox", "webkit"]
+            .iter()
+            .filter_map(|engine| {
+                let end = Generated { engine }.end();
+                text.find(&end).map(|at| at + end.len())
+            })
+            .max();
+        match after_parts {
+            Some(at) => format!("{}\n\n{section}{}", &text[..at], &text[at..]),
+            None => {
+                let at = text.find("\n## ").map_or(text.len(), |i| i + 1);
+                format!("{}{section}\n\n{}", &text[..at], &text[at..])
+            }
+        }
+    }
+
+    /// Writes `section` into the file at `path` (see [`Generated::replace_in`]).
+    pub fn write(&self, path: &Path, section: &str) -> Result<(), BoxError> {
+        let text = std::fs::read_to_string(path)?;
+        std::fs::write(path, self.replace_in(&text, section))?;
+        Ok(())
+    }
+}
+
+/// How the docs name an engine.
+fn engine_title(engine: &str) -> &str {
+    match engine {
+        "firefox" => "Firefox",
+        "webkit" => "WebKit",
+        _ => "Chromium",
+    }
+}
 
 /// The output of a command, trimmed (empty when it cannot run).
 pub fn command_output(program: &str, args: &[&str]) -> String {
@@ -56,52 +145,17 @@ pub fn command(args: &[String]) -> String {
     }
 }
 
-/// The generated part of BENCHMARKS.md: when, where, how, and the summary table.
-pub fn generated_section(context: &[String], table: &str) -> String {
-    let mut text = format!(
-        "{BEGIN_MARKER}\n<!-- Written by bench/ (cargo xtask bench): edits here are overwritten. -->\n\n\
-         ### Latest generated run\n\n"
-    );
-    for line in context {
-        let _ = writeln!(text, "- {line}");
-    }
-    text += "\n";
-    text += table;
-    text += &format!("\n{END_MARKER}");
-    text
-}
-
-/// `text` with the part between the markers replaced by `section` (the markers included);
-/// without markers, `section` goes before the first `## ` heading after the title.
-pub fn replace_generated(text: &str, section: &str) -> String {
-    match (text.find(BEGIN_MARKER), text.find(END_MARKER)) {
-        (Some(begin), Some(end)) if begin < end => format!(
-            "{}{section}{}",
-            &text[..begin],
-            &text[end + END_MARKER.len()..]
-        ),
-        _ => {
-            let at = text.find("\n## ").map_or(text.len(), |i| i + 1);
-            format!("{}{section}\n\n{}", &text[..at], &text[at..])
-        }
-    }
-}
-
-/// Writes `section` into the file at `path` (see [`replace_generated`]).
-pub fn write_benchmarks_md(path: &Path, section: &str) -> Result<(), BoxError> {
-    let text = std::fs::read_to_string(path)?;
-    std::fs::write(path, replace_generated(&text, section))?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const CHROMIUM: Generated<'static> = Generated { engine: "chromium" };
+    const FIREFOX: Generated<'static> = Generated { engine: "firefox" };
+
     #[test]
     fn the_generated_part_is_replaced_between_the_markers() {
-        let old = format!("# T\n\nintro\n{BEGIN_MARKER}\nold\n{END_MARKER}\n\n## Rest\n");
-        let new = replace_generated(&old, &generated_section(&["Date: now".into()], "| t |\n"));
+        let old = "# T\n\nintro\n<!-- bench:begin -->\nold\n<!-- bench:end -->\n\n## Rest\n";
+        let new = CHROMIUM.replace_in(old, &CHROMIUM.section(&["Date: now".into()], "| t |\n"));
         assert!(
             new.starts_with("# T\n\nintro\n<!-- bench:begin -->"),
             "{new}"
@@ -115,8 +169,32 @@ mod tests {
 
     #[test]
     fn without_markers_it_goes_before_the_first_section() {
-        let new = replace_generated("# T\n\n## A\n", "X");
+        let new = CHROMIUM.replace_in("# T\n\n## A\n", "X");
         assert_eq!(new, "# T\n\nX\n\n## A\n");
+    }
+
+    #[test]
+    fn another_engine_gets_its_own_part_after_chromium_and_leaves_it_alone() {
+        let old = "# T\n<!-- bench:begin -->\nC\n<!-- bench:end -->\n\n## Rest\n";
+        let section = FIREFOX.section(&["Date: now".into()], "| f |\n");
+        assert!(
+            section.contains("### Latest generated run in Firefox"),
+            "{section}"
+        );
+        let new = FIREFOX.replace_in(old, &section);
+        assert!(
+            new.starts_with(
+                "# T\n<!-- bench:begin -->\nC\n<!-- bench:end -->\n\n<!-- bench:firefox:begin -->"
+            ),
+            "{new}"
+        );
+        assert!(
+            new.ends_with("| f |\n\n<!-- bench:firefox:end -->\n\n## Rest\n"),
+            "{new}"
+        );
+        // A second Firefox run replaces the first one's part only.
+        let again = FIREFOX.replace_in(&new, &FIREFOX.section(&[], "| g |\n"));
+        assert!(again.contains("\nC\n") && again.contains("| g |") && !again.contains("| f |"));
     }
 
     #[test]

@@ -9,7 +9,9 @@ can call them back.
 import itertools
 
 import _rustpy_host
+import _rustpy_tasks
 
+_page_op = _rustpy_host.page_op
 _requests = {}
 _functions = {}
 _function_ids = itertools.count(1)
@@ -20,14 +22,23 @@ class PageError(Exception):
 
 
 def op(name, *args):
-    done, payload = _rustpy_host.page_op(name, list(args))
+    return request(name, list(args))
+
+
+def request(name, args):
+    """``op`` with the operation's arguments as one list (the hot path of worker calls)."""
+    done, payload = _page_op(name, args)
     if done:
         return payload
-    import _rustpy_tasks
-
     future = _rustpy_tasks.create_future()
     _requests[payload] = future
     return future
+
+
+def settle_request(request_id, ok, payload):
+    """The host's answer to the request ``request_id``: whoever awaits it goes on now, not
+    one event-loop task later."""
+    _rustpy_tasks.drained(settle, request_id, ok, payload)
 
 
 def settle(request_id, ok, payload):

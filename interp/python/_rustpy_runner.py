@@ -291,33 +291,29 @@ def call_export(call_id, name, args):
     except AttributeError as exc:
         _rustpy_host.export_result(call_id, False, _format_call_error(exc))
         return
-    _call_and_report(call_id, name, function, args)
+    _call_and_report(call_id, function, args, name)
 
 
 def call_function(call_id, function_id, args):
     """Runs a main-thread function registered for the page (``worker.sync.f = f``)."""
     import _rustpy_page
 
-    function = _rustpy_page.registered_function(function_id)
-    _call_and_report(call_id, getattr(function, "__name__", "function"), function, args)
+    _call_and_report(call_id, _rustpy_page.registered_function(function_id), args)
 
 
-def settle_request(request_id, ok, payload):
-    """The page finished an operation started by ``_rustpy_page``."""
-    import _rustpy_page
-    import _rustpy_tasks
-
-    # Whoever awaited the answer goes on now, not one event-loop task later.
-    _rustpy_tasks.drained(_rustpy_page.settle, request_id, ok, payload)
-
-
-def _call_and_report(call_id, name, function, args):
+def _call_and_report(call_id, function, args, name=None):
+    """Calls ``function(*args)`` for the page's call ``call_id`` and reports the outcome. A
+    plain result (what a worker's blocking call waits for) is reported here, without more
+    frames; an awaitable one through ``report_result``."""
     try:
         result = function(*args)
     except BaseException as exc:
         report_error(call_id, exc)
         return
-    report_result(call_id, name, result)
+    if hasattr(result, "__await__"):
+        report_result(call_id, name or getattr(function, "__name__", "function"), result)
+    else:
+        _rustpy_host.export_result(call_id, True, result)
 
 
 def report_error(call_id, exc):

@@ -21,8 +21,11 @@ by itself:
 
 import itertools
 import sys
+from functools import partial
 
 import _rustpy_host
+
+_modules = sys.modules
 
 _callbacks = {}
 _timer_ids = itertools.count(1)
@@ -101,7 +104,7 @@ def fire_timer(timer_id):
 
 def _asyncio_loop():
     """rustpy's asyncio loop if asyncio was imported (which installs it), else None."""
-    loop_module = sys.modules.get("_rustpy_loop")
+    loop_module = _modules.get("_rustpy_loop")
     return None if loop_module is None else loop_module.get_loop()
 
 
@@ -138,7 +141,7 @@ class Future:
 
     def add_done_callback(self, callback, *, context=None):
         if self._done:
-            soon(lambda: callback(self))
+            soon(partial(callback, self))
         else:
             self._callbacks.append(callback)
 
@@ -161,18 +164,22 @@ class Future:
             raise InvalidStateError("the result is set already")
         self._done, self._result, self._exception = True, result, exception
         callbacks, self._callbacks = self._callbacks, []
-        for callback in callbacks:
-            soon(lambda callback=callback: callback(self))
+        if callbacks:  # the hot path of every answer: no frame per callback but its own
+            _due.extend([partial(callback, self) for callback in callbacks])
+            _schedule_due()
 
     def __await__(self):
         if not self._done:
-            loop = _asyncio_loop()
-            if loop is None:
+            if "_rustpy_loop" not in _modules:
                 yield self
             else:
                 # An asyncio task accepts only its loop's futures: wait on one that follows.
-                yield from _follow(self, loop).__await__()
-        return self.result()
+                yield from _follow(self, _asyncio_loop()).__await__()
+        if not self._done:
+            raise InvalidStateError("the result is not set yet")
+        if self._exception is not None:
+            raise self._exception
+        return self._result
 
     __iter__ = __await__
 
@@ -201,10 +208,11 @@ class Task(Future):
         self._coro = coro
         soon(self._step)
 
-    def _step(self):
-        loop = _asyncio_loop()
-        if loop is not None:
-            self._move_to(loop)
+    def _step(self, _settled=None):
+        """Runs the coroutine to its next wait (``_settled``: the future it waited for, when
+        called as that future's done callback)."""
+        if "_rustpy_loop" in _modules:
+            self._move_to(_asyncio_loop())
             return
         try:
             waited = self._coro.send(None)
@@ -217,7 +225,7 @@ class Task(Future):
         if waited is None:  # a bare yield (asyncio.sleep(0)): step again soon
             soon(self._step)
         elif hasattr(waited, "add_done_callback"):
-            waited.add_done_callback(lambda _: self._step())
+            waited.add_done_callback(self._step)
         else:
             self._coro.close()
             self.set_exception(RuntimeError(f"a task awaited {waited!r}, which is not awaitable"))

@@ -211,7 +211,7 @@ mod _rustpy_host {
     }
 
     /// Runs a page operation: returns `(True, value)` when it is done, `(False, request_id)`
-    /// when it completes later (see `_rustpy_runner.settle_request`).
+    /// when it completes later (see `_rustpy_page.settle_request`).
     #[pyfunction]
     fn page_op(op: PyStrRef, args: PyObjectRef, vm: &VirtualMachine) -> PyResult {
         let op = op.to_string_lossy().into_owned();

@@ -481,8 +481,12 @@ impl Runtime {
     pub fn call_export(&self, call_id: u64, name: &str, args: &Value) -> Result<(), RuntimeError> {
         self.enter_runner(|vm| {
             let args = convert::from_value(args, convert::Mode::Copy, vm)?;
-            let Some(function) = Self::sync_export(name, vm) else {
-                // `__export__` names and unknown names: the runner finds them or says why.
+            let found = match Self::sync_export(name, vm) {
+                Some(function) => Some(function),
+                None => Self::main_export(name, vm)?,
+            };
+            let Some(function) = found else {
+                // Unknown names: the runner says why.
                 return self
                     .call_rustpy(
                         vm,
@@ -492,8 +496,8 @@ impl Runtime {
                     )
                     .map(drop);
             };
-            // A function set on `pyscript.sync` (the common case) is called from here: the
-            // runner's Python frames cost ~20 µs per call. Only what needs Python (an
+            // A function set on `pyscript.sync` or listed in `__export__` (the common cases)
+            // is called from here: the runner's Python frames cost ~20 µs per call. Only what needs Python (an
             // exception's traceback, an awaitable result) goes back to the runner.
             let positional = match args.downcast_ref::<PyList>() {
                 Some(list) => list.borrow_vec().to_vec(),
@@ -538,6 +542,29 @@ impl Runtime {
         dict_item(&exports, name)
     }
 
+    /// The function `name` of the worker's script when its `__export__` lists it (what
+    /// `_rustpy_runner._find_export` finds after `pyscript.sync`); `None` when it does not.
+    fn main_export(name: &str, vm: &VirtualMachine) -> PyResult<Option<PyObjectRef>> {
+        let Ok(main) = vm
+            .sys_module
+            .get_attr("modules", vm)?
+            .get_item("__main__", vm)
+        else {
+            return Ok(None);
+        };
+        let Some(namespace) = main.dict() else {
+            return Ok(None);
+        };
+        let Some(exported) = namespace.get_item_opt("__export__", vm)? else {
+            return Ok(None);
+        };
+        let key = vm.ctx.new_str(name);
+        if !vm._contains(&exported, key.as_object()).unwrap_or(false) {
+            return Ok(None);
+        }
+        namespace.get_item_opt(key.as_object(), vm)
+    }
+
     /// Settles a pending [`PageReply::Later`] request, waking the Python awaiting it.
     pub fn settle_request(
         &self,
@@ -551,7 +578,7 @@ impl Runtime {
             };
             self.call_rustpy(
                 vm,
-                "_rustpy_runner",
+                "_rustpy_page",
                 "settle_request",
                 (request_id, ok, payload),
             )

@@ -29,6 +29,9 @@ pub const FIREFOX: &str = "/usr/bin/firefox-esr";
 pub const MINIBROWSER: &str = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser";
 /// Where Debian installs WebKitWebDriver (`apt-get install webkit2gtk-driver`).
 pub const WEBKITWEBDRIVER: &str = "/usr/bin/WebKitWebDriver";
+/// The JavaScriptCore option that turns WebKit's optimising WebAssembly tier on or off: the
+/// suite runs WebKit with it off unless the caller sets it.
+pub const JSC_OMG_VARIABLE: &str = "JSC_useOMGJIT";
 /// The X server WebKitGTK draws into (`apt-get install xvfb`).
 pub const XVFB: &str = "/usr/bin/Xvfb";
 /// geckodriver's name: `cargo install --locked geckodriver`, found on `PATH` or in
@@ -178,6 +181,13 @@ impl Engine {
                 // WEBKIT_DISABLE_COMPOSITING_MODE: with it, screenshots never answer.
                 command.env("LIBGL_ALWAYS_SOFTWARE", "1");
                 command.env("WEBKIT_DISABLE_SANDBOX_THIS_IS_DANGEROUS", "1");
+                // WebKitGTK 2.50's optimising wasm tier (OMG) sometimes computes wrong under
+                // load (README, "Testing in each engine"); its baseline tier does not. A
+                // `JSC_useOMGJIT` of the caller's own wins (`=true` runs the engine as
+                // shipped).
+                if std::env::var_os(JSC_OMG_VARIABLE).is_none() {
+                    command.env(JSC_OMG_VARIABLE, "false");
+                }
                 command
             }
         };

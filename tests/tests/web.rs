@@ -83,6 +83,16 @@ async fn todo_list(path: &str, where_: &str) {
     assert_eq!(cleared, "", "the handler emptied the input");
     page.type_into("#new", "bread").await.unwrap();
     page.click("#add").await.unwrap();
+    // The worker's handler reads and empties the input after the click: typing on before it
+    // did would join the two items (as it would for a user that fast).
+    wait_for_todo(
+        &page,
+        serde_json::json!([
+            [["item-1", "milk", false], ["item-2", "bread", false]],
+            "2 left"
+        ]),
+    )
+    .await;
     page.type_into("#new", "tea").await.unwrap();
     page.click("#add").await.unwrap();
     wait_for_todo(

@@ -147,9 +147,12 @@ def _page_op(name, *args):
 
 def _export_caller(handle, name):
     """A function calling the export ``name`` of the worker ``handle`` (awaitable)."""
+    import _rustpy_page
+
+    request, worker_call = _rustpy_page.request, _PAGE_OP.WORKER_CALL
 
     def call(*args):
-        return _page_op(_PAGE_OP.WORKER_CALL, handle, name, list(args))
+        return request(worker_call, [handle, name, list(args)])
 
     call.__name__ = call.__qualname__ = name
     return call
@@ -171,7 +174,9 @@ class _WorkerSync:
     def __getattr__(self, name):
         if name.startswith("__"):
             raise AttributeError(name)
-        return self._worker._caller(name)
+        # Cached: later `worker.sync.name` lookups skip __getattr__ (hot loops).
+        caller = self.__dict__[name] = self._worker._caller(name)
+        return caller
 
 
 class PyWorker:
@@ -205,7 +210,8 @@ class PyWorker:
     def __getattr__(self, name):
         if name.startswith("_"):
             raise AttributeError(name)
-        return self._caller(name)
+        caller = self.__dict__[name] = self._caller(name)  # cached, as worker.sync's
+        return caller
 
     def terminate(self):
         """Stops the worker; pending calls fail at once."""
@@ -267,7 +273,8 @@ class _NamedWorker:
     def __getattr__(self, name):
         if name.startswith("_"):
             raise AttributeError(name)
-        return _export_caller(self._handle, name)
+        caller = self.__dict__[name] = _export_caller(self._handle, name)  # cached
+        return caller
 
     def terminate(self):
         _page_op(_PAGE_OP.WORKER_TERMINATE, self._handle)
