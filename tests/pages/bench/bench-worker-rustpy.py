@@ -6,9 +6,15 @@ from pyscript import sync
 def run(n):
     """Mean microseconds of one blocking call of the page's add()."""
     started = time.perf_counter()
+    value = None
     for i in range(n):
-        sync.add(i, 1)
-    return (time.perf_counter() - started) / n * 1e6
+        value = sync.add(i, 1)
+    elapsed = (time.perf_counter() - started) / n * 1e6
+    # The last answer proves the calls waited for the page: an engine without shared
+    # memory gives a non-blocking fallback a promise instead, which must not count.
+    if value != n:
+        raise ValueError(f"sync.add({n - 1}, 1) answered {value!r}, not {n}")
+    return elapsed
 
 
 def ping():
