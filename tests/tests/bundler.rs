@@ -15,13 +15,26 @@ use rustpy_e2e::{Harness, npm, workspace_root};
 async fn run_app(h: &Harness, path: &str) -> (f64, u64) {
     h.server.reset_bytes_served();
     let page = h.open(path).await;
-    let log = page
+    let log = match page
         .wait_for(
             "window.done && [...document.querySelectorAll('#log li')].map((li) => li.textContent).join(' | ')",
             Duration::from_secs(90),
         )
         .await
-        .unwrap();
+    {
+        Ok(log) => log,
+        Err(error) => {
+            // The app's pages have no console capture: what the server sent, and what the
+            // page shows, say how far the boot got.
+            let shown = page
+                .eval("return document.body.innerHTML", vec![])
+                .await
+                .ok();
+            let mut served: Vec<_> = h.server.bytes_served().into_keys().collect();
+            served.sort();
+            panic!("{path}: {error}\nthe page shows {shown:?}\nthe server sent {served:?}");
+        }
+    };
     assert_eq!(
         log, "worker: the page got hello {\"ok\": true} | export: 144",
         "{path}"
