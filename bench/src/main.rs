@@ -248,9 +248,7 @@ async fn main() -> Result<(), BoxError> {
     eprintln!("\n{}", context.join("\n"));
     if args.all() || args.write {
         let path = root.join("BENCHMARKS.md");
-        let generated = report::Generated {
-            engine: engine.name(),
-        };
+        let generated = report::Generated { engine };
         generated.write(&path, &generated.section(&context, &table))?;
         eprintln!("wrote the summary into {}", path.display());
     }

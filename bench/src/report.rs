@@ -4,39 +4,45 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use rustpy_e2e::browser::Engine;
+
 use crate::BoxError;
 
 /// The generated part of `BENCHMARKS.md` of one engine's runs: Chromium's (the first, the
 /// table every other section of the file refers to) or another engine's, each between its
 /// own markers so that a run in one engine leaves the others' tables alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Generated<'a> {
-    /// The engine's name as `RUSTPY_BROWSER` gives it (`chromium`, `firefox`, `webkit`).
-    pub engine: &'a str,
+pub struct Generated {
+    /// The engine the run was in.
+    pub engine: Engine,
 }
 
-impl Generated<'_> {
+impl Generated {
+    /// What the markers of this engine's part name after `bench:` (Chromium's part keeps
+    /// the markers it had before there were others).
+    fn tag(&self) -> String {
+        match self.engine {
+            Engine::Chromium => String::new(),
+            other => format!("{}:", other.name()),
+        }
+    }
+
     /// The marker that opens this engine's part.
     pub fn begin(&self) -> String {
-        match self.engine {
-            "chromium" => "<!-- bench:begin -->".to_string(),
-            other => format!("<!-- bench:{other}:begin -->"),
-        }
+        format!("<!-- bench:{}begin -->", self.tag())
     }
 
     /// The marker that closes this engine's part.
     pub fn end(&self) -> String {
-        match self.engine {
-            "chromium" => "<!-- bench:end -->".to_string(),
-            other => format!("<!-- bench:{other}:end -->"),
-        }
+        format!("<!-- bench:{}end -->", self.tag())
     }
 
     /// The heading of this engine's part.
-    fn heading(&self) -> String {
+    fn heading(&self) -> &'static str {
         match self.engine {
-            "chromium" => "### Latest generated run".to_string(),
-            other => format!("### Latest generated run in {}", engine_title(other)),
+            Engine::Chromium => "### Latest generated run",
+            Engine::Firefox => "### Latest generated run in Firefox",
+            Engine::Webkit => "### Latest generated run in WebKit",
         }
     }
 
@@ -67,8 +73,8 @@ impl Generated<'_> {
         {
             return format!("{}{section}{}", &text[..from], &text[to + end.len()..]);
         }
-        let after_parts = ["chromium", "firefox", "webkit"]
-            .iter()
+        let after_parts = Engine::ALL
+            .into_iter()
             .filter_map(|engine| {
                 let end = Generated { engine }.end();
                 text.find(&end).map(|at| at + end.len())
@@ -88,15 +94,6 @@ impl Generated<'_> {
         let text = std::fs::read_to_string(path)?;
         std::fs::write(path, self.replace_in(&text, section))?;
         Ok(())
-    }
-}
-
-/// How the docs name an engine.
-fn engine_title(engine: &str) -> &str {
-    match engine {
-        "firefox" => "Firefox",
-        "webkit" => "WebKit",
-        _ => "Chromium",
     }
 }
 
@@ -149,8 +146,12 @@ pub fn command(args: &[String]) -> String {
 mod tests {
     use super::*;
 
-    const CHROMIUM: Generated<'static> = Generated { engine: "chromium" };
-    const FIREFOX: Generated<'static> = Generated { engine: "firefox" };
+    const CHROMIUM: Generated = Generated {
+        engine: Engine::Chromium,
+    };
+    const FIREFOX: Generated = Generated {
+        engine: Engine::Firefox,
+    };
 
     #[test]
     fn the_generated_part_is_replaced_between_the_markers() {

@@ -481,11 +481,7 @@ impl Runtime {
     pub fn call_export(&self, call_id: u64, name: &str, args: &Value) -> Result<(), RuntimeError> {
         self.enter_runner(|vm| {
             let args = convert::from_value(args, convert::Mode::Copy, vm)?;
-            let found = match Self::sync_export(name, vm) {
-                Some(function) => Some(function),
-                None => Self::main_export(name, vm)?,
-            };
-            let Some(function) = found else {
+            let Some(function) = Self::native_export(name, vm)? else {
                 // Unknown names: the runner says why.
                 return self
                     .call_rustpy(
@@ -497,8 +493,9 @@ impl Runtime {
                     .map(drop);
             };
             // A function set on `pyscript.sync` or listed in `__export__` (the common cases)
-            // is called from here: the runner's Python frames cost ~20 µs per call. Only what needs Python (an
-            // exception's traceback, an awaitable result) goes back to the runner.
+            // is called from here: the runner's Python frames cost ~20 µs per call. Only
+            // what needs Python (an exception's traceback, an awaitable result) goes back
+            // to the runner.
             let positional = match args.downcast_ref::<PyList>() {
                 Some(list) => list.borrow_vec().to_vec(),
                 None => vec![args],
@@ -523,36 +520,25 @@ impl Runtime {
         })
     }
 
-    /// The function set as `pyscript.sync.<name>` in this worker, if the `pyscript`
-    /// module is loaded and has one by that name.
-    fn sync_export(name: &str, vm: &VirtualMachine) -> Option<PyObjectRef> {
+    /// The export `name` as `_rustpy_runner._find_export` finds it: the function set as
+    /// `pyscript.sync.<name>` (if `pyscript` is loaded), else the worker script's function
+    /// of that name when its `__export__` lists it; `None` otherwise.
+    fn native_export(name: &str, vm: &VirtualMachine) -> PyResult<Option<PyObjectRef>> {
         let dict_item = |dict: &PyObjectRef, key: &str| {
             dict.downcast_ref::<PyDict>()?
                 .get_item_opt(key, vm)
                 .ok()
                 .flatten()
         };
-        let modules = vm.sys_module.get_attr("modules", vm).ok()?;
-        let pyscript = dict_item(&modules, "pyscript")?;
-        let exports = pyscript
-            .get_attr("sync", vm)
-            .ok()?
-            .get_attr("_exports", vm)
-            .ok()?;
-        dict_item(&exports, name)
-    }
-
-    /// The function `name` of the worker's script when its `__export__` lists it (what
-    /// `_rustpy_runner._find_export` finds after `pyscript.sync`); `None` when it does not.
-    fn main_export(name: &str, vm: &VirtualMachine) -> PyResult<Option<PyObjectRef>> {
-        let Ok(main) = vm
-            .sys_module
-            .get_attr("modules", vm)?
-            .get_item("__main__", vm)
-        else {
-            return Ok(None);
-        };
-        let Some(namespace) = main.dict() else {
+        let modules = vm.sys_module.get_attr("modules", vm)?;
+        let synced = dict_item(&modules, "pyscript").and_then(|pyscript| {
+            let exports = pyscript.get_attr("sync", vm).ok()?.get_attr("_exports", vm);
+            dict_item(&exports.ok()?, name)
+        });
+        if synced.is_some() {
+            return Ok(synced);
+        }
+        let Some(namespace) = dict_item(&modules, "__main__").and_then(|main| main.dict()) else {
             return Ok(None);
         };
         let Some(exported) = namespace.get_item_opt("__export__", vm)? else {
