@@ -24,13 +24,39 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// Numbers the partial copies being written, so that no two share a name.
 static PARTIAL: AtomicUsize = AtomicUsize::new(0);
 
-/// Writes `X.br` and `X.gz` for every file under `dir` (recursively).
+/// Writes `X.br` and `X.gz` for every file under `dir` (recursively), the way rustpy ships
+/// its folder: brotli at its best, except a file of more than [`BIG_LIBRARY_FILE`] bytes
+/// inside a `library/` folder (the stdlib's big bundles), at [`BIG_LIBRARY_BROTLI_QUALITY`].
+/// One rule for `cargo xtask dist` and for a bundler's copy of the folder (the Vite
+/// plugin's `assets/library/`), so the same files hit the same cache entries.
 pub fn precompress_tree(dir: &Path, cache: &Path) -> std::io::Result<()> {
     let mut files = Vec::new();
     files_under(dir, &mut files)?;
-    files.retain(|path| !is_compressed_copy(path));
-    precompress_files(files, cache)
+    let mut big = Vec::new();
+    let mut rest = Vec::new();
+    for path in files.into_iter().filter(|path| !is_compressed_copy(path)) {
+        let in_library = path
+            .strip_prefix(dir)
+            .is_ok_and(|inside| inside.components().any(|c| c.as_os_str() == "library"));
+        if in_library && std::fs::metadata(&path)?.len() > BIG_LIBRARY_FILE {
+            big.push(path);
+        } else {
+            rest.push(path);
+        }
+    }
+    precompress_files(rest, cache)?;
+    precompress_files_at(big, cache, BIG_LIBRARY_BROTLI_QUALITY)
 }
+
+/// The brotli quality of the big files of a `library/` folder (those above
+/// [`BIG_LIBRARY_FILE`] bytes): the stdlib's big bundles are 135 MB of its 170, each
+/// fetched only by the pages importing it, and quality 11 would take most of an hour on
+/// two cores.
+pub const BIG_LIBRARY_BROTLI_QUALITY: u32 = 9;
+
+/// From this size on a `library/` file is compressed at [`BIG_LIBRARY_BROTLI_QUALITY`]:
+/// the common imports (`json`, `re`, `csv`, `pathlib`, `datetime`) stay below it.
+pub const BIG_LIBRARY_FILE: u64 = 512 * 1024;
 
 /// Writes `X.br` and `X.gz` next to each of `files`, on all cores, taking them from `cache`
 /// when the same content was compressed before.
@@ -271,6 +297,30 @@ mod tests {
         );
         // The copies themselves are never compressed again.
         assert!(!dir.join("library/a.bin.br.br").exists());
+        std::fs::remove_dir_all(&base).unwrap();
+    }
+
+    #[test]
+    fn big_library_files_are_compressed_at_the_library_quality_wherever_the_library_sits() {
+        let base = std::env::temp_dir().join(format!("rustpy-quality-{}", std::process::id()));
+        let (dir, cache) = (base.join("bundle"), base.join("cache"));
+        // A bundler's copy: the library under assets/, next to a big file outside it.
+        std::fs::create_dir_all(dir.join("assets/library")).unwrap();
+        let size = usize::try_from(BIG_LIBRARY_FILE).unwrap() + 1;
+        let big: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
+        let mut other = big.clone();
+        other[0] = 1;
+        std::fs::write(dir.join("assets/library/big.bin"), &big).unwrap();
+        std::fs::write(dir.join("assets/module.wasm"), &other).unwrap();
+        precompress_tree(&dir, &cache).unwrap();
+        let key = |bytes: &[u8]| format!("{:016x}-{}", fnv1a(bytes), bytes.len());
+        assert!(
+            cache
+                .join(format!("{}.q{BIG_LIBRARY_BROTLI_QUALITY}.br", key(&big)))
+                .is_file()
+        );
+        assert!(!cache.join(format!("{}.br", key(&big))).exists());
+        assert!(cache.join(format!("{}.br", key(&other))).is_file());
         std::fs::remove_dir_all(&base).unwrap();
     }
 }

@@ -238,34 +238,13 @@ fn dist(compress: Compress) -> Result<(), TaskError> {
         return Ok(());
     }
     let started = Instant::now();
-    // The stdlib library's big bundles (135 MB of its 170, each fetched only by the pages
-    // importing it) at brotli 9: quality 11 would take most of an hour on two cores.
-    let mut files = Vec::new();
-    rustpy_precompress::files_under(&out, &mut files)?;
-    let (big, rest): (Vec<_>, Vec<_>) = files
-        .into_iter()
-        .filter(|path| !rustpy_precompress::is_compressed_copy(path))
-        .partition(|path| {
-            path.starts_with(out.join("library"))
-                && std::fs::metadata(path).is_ok_and(|m| m.len() > BIG_LIBRARY_FILE)
-        });
-    let cache = cache_dir().join("compressed");
-    rustpy_precompress::precompress_files(rest, &cache)?;
-    rustpy_precompress::precompress_files_at(big, &cache, BIG_LIBRARY_BROTLI_QUALITY)?;
+    rustpy_precompress::precompress_tree(&out, &cache_dir().join("compressed"))?;
     eprintln!(
         "xtask: precompressed dist/rustpy/ (brotli, gzip) in {:.1}s",
         started.elapsed().as_secs_f64()
     );
     Ok(())
 }
-
-/// The brotli quality of `dist/rustpy/library/`'s files above [`BIG_LIBRARY_FILE`] bytes
-/// (the other files get the best, 11).
-const BIG_LIBRARY_BROTLI_QUALITY: u32 = 9;
-
-/// From this size on a library file is compressed at [`BIG_LIBRARY_BROTLI_QUALITY`]: the
-/// common imports (`json`, `re`, `csv`, `pathlib`, `datetime`) stay below it.
-const BIG_LIBRARY_FILE: u64 = 512 * 1024;
 
 /// Copies the folder `from` to `to`, subfolders included.
 fn copy_tree(from: &std::path::Path, to: &std::path::Path) -> std::io::Result<()> {
