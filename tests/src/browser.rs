@@ -98,6 +98,26 @@ pub enum BrowserError {
     },
 }
 
+impl BrowserError {
+    /// True when a script failed only because the document it ran in went away: the page
+    /// navigated (`rustpy-coi.js` reloads it once) while the script ran. Firefox's
+    /// Marionette reports that as "Document was unloaded", or, when the old window is
+    /// already torn down, as `NS_ERROR_OUT_OF_MEMORY` from `evalInSandbox` (its sandbox
+    /// wraps a dead window; `chrome://remote/content/marionette/evaluate.sys.mjs`).
+    /// Chromium's and WebKit's drivers wait for the navigation and run the script in the
+    /// new document instead.
+    pub fn is_document_gone(&self) -> bool {
+        let BrowserError::Command(fantoccini::error::CmdError::Standard(error)) = self else {
+            return false;
+        };
+        let message = &error.message;
+        error.error == fantoccini::error::ErrorStatus::JavascriptError
+            && (message.contains("Document was unloaded")
+                || (message.contains("evalInSandbox")
+                    && message.contains("NS_ERROR_OUT_OF_MEMORY")))
+    }
+}
+
 /// A test page's outcome object (`window.result = {...}`, or `{error}` when a step threw):
 /// the object, or [`BrowserError::PageStepFailed`] with it.
 pub fn page_outcome(outcome: Value) -> Result<Value, BrowserError> {
@@ -390,7 +410,9 @@ impl Page<'_> {
         self.poll_every(POLL_INTERVAL, what, timeout, probe).await
     }
 
-    /// [`Self::poll`] with probes `interval` apart.
+    /// [`Self::poll`] with probes `interval` apart. A probe whose document went away while
+    /// it ran ([`BrowserError::is_document_gone`]) is probed again in the new document;
+    /// any other error ends the wait.
     async fn poll_every<T, F, Fut>(
         &self,
         interval: Duration,
@@ -404,8 +426,13 @@ impl Page<'_> {
     {
         let deadline = Instant::now() + timeout;
         loop {
-            if let Some(found) = probe().await? {
-                return Ok(found);
+            match probe().await {
+                Ok(Some(found)) => return Ok(found),
+                Ok(None) => {}
+                Err(error) if error.is_document_gone() => {
+                    eprintln!("{what}: the probe's document went away ({error}); probing again");
+                }
+                Err(error) => return Err(error),
             }
             if Instant::now() > deadline {
                 return Err(BrowserError::Timeout {
@@ -532,5 +559,29 @@ impl Page<'_> {
                 .find(|t| t.contains(needle)))
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::BrowserError;
+    use fantoccini::error::{CmdError, ErrorStatus, WebDriver};
+
+    fn failed(status: ErrorStatus, message: &'static str) -> BrowserError {
+        BrowserError::Command(CmdError::Standard(WebDriver::new(status, message)))
+    }
+
+    #[test]
+    fn only_a_script_whose_document_went_away_counts_as_gone() {
+        // The message Firefox 153 gave when the coi page reloaded under a probe.
+        let dead_window = "[Exception... \"Component returned failure code: 0x8007000e \
+             (NS_ERROR_OUT_OF_MEMORY) [nsIXPCComponents_Utils.evalInSandbox]\"  nsresult: \
+             \"0x8007000e (NS_ERROR_OUT_OF_MEMORY)\"]";
+        assert!(failed(ErrorStatus::JavascriptError, dead_window).is_document_gone());
+        assert!(failed(ErrorStatus::JavascriptError, "Document was unloaded").is_document_gone());
+        // A page's own error, or another command's failure, ends a wait.
+        assert!(!failed(ErrorStatus::JavascriptError, "ReferenceError: x").is_document_gone());
+        assert!(!failed(ErrorStatus::NoSuchWindow, "Document was unloaded").is_document_gone());
+        assert!(!BrowserError::PageStepFailed("Document was unloaded".into()).is_document_gone());
     }
 }
