@@ -6,8 +6,8 @@
 //!   (`rustpy-package`);
 //! - `size`: prints the sizes of `dist/rustpy/` files, raw, gzip and brotli;
 //! - `test`: `dist`, then every native test and the browser suite in Chromium, the browser
-//!   suite again in Firefox (one engine after the other; WebKit by hand, see `ENGINES`),
-//!   then a trunk build of the demo;
+//!   suite again in Firefox and in WebKit (one engine after the other, see `ENGINES`), then
+//!   a trunk build of the demo;
 //! - `bench`: `dist`, then the browser benchmark (`bench/`, crate `rustpy-bench`);
 //! - `wire`: writes `web/shared/wire.js`, the protocol's constants for the page,
 //!   from their definition in `rustpy-bridge` (a bridge test fails while it is stale).
@@ -392,12 +392,9 @@ fn test() -> Result<(), TaskError> {
 /// The variable the browser suite reads its engine from (`rustpy_e2e::engines`).
 const ENGINE_VARIABLE: &str = "RUSTPY_BROWSER";
 /// The engines `test` runs the browser suite in, in order (the first with the native tests).
-/// WebKit is not among them yet: its whole suite passes by hand (with its optimising wasm
-/// tier off, `rustpy_e2e::engines::JSC_OMG_VARIABLE`), but in the CI dry run of 2026-12-03
-/// `bundler.rs`'s Vite app timed out once in WebKit with another test beside it, which a
-/// rerun alone and under load did not repeat (README, "Testing in each engine"). Run it
-/// with `RUSTPY_BROWSER=webkit cargo test -p rustpy-e2e`.
-const ENGINES: [&str; 2] = ["chromium", "firefox"];
+/// WebKit runs with its optimising wasm tier off (`rustpy_e2e::engines::JSC_OMG_VARIABLE`;
+/// README, "Testing in each engine").
+const ENGINES: [&str; 3] = ["chromium", "firefox", "webkit"];
 
 /// Runs `cargo test`, echoing its output and adding up its `test result:` lines.
 fn run_counting_tests(
