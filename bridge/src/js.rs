@@ -23,7 +23,7 @@ pub fn wire_module() -> String {
          // The shared channel's control block, states and frames (rustpy_bridge::channel) and\n\
          // the FFI's constants (rustpy_bridge::ffi).\n\n",
     );
-    let numbers: [(&str, i64, &str); 26] = [
+    let numbers: [(&str, i64, &str); 34] = [
         (
             "STATE",
             channel::STATE.into(),
@@ -53,6 +53,46 @@ pub fn wire_module() -> String {
             "OUTPUT_SEEN",
             channel::OUTPUT_SEEN.into(),
             "control word: output messages the page handled",
+        ),
+        (
+            "CALL",
+            channel::CALL.into(),
+            "control word: the state of the call window",
+        ),
+        (
+            "CALL_LENGTH",
+            channel::CALL_LENGTH.into(),
+            "control word: the length of the call in the request buffer",
+        ),
+        (
+            "MESSAGES_TAKEN",
+            channel::MESSAGES_TAKEN.into(),
+            "control word: text messages the worker took from its queue",
+        ),
+        (
+            "MESSAGES_POSTED",
+            channel::MESSAGES_POSTED.into(),
+            "control word: text messages the page posted to the worker",
+        ),
+        (
+            "CALL_CLOSED",
+            channel::CALL_CLOSED.into(),
+            "CALL: the worker does not watch for a call",
+        ),
+        (
+            "CALL_OPEN",
+            channel::CALL_OPEN.into(),
+            "CALL: the worker watches for the next call",
+        ),
+        (
+            "CALL_WRITING",
+            channel::CALL_WRITING.into(),
+            "CALL: the page is writing a call",
+        ),
+        (
+            "CALL_WRITTEN",
+            channel::CALL_WRITTEN.into(),
+            "CALL: a call is in the request buffer",
         ),
         (
             "POSTED",
@@ -153,6 +193,26 @@ pub fn wire_module() -> String {
     ];
     for (name, value, what) in numbers {
         let _ = writeln!(js, "/** {what}. */\nexport const {name} = {value};");
+    }
+    let milliseconds: [(&str, f64, &str); 3] = [
+        (
+            "CALL_WATCH_MS",
+            channel::CALL_WATCH_MS,
+            "how long a worker watches for the next call (ms)",
+        ),
+        (
+            "CALL_SLICE_MS",
+            channel::CALL_SLICE_MS,
+            "the longest run of calls through the window (ms)",
+        ),
+        (
+            "WAIT_SLICE_MS",
+            channel::WAIT_SLICE_MS,
+            "the longest single wait on a control word (ms)",
+        ),
+    ];
+    for (name, value, what) in milliseconds {
+        let _ = writeln!(js, "/** {what}. */\nexport const {name} = {value:?};");
     }
     js.push_str(
         "/** The request frames as the first character of a request's text. */\n\

@@ -398,6 +398,24 @@ pub mod channel {
     //! **Interrupt.** The page sets [`INTERRUPT`] and wakes both words; the worker checks
     //! it while waiting (in slices of at most [`WAIT_SLICE_MS`]), while sleeping and at each
     //! call into its host, and raises `KeyboardInterrupt`.
+    //!
+    //! **Calls from the page.** A page calls a worker's export by posting
+    //! [`ToWorker::Call`](crate::ToWorker::Call). After a call answered at once, the worker
+    //! watches [`CALL_WATCH_MS`] for the next one instead of going back to sleep in its event
+    //! loop (a posted message must then wake its thread: most of a page's `await
+    //! worker.ping()` on a small VM): it sets [`CALL`] to [`CALL_OPEN`]. A page that finds it
+    //! open takes it with a compare-and-swap to [`CALL_WRITING`], writes the call's JSON
+    //! into the request buffer (free: the worker writes no request while it watches, and the
+    //! page takes it only when no request is in it), stores its length in [`CALL_LENGTH`] and
+    //! sets [`CALL_WRITTEN`]; a call that is not ASCII or does not fit is posted, and
+    //! [`CALL`] goes back to [`CALL_CLOSED`]. A worker done watching closes the window with a
+    //! compare-and-swap from [`CALL_OPEN`], so a call is either written or posted, never
+    //! lost. The window keeps the order of the page's messages: the page counts in
+    //! [`MESSAGES_POSTED`] every text message it posts to the worker, the worker in
+    //! [`MESSAGES_TAKEN`] every one it took from its queue; the page uses the window only
+    //! when the two are equal (no message is still queued, such as an interrupt request that
+    //! must be handled before the next call runs), and a watching worker that sees them
+    //! differ closes the window at once to take the message.
 
     /// Index of the state word: [`state`]`(id, phase)`, or [`IDLE`].
     pub const STATE: u32 = 0;
@@ -414,6 +432,30 @@ pub mod channel {
     /// gathers lines into one message while [`OUTPUT_GATHER_AT`] messages are unhandled, and
     /// waits (back-pressure) before posting one more while [`OUTPUT_MAX_UNHANDLED`] are.
     pub const OUTPUT_SEEN: u32 = 5;
+    /// Index of the call window's state: [`CALL_CLOSED`], [`CALL_OPEN`], [`CALL_WRITING`] or
+    /// [`CALL_WRITTEN`].
+    pub const CALL: u32 = 6;
+    /// Index of the length of the call the page wrote into the request buffer.
+    pub const CALL_LENGTH: u32 = 7;
+    /// Index of the count of text messages the worker took from its queue (wrapping).
+    pub const MESSAGES_TAKEN: u32 = 8;
+    /// Index of the count of text messages the page posted to the worker (wrapping).
+    pub const MESSAGES_POSTED: u32 = 9;
+    /// [`CALL`]: the worker does not watch for a call (the page posts it).
+    pub const CALL_CLOSED: i32 = 0;
+    /// [`CALL`]: the worker watches for the page's next call.
+    pub const CALL_OPEN: i32 = 1;
+    /// [`CALL`]: the page is writing a call into the request buffer.
+    pub const CALL_WRITING: i32 = 2;
+    /// [`CALL`]: a call of [`CALL_LENGTH`] bytes is in the request buffer.
+    pub const CALL_WRITTEN: i32 = 3;
+    /// How long a worker watches for the page's next call after one it answered at once, by
+    /// default (milliseconds; the config's `call_watch_ms`; none with `"spin": false`).
+    pub const CALL_WATCH_MS: f64 = 0.3;
+    /// The longest a worker runs calls taken through the window back to back before its
+    /// event loop gets a turn (milliseconds; the config's `call_watch_ms` if longer, since a
+    /// watch that long keeps the event loop waiting as long anyway).
+    pub const CALL_SLICE_MS: f64 = 5.0;
     /// Unhandled output messages from which a worker gathers lines instead of posting each.
     pub const OUTPUT_GATHER_AT: u32 = 2;
     /// Unhandled output messages at which a worker waits for the page before posting more.
@@ -449,7 +491,7 @@ pub mod channel {
     /// the page neither parses nor decodes them.
     pub const TRANSFER_BYTES_FROM: usize = 64 * 1024;
     /// Bytes of the control block.
-    pub const CONTROL_BYTES: u32 = 32;
+    pub const CONTROL_BYTES: u32 = 64;
     /// Initial size of the data buffer (replies) and of the request buffer.
     pub const INITIAL_DATA_BYTES: u32 = 64 * 1024;
     /// Default largest reply: 16 MiB.

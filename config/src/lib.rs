@@ -161,6 +161,9 @@ impl Checker<'_> {
                 "sync_timeout" if !value.as_f64().is_some_and(|t| t >= 0.0) => {
                     expected("must be a number of seconds (0 or more)")
                 }
+                "call_watch_ms" if !value.as_f64().is_some_and(|t| t >= 0.0) => {
+                    expected("must be a number of milliseconds (0 or more)")
+                }
                 "sync_reply_limit" if value.as_u64().is_none_or(|n| n == 0) => {
                     expected("must be a number of bytes (a positive integer)")
                 }
@@ -292,6 +295,13 @@ mod tests {
             "config s.toml, line 1: key \"spin\" must be true or false, not a string (\"no\")"
         );
         assert!(parse("spin = false", Format::Toml, "s.toml").is_ok());
+        let error = parse("call_watch_ms = -1", Format::Toml, "s.toml").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "config s.toml, line 1: key \"call_watch_ms\" must be a number of milliseconds \
+             (0 or more), not a number (-1)"
+        );
+        assert!(parse("call_watch_ms = 2.5", Format::Toml, "s.toml").is_ok());
         let error = parse("[\"files\"]", Format::Json, "c").unwrap_err();
         assert_eq!(
             error.to_string(),

@@ -5,7 +5,8 @@
 // rustpy_bridge::channel, generated into ../shared/wire.js.
 
 import {
-  BUFFER_BYTES, CONTROL_BYTES, GROW, INTERRUPT, LENGTH, OUTPUT_SEEN, POSTED, REPLIED, REQUEST,
+  BUFFER_BYTES, CALL, CALL_CLOSED, CALL_LENGTH, CALL_OPEN, CALL_WRITING, CALL_WRITTEN,
+  CONTROL_BYTES, GROW, INTERRUPT, LENGTH, MESSAGES_POSTED, MESSAGES_TAKEN, OUTPUT_SEEN, POSTED, REPLIED, REQUEST,
   REQUEST_LENGTH, STATE, WAITING, stateOf,
 } from "../shared/wire.js";
 
@@ -128,6 +129,39 @@ export class SharedChannel {
       }
       this.takeRequest(serve);
     }
+  }
+
+  /**
+   * Posts `text` (a `ToWorker` message as JSON) to `worker`, counted: a call goes through
+   * the call window only once the worker has taken every message posted before it, and a
+   * worker watching the window leaves it to take this one.
+   */
+  post(worker, text) {
+    Atomics.add(this.#control, MESSAGES_POSTED, 1);
+    worker.postMessage(text);
+  }
+
+  /**
+   * Hands the call `text` to the worker through the request buffer if the worker watches
+   * for one (the call window, rustpy_bridge::channel); false when it must be posted: the
+   * window is closed, a message posted before is still queued, a request is unread in the
+   * buffer, or the text is not ASCII or does not fit.
+   */
+  handCall(text) {
+    const control = this.#control;
+    if (this.#closed || Atomics.load(control, MESSAGES_TAKEN) !== Atomics.load(control, MESSAGES_POSTED)) return false;
+    if (Atomics.compareExchange(control, CALL, CALL_OPEN, CALL_WRITING) !== CALL_OPEN) return false;
+    // The worker writes no request while it watches; one written before may be unread.
+    const free = Atomics.load(control, REQUEST) !== POSTED;
+    if (!free || text.length > this.#requests.byteLength || !writeAscii(text, new Uint8Array(this.#requests))) {
+      Atomics.store(control, CALL, CALL_CLOSED);
+      Atomics.notify(control, CALL);
+      return false;
+    }
+    Atomics.store(control, CALL_LENGTH, text.length);
+    Atomics.store(control, CALL, CALL_WRITTEN);
+    Atomics.notify(control, CALL);
+    return true;
   }
 
   /** Serves the request waiting in the request buffer with `serve(text)`, if there is one. */

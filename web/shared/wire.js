@@ -14,6 +14,22 @@ export const REQUEST_LENGTH = 3;
 export const INTERRUPT = 4;
 /** control word: output messages the page handled. */
 export const OUTPUT_SEEN = 5;
+/** control word: the state of the call window. */
+export const CALL = 6;
+/** control word: the length of the call in the request buffer. */
+export const CALL_LENGTH = 7;
+/** control word: text messages the worker took from its queue. */
+export const MESSAGES_TAKEN = 8;
+/** control word: text messages the page posted to the worker. */
+export const MESSAGES_POSTED = 9;
+/** CALL: the worker does not watch for a call. */
+export const CALL_CLOSED = 0;
+/** CALL: the worker watches for the next call. */
+export const CALL_OPEN = 1;
+/** CALL: the page is writing a call. */
+export const CALL_WRITING = 2;
+/** CALL: a call is in the request buffer. */
+export const CALL_WRITTEN = 3;
 /** REQUEST: a request is in the request buffer. */
 export const POSTED = 1;
 /** state: nothing in flight. */
@@ -25,7 +41,7 @@ export const REPLIED = 2;
 /** phase: the reply needs a larger data buffer. */
 export const GROW = 3;
 /** bytes of the control block. */
-export const CONTROL_BYTES = 32;
+export const CONTROL_BYTES = 64;
 /** first size of the data and request buffers. */
 export const BUFFER_BYTES = 65536;
 /** default largest reply (bytes). */
@@ -54,6 +70,12 @@ export const DIRECT_JSON = 3;
 export const DIRECT_FAILED = 4;
 /** the most arguments of a direct call. */
 export const DIRECT_MAX_ARGS = 30;
+/** how long a worker watches for the next call (ms). */
+export const CALL_WATCH_MS = 0.3;
+/** the longest run of calls through the window (ms). */
+export const CALL_SLICE_MS = 5.0;
+/** the longest single wait on a control word (ms). */
+export const WAIT_SLICE_MS = 50.0;
 /** The request frames as the first character of a request's text. */
 export const FFI_FRAME = String.fromCharCode(FFI_FRAME_BYTE);
 export const BATCH_PART_FRAME = String.fromCharCode(BATCH_PART_FRAME_BYTE);

@@ -3,6 +3,8 @@
 // calls to `worker_call`.
 import init, { worker_main, worker_call, invoke_callback, worker_report_error } from "./rustpy_wasm.js";
 import { HandleTable } from "../shared/handle-table.js";
+import { CallWindow } from "./call-window.js";
+import { CALL_SLICE_MS, CALL_WATCH_MS } from "../shared/wire.js";
 
 let crashed = false;
 
@@ -121,11 +123,41 @@ async function guard(run) {
   }
 }
 
+/**
+ * Runs a message from the page (a `ToWorker` as JSON text); then, while each call was
+ * answered at once, the calls the page hands through the call window (each watched for
+ * `watchMs`), for at most CALL_SLICE_MS (or `watchMs`, if longer) before the event loop
+ * gets a turn.
+ */
+function runMessages(message, callWindow, watchMs) {
+  let answered = worker_call(message);
+  if (!callWindow || watchMs <= 0) return;
+  const sliceEnd = performance.now() + Math.max(CALL_SLICE_MS, watchMs);
+  while (answered && !crashed && performance.now() < sliceEnd) {
+    const call = callWindow.next(watchMs);
+    if (call === null) return;
+    answered = worker_call(call);
+  }
+}
+
 /** The boot message starts the interpreter; whatever comes before it (an interrupt the page
  * sent while this worker loaded) concerns nothing that runs yet and is dropped. */
 async function onBoot({ data }) {
   if (!data || data.type !== "boot") return;
   removeEventListener("message", onBoot);
+  // With shared memory calls also come through the call window, watched for
+  // `call_watch_ms` (CALL_WATCH_MS by default, none with `"spin": false`); it counts every
+  // text message taken from the queue, those that come while the interpreter starts
+  // (dropped, as before the boot message) too.
+  const callWindow = data.control && data.requests ? new CallWindow(data.control, data.requests) : null;
+  const watchMs = data.config?.spin === false ? 0 : Number(data.config?.call_watch_ms ?? CALL_WATCH_MS);
+  let started = false;
+  // Calls and callbacks arrive as JSON text (rustpy_bridge::ToWorker).
+  addEventListener("message", ({ data: message }) => {
+    if (typeof message !== "string") return;
+    callWindow?.took();
+    if (started) guard(() => runMessages(message, callWindow, watchMs));
+  });
   try {
     await init({ module_or_path: data.module });
   } catch (error) {
@@ -135,10 +167,7 @@ async function onBoot({ data }) {
     });
     return;
   }
-  // Calls and callbacks arrive as JSON text (rustpy_bridge::ToWorker).
-  addEventListener("message", ({ data: message }) => {
-    if (typeof message === "string") guard(() => worker_call(message));
-  });
+  started = true;
   const { module, ...boot } = data;
   await guard(() => worker_main(boot, localFfi));
 }

@@ -267,14 +267,16 @@ pub async fn worker_main(boot: JsValue, local_table: JsValue) {
 }
 
 /// Handles a message from the page after boot (a [`ToWorker`] as JSON text), which
-/// `web/worker/main.js` passes on as it arrives. Returns nothing and throws only if the
-/// instance traps: a call's result or error is posted ([`FromWorker::CallResult`]), a
+/// `web/worker/main.js` passes on as it arrives. Returns whether it was a call whose result
+/// is posted already (then the worker watches for the page's next call: the call window of
+/// `rustpy_bridge::channel`), and throws only if the instance traps: a call's result or
+/// error is posted ([`FromWorker::CallResult`]), a
 /// failing callback's traceback too ([`FromWorker::Error`]), and a message that does not
 /// parse is logged to the worker's console. An interrupt request still pending, which came
 /// while no Python ran, is dropped first and reported so ([`FromWorker::Interrupt`], not
 /// delivered): it must not hit this call.
 #[wasm_bindgen]
-pub fn worker_call(message: &str) {
+pub fn worker_call(message: &str) -> bool {
     let message = serde_json::from_str::<ToWorker>(message);
     if matches!(message, Ok(ToWorker::Interrupt)) {
         // Without shared memory the request waits in the relay, which polls only now and
@@ -282,6 +284,7 @@ pub fn worker_call(message: &str) {
         relay::poll_now();
     }
     rustpy_web_host::forget_interrupt();
+    let mut answered = false;
     match message {
         Ok(ToWorker::Callback { id, args }) => {
             let result = rustpy_bridge::Value::decode(args.as_bytes())
@@ -296,11 +299,15 @@ pub fn worker_call(message: &str) {
             }
         }
         Ok(ToWorker::Call { id, name, args }) => {
-            if let Err(error) = rustpy_web_host::call_export(id, &name, &args) {
-                post(&FromWorker::CallResult {
-                    id,
-                    result: CallOutcome::Err(error),
-                });
+            match rustpy_web_host::call_export(id, &name, &args) {
+                Ok(()) => answered = page_link::answered(id),
+                Err(error) => {
+                    post(&FromWorker::CallResult {
+                        id,
+                        result: CallOutcome::Err(error),
+                    });
+                    answered = true;
+                }
             }
         }
         // The interrupt request, if still there, was dropped and reported above.
@@ -309,6 +316,7 @@ pub fn worker_call(message: &str) {
             "rustpy worker: malformed message from the page: {error}"
         )),
     }
+    answered
 }
 
 /// Shows on the page an error nobody can catch any more: a Python callable that the

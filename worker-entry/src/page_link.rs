@@ -12,6 +12,17 @@ use rustpy_web_host::{HandleTable, PageEnd};
 use crate::channel;
 use crate::{post, post_with_buffers};
 
+thread_local! {
+    /// The id of the last call whose result was posted ([`PageLink::export_result`]).
+    static LAST_ANSWERED: std::cell::Cell<Option<u64>> = const { std::cell::Cell::new(None) };
+}
+
+/// Whether the result of call `call_id` has been posted (it returned at once, or its
+/// coroutine finished already).
+pub(crate) fn answered(call_id: u64) -> bool {
+    LAST_ANSWERED.get() == Some(call_id)
+}
+
 /// How this worker reaches its page, and its own JS objects.
 pub(crate) struct WorkerPage {
     /// The channel to the page.
@@ -33,6 +44,7 @@ impl PageLink for WorkerPage {
     }
 
     fn export_result(&self, call_id: u64, result: Result<Value, String>) {
+        LAST_ANSWERED.set(Some(call_id));
         match result {
             Ok(mut value) => {
                 // Large bytes travel as transferred buffers, not inside the JSON text.
