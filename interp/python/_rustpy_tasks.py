@@ -21,7 +21,11 @@ by itself:
 
 import itertools
 import sys
-from functools import partial
+
+# The native partial, not `functools`: importing functools runs collections, abc, types and
+# more (about 80 ms of a page's cold start), and every script with top-level `await`
+# imports this module before its first statement.
+from _functools import partial
 
 import _rustpy_host
 

@@ -9,6 +9,7 @@ import {
   CONTROL_BYTES, GROW, INTERRUPT, LENGTH, MESSAGES_POSTED, MESSAGES_TAKEN, OUTPUT_SEEN, POSTED, REPLIED, REQUEST,
   REQUEST_LENGTH, STATE, WAITING, stateOf,
 } from "../shared/wire.js";
+import { readText, writeAscii } from "../shared/shared-text.js";
 
 /**
  * Whether the page can wait on shared memory without blocking (`Atomics.waitAsync`): then
@@ -24,41 +25,6 @@ export const FAST_REQUESTS = typeof Atomics.waitAsync === "function";
 /** How long the page watches for the next request after serving one, by default (ms). */
 export const LISTEN_SPIN_MS = 0.05;
 const LISTEN_SLICE_MS = 5;
-
-const textDecoder = new TextDecoder();
-
-/**
- * Writes `text` into `target` (shared memory) as bytes if every character is ASCII: true
- * when it did. (A non-ASCII character leaves a partial write the caller ignores.)
- */
-function writeAscii(text, target) {
-  for (let i = 0; i < text.length; i += 1) {
-    const code = text.charCodeAt(i);
-    if (code > 0x7f) return false;
-    target[i] = code;
-  }
-  return true;
-}
-
-/**
- * The longest request read with `String.fromCharCode`. It beats TextDecoder (which needs a
- * copy of the shared bytes) only on short requests: per read, 0.15 against 0.45 µs at 24
- * bytes, 1.45 against 1.65 at 128, 2.8 against 0.95 at 512, 14.3 against 2.45 at 4 KB (a
- * scratch page, headless Chromium); 8 KB made a batch of 128-operation parts (~4.4 KB each)
- * spend 1.4 ms per 1000 table rows reading them, against 0.27 ms.
- */
-const ASCII_READ_MAX = 128;
-
-/**
- * The first `length` bytes of a shared buffer as UTF-8 text. TextDecoder does not read
- * shared memory, so it needs a copy; a short ASCII request (most of them) is read directly.
- */
-function readText(buffer, length) {
-  const bytes = new Uint8Array(buffer, 0, length);
-  let ascii = length <= ASCII_READ_MAX;
-  for (let i = 0; ascii && i < length; i += 1) ascii = bytes[i] <= 0x7f;
-  return ascii ? String.fromCharCode.apply(null, bytes) : textDecoder.decode(bytes.slice());
-}
 
 /** A promise that settles in a later task, after the event loop ran what was waiting. */
 function yieldToEventLoop() {

@@ -55,7 +55,6 @@ class PyWorker {
   #pending = new Map();
   #nextCall = 1;
   #channel = null; // this run's SharedChannel (shared memory), if any
-  #post = null; // posts a ToWorker message (JSON text) to this run's worker
   #terminated = false;
   #dead = null; // why the worker cannot answer any more (crashed), or null
   #rejectBoot = null; // rejects the boot waiting for the worker's first answer, if any
@@ -198,9 +197,7 @@ class PyWorker {
       const worker = early ?? spawnWorker(this.#name ?? loaded.filename, relay);
       this.#worker = worker;
       const channel = isolated ? new SharedChannel() : null;
-      /** Posts a `ToWorker` message (JSON text): counted by the channel, if any. */
-      const post = (text) => (channel ? channel.post(worker, text) : worker.postMessage(text));
-      this.#post = post;
+      this.#channel = channel;
       // A callback belongs to the worker that offered it: after a restart the old one's
       // listeners fail clearly instead of reaching the new interpreter.
       this.#table = new HandleTable((id, args) => {
@@ -208,10 +205,9 @@ class PyWorker {
           const why = this.#dead ?? (this.#terminated ? "was terminated" : "was restarted");
           throw new Error(`${this.#label} ${why}: this Python callback of its earlier run cannot run`);
         }
-        post(JSON.stringify({ callback: { id, args: JSON.stringify(args) } }));
+        this.#postText(JSON.stringify({ callback: { id, args: JSON.stringify(args) } }));
       });
       if (noRelay && config?.sync_main_only !== true) showIsolationDiagnosis(this.#label, missing, noRelay);
-      if (channel) this.#channel = channel;
       const finished = new Promise((resolve, reject) => {
         // terminate() and restart() end a boot the worker will never answer now.
         this.#rejectBoot = reject;
@@ -560,12 +556,12 @@ class PyWorker {
       // once, takes the request from the relay and drops it.
       const worker = this.#worker;
       relay.interrupt().then(() => {
-        if (this.#worker === worker) this.#post(JSON.stringify("interrupt"));
+        if (this.#worker === worker) this.#postText(JSON.stringify("interrupt"));
       });
     } else if (channel && !channel.closed) {
       channel.interrupt();
       // A worker running nothing reads this at once and drops the request.
-      this.#post(JSON.stringify("interrupt"));
+      this.#postText(JSON.stringify("interrupt"));
     } else {
       // Still booting, no channel yet (or only the ended run's, after restart()): nothing
       // of the user's runs, and the new worker is not sent an interrupt before its boot.
@@ -646,8 +642,14 @@ class PyWorker {
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject, name });
       const text = JSON.stringify({ call: { id, name, args: wire } });
-      if (!this.#channel?.handCall(text)) this.#post(text);
+      if (!this.#channel?.handCall(text)) this.#postText(text);
     });
+  }
+
+  /** Posts a `ToWorker` message (JSON text) to this run's worker, counted by its channel if any. */
+  #postText(text) {
+    if (this.#channel) this.#channel.post(this.#worker, text);
+    else this.#worker.postMessage(text);
   }
 
   /** Stops the current worker and fails what waited on it with `error`. */

@@ -7,9 +7,7 @@ import {
   CALL, CALL_CLOSED, CALL_LENGTH, CALL_OPEN, CALL_WRITING, CALL_WRITTEN,
   MESSAGES_POSTED, MESSAGES_TAKEN, WAIT_SLICE_MS,
 } from "../shared/wire.js";
-
-/** Characters turned into a string per `String.fromCharCode` call (its arguments). */
-const READ_CHUNK = 8192;
+import { readText } from "../shared/shared-text.js";
 
 /** How long the worker waits for a page that took the window to finish writing (ms): it
  * writes without yielding, so only a page that died midway takes this long. */
@@ -56,11 +54,6 @@ export class CallWindow {
       Atomics.store(control, CALL, CALL_CLOSED);
       return null;
     }
-    const bytes = new Uint8Array(this.#requests, 0, Atomics.load(control, CALL_LENGTH));
-    let text = "";
-    for (let at = 0; at < bytes.length; at += READ_CHUNK) {
-      text += String.fromCharCode.apply(null, bytes.subarray(at, at + READ_CHUNK));
-    }
-    return text;
+    return readText(this.#requests, Atomics.load(control, CALL_LENGTH));
   }
 }

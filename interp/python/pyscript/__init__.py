@@ -17,9 +17,9 @@
 - ``web``: the page's elements as Python objects (``pyscript.web``), loaded on first use.
 """
 
-import functools
 import sys
 
+import _functools  # not functools: see _rustpy_tasks
 import _rustpy_ffi
 import _rustpy_host
 from _rustpy_ffi import JsException, batch
@@ -112,7 +112,7 @@ class _Sync:
             return exported
         # A native partial: a call runs no Python frame of rustpy's. Cached in the instance,
         # so later `sync.name` lookups skip __getattr__ (hot loops).
-        call_page = functools.partial(_rustpy_host.call_page, name)
+        call_page = _functools.partial(_rustpy_host.call_page, name)
         object.__setattr__(self, name, call_page)
         return call_page
 
