@@ -204,6 +204,19 @@ impl Paged {
         }
     }
 
+    /// Its first `count` pages with their results (e.g. the contenders without the floors
+    /// that follow them).
+    pub fn first(&self, count: usize) -> Self {
+        let count = count.min(self.pages.len());
+        Self {
+            label: self.label,
+            pages: self.pages[..count].to_vec(),
+            outcomes: self.outcomes[..count].to_vec(),
+            rounds: self.rounds,
+            wait: self.wait,
+        }
+    }
+
     /// Runs round `round` (from 0).
     pub async fn round(&mut self, ctx: &Ctx<'_>, round: usize) -> Result<(), BoxError> {
         run_round(

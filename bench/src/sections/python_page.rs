@@ -10,13 +10,16 @@
 //! `sync.add(i, 1)` answered by Python on the page (calls of 2000), the worker's reads of
 //! `dataset.test` while the page's Python awaits (calls of 2000) and the page's
 //! `await worker.sync.ping()` (calls of 500). The JavaScript-driven figures of the same
-//! calls are the bridge and DOM sections'.
+//! calls are the bridge and DOM sections'. A floor page (`pypage-floor.html`) gives the
+//! first-statement row its floor: the same server's rustpy wasm module downloaded, with
+//! no loader, no compile and no interpreter.
 
 use std::time::Duration;
 
 use crate::BoxError;
+use crate::peers::CONTENDERS;
 use crate::stats::Figures;
-use crate::table::{Row, Section, line};
+use crate::table::{Row, Section, line, number, ratio};
 
 use super::{Ctx, Paged, call_pages, case_figures};
 
@@ -38,6 +41,14 @@ const PAGES: [(&str, &str); 3] = [
         "/bench/pypage-pyscript.html?type=pyodide&",
     ),
 ];
+
+/// The floor of the first-statement row: name and path (a query follows) of the page
+/// that downloads rustpy's wasm module and does nothing else; its `boot.module` is
+/// navigation -> the module's last byte. It runs after the contenders' pages in each round.
+const FLOOR: (&str, &str) = (
+    "floor: rustpy's module downloaded",
+    "/bench/pypage-floor.html?",
+);
 
 /// The boot stamps: key of the page's `boot`, and what it is.
 const BOOT: [(&str, &str); 4] = [
@@ -66,10 +77,16 @@ const CALLS: [(&str, &str, usize); 3] = [
     ),
 ];
 
-/// The section's pages.
+/// The section's pages: the contenders', then the [`FLOOR`].
 pub fn pages(ctx: &Ctx<'_>) -> Paged {
-    let pages = call_pages(ctx, &PAGES);
-    Paged::new("python page", pages, ctx.rounds(ROUNDS), WAIT)
+    let mut pages = PAGES.to_vec();
+    pages.push(FLOOR);
+    Paged::new(
+        "python page",
+        call_pages(ctx, &pages),
+        ctx.rounds(ROUNDS),
+        WAIT,
+    )
 }
 
 /// The section's report and rows.
@@ -81,14 +98,29 @@ pub fn report(paged: &Paged, ctx: &Ctx<'_>) -> Result<Section, BoxError> {
          every contender: the median of the timed calls and the first call\n",
         paged.rounds, calls.warm, calls.timed
     );
+    let floor = paged
+        .outcomes
+        .get(CONTENDERS.len())
+        .map(|outcome| outcome.pick(|result| result["boot"]["module"].as_f64()))
+        .unwrap_or(Figures {
+            values: Vec::new(),
+            attempts: 0,
+        });
+    report += &line(
+        &format!("{}: navigation -> its last byte", FLOOR.0),
+        ctx.only.selects(FLOOR.0),
+        "ms",
+        &floor,
+    );
+    let contenders = paged.first(CONTENDERS.len());
     let mut rows = Vec::new();
     for (key, label) in BOOT {
-        let figures: Vec<Figures> = paged
+        let figures: Vec<Figures> = contenders
             .outcomes
             .iter()
             .map(|outcome| outcome.pick(|result| result["boot"][key].as_f64()))
             .collect();
-        for ((name, _), figures) in paged.pages.iter().zip(&figures) {
+        for ((name, _), figures) in contenders.pages.iter().zip(&figures) {
             report += &line(
                 &format!("{name}: page in Python, {label}"),
                 ctx.only.selects(name),
@@ -96,15 +128,16 @@ pub fn report(paged: &Paged, ctx: &Ctx<'_>) -> Result<Section, BoxError> {
                 figures,
             );
         }
-        rows.push(Row::new(
-            format!("page in Python: {label}"),
-            "ms",
-            three(&figures),
-        ));
+        let row = Row::new(format!("page in Python: {label}"), "ms", three(&figures));
+        rows.push(if key == "main" {
+            row.with_note(floor_note(&figures, &floor))
+        } else {
+            row
+        });
     }
     for (key, label, operations) in CALLS {
-        let (figures, cpu) = case_figures(paged, key, calls, operations, "python page");
-        for (((name, _), [first, last]), cpu) in paged.pages.iter().zip(&figures).zip(&cpu) {
+        let (figures, cpu) = case_figures(&contenders, key, calls, operations, "python page");
+        for (((name, _), [first, last]), cpu) in contenders.pages.iter().zip(&figures).zip(&cpu) {
             let selected = ctx.only.selects(name);
             let prefix = format!("{name}: page in Python, {label}");
             report += &line(
@@ -150,6 +183,26 @@ pub fn report(paged: &Paged, ctx: &Ctx<'_>) -> Result<Section, BoxError> {
         );
     }
     Ok(Section { report, rows })
+}
+
+/// The first-statement row's note: the floor's median and each contender's ratio to it.
+fn floor_note(main: &[Figures], floor: &Figures) -> String {
+    let floor_ms = floor.median();
+    let ratios: Vec<String> = CONTENDERS
+        .iter()
+        .zip(main)
+        .map(|(name, figures)| format!("{name} {}", ratio(figures.median(), floor_ms)))
+        .collect();
+    format!(
+        "{}: navigation -> the last byte of rustpy's wasm module, fetched from the same \
+         server by a page that does nothing else (no loader, no compile, no interpreter): \
+         {} ms ({}/{} rounds); each contender's first statement / this floor: {}",
+        FLOOR.0,
+        number(floor_ms),
+        floor.values.len(),
+        floor.attempts,
+        ratios.join(", ")
+    )
 }
 
 /// The first three figures (one per contender) as the table's row values.
