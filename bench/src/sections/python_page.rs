@@ -102,10 +102,7 @@ pub fn report(paged: &Paged, ctx: &Ctx<'_>) -> Result<Section, BoxError> {
         .outcomes
         .get(CONTENDERS.len())
         .map(|outcome| outcome.pick(|result| result["boot"]["module"].as_f64()))
-        .unwrap_or(Figures {
-            values: Vec::new(),
-            attempts: 0,
-        });
+        .unwrap_or_default();
     report += &line(
         &format!("{}: navigation -> its last byte", FLOOR.0),
         ctx.only.selects(FLOOR.0),
@@ -207,12 +204,7 @@ fn floor_note(main: &[Figures], floor: &Figures) -> String {
 
 /// The first three figures (one per contender) as the table's row values.
 fn three(figures: &[Figures]) -> [Figures; 3] {
-    std::array::from_fn(|index| {
-        figures.get(index).cloned().unwrap_or(Figures {
-            values: Vec::new(),
-            attempts: 0,
-        })
-    })
+    std::array::from_fn(|index| figures.get(index).cloned().unwrap_or_default())
 }
 
 #[cfg(test)]
